@@ -1,0 +1,174 @@
+"""The one cattrs converter the SDK owns, and its hooks.
+
+Lenient inbound (amounts as number or string, ISO or epoch timestamps, unknown enum values kept as
+str, unknown fields kept in ``extra``); exact outbound (``Decimal`` stays ``Decimal`` so the signer
+prints it as JavaScript would; unset request fields are omitted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any, TypeVar, Union
+
+import attrs
+from cattrs import Converter
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from .models._base import Model
+
+__all__ = ["converter", "format_datetime", "structure", "unstructure"]
+
+T = TypeVar("T")
+
+converter = Converter()
+
+
+def _structure_decimal(value: Any, _: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        raise TypeError(f"expected an amount, got {type(value).__name__}")
+    try:
+        # str() first: Decimal(0.1) would carry the binary float's noise into the amount.
+        return Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount") from None
+
+
+def _structure_datetime(value: Any, _: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 10**11 else value  # epoch milliseconds or seconds
+        return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        parsed = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+    else:
+        raise TypeError(f"expected a timestamp, got {type(value).__name__}")
+    # PayCombat timestamps are UTC; a naive one is read as UTC rather than as local time.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """A timestamp as JavaScript's ``Date.toJSON`` writes it: UTC, milliseconds, ``Z``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    utc = value.astimezone(dt.timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _structure_date(value: Any, _: Any) -> dt.date:
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value.strip()[:10])
+    raise TypeError(f"expected a date, got {type(value).__name__}")
+
+
+converter.register_structure_hook(Decimal, _structure_decimal)
+converter.register_unstructure_hook(Decimal, lambda value: value)
+converter.register_structure_hook(dt.datetime, _structure_datetime)
+converter.register_unstructure_hook(dt.datetime, format_datetime)
+converter.register_structure_hook(dt.date, _structure_date)
+converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
+converter.register_structure_hook(Any, lambda value, _: value)
+
+
+def _union_args(tp: Any) -> tuple[Any, ...]:
+    origin = typing.get_origin(tp)
+    if origin is Union or origin is types.UnionType:
+        return typing.get_args(tp)
+    return ()
+
+
+def _is_open_enum(tp: Any) -> bool:
+    args = _union_args(tp)
+    members = [a for a in args if a is not type(None)]
+    return (
+        str in members
+        and len(members) == 2
+        and any(isinstance(a, type) and issubclass(a, Enum) for a in members)
+    )
+
+
+def _structure_open_enum(value: Any, tp: Any) -> Any:
+    if value is None and type(None) in _union_args(tp):
+        return None
+    enum_cls = next(a for a in _union_args(tp) if isinstance(a, type) and issubclass(a, Enum))
+    try:
+        return enum_cls(value)
+    except ValueError:
+        return str(value)  # a status this SDK version does not know yet: keep it, do not fail
+
+
+converter.register_structure_hook_func(_is_open_enum, _structure_open_enum)
+
+
+def _is_optional(tp: Any) -> bool:
+    args = _union_args(tp)
+    return type(None) in args and len(args) == 2 and not _is_open_enum(tp)
+
+
+def _structure_optional(value: Any, tp: Any) -> Any:
+    if value is None:
+        return None
+    inner = next(a for a in _union_args(tp) if a is not type(None))
+    return converter.structure(value, inner)
+
+
+converter.register_structure_hook_func(_is_optional, _structure_optional)
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and attrs.has(tp) and issubclass(tp, Model)
+
+
+def _model_structure_hook(cls: type[Model]) -> Any:
+    known = {a.name for a in attrs.fields(cls)} - {"extra"}
+    build = make_dict_structure_fn(cls, converter)
+
+    def structure(data: Any, _: Any) -> Model:
+        if isinstance(data, Model):
+            return data
+        if not isinstance(data, dict):
+            raise TypeError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
+        fields = {k: v for k, v in data.items() if k in known}
+        fields["extra"] = {k: v for k, v in data.items() if k not in known}
+        return build(fields, cls)
+
+    return structure
+
+
+def _model_unstructure_hook(cls: type[Model]) -> Any:
+    dump = make_dict_unstructure_fn(
+        cls, converter, extra=override(omit=True), _cattrs_omit_if_default=False
+    )
+    names = [a.name for a in attrs.fields(cls) if a.name != "extra"]
+
+    def unstructure(obj: Model) -> dict[str, Any]:
+        out: dict[str, Any] = dump(obj)
+        if cls.omit_unset:
+            out = {k: v for k, v in out.items() if v is not None}
+        for key, value in obj.extra.items():
+            if key not in names:
+                out[key] = converter.unstructure(value)
+        return out
+
+    return unstructure
+
+
+converter.register_structure_hook_factory(_is_model, _model_structure_hook)
+converter.register_unstructure_hook_factory(_is_model, _model_unstructure_hook)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """Structure JSON data into ``cls`` with the SDK's converter."""
+    return converter.structure(data, cls)
+
+
+def unstructure(obj: Any) -> Any:
+    """Unstructure a model (or a dict/list holding models) into plain JSON-ready data."""
+    return converter.unstructure(obj)

@@ -1,0 +1,222 @@
+"""Every error the SDK raises, under one base class.
+
+::
+
+    PayCombatError                      base; catch this to catch everything
+    ├── ConfigurationError              missing or malformed credentials, base URL, options
+    ├── ValidationError                 bad input, raised before anything is sent
+    ├── ClientStateError                client closed, or used from another event loop
+    ├── APIConnectionError              the server could not be reached or stopped answering
+    │   └── APITimeoutError             the call's deadline passed
+    ├── OutcomeUnknownError             a create/money movement that may or may not have happened
+    └── APIError                        the server answered with an error
+        ├── BadRequestError             400 (and other 4xx without a class of their own)
+        ├── AuthenticationError         401: bad X-token or signature
+        ├── PermissionDeniedError       403
+        ├── NotFoundError               404
+        ├── ConflictError               409
+        ├── UnprocessableEntityError    406 / 422: valid request, unacceptable values
+        ├── RateLimitError              429
+        ├── ServerError                 5xx
+        └── InvalidResponseError        a body that is not the PayCombat envelope (HTML, empty, ...)
+
+Every error carries what a caller needs to act: ``status`` (HTTP status or ``None``), ``message``
+(PayCombat's own message where there is one), ``method`` and ``path`` of the call, ``body``
+(the raw response, truncated), and ``may_have_taken_effect``. When that last flag is true the
+operation must be reconciled (retrieve or list by your reference) before it is sent again.
+
+Errors never carry the token or the signature key: the pipeline scrubs them from bodies, and no
+error holds headers. Errors pickle, so they cross process boundaries (multiprocessing, Celery).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientStateError",
+    "ConfigurationError",
+    "ConflictError",
+    "InvalidResponseError",
+    "NotFoundError",
+    "OutcomeUnknownError",
+    "PayCombatError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "UnprocessableEntityError",
+    "ValidationError",
+    "error_class_for_status",
+]
+
+BODY_LIMIT = 2000
+
+
+class PayCombatError(Exception):
+    """Base class of every error raised by the SDK."""
+
+    message: str
+    status: int | None
+    method: str | None
+    path: str | None
+    body: str | None
+    may_have_taken_effect: bool
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        body: str | None = None,
+        may_have_taken_effect: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.method = method
+        self.path = path
+        self.body = body[:BODY_LIMIT] if body is not None else None
+        self.may_have_taken_effect = may_have_taken_effect
+
+    def __str__(self) -> str:
+        where = f"{self.method} {self.path}" if self.method and self.path else None
+        parts = [p for p in (f"HTTP {self.status}" if self.status else None, where) if p]
+        prefix = f"[{', '.join(parts)}] " if parts else ""
+        suffix = " (the operation may have taken effect)" if self.may_have_taken_effect else ""
+        return f"{prefix}{self.message}{suffix}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(message={self.message!r}, status={self.status!r}, "
+            f"method={self.method!r}, path={self.path!r}, "
+            f"may_have_taken_effect={self.may_have_taken_effect!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), dict(self.__dict__)))
+
+
+def _restore(cls: type[PayCombatError], state: dict[str, Any]) -> PayCombatError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
+
+
+class ConfigurationError(PayCombatError):
+    """The client was configured wrongly (no token, a malformed base URL, a bad option)."""
+
+
+class ValidationError(PayCombatError, ValueError):
+    """An argument is invalid; nothing was sent. ``field`` names the offending argument."""
+
+    field: str | None
+
+    def __init__(self, message: str, *, field: str | None = None, **kwargs: Any) -> None:
+        super().__init__(f"{field}: {message}" if field else message, **kwargs)
+        self.field = field
+
+
+class ClientStateError(PayCombatError, RuntimeError):
+    """The client cannot be used in this state: closed, or bound to another event loop."""
+
+
+class APIConnectionError(PayCombatError):
+    """The request failed below HTTP: refused, reset, DNS failure, TLS error."""
+
+
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """The call's total deadline passed before an answer arrived."""
+
+
+class OutcomeUnknownError(PayCombatError):
+    """A request that creates objects or moves money may have been processed, and we cannot tell.
+
+    Raised instead of resending blindly when a timeout, a dropped connection or a 5xx hits a
+    request that had already reached the server. Look the object up by your own reference
+    (``order_id`` for payouts) before you try again. ``__cause__`` holds the underlying failure.
+    """
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs.setdefault("may_have_taken_effect", True)
+        super().__init__(message, **kwargs)
+
+
+class APIError(PayCombatError):
+    """PayCombat answered with an error (a 4xx/5xx status, or ``"status": false``)."""
+
+
+class BadRequestError(APIError):
+    """400 (or another 4xx without a dedicated class): the request was rejected as malformed."""
+
+
+class AuthenticationError(APIError):
+    """401: the ``X-token`` is not valid for this environment, or the signature did not match."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the token is valid but may not perform this operation."""
+
+
+class NotFoundError(APIError):
+    """404: no such object (or the path is not served by this API version)."""
+
+
+class ConflictError(APIError):
+    """409: the request conflicts with the current state or another request."""
+
+
+class UnprocessableEntityError(APIError):
+    """406/422: well-formed, but the values were not acceptable (or a state transition is not)."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests. ``retry_after`` is the server's hint in seconds, if it sent one."""
+
+    retry_after: float | None
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(APIError):
+    """5xx: PayCombat or a proxy in front of it failed."""
+
+    retry_after: float | None
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class InvalidResponseError(APIError):
+    """The response was not the PayCombat JSON envelope (an HTML error page, an empty body...)."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    406: UnprocessableEntityError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_class_for_status(status: int) -> type[APIError]:
+    """The exception class for an HTTP error status."""
+    if status >= 500:
+        return ServerError
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    return BadRequestError if status >= 400 else APIError

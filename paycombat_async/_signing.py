@@ -1,0 +1,136 @@
+"""Request signing: the exact bytes JavaScript's ``JSON.stringify`` would produce, and their HMAC.
+
+PayCombat documents the signature as ``HMAC-SHA256(signature_key, JSON.stringify(body))``. A server
+may hash the raw bytes it received, or parse them and re-serialize with ``JSON.stringify`` before
+hashing. We make both agree by sending bytes that are a fixed point of parse-then-stringify:
+
+- compact separators, non-ASCII literal, ``/`` not escaped (``JSON.stringify``'s string rules);
+- numbers printed the way JavaScript prints the IEEE-754 double they parse to
+  (``Decimal("100.00")`` -> ``100``, ``Decimal("12.50")`` -> ``12.5``, ``1e21`` -> ``1e+21``);
+- object keys that look like array indices first, in ascending order (JavaScript's own property
+  order), then the rest in insertion order.
+
+This module is sans-IO: no aiohttp, no event loop. The sandbox uses it to verify signatures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["js_dumps", "js_number", "sign", "signature_matches"]
+
+# json's C encoder with ensure_ascii=False escapes exactly what JSON.stringify escapes:
+# '"', '\\', \b \f \n \r \t and the other C0 controls as lower-case \u00XX.
+_encode_str = json.encoder.encode_basestring
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_MAX_ARRAY_INDEX = 2**32 - 2
+
+
+def _js_string(value: str) -> str:
+    encoded: str = _encode_str(value)
+    if _LONE_SURROGATE.search(encoded) is None:
+        return encoded
+    # A surrogate pair in a Python str is one character in JavaScript (UTF-16); a lone surrogate is
+    # escaped by the well-formed JSON.stringify of ES2019.
+    joined = encoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", joined)
+
+
+def js_number(value: int | float | Decimal) -> str:
+    """Format a number as JavaScript's ``Number.prototype.toString`` formats its double."""
+    try:
+        number = float(value)  # JSON.parse yields a double; so does a JS server re-serializing it
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} has no JSON representation (JSON.stringify would send null)")
+    if number == 0:
+        return "0"  # JavaScript prints -0 as 0
+    sign = "-" if number < 0 else ""
+    # repr() gives the shortest digits that round-trip, the same digits JavaScript chooses.
+    parts = Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = "".join(map(str, parts.digits))
+    point = len(digits) + int(parts.exponent)  # where the decimal point sits after digit `point`
+    k, n = len(digits), point
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        text = "0." + "0" * (-n) + digits
+    else:
+        exponent = n - 1
+        exp_sign = "+" if exponent >= 0 else "-"
+        head = digits[0] + ("." + digits[1:] if k > 1 else "")
+        text = f"{head}e{exp_sign}{abs(exponent)}"
+    return sign + text
+
+
+def _is_array_index(key: str) -> bool:
+    return (
+        key.isdigit()
+        and key.isascii()
+        and (key == "0" or key[0] != "0")
+        and (int(key) <= _MAX_ARRAY_INDEX)
+    )
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_js_string(value))
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif value is None:
+        out.append("null")
+    elif isinstance(value, (int, float, Decimal)):
+        out.append(js_number(value))
+    elif isinstance(value, Mapping):
+        keys = list(value)
+        for key in keys:
+            if not isinstance(key, str):
+                raise TypeError(f"JSON object keys must be str, not {type(key).__name__}")
+        indices = sorted((k for k in keys if _is_array_index(k)), key=int)
+        ordered = indices + [k for k in keys if not _is_array_index(k)] if indices else keys
+        out.append("{")
+        for position, key in enumerate(ordered):
+            if position:
+                out.append(",")
+            out.append(_js_string(key))
+            out.append(":")
+            _write(value[key], out)
+        out.append("}")
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for position, item in enumerate(value):
+            if position:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+    else:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def js_dumps(value: Any) -> bytes:
+    """Serialize ``value`` to the UTF-8 bytes ``JSON.stringify`` produces for the same object."""
+    out: list[str] = []
+    _write(value, out)
+    return "".join(out).encode("utf-8")
+
+
+def sign(body: bytes, signature_key: str) -> str:
+    """Lower-case hex HMAC-SHA256 of ``body`` under ``signature_key``: the ``signature`` header."""
+    return hmac.new(signature_key.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def signature_matches(body: bytes, signature_key: str, signature: str) -> bool:
+    """Constant-time check of a ``signature`` (or webhook ``X-Signature``) over ``body``."""
+    return hmac.compare_digest(sign(body, signature_key), signature.strip().lower())

@@ -1,0 +1,74 @@
+"""attrs validators for what we send: a ``ValidationError`` naming the field, before any I/O."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ._exceptions import ValidationError
+
+__all__ = ["amount", "check_path_id", "country_code", "currency_code", "non_empty"]
+
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_CENT = Decimal("0.01")
+
+
+def amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """A positive amount in major units with at most 2 decimal places, as ``Decimal`` or ``int``."""
+    if value is None:
+        return
+    if isinstance(value, float):
+        raise ValidationError(
+            f"got the float {value!r}; pass amounts as Decimal (e.g. Decimal('12.50')) so no "
+            "binary rounding reaches a payment",
+            field=attribute.name,
+        )
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise ValidationError(
+            f"expected a Decimal or int amount, got {type(value).__name__}", field=attribute.name
+        )
+    number = Decimal(value)
+    if not number.is_finite() or number <= 0:
+        raise ValidationError(f"must be a positive amount, got {value}", field=attribute.name)
+    if number != number.quantize(_CENT):
+        raise ValidationError(
+            f"has more than 2 decimal places ({value}); PayCombat amounts are major units "
+            "with at most 2 decimals",
+            field=attribute.name,
+        )
+
+
+def _pattern(regex: re.Pattern[str], what: str, example: str) -> Any:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str) or not regex.fullmatch(value):
+            raise ValidationError(
+                f"must be an upper-case {what} such as {example!r}, got {value!r}",
+                field=attribute.name,
+            )
+
+    return check
+
+
+currency_code = _pattern(_CURRENCY, "ISO 4217 currency code", "AUD")
+country_code = _pattern(_COUNTRY, "ISO 3166-1 alpha-2 country code", "AU")
+
+
+def non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """A required string: present and not blank."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(
+            f"is required and must be a non-empty string, got {value!r}", field=attribute.name
+        )
+
+
+def check_path_id(name: str, value: Any) -> str:
+    """An id that goes into a URL path: a non-empty string (a blank id would hit another route)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"must be a non-empty string, got {value!r}", field=name)
+    return value

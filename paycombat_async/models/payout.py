@@ -1,0 +1,115 @@
+"""Payout models: a transfer from the merchant payout balance to a beneficiary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .. import _validation as _v
+from .._exceptions import ValidationError
+from ._base import Model, OpenEnum, Params
+
+__all__ = [
+    "CreatePayoutRequest",
+    "Individual",
+    "Payout",
+    "PayoutApproval",
+    "PayoutBeneficiaryParam",
+    "PayoutStatus",
+]
+
+
+class PayoutStatus(OpenEnum):
+    """Where a payout is in its life: ``PENDING`` until the rail settles it."""
+
+    PENDING = "PENDING"
+    SUCCESS = "SUCCESS"
+    FAILED = "FAILED"
+    RETURNED = "RETURNED"
+
+
+class PayoutApproval(OpenEnum):
+    """The merchant-side approval of a payout."""
+
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    FAILED = "FAILED"
+
+
+@attrs.frozen(kw_only=True)
+class Individual(Params):
+    """A natural person as a payout beneficiary. Method-specific fields go in ``extra``."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PayoutBeneficiaryParam(Params):
+    """Who receives a payout. The fields a payout method needs come from
+    ``payout_methods.required_fields(...)``; the ones not modelled here go in ``extra``."""
+
+    individual: Individual | dict[str, Any] | None = None
+    company: dict[str, Any] | None = None
+    account_number: str | None = None
+    bsb: str | None = None
+    iban: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Payout(Model):
+    """A payout as PayCombat returns it (Create Payout, Retrieve Payout, webhooks)."""
+
+    id: str
+    payout_id_finmo: str | None = None
+    merchant_id: str | None = None
+    reply_code_id_pg: str | None = None
+    status: PayoutStatus | str | None = None
+    wire_id: str | None = None
+    order_id: str | None = None
+    due_date: dt.datetime | None = None
+    last_action: str | None = None
+    wire_amount: Decimal | None = None
+    fee_taken: Decimal | None = None
+    fee_expected: Decimal | None = None
+    payee_name: str | None = None
+    currency: str | None = None
+    beneficiary: str | None = None
+    beneficiary_bank: str | None = None
+    beneficiary_account_number: str | None = None
+    beneficiary_account_iban: str | None = None
+    wire_origin: str | None = None
+    conversion: Any = None
+    process: Any = None
+    approval: PayoutApproval | str | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    approved_at: dt.datetime | None = None
+    denied_at: dt.datetime | None = None
+    pending_at: dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CreatePayoutRequest(Params):
+    """The body of Create Payout, validated on construction."""
+
+    payout_beneficiary_param: PayoutBeneficiaryParam | dict[str, Any] = attrs.field()
+    sender_amount: Decimal | int = attrs.field(validator=_v.amount)
+    sender_currency: str = attrs.field(validator=_v.currency_code)
+    sender_country: str = attrs.field(validator=_v.country_code)
+    payout_method_name: str = attrs.field(validator=_v.non_empty)
+    beneficiary_amount: Decimal | int | None = attrs.field(default=None, validator=_v.amount)
+    beneficiary_currency: str | None = attrs.field(default=None, validator=_v.currency_code)
+    purpose_code: str | None = None
+    order_id: str | None = None
+
+    @payout_beneficiary_param.validator
+    def _check_beneficiary(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, (PayoutBeneficiaryParam, dict)) or not value:
+            raise ValidationError(
+                "is required: a PayoutBeneficiaryParam or a dict of the method's required fields",
+                field=attribute.name,
+            )

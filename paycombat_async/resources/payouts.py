@@ -1,0 +1,70 @@
+"""Payouts: send money from the merchant payout balance to a beneficiary."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from .._validation import check_path_id
+from ..models.payout import CreatePayoutRequest, Payout, PayoutBeneficiaryParam
+from ._base import Resource
+
+__all__ = ["Payouts"]
+
+
+class Payouts(Resource):
+    """``client.payouts``: Create Payout, Retrieve Payout."""
+
+    async def create(
+        self,
+        *,
+        payout_beneficiary_param: PayoutBeneficiaryParam | dict[str, Any],
+        sender_amount: Decimal | int,
+        sender_currency: str,
+        sender_country: str,
+        payout_method_name: str,
+        beneficiary_amount: Decimal | int | None = None,
+        beneficiary_currency: str | None = None,
+        purpose_code: str | None = None,
+        order_id: str | None = None,
+    ) -> Payout:
+        """Create Payout: send ``sender_amount`` to a beneficiary over ``payout_method_name``.
+
+        Moves money, so it is never resent once it may have reached PayCombat: a timeout, a
+        dropped connection or a 5xx raises ``OutcomeUnknownError``. Always pass your own
+        ``order_id`` so such a payout can be found again.
+
+        Args:
+            payout_beneficiary_param: who receives the money; the fields the method needs come
+                from ``payout_methods.required_fields(payout_method_name)``.
+            sender_amount: the amount debited, in major units (``Decimal("12.50")``).
+            sender_currency: ISO 4217 code of ``sender_amount``.
+            sender_country: ISO 3166-1 alpha-2 code of the sending country.
+            payout_method_name: the rail, e.g. ``"au_bank_acct"``.
+            beneficiary_amount: the amount the beneficiary receives, if it differs.
+            beneficiary_currency: ISO 4217 code of ``beneficiary_amount``.
+            purpose_code: why the money moves, e.g. ``"SELF"``.
+            order_id: your reference for this payout, echoed on the payout and its webhooks.
+
+        Raises:
+            ValidationError: an argument is invalid; nothing was sent.
+            OutcomeUnknownError: the payout may or may not exist; reconcile by ``order_id``.
+        """
+        body = CreatePayoutRequest(
+            payout_beneficiary_param=payout_beneficiary_param,
+            sender_amount=sender_amount,
+            sender_currency=sender_currency,
+            sender_country=sender_country,
+            payout_method_name=payout_method_name,
+            beneficiary_amount=beneficiary_amount,
+            beneficiary_currency=beneficiary_currency,
+            purpose_code=purpose_code,
+            order_id=order_id,
+        )
+        return await self._call("Create Payout", body=body, cast=Payout)
+
+    async def retrieve(self, id: str) -> Payout:
+        """Retrieve Payout: one payout by its PayCombat id."""
+        return await self._call(
+            "Retrieve Payout", path_params={"id": check_path_id("id", id)}, cast=Payout
+        )

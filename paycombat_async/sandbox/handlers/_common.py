@@ -1,0 +1,99 @@
+"""What handlers share: the request context they get, replies, and body/field checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+from aiohttp import web
+
+from .._state import SandboxError, SandboxState
+
+__all__ = [
+    "Call",
+    "Handler",
+    "Reply",
+    "SandboxError",
+    "number",
+    "paginate",
+    "require_amount",
+    "require_code",
+    "require_str",
+]
+
+
+@attrs.frozen
+class Reply:
+    """A successful answer: wrapped as ``{"status": true, "message": ..., "data": ...}``."""
+
+    data: Any
+    message: str = "OK"
+    status: int = 200
+
+
+@attrs.frozen
+class Call:
+    """One request as a handler sees it: parsed body, path and query parameters, the state."""
+
+    request: web.Request
+    body: dict[str, Any]
+    state: SandboxState
+
+    def path(self, name: str) -> str:
+        return self.request.match_info[name]
+
+    def query(self, name: str, default: str | None = None) -> str | None:
+        return self.request.query.get(name, default)
+
+
+Handler = Callable[[Call], Awaitable["Reply | web.StreamResponse"]]
+
+
+def require_str(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise SandboxError(400, f"{name} is required")
+    return value
+
+
+def require_amount(body: dict[str, Any], name: str) -> Decimal:
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise SandboxError(400, f"{name} must be a number")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise SandboxError(400, f"{name} must be a number") from None
+    if not amount.is_finite() or amount <= 0:
+        raise SandboxError(400, f"{name} must be greater than 0")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise SandboxError(400, f"{name} must have at most 2 decimal places")
+    return amount
+
+
+def require_code(body: dict[str, Any], name: str, length: int) -> str:
+    value = require_str(body, name)
+    if not re.fullmatch(f"[A-Z]{{{length}}}", value):
+        raise SandboxError(400, f"{name} must be a {length}-letter upper-case code")
+    return value
+
+
+def paginate(call: Call, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One page of ``items`` by ``page`` (1-based) and ``limit`` (default 10), Finmo-style."""
+    try:
+        page = int(call.query("page") or 1)
+        limit = int(call.query("limit") or 10)
+    except ValueError:
+        raise SandboxError(400, "page and limit must be integers") from None
+    if page < 1 or not 1 <= limit <= 100:
+        raise SandboxError(400, "page must be >= 1 and limit between 1 and 100")
+    start = (page - 1) * limit
+    return items[start : start + limit]
+
+
+def number(value: Decimal) -> int | float:
+    """An amount as the JSON number PayCombat sends (``5``, ``12.5``)."""
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -1,0 +1,7 @@
+"""Sandbox transactions, derived from payins and payouts."""
+
+from __future__ import annotations
+
+from ._common import Handler
+
+HANDLERS: dict[str, Handler] = {}
