@@ -7,17 +7,18 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from paycombat_async import PayCombat, RetryPolicy
+from paycombat_async import PayCombat
 from paycombat_async.sandbox import LocalSandbox
 
-# Retries without backoff, so tests exercise every retry path and never sleep.
-NO_WAIT = RetryPolicy(max_retries=2, initial_backoff=0, max_backoff=0, max_retry_after=0)
+from tests.helpers import NO_WAIT  # retries without backoff: tests never sleep
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if isinstance(item, pytest.Function) and inspect.iscoroutinefunction(item.obj):
-            item.add_marker(pytest.mark.anyio)
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+    """Run every ``async def`` test under anyio, without a marker on each one."""
+    if inspect.iscoroutinefunction(obj) and name.startswith("test"):
+        pytest.mark.anyio(obj)
 
 
 @pytest.fixture

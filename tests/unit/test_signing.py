@@ -1,0 +1,145 @@
+"""The bytes we sign are the bytes JSON.stringify produces for the same object."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paycombat_async._signing import js_dumps, js_number, sign, signature_matches
+
+# Text with everything JSON.stringify treats specially: quotes, backslashes, controls, non-ASCII,
+# U+2028/2029, slashes, and lone surrogates (which it escapes).
+text = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from(['"', "\\", "/", "\x00", "\x1f", "\x7f", "\u2028", "\ud800", "\udfff"]),
+    )
+)
+keys = st.one_of(text, st.integers(0, 2**33).map(str), st.sampled_from(["01", "-1", "1.5"]))
+numbers = st.one_of(
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**12),
+                max_value=10**12),
+)
+scalars = st.one_of(st.none(), st.booleans(), numbers, text)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+def parse_like_javascript(raw: bytes) -> Any:
+    return json.loads(raw.decode("utf-8", "surrogatepass"), parse_int=float)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"sender_amount": Decimal("100.00")}, b'{"sender_amount":100}'),
+        ({"a": Decimal("12.50"), "b": 0.1}, b'{"a":12.5,"b":0.1}'),
+        ({"name": "José / Ünïcødé"}, '{"name":"José / Ünïcødé"}'.encode()),
+        ({"q": 'say "hi"\\\n\t\x01'}, b'{"q":"say \\"hi\\"\\\\\\n\\t\\u0001"}'),
+        ({"b": 1, "2": 2, "a": 3, "1": 4}, b'{"1":4,"2":2,"b":1,"a":3}'),
+        ([1e21, 1e-7, 123456789012345680000, -0.0], b"[1e+21,1e-7,123456789012345680000,0]"),
+        ({"emoji": "\ud83d\ude00", "lone": "\ud800"}, '{"emoji":"😀","lone":"\\ud800"}'.encode()),
+        ({}, b"{}"),
+    ],
+)
+def test_known_javascript_outputs(value: Any, expected: bytes) -> None:
+    assert js_dumps(value) == expected
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), Decimal("NaN"), 10**400])
+def test_numbers_javascript_cannot_send_are_refused(bad: Any) -> None:
+    with pytest.raises(ValueError, match="JSON"):
+        js_dumps({"amount": bad})
+
+
+@pytest.mark.parametrize("bad", [{1: "x"}, {"when": object()}, {"s": {1, 2}}])
+def test_non_json_values_are_refused(bad: Any) -> None:
+    with pytest.raises(TypeError):
+        js_dumps(bad)
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_bytes_are_a_fixed_point_of_parse_then_stringify(value: Any) -> None:
+    """A server that re-serializes the parsed body gets the bytes we signed."""
+    raw = js_dumps(value)
+    assert js_dumps(parse_like_javascript(raw)) == raw
+    assert signature_matches(js_dumps(parse_like_javascript(raw)), "k", sign(raw, "k"))
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_numbers_round_trip_exactly(number: float) -> None:
+    assert float(js_number(number)) == number
+
+
+def test_signature_is_lowercase_hex_hmac_sha256() -> None:
+    # Computed with Node: crypto.createHmac('sha256', 'key')
+    #   .update(JSON.stringify({amount: 12.5, name: 'José'})).digest('hex')
+    body = js_dumps({"amount": Decimal("12.50"), "name": "José"})
+    assert sign(body, "key") == "28e1df28c3800d3c6f30ed0376005de5fbd3eb00a171ed9f85b81c282587ffe4"
+    digest = sign(b'{"a":1}', "snd_key")
+    assert len(digest) == 64
+    assert digest == digest.lower()
+    assert signature_matches(b'{"a":1}', "snd_key", digest.upper())
+    assert not signature_matches(b'{"a":2}', "snd_key", digest)
+
+
+NODE_SCRIPT = r"""
+const crypto = require('crypto');
+const rl = require('readline').createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  const [key, b64] = line.split(' ');
+  const data = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
+  const text = JSON.stringify(data);
+  const sig = crypto.createHmac('sha256', key).update(text).digest('hex');
+  process.stdout.write(Buffer.from(text, 'utf8').toString('base64') + ' ' + sig + '\n');
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def node() -> Iterator[subprocess.Popen[str]]:
+    executable = shutil.which("node")
+    if executable is None:
+        pytest.skip("node is not installed")
+    proc = subprocess.Popen(  # noqa: S603 - a fixed script run by the local node
+        [executable, "-e", NODE_SCRIPT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    yield proc
+    assert proc.stdin is not None
+    proc.stdin.close()
+    proc.wait(timeout=10)
+    assert proc.stdout is not None
+    proc.stdout.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=json_values)
+def test_node_produces_the_same_bytes_and_signature(
+    node: subprocess.Popen[str], value: Any
+) -> None:
+    assert node.stdin is not None
+    assert node.stdout is not None
+    raw = js_dumps(value)
+    node.stdin.write(f"snd_key {base64.b64encode(raw).decode()}\n")
+    node.stdin.flush()
+    node_b64, node_signature = node.stdout.readline().split()
+    assert base64.b64decode(node_b64) == raw
+    assert node_signature == sign(raw, "snd_key")
