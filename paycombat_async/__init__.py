@@ -31,41 +31,139 @@ from ._retry import RetryPolicy as RetryPolicy
 from ._routes import OPERATIONS as OPERATIONS
 from ._routes import Operation as Operation
 from ._version import __version__ as __version__
+from .models import AdvancedRedirectUrl as AdvancedRedirectUrl
+from .models import BeneficiaryCompany as BeneficiaryCompany
+from .models import BeneficiaryCompanyParam as BeneficiaryCompanyParam
+from .models import BeneficiaryIndividual as BeneficiaryIndividual
+from .models import BeneficiaryIndividualParam as BeneficiaryIndividualParam
+from .models import BeneficiaryType as BeneficiaryType
+from .models import BeneficiaryValidation as BeneficiaryValidation
+from .models import Checkout as Checkout
+from .models import CheckoutStatus as CheckoutStatus
+from .models import CountryCurrency as CountryCurrency
+from .models import CreateCheckoutRequest as CreateCheckoutRequest
+from .models import CreateCheckoutVirtualAccountRequest as CreateCheckoutVirtualAccountRequest
+from .models import CreateCustomerRequest as CreateCustomerRequest
+from .models import CreatePayinRequest as CreatePayinRequest
+from .models import CreatePaymentRequestRequest as CreatePaymentRequestRequest
+from .models import CreatePayoutBeneficiaryRequest as CreatePayoutBeneficiaryRequest
 from .models import CreatePayoutRequest as CreatePayoutRequest
+from .models import CreateVirtualAccountRequest as CreateVirtualAccountRequest
+from .models import CreateWalletRequest as CreateWalletRequest
+from .models import Customer as Customer
+from .models import CustomerCompany as CustomerCompany
+from .models import CustomerIndividual as CustomerIndividual
+from .models import CustomerType as CustomerType
+from .models import GcaActivationStatus as GcaActivationStatus
 from .models import Individual as Individual
+from .models import MethodField as MethodField
+from .models import MethodFilters as MethodFilters
+from .models import PayeeMatch as PayeeMatch
+from .models import Payin as Payin
+from .models import PayinMethod as PayinMethod
+from .models import PayinStatus as PayinStatus
+from .models import PaymentMethod as PaymentMethod
 from .models import Payout as Payout
 from .models import PayoutApproval as PayoutApproval
+from .models import PayoutBalance as PayoutBalance
+from .models import PayoutBeneficiary as PayoutBeneficiary
+from .models import PayoutBeneficiaryFields as PayoutBeneficiaryFields
 from .models import PayoutBeneficiaryParam as PayoutBeneficiaryParam
+from .models import PayoutMethod as PayoutMethod
 from .models import PayoutStatus as PayoutStatus
+from .models import SimulatePayinRequest as SimulatePayinRequest
+from .models import SimulatePayoutRequest as SimulatePayoutRequest
+from .models import SimulateVirtualAccountRequest as SimulateVirtualAccountRequest
+from .models import Transaction as Transaction
+from .models import TransactionEventType as TransactionEventType
+from .models import TransactionFilters as TransactionFilters
+from .models import UpdateCustomerRequest as UpdateCustomerRequest
+from .models import UpdatePayoutBeneficiaryRequest as UpdatePayoutBeneficiaryRequest
+from .models import ValidateBeneficiaryByIdRequest as ValidateBeneficiaryByIdRequest
+from .models import ValidateBeneficiaryRequest as ValidateBeneficiaryRequest
+from .models import VirtualAccount as VirtualAccount
+from .models import VirtualAccountStatus as VirtualAccountStatus
+from .models import Wallet as Wallet
+from .models import WalletAccount as WalletAccount
+from .models import WalletReadiness as WalletReadiness
 
 __all__ = [
     "OPERATIONS",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "AdvancedRedirectUrl",
     "AuthenticationError",
     "BadRequestError",
+    "BeneficiaryCompany",
+    "BeneficiaryCompanyParam",
+    "BeneficiaryIndividual",
+    "BeneficiaryIndividualParam",
+    "BeneficiaryType",
+    "BeneficiaryValidation",
+    "Checkout",
+    "CheckoutStatus",
     "ClientConfig",
     "ClientStateError",
     "ConfigurationError",
     "ConflictError",
+    "CountryCurrency",
+    "CreateCheckoutRequest",
+    "CreateCheckoutVirtualAccountRequest",
+    "CreateCustomerRequest",
+    "CreatePayinRequest",
+    "CreatePaymentRequestRequest",
+    "CreatePayoutBeneficiaryRequest",
     "CreatePayoutRequest",
+    "CreateVirtualAccountRequest",
+    "CreateWalletRequest",
+    "Customer",
+    "CustomerCompany",
+    "CustomerIndividual",
+    "CustomerType",
+    "GcaActivationStatus",
     "Individual",
     "InvalidResponseError",
+    "MethodField",
+    "MethodFilters",
     "NotFoundError",
     "Operation",
     "OutcomeUnknownError",
     "PayCombat",
     "PayCombatError",
+    "PayeeMatch",
+    "Payin",
+    "PayinMethod",
+    "PayinStatus",
+    "PaymentMethod",
     "Payout",
     "PayoutApproval",
+    "PayoutBalance",
+    "PayoutBeneficiary",
+    "PayoutBeneficiaryFields",
     "PayoutBeneficiaryParam",
+    "PayoutMethod",
     "PayoutStatus",
     "PermissionDeniedError",
     "RateLimitError",
     "RetryPolicy",
     "ServerError",
+    "SimulatePayinRequest",
+    "SimulatePayoutRequest",
+    "SimulateVirtualAccountRequest",
+    "Transaction",
+    "TransactionEventType",
+    "TransactionFilters",
     "UnprocessableEntityError",
+    "UpdateCustomerRequest",
+    "UpdatePayoutBeneficiaryRequest",
+    "ValidateBeneficiaryByIdRequest",
+    "ValidateBeneficiaryRequest",
     "ValidationError",
+    "VirtualAccount",
+    "VirtualAccountStatus",
+    "Wallet",
+    "WalletAccount",
+    "WalletReadiness",
     "__version__",
 ]

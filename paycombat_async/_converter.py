@@ -94,17 +94,22 @@ def _is_open_enum(tp: Any) -> bool:
     )
 
 
-def _structure_open_enum(value: Any, tp: Any) -> Any:
-    if value is None and type(None) in _union_args(tp):
-        return None
+def _open_enum_hook(tp: Any) -> Any:
     enum_cls = next(a for a in _union_args(tp) if isinstance(a, type) and issubclass(a, Enum))
-    try:
-        return enum_cls(value)
-    except ValueError:
-        return str(value)  # a status this SDK version does not know yet: keep it, do not fail
+    nullable = type(None) in _union_args(tp)
+
+    def structure(value: Any, _: Any) -> Any:
+        if value is None and nullable:
+            return None
+        try:
+            return enum_cls(value)
+        except ValueError:
+            return str(value)  # a status this SDK version does not know yet: keep it, do not fail
+
+    return structure
 
 
-converter.register_structure_hook_func(_is_open_enum, _structure_open_enum)
+converter.register_structure_hook_factory(_is_open_enum, _open_enum_hook)
 
 
 def _is_optional(tp: Any) -> bool:
@@ -112,14 +117,24 @@ def _is_optional(tp: Any) -> bool:
     return type(None) in args and len(args) == 2 and not _is_open_enum(tp)
 
 
-def _structure_optional(value: Any, tp: Any) -> Any:
-    if value is None:
-        return None
+def _optional_hook(tp: Any) -> Any:
     inner = next(a for a in _union_args(tp) if a is not type(None))
-    return converter.structure(value, inner)
+    if inner is Any:
+        return lambda value, _: value
+    structure_inner = converter.get_structure_hook(inner)
+    # PayCombat clears a field by sending "" (Update Customer); for a date or an amount that
+    # means "no value", not a malformed response.
+    blank_is_none = inner in (dt.date, dt.datetime, Decimal)
+
+    def structure(value: Any, _: Any) -> Any:
+        if value is None or (blank_is_none and value == ""):
+            return None
+        return structure_inner(value, inner)
+
+    return structure
 
 
-converter.register_structure_hook_func(_is_optional, _structure_optional)
+converter.register_structure_hook_factory(_is_optional, _optional_hook)
 
 
 def _is_model(tp: Any) -> bool:

@@ -35,6 +35,7 @@ from ._exceptions import (
     ValidationError,
     error_class_for_status,
 )
+from ._pagination import list_items
 from ._retry import Retryable
 from ._routes import Operation
 from ._signing import js_dumps, sign
@@ -153,9 +154,13 @@ class Pipeline:
         body: Any = None,
         params: Mapping[str, Any] | None = None,
         cast: type[T] | None = None,
+        many: bool = False,
         expect_bytes: bool = False,
     ) -> Any:
-        """Run ``op`` and return ``data`` structured as ``cast`` (raw JSON if ``cast`` is None)."""
+        """Run ``op`` and return ``data`` structured as ``cast`` (raw JSON if ``cast`` is None).
+
+        With ``many``, ``data`` is an array (bare or wrapped in an object) of ``cast`` items.
+        """
         path = op.render_path(path_params)
         payload, headers = self.encode(op, body)
         query = _query(params)
@@ -201,6 +206,8 @@ class Pipeline:
         if expect_bytes or cast is None:
             return data
         try:
+            if many:
+                return [_converter.structure(item, cast) for item in list_items(data)]
             return _converter.structure(data, cast)
         except Exception as exc:  # noqa: BLE001 - any structuring failure means a bad response
             raise InvalidResponseError(

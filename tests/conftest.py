@@ -13,7 +13,6 @@ from paycombat_async.sandbox import LocalSandbox
 from tests.helpers import NO_WAIT  # retries without backoff: tests never sleep
 
 
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
     """Run every ``async def`` test under anyio, without a marker on each one."""

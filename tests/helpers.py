@@ -54,8 +54,12 @@ class Scripted:
         status, body, headers = (
             self.responses.pop(0) if self.responses else (200, b'{"status":true,"data":{}}', {})
         )
-        return web.Response(status=status, body=body, headers=headers,
-                            content_type=headers.pop("content_type", "application/json"))
+        return web.Response(
+            status=status,
+            body=body,
+            headers=headers,
+            content_type=headers.pop("content_type", "application/json"),
+        )
 
 
 @asynccontextmanager
@@ -77,5 +81,9 @@ async def scripted_server() -> AsyncIterator[Scripted]:
 def client_for(base_url: str, **kwargs: Any) -> PayCombat:
     kwargs.setdefault("retry", NO_WAIT)
     kwargs.setdefault("timeout", 10)
-    return PayCombat(token="snd_test_token_value", signature_key="snd_test_signature_key",
-                     base_url=base_url, **kwargs)
+    return PayCombat(
+        token="snd_test_token_value",
+        signature_key="snd_test_signature_key",
+        base_url=base_url,
+        **kwargs,
+    )

@@ -19,6 +19,7 @@ __all__ = [
     "PayoutApproval",
     "PayoutBeneficiaryParam",
     "PayoutStatus",
+    "SimulatePayoutRequest",
 ]
 
 
@@ -90,6 +91,12 @@ class Payout(Model):
     approved_at: dt.datetime | None = None
     denied_at: dt.datetime | None = None
     pending_at: dt.datetime | None = None
+    original_amount: Decimal | None = None
+    """The amount as the payout webhooks carry it (a string there, e.g. ``"50"``)."""
+    reason_for_failure: str | None = None
+    """Why a ``FAILED`` payout failed, where PayCombat says (a DB column; not in the examples)."""
+    type: str | None = None
+    """``"PAYOUT"`` in webhook payloads."""
 
 
 @attrs.frozen(kw_only=True)
@@ -113,3 +120,30 @@ class CreatePayoutRequest(Params):
                 "is required: a PayoutBeneficiaryParam or a dict of the method's required fields",
                 field=attribute.name,
             )
+
+
+# Simulate Payout's allowed moves (finmo-equivalents.md 5.2 and 8.4): PENDING settles either way, a
+# settled payout can still be returned.
+SIMULATE_TARGETS = (PayoutStatus.SUCCESS, PayoutStatus.FAILED, PayoutStatus.RETURNED)
+
+
+def _simulate_target(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or str(value) not in {t.value for t in SIMULATE_TARGETS}:
+        raise ValidationError(
+            f"must be one of {[t.value for t in SIMULATE_TARGETS]}, got {value!r}",
+            field=attribute.name,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class SimulatePayoutRequest(Params):
+    """The body of Simulate Payout (sandbox only).
+
+    The body is undocumented; the field names follow Finmo's simulate calls
+    (``{"payin_id": ..., "status": ...}`` for payins, finmo-equivalents.md 4.3 and 5.3).
+    """
+
+    payout_id: str = attrs.field(validator=_v.non_empty)
+    """The payout's PayCombat id (or its Finmo ``payout_<hex>`` id)."""
+    status: PayoutStatus | str = attrs.field(validator=_simulate_target)
+    """``SUCCESS`` or ``FAILED`` (from ``PENDING``), or ``RETURNED`` (from ``SUCCESS``)."""

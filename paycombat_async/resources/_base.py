@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from .. import _converter
-from .._pagination import DEFAULT_LIMIT, AsyncPaginator, list_items, page_params
+from .._pagination import DEFAULT_LIMIT, AsyncPaginator, page_params
 from .._pipeline import Pipeline
 from .._routes import OPERATIONS
 
@@ -48,8 +47,10 @@ class Resource:
         params: Mapping[str, Any] | None = None,
     ) -> list[T]:
         """Run an operation whose ``data`` is an array (not paginated) of ``item``."""
-        data = await self._pipeline.call(OPERATIONS[title], path_params=path_params, params=params)
-        return [_converter.structure(entry, item) for entry in list_items(data)]
+        items: list[T] = await self._pipeline.call(
+            OPERATIONS[title], path_params=path_params, params=params, cast=item, many=True
+        )
+        return items
 
     async def _call_bytes(self, title: str, *, path_params: Mapping[str, str]) -> bytes:
         """Run an operation that answers with a file (the PDF memos)."""

@@ -5,15 +5,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from .._pagination import DEFAULT_LIMIT, AsyncPaginator
 from .._validation import check_path_id
-from ..models.payout import CreatePayoutRequest, Payout, PayoutBeneficiaryParam
+from ..models.payout import (
+    CreatePayoutRequest,
+    Payout,
+    PayoutBeneficiaryParam,
+    PayoutStatus,
+    SimulatePayoutRequest,
+)
 from ._base import Resource
 
 __all__ = ["Payouts"]
 
 
 class Payouts(Resource):
-    """``client.payouts``: Create Payout, Retrieve Payout."""
+    """``client.payouts``: create, simulate (sandbox), retrieve, list, and download memos."""
 
     async def create(
         self,
@@ -67,4 +74,68 @@ class Payouts(Resource):
         """Retrieve Payout: one payout by its PayCombat id."""
         return await self._call(
             "Retrieve Payout", path_params={"id": check_path_id("id", id)}, cast=Payout
+        )
+
+    async def simulate(self, payout_id: str, *, status: PayoutStatus | str) -> Payout:
+        """Simulate Payout: drive a sandbox payout to a final status (sandbox only).
+
+        ``PENDING`` moves to ``SUCCESS`` or ``FAILED``; ``SUCCESS`` moves to ``RETURNED``. A
+        ``FAILED`` or ``RETURNED`` payout's amount goes back to the payout balance.
+
+        Args:
+            payout_id: the payout's PayCombat id (its Finmo ``payout_<hex>`` id works too).
+            status: ``"SUCCESS"``, ``"FAILED"`` or ``"RETURNED"``.
+
+        Returns:
+            The payout in its new status.
+
+        Raises:
+            ValidationError: ``status`` is not a target status; nothing was sent.
+            NotFoundError: no such payout.
+            UnprocessableEntityError: the payout cannot move from its status to ``status``.
+        """
+        body = SimulatePayoutRequest(payout_id=payout_id, status=status)
+        return await self._call("Simulate Payout", body=body, cast=Payout)
+
+    async def retrieve_memo(self, id: str) -> bytes:
+        """Retrieve Payout Memo (PDF): the payout's memo as PDF bytes.
+
+        Raises:
+            NotFoundError: no such payout.
+        """
+        return await self._call_bytes(
+            "Retrieve Payout Memo (PDF)", path_params={"id": check_path_id("id", id)}
+        )
+
+    def list(
+        self,
+        *,
+        page: int = 1,
+        limit: int = DEFAULT_LIMIT,
+        status: PayoutStatus | str | None = None,
+        payout_method_name: str | None = None,
+        order_id: str | None = None,
+    ) -> AsyncPaginator[Payout]:
+        """Get All Payout: the merchant's payouts, page by page (the sandbox lists oldest first).
+
+        ``async for payout in client.payouts.list(status="PENDING")``; ``.pages()`` for pages.
+
+        Args:
+            page: the first page to fetch (1-based).
+            limit: payouts per page.
+            status: only payouts in this status.
+            payout_method_name: only payouts over this method, e.g. ``"au_bank_acct"``.
+            order_id: only the payouts carrying your ``order_id`` (to reconcile after an
+                ``OutcomeUnknownError``; this filter is inferred, not documented).
+        """
+        return self._paginate(
+            "Get All Payout",
+            item=Payout,
+            filters={
+                "status": status,
+                "payout_method_name": payout_method_name,
+                "order_id": order_id,
+            },
+            page=page,
+            limit=limit,
         )

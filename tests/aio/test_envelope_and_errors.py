@@ -97,9 +97,20 @@ async def test_a_nested_finmo_envelope_is_unwrapped() -> None:
     async with scripted_server() as server, client_for(server.base_url) as client:
         server.reply(200, json.dumps({"status": True, "message": "OK", "data": nested}))
         payout = await client.payouts.retrieve("p-1")
-        server.reply(200, json.dumps({"status": True, "data": {**nested, "success": False,
-                                                                "status_code": 404,
-                                                                "message": "no customer"}}))
+        server.reply(
+            200,
+            json.dumps(
+                {
+                    "status": True,
+                    "data": {
+                        **nested,
+                        "success": False,
+                        "status_code": 404,
+                        "message": "no customer",
+                    },
+                }
+            ),
+        )
         with pytest.raises(NotFoundError, match="no customer"):
             await client.payouts.retrieve("p-1")
     assert payout.wire_amount == Decimal("12.50")
@@ -193,7 +204,11 @@ def test_errors_pickle_with_everything_a_caller_needs() -> None:
     clone = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
     assert type(clone) is RateLimitError
     assert (clone.status, clone.message, clone.method, clone.path, clone.body) == (
-        429, "slow down", "POST", "/x", "{}"
+        429,
+        "slow down",
+        "POST",
+        "/x",
+        "{}",
     )
     assert clone.retry_after == 2.0
     assert str(clone) == str(error)

@@ -8,8 +8,11 @@ from paycombat_async.sandbox import LocalSandbox
 
 async def test_create_and_retrieve_payout(client: PayCombat, sandbox: LocalSandbox) -> None:
     payout = await client.payouts.create(
-        payout_beneficiary_param={"individual": {"first_name": "Ana"}, "account_number": "1",
-                                  "bsb": "123456"},
+        payout_beneficiary_param={
+            "individual": {"first_name": "Ana"},
+            "account_number": "1",
+            "bsb": "123456",
+        },
         sender_amount=Decimal("12.50"),
         sender_currency="AUD",
         sender_country="AU",

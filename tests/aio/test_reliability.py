@@ -167,7 +167,9 @@ async def test_a_create_that_never_connected_is_retried_and_reports_no_effect(
 
 async def test_the_deadline_covers_a_slow_read(sandbox: LocalSandbox) -> None:
     async with PayCombat(
-        token=sandbox.token, signature_key=sandbox.signature_key, base_url=sandbox.base_url,
+        token=sandbox.token,
+        signature_key=sandbox.signature_key,
+        base_url=sandbox.base_url,
         timeout=0.2,
     ) as client:
         payout_id = (await client.payouts.create(**payout_args())).id
@@ -183,7 +185,9 @@ async def test_a_create_that_times_out_after_sending_is_outcome_unknown(
 ) -> None:
     sandbox.inject(CREATE, latency=30)
     async with PayCombat(
-        token=sandbox.token, signature_key=sandbox.signature_key, base_url=sandbox.base_url,
+        token=sandbox.token,
+        signature_key=sandbox.signature_key,
+        base_url=sandbox.base_url,
         timeout=0.2,
     ) as client:
         with pytest.raises(OutcomeUnknownError) as caught:
@@ -195,8 +199,11 @@ async def test_a_create_that_times_out_after_sending_is_outcome_unknown(
 async def test_retries_stop_rather_than_sleep_past_the_deadline(sandbox: LocalSandbox) -> None:
     patient = RetryPolicy(max_retries=10, initial_backoff=0, max_retry_after=60)
     async with PayCombat(
-        token=sandbox.token, signature_key=sandbox.signature_key, base_url=sandbox.base_url,
-        timeout=5, retry=patient,
+        token=sandbox.token,
+        signature_key=sandbox.signature_key,
+        base_url=sandbox.base_url,
+        timeout=5,
+        retry=patient,
     ) as client:
         payout_id = (await client.payouts.create(**payout_args())).id
         sandbox.inject(RETRIEVE, status=503, retry_after=30, times=None)
@@ -222,8 +229,9 @@ async def test_thousands_of_concurrent_payouts_each_land_once(
     import anyio
 
     async def send(n: int) -> None:
-        await client.payouts.create(**payout_args(order_id=f"batch-{n}",
-                                                  sender_amount=Decimal("1.01")))
+        await client.payouts.create(
+            **payout_args(order_id=f"batch-{n}", sender_amount=Decimal("1.01"))
+        )
 
     async with anyio.create_task_group() as tg:
         for n in range(300):

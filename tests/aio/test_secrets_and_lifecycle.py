@@ -38,12 +38,23 @@ async def test_secrets_never_reach_logs_reprs_errors_or_tracebacks(
         else:
             raise AssertionError("expected an error")
 
-    async with PayCombat(token=sandbox.token, signature_key=sandbox.signature_key,
-                         base_url=sandbox.base_url, timeout=0.5, retry=NO_WAIT) as client:
+    async with PayCombat(
+        token=sandbox.token,
+        signature_key=sandbox.signature_key,
+        base_url=sandbox.base_url,
+        timeout=0.5,
+        retry=NO_WAIT,
+    ) as client:
         shown = [repr(client), repr(client.config), str(client.config)]
         payout_id = (await client.payouts.create(**payout_args())).id
-        for fault in ({"status": 503}, {"status": 401}, {"reset": "after"}, {"malformed": True},
-                      {"latency": 5}, {"status": 502, "html": True}):
+        for fault in (
+            {"status": 503},
+            {"status": 401},
+            {"reset": "after"},
+            {"malformed": True},
+            {"latency": 5},
+            {"status": 502, "html": True},
+        ):
             sandbox.faults.clear()
             sandbox.inject("Create Payout", **fault)  # type: ignore[arg-type]
             await expect_error(client.payouts.create(**payout_args()))
@@ -52,14 +63,23 @@ async def test_secrets_never_reach_logs_reprs_errors_or_tracebacks(
         sandbox.faults.clear()
         await expect_error(client.payouts.retrieve("missing"))
         await expect_error(client.payouts.create(**payout_args(sender_amount=1.5)))
-    async with PayCombat(token=sandbox.token, signature_key="snd_wrong_key_0000000000000000",
-                         base_url=sandbox.base_url, retry=NO_WAIT) as wrong_key:
+    async with PayCombat(
+        token=sandbox.token,
+        signature_key="snd_wrong_key_0000000000000000",
+        base_url=sandbox.base_url,
+        retry=NO_WAIT,
+    ) as wrong_key:
         await expect_error(wrong_key.payouts.create(**payout_args()))
     # A server that echoes the token back (checkout URLs embed it) must not leak it either.
-    async with scripted_server() as server, PayCombat(
-        token=sandbox.token, signature_key=sandbox.signature_key, base_url=server.base_url,
-        retry=NO_WAIT,
-    ) as echo:
+    async with (
+        scripted_server() as server,
+        PayCombat(
+            token=sandbox.token,
+            signature_key=sandbox.signature_key,
+            base_url=server.base_url,
+            retry=NO_WAIT,
+        ) as echo,
+    ):
         server.reply(400, f'{{"status": false, "message": "bad token {sandbox.token}"}}')
         await expect_error(echo.payouts.retrieve("x"))
 
@@ -87,7 +107,9 @@ def test_arguments_fall_back_to_the_environment(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("PAYCOMBAT_BASE_URL", "http://127.0.0.1:9/")
     config = PayCombat().config
     assert (config.token, config.signature_key, config.base_url) == (
-        "snd_from_env", "key_from_env", "http://127.0.0.1:9"
+        "snd_from_env",
+        "key_from_env",
+        "http://127.0.0.1:9",
     )
     assert config.environment == "sandbox"
     monkeypatch.delenv("PAYCOMBAT_BASE_URL")

@@ -28,8 +28,9 @@ keys = st.one_of(text, st.integers(0, 2**33).map(str), st.sampled_from(["01", "-
 numbers = st.one_of(
     st.integers(-(10**30), 10**30),
     st.floats(allow_nan=False, allow_infinity=False),
-    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**12),
-                max_value=10**12),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, min_value=-(10**12), max_value=10**12
+    ),
 )
 scalars = st.one_of(st.none(), st.booleans(), numbers, text)
 json_values = st.recursive(

@@ -1,9 +1,19 @@
-"""Sandbox payouts: create against the merchant balance, retrieve."""
+"""Sandbox payouts: create against the merchant balance, simulate, retrieve, list, memo.
+
+Simulate Payout's body is undocumented: it takes ``payout_id`` (the PayCombat or the Finmo id)
+and a target ``status``, as Finmo's simulate calls do. ``PENDING`` -> ``SUCCESS`` | ``FAILED``,
+``SUCCESS`` -> ``RETURNED``; any other move is a 406, as Finmo answers a simulate on an object in
+the wrong state. ``FAILED`` and ``RETURNED`` credit the amount back to the payout balance.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from aiohttp import web
+
+from .._pdf import make_pdf
 from .._state import new_prefixed_id, new_uuid, now_iso
 from ._common import (
     Call,
@@ -11,6 +21,7 @@ from ._common import (
     Reply,
     SandboxError,
     number,
+    paginate,
     require_amount,
     require_code,
     require_str,
@@ -87,8 +98,7 @@ async def create_payout(call: Call) -> Reply:
     return Reply(payout, message="Created")
 
 
-async def retrieve_payout(call: Call) -> Reply:
-    payout_id = call.path("id")
+def _find(call: Call, payout_id: str) -> dict[str, Any]:
     payouts = call.state.objects("payout")
     # Accept the PayCombat id or the Finmo id, as the API's two versions do.
     record = payouts.get(payout_id) or next(
@@ -96,10 +106,76 @@ async def retrieve_payout(call: Call) -> Reply:
     )
     if record is None:
         raise SandboxError(404, f"Payout {payout_id} not found")
-    return Reply(record, message="Success retrieve payout")
+    return record
+
+
+async def retrieve_payout(call: Call) -> Reply:
+    return Reply(_find(call, call.path("id")), message="Success retrieve payout")
+
+
+# Which statuses a simulation may move a payout to, from each status.
+TRANSITIONS = {"PENDING": ("SUCCESS", "FAILED"), "SUCCESS": ("RETURNED",)}
+TARGETS = ("SUCCESS", "FAILED", "RETURNED")
+
+
+async def simulate_payout(call: Call) -> Reply:
+    body, state = call.body, call.state
+    record = _find(call, require_str(body, "payout_id"))
+    target = require_str(body, "status")
+    if target not in TARGETS:
+        raise SandboxError(400, f"status must be one of {', '.join(TARGETS)}")
+    current = record["status"]
+    allowed = TRANSITIONS.get(current, ())
+    if target not in allowed:
+        moves = f"it can only move to {' or '.join(allowed)}" if allowed else "it is final"
+        raise SandboxError(406, f"Payout {record['id']} is {current}: {moves}, not to {target}")
+    stamp = now_iso()
+    record["status"] = target
+    record["updated_at"] = stamp
+    if target == "FAILED":
+        record["approval"] = "FAILED"
+        record["reason_for_failure"] = "Simulated failure"
+    if target in ("FAILED", "RETURNED"):
+        currency = record["currency"]
+        amount = Decimal(str(record["wire_amount"]))
+        state.balances[currency] = state.balances.get(currency, Decimal(0)) + amount
+    return Reply(record, message="Success simulate payout")
+
+
+async def list_payouts(call: Call) -> Reply:
+    status = call.query("status")
+    method = call.query("payout_method_name")
+    order_id = call.query("order_id")
+    items = [
+        p
+        for p in call.state.objects("payout").values()
+        if status in (None, p["status"])
+        and method in (None, p["beneficiary_bank"])
+        and order_id in (None, p["order_id"])
+    ]
+    return Reply(paginate(call, items))
+
+
+async def payout_memo(call: Call) -> web.StreamResponse:
+    record = _find(call, call.path("id"))
+    lines = [
+        f"Payout id: {record['id']}",
+        f"Finmo id: {record['payout_id_finmo']}",
+        f"Status: {record['status']}",
+        f"Amount: {record['wire_amount']} {record['currency']}",
+        f"Payee: {record['payee_name']}",
+        f"Payout method: {record['beneficiary_bank']}",
+        f"Account: {record['beneficiary_account_number'] or record['beneficiary_account_iban']}",
+        f"Order id: {record['order_id'] or '-'}",
+        f"Created: {record['created_at']}",
+    ]
+    return web.Response(body=make_pdf("Payout memo", lines), content_type="application/pdf")
 
 
 HANDLERS: dict[str, Handler] = {
     "Create Payout": create_payout,
+    "Simulate Payout": simulate_payout,
     "Retrieve Payout": retrieve_payout,
+    "Retrieve Payout Memo (PDF)": payout_memo,
+    "Get All Payout": list_payouts,
 }

@@ -1,0 +1,365 @@
+"""Payout beneficiary models: saved recipients, and confirmation-of-payee checks on them.
+
+None of these shapes is documented by PayCombat. The fields follow Finmo's payout beneficiary
+(PayCombat forwards Finmo objects; finmo-equivalents.md section 3); the validation result's field
+names are the SDK's own guess. Whatever else PayCombat sends is kept in ``extra``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import attrs
+
+from .. import _validation as _v
+from .._exceptions import ValidationError
+from ._base import Model, OpenEnum, Params
+from .payout import PayoutBeneficiaryParam
+
+__all__ = [
+    "BeneficiaryCompany",
+    "BeneficiaryCompanyParam",
+    "BeneficiaryIndividual",
+    "BeneficiaryIndividualParam",
+    "BeneficiaryType",
+    "BeneficiaryValidation",
+    "CreatePayoutBeneficiaryRequest",
+    "PayeeMatch",
+    "PayoutBeneficiary",
+    "UpdatePayoutBeneficiaryRequest",
+    "ValidateBeneficiaryByIdRequest",
+    "ValidateBeneficiaryRequest",
+]
+
+# The fields that say where the money goes; a beneficiary needs at least one of them.
+ACCOUNT_FIELDS = ("account_number", "iban", "pay_id", "proxy_value")
+_BSB = re.compile(r"\d{6}")
+
+
+class BeneficiaryType(OpenEnum):
+    """Whether a beneficiary is a natural person or a company."""
+
+    INDIVIDUAL = "individual"
+    COMPANY = "company"
+
+
+class PayeeMatch(OpenEnum):
+    """A confirmation-of-payee outcome: how the name checked compares with the bank's record.
+
+    ``MATCH`` and ``CLOSE_MATCH`` let a payout through; ``NO_MATCH`` needs review;
+    ``UNABLE_TO_VERIFY`` means the bank could not check; ``ACCOUNT_CLOSED`` is a hard stop.
+    """
+
+    MATCH = "Match"
+    CLOSE_MATCH = "Close Match"
+    NO_MATCH = "No Match"
+    UNABLE_TO_VERIFY = "Unable to Verify"
+    ACCOUNT_CLOSED = "Account Closed"
+
+
+def _beneficiary_type(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or value not in {t.value for t in BeneficiaryType}:
+        raise ValidationError(
+            f"must be 'individual' or 'company' (BeneficiaryType), got {value!r}",
+            field=attribute.name,
+        )
+
+
+def _optional_text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ValidationError(
+            f"must be a non-empty string when given, got {value!r}", field=attribute.name
+        )
+
+
+def _bsb(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or not _BSB.fullmatch(value)):
+        raise ValidationError(
+            f"must be the 6-digit BSB as a string (e.g. '123456'), got {value!r}",
+            field=attribute.name,
+        )
+
+
+def _party(cls: type[Params]) -> Any:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not isinstance(value, (cls, dict)):
+            raise ValidationError(
+                f"must be a {cls.__name__} or a dict, got {type(value).__name__}",
+                field=attribute.name,
+            )
+
+    return check
+
+
+# -- the people and companies behind a beneficiary ------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class BeneficiaryIndividual(Model):
+    """The person behind an ``individual`` beneficiary, as PayCombat returns it."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    dob: dt.date | None = None
+    email: str | None = None
+    identification_type: str | None = None
+    identification_value: str | None = None
+    country_of_residence: str | None = None
+    nationality: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    address_city: str | None = None
+    address_state: str | None = None
+    address_zip_code: str | None = None
+    address_country: str | None = None
+    phone_country_code: str | None = None
+    phone_number: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class BeneficiaryCompany(Model):
+    """The company behind a ``company`` beneficiary, as PayCombat returns it."""
+
+    name: str | None = None
+    registration_number: str | None = None
+    incorporation_country: str | None = None
+    company_email: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    address_city: str | None = None
+    address_state: str | None = None
+    address_zip_code: str | None = None
+    address_country: str | None = None
+    phone_country_code: str | None = None
+    phone_number: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class BeneficiaryIndividualParam(Params):
+    """The person behind an ``individual`` beneficiary, as sent. Unset fields are omitted."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    dob: dt.date | None = None
+    """Date of birth, sent as ``YYYY-MM-DD``."""
+    email: str | None = None
+    identification_type: str | None = None
+    identification_value: str | None = None
+    country_of_residence: str | None = attrs.field(default=None, validator=_v.country_code)
+    nationality: str | None = attrs.field(default=None, validator=_v.country_code)
+    address_line1: str | None = None
+    address_line2: str | None = None
+    address_city: str | None = None
+    address_state: str | None = None
+    address_zip_code: str | None = None
+    address_country: str | None = attrs.field(default=None, validator=_v.country_code)
+    phone_country_code: str | None = None
+    phone_number: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class BeneficiaryCompanyParam(Params):
+    """The company behind a ``company`` beneficiary, as sent. Unset fields are omitted."""
+
+    name: str | None = None
+    registration_number: str | None = None
+    incorporation_country: str | None = attrs.field(default=None, validator=_v.country_code)
+    company_email: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    address_city: str | None = None
+    address_state: str | None = None
+    address_zip_code: str | None = None
+    address_country: str | None = attrs.field(default=None, validator=_v.country_code)
+    phone_country_code: str | None = None
+    phone_number: str | None = None
+
+
+# -- the saved beneficiary ------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class PayoutBeneficiary(Model):
+    """A saved payout beneficiary (Create/Update/Get Payout Beneficiary)."""
+
+    payout_beneficiary_id: str
+    org_id: str | None = None
+    type: BeneficiaryType | str | None = None
+    beneficiary_name: str | None = None
+    """The account holder's name, the one confirmation of payee checks."""
+    nickname: str | None = None
+    description: str | None = None
+    currency: str | None = None
+    bank_country: str | None = None
+    bank_name: str | None = None
+    bank_city: str | None = None
+    bank_state: str | None = None
+    bank_code: str | None = None
+    branch_code: str | None = None
+    account_number: str | None = None
+    account_type: str | None = None
+    bsb: str | None = None
+    iban: str | None = None
+    bic_swift: str | None = None
+    intermediary_bic_swift: str | None = None
+    aba: str | None = None
+    sort_code: str | None = None
+    ifsc: str | None = None
+    pay_id: str | None = None
+    pay_id_type: str | None = None
+    proxy_type: str | None = None
+    proxy_value: str | None = None
+    upi_id: str | None = None
+    interac_email: str | None = None
+    biller_code: str | None = None
+    customer_reference_number: str | None = None
+    duitnow_proxy_type: str | None = None
+    duitnow_proxy_value: str | None = None
+    fps_proxy_type: str | None = None
+    fps_proxy_value: str | None = None
+    individual: BeneficiaryIndividual | None = None
+    company: BeneficiaryCompany | None = None
+    is_active: bool | None = None
+    organization_reference_id: str | None = None
+    """Your own reference for this beneficiary."""
+    metadata: dict[str, Any] | None = None
+    additional_data: dict[str, Any] | None = None
+    payout_beneficiary_controls: dict[str, Any] | None = None
+    created_by: str | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _BeneficiaryDetails(Params):
+    """The fields Create and Update Payout Beneficiary share, all optional here."""
+
+    beneficiary_name: str | None = attrs.field(default=None, validator=_optional_text)
+    currency: str | None = attrs.field(default=None, validator=_v.currency_code)
+    individual: BeneficiaryIndividualParam | dict[str, Any] | None = attrs.field(
+        default=None, validator=_party(BeneficiaryIndividualParam)
+    )
+    company: BeneficiaryCompanyParam | dict[str, Any] | None = attrs.field(
+        default=None, validator=_party(BeneficiaryCompanyParam)
+    )
+    nickname: str | None = None
+    description: str | None = None
+    bank_country: str | None = attrs.field(default=None, validator=_v.country_code)
+    bank_name: str | None = None
+    account_number: str | None = attrs.field(default=None, validator=_optional_text)
+    bsb: str | None = attrs.field(default=None, validator=_bsb)
+    iban: str | None = attrs.field(default=None, validator=_optional_text)
+    bic_swift: str | None = None
+    intermediary_bic_swift: str | None = None
+    aba: str | None = None
+    sort_code: str | None = None
+    ifsc: str | None = None
+    branch_code: str | None = None
+    bank_code: str | None = None
+    pay_id: str | None = attrs.field(default=None, validator=_optional_text)
+    pay_id_type: str | None = None
+    proxy_type: str | None = None
+    proxy_value: str | None = attrs.field(default=None, validator=_optional_text)
+    organization_reference_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    payout_beneficiary_controls: dict[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CreatePayoutBeneficiaryRequest(_BeneficiaryDetails):
+    """The body of Create Payout Beneficiary, validated on construction."""
+
+    type: BeneficiaryType | str = attrs.field(validator=_beneficiary_type)
+    beneficiary_name: str = attrs.field(validator=_v.non_empty)
+    currency: str = attrs.field(validator=[_v.non_empty, _v.currency_code])
+
+    def __attrs_post_init__(self) -> None:
+        if not any(getattr(self, name) for name in ACCOUNT_FIELDS):
+            raise ValidationError(
+                f"is required: give one of {', '.join(ACCOUNT_FIELDS)} (with bsb for AUD bank "
+                "accounts)",
+                field="account_number",
+            )
+        if self.type == BeneficiaryType.INDIVIDUAL and self.company is not None:
+            raise ValidationError(
+                "must not be given for an individual beneficiary", field="company"
+            )
+        if self.type == BeneficiaryType.COMPANY and self.individual is not None:
+            raise ValidationError("must not be given for a company beneficiary", field="individual")
+
+
+@attrs.frozen(kw_only=True)
+class UpdatePayoutBeneficiaryRequest(_BeneficiaryDetails):
+    """The body of Update Payout Beneficiary: the id and only the fields that change."""
+
+    payout_beneficiary_id: str = attrs.field(validator=_v.non_empty)
+
+    def __attrs_post_init__(self) -> None:
+        changes = [
+            a.name
+            for a in attrs.fields(type(self))
+            if a.name not in ("payout_beneficiary_id", "extra")
+            and getattr(self, a.name) is not None
+        ]
+        if not changes and not self.extra:
+            raise ValidationError(
+                "nothing to update: pass at least one field to change",
+                field="payout_beneficiary_id",
+            )
+
+
+# -- confirmation of payee ------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ValidateBeneficiaryByIdRequest(Params):
+    """The body of Validation by Id (the beneficiary id travels in the path)."""
+
+    payout_method_name: str = attrs.field(validator=_v.non_empty)
+
+
+@attrs.frozen(kw_only=True)
+class ValidateBeneficiaryRequest(Params):
+    """The body of Validation by Body: beneficiary details as Create Payout would send them."""
+
+    payout_method_name: str = attrs.field(validator=_v.non_empty)
+    payout_beneficiary_param: PayoutBeneficiaryParam | dict[str, Any] = attrs.field()
+
+    @payout_beneficiary_param.validator
+    def _check_beneficiary(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, (PayoutBeneficiaryParam, dict)) or not value:
+            raise ValidationError(
+                "is required: a PayoutBeneficiaryParam or a dict of the method's required fields",
+                field=attribute.name,
+            )
+
+
+@attrs.frozen(kw_only=True)
+class BeneficiaryValidation(Model):
+    """The outcome of Validation by Id / Validation by Body (confirmation of payee).
+
+    The bank's own account name is revealed only for ``MATCH`` and ``CLOSE_MATCH``.
+    """
+
+    result: PayeeMatch | str | None = None
+    payout_beneficiary_id: str | None = None
+    """The beneficiary checked (Validation by Id only)."""
+    payout_method_name: str | None = None
+    beneficiary_name: str | None = None
+    """The name that was checked."""
+    account_name: str | None = None
+    """The name the bank holds for the account (``MATCH`` / ``CLOSE_MATCH`` only)."""
+    account_number: str | None = None
+    bsb: str | None = None
+    iban: str | None = None
+    message: str | None = None
+    validated_at: dt.datetime | None = None
+
+    @property
+    def is_match(self) -> bool:
+        """Whether a payout to these details would go ahead (``MATCH`` or ``CLOSE_MATCH``)."""
+        return self.result in (PayeeMatch.MATCH, PayeeMatch.CLOSE_MATCH)

@@ -1,0 +1,235 @@
+"""Customer models: the end customers (individuals or companies) payins and wallets belong to.
+
+PayCombat passes Finmo's customer objects through (ids ``customer_<hex>``, organisations
+``org_<hex>``). The nested person and company objects are the same in requests and responses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import attrs
+
+from .. import _validation as _v
+from .._exceptions import ValidationError
+from ._base import Model, OpenEnum, Params
+
+__all__ = [
+    "CreateCustomerRequest",
+    "Customer",
+    "CustomerCompany",
+    "CustomerIndividual",
+    "CustomerType",
+    "GcaActivationStatus",
+    "UpdateCustomerRequest",
+    "WalletReadiness",
+]
+
+
+class CustomerType(OpenEnum):
+    """Whether a customer is a natural person or a company."""
+
+    INDIVIDUAL = "individual"
+    COMPANY = "company"
+
+
+class GcaActivationStatus(OpenEnum):
+    """Where the customer's global currency account activation stands (only one value seen)."""
+
+    NOT_STARTED = "NOT_STARTED"
+
+
+@attrs.frozen(kw_only=True)
+class CustomerIndividual(Params):
+    """A natural person: an individual customer, or a company's ``authorized_user``.
+
+    In Update Customer an empty string clears a field; ``None`` leaves it unchanged.
+    """
+
+    first_name: str | None = None
+    last_name: str | None = None
+    dob: dt.date | None = None
+    email: str | None = None
+    identification_type: str | None = None
+    identification_value: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    address_city: str | None = None
+    address_state: str | None = None
+    address_country: str | None = None
+    """ISO 3166-1 alpha-2 code, e.g. ``"AU"``."""
+    address_zip_code: str | None = None
+    country_of_residence: str | None = None
+    nationality: str | None = None
+    phone_country_code: str | None = None
+    phone_number: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CustomerCompany(Params):
+    """A company customer. In Update Customer an empty string clears a field."""
+
+    name: str | None = None
+    registration_number: str | None = None
+    incorporation_country: str | None = None
+    """ISO 3166-1 alpha-2 code of the country of incorporation."""
+    company_email: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    address_city: str | None = None
+    address_state: str | None = None
+    address_country: str | None = None
+    """ISO 3166-1 alpha-2 code, e.g. ``"SG"``."""
+    address_zip_code: str | None = None
+    phone_country_code: str | None = None
+    phone_number: str | None = None
+    authorized_user: CustomerIndividual | None = None
+    """The person acting for the company (same fields as an individual customer)."""
+
+
+@attrs.frozen(kw_only=True)
+class Customer(Model):
+    """A customer as PayCombat returns it (Get Detail Customer by Id, Create/Update/Enable/Disable).
+
+    ``is_deleted`` is Finmo's soft-delete flag (inferred from its ``include_deleted`` filter); it is
+    not in PayCombat's documented field list.
+    """
+
+    customer_id: str
+    org_id: str | None = None
+    type: CustomerType | str | None = None
+    description: str | None = None
+    webhook_url: str | None = None
+    metadata: dict[str, Any] | None = None
+    is_active: bool | None = None
+    is_wallet_ready: bool | None = None
+    organization_reference_id: str | None = None
+    is_gca_enabled: bool | None = None
+    gca_activation_status: GcaActivationStatus | str | None = None
+    gca_activated_at: dt.datetime | None = None
+    is_sender_validation_enabled: bool | None = None
+    payin_sender_id_list: list[Any] | None = None
+    company_domain: str | None = None
+    individual: CustomerIndividual | None = None
+    company: CustomerCompany | None = None
+    is_deleted: bool | None = None
+    created_by: str | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class WalletReadiness(Model):
+    """Check Is Customer Wallet Ready: whether a wallet can be issued, and what is missing.
+
+    ``is_wallet_ready`` false with an empty ``missing_field`` means the customer is disabled.
+    """
+
+    is_wallet_ready: bool | None = None
+    missing_field: list[str] | None = None
+    """Names of the customer fields still needed, e.g. ``"individual.dob"``."""
+
+
+# The fields each customer type must carry (customer.md, Create Customer: "required when sent").
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    CustomerType.INDIVIDUAL.value: ("first_name", "last_name", "address_country"),
+    CustomerType.COMPANY.value: (
+        "name",
+        "registration_number",
+        "incorporation_country",
+        "address_country",
+    ),
+}
+_COUNTRY_FIELDS = frozenset({"address_country", "incorporation_country"})
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+def _customer_type(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None and attribute.default is None:
+        return
+    # str(): a str-Enum member hashes by its name, so look its value up instead.
+    if not isinstance(value, str) or str(value) not in REQUIRED_FIELDS:
+        raise ValidationError(
+            f"must be one of {sorted(REQUIRED_FIELDS)} (CustomerType), got {value!r}",
+            field=attribute.name,
+        )
+
+
+def _nested(value: Params | dict[str, Any], name: str) -> Any:
+    if isinstance(value, dict):
+        return value.get(name)
+    found = getattr(value, name, None)
+    return value.extra.get(name) if found is None else found
+
+
+def _nested_object(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, (Params, dict)):
+        raise ValidationError(
+            f"expected a {attribute.name.capitalize()} object or a dict, "
+            f"got {type(value).__name__}",
+            field=attribute.name,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class CreateCustomerRequest(Params):
+    """The body of Create Customer, validated on construction.
+
+    An ``individual`` customer needs ``individual`` with ``first_name``, ``last_name`` and
+    ``address_country``; a ``company`` customer needs ``company`` with ``name``,
+    ``registration_number``, ``incorporation_country`` and ``address_country``.
+    """
+
+    description: str = attrs.field(validator=_v.non_empty)
+    type: CustomerType | str = attrs.field(validator=_customer_type)
+    organization_reference_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    company: CustomerCompany | dict[str, Any] | None = attrs.field(
+        default=None, validator=_nested_object
+    )
+    individual: CustomerIndividual | dict[str, Any] | None = attrs.field(
+        default=None, validator=_nested_object
+    )
+
+    def __attrs_post_init__(self) -> None:
+        kind = str(self.type)
+        holder = self.individual if kind == CustomerType.INDIVIDUAL else self.company
+        if holder is None:
+            raise ValidationError(f"is required for {kind} customers", field=kind)
+        for name in REQUIRED_FIELDS[kind]:
+            value = _nested(holder, name)
+            field = f"{kind}.{name}"
+            if not isinstance(value, str) or not value.strip():
+                raise ValidationError(f"is required for {kind} customers", field=field)
+            if name in _COUNTRY_FIELDS and not _COUNTRY.fullmatch(value):
+                raise ValidationError(
+                    f"must be an upper-case ISO 3166-1 alpha-2 country code such as 'AU', "
+                    f"got {value!r}",
+                    field=field,
+                )
+
+
+@attrs.frozen(kw_only=True)
+class UpdateCustomerRequest(Params):
+    """The body of Update Customer: ``customer_id`` and only the fields to change."""
+
+    customer_id: str = attrs.field(validator=_v.non_empty)
+    description: str | None = None
+    type: CustomerType | str | None = attrs.field(default=None, validator=_customer_type)
+    organization_reference_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    company: CustomerCompany | dict[str, Any] | None = attrs.field(
+        default=None, validator=_nested_object
+    )
+    individual: CustomerIndividual | dict[str, Any] | None = attrs.field(
+        default=None, validator=_nested_object
+    )
+
+    def __attrs_post_init__(self) -> None:
+        changes = [
+            a.name for a in attrs.fields(type(self)) if a.name not in ("customer_id", "extra")
+        ]
+        if all(getattr(self, name) is None for name in changes) and not self.extra:
+            raise ValidationError("nothing to update: pass at least one field", field="customer_id")

@@ -1,0 +1,99 @@
+"""Get Balance Payout against the sandbox: the balance payouts are drawn from."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from paycombat_async import NotFoundError, PayCombat, UnprocessableEntityError, ValidationError
+from paycombat_async._converter import structure, unstructure
+from paycombat_async._signing import js_dumps
+from paycombat_async.models.merchant import PayoutBalance
+from paycombat_async.sandbox import LocalSandbox
+
+TITLE = "Get Balance Payout"
+
+
+async def _pay_out(client: PayCombat, amount: Decimal) -> None:
+    await client.payouts.create(
+        payout_beneficiary_param={
+            "individual": {"first_name": "Ana"},
+            "account_number": "12345678",
+            "bsb": "123456",
+        },
+        sender_amount=amount,
+        sender_currency="AUD",
+        sender_country="AU",
+        payout_method_name="au_bank_acct",
+        order_id="inv-balance",
+    )
+
+
+async def test_balance_moves_with_a_payout(client: PayCombat) -> None:
+    before = await client.merchant.get_payout_balance("AUD")
+    assert isinstance(before, PayoutBalance)
+    assert before.currency == "AUD"
+    assert before.total_balance_available is not None
+    assert before.total_hold_balance == 0
+
+    await _pay_out(client, Decimal("12.50"))
+
+    after = await client.merchant.get_payout_balance("AUD")
+    assert after.total_balance_available is not None
+    assert before.total_balance_available - after.total_balance_available == Decimal("12.50")
+    assert after.total_hold_balance == Decimal("12.50")  # the payout is still PENDING
+    assert after.total_balance_expected == before.total_balance_available
+    # Another currency's balance is untouched.
+    sgd = await client.merchant.get_payout_balance("SGD")
+    assert sgd.total_balance_available == Decimal(1000000)
+
+
+async def test_balance_reports_the_sandbox_state_exactly(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    sandbox.state.balances["AUD"] = Decimal("20.05")
+    balance = await client.merchant.get_payout_balance("AUD")
+    assert balance.total_balance_available == Decimal("20.05")
+    # A payout larger than the balance is refused, and the balance is unchanged.
+    with pytest.raises(UnprocessableEntityError):
+        await _pay_out(client, Decimal("20.06"))
+    again = await client.merchant.get_payout_balance("AUD")
+    assert again.total_balance_available == Decimal("20.05")
+
+
+def test_balance_round_trips() -> None:
+    data = {
+        "currency": "AUD",
+        "total_balance_available": 999987.5,
+        "total_hold_balance": 12.5,
+        "total_balance_expected": "1000000.00",
+        "merchant_id": "c0a8",
+    }
+    balance = structure(data, PayoutBalance)
+    assert balance.total_balance_expected == Decimal("1000000.00")
+    assert balance.extra == {"merchant_id": "c0a8"}
+    assert json.loads(js_dumps(unstructure(balance))) == {
+        **data,
+        "total_balance_expected": 1000000,  # an amount goes back as a JSON number
+    }
+
+
+async def test_balance_of_unknown_currency_is_not_found(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        await client.merchant.get_payout_balance("USD")
+    assert caught.value.status == 404
+    assert len(sandbox.requests_for(TITLE)) == 1
+
+
+@pytest.mark.parametrize("currency", ["aud", "AU", "AUDD", "", " AUD", None, 36])
+async def test_invalid_currency_is_refused_before_sending(
+    client: PayCombat, sandbox: LocalSandbox, currency: object
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        await client.merchant.get_payout_balance(currency)  # type: ignore[arg-type]
+    assert caught.value.field == "currency"
+    assert sandbox.requests_for(TITLE) == []

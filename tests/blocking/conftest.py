@@ -1,0 +1,73 @@
+"""Fixtures for the blocking facade: the sandbox on a background thread and a blocking client.
+
+They shadow the async ``sandbox``/``client`` fixtures of ``tests/conftest.py``: tests here are
+plain ``def`` functions with no event loop of their own, as a blocking user's would be.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from paycombat_sync import PayCombat
+from paycombat_sync.sandbox import LocalSandbox, RecordedRequest
+from tests.helpers import NO_WAIT
+
+IO_THREAD = "paycombat-io"
+
+
+def client_for(sandbox: LocalSandbox, **kwargs: Any) -> PayCombat:
+    """A blocking client on the sandbox, with retries that never wait."""
+    kwargs.setdefault("retry", NO_WAIT)
+    kwargs.setdefault("timeout", 10)
+    return PayCombat(
+        token=sandbox.token,
+        signature_key=sandbox.signature_key,
+        base_url=sandbox.base_url,
+        **kwargs,
+    )
+
+
+def io_threads() -> set[threading.Thread]:
+    """The live loop threads of blocking clients."""
+    return {t for t in threading.enumerate() if t.name == IO_THREAD}
+
+
+class Recorded(list[RecordedRequest]):
+    """The sandbox's request log, with an event set once a request titled ``title`` arrives.
+
+    The sandbox appends to it on its own thread as soon as it has read a request, before any
+    fault (latency) applies: a test can wait for "the request has reached PayCombat".
+    """
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+        self.arrived = threading.Event()
+
+    def append(self, request: RecordedRequest) -> None:
+        super().append(request)
+        if request.title == self.title:
+            self.arrived.set()
+
+
+def watch(sandbox: LocalSandbox, title: str) -> Recorded:
+    """Start recording the sandbox's requests into a ``Recorded`` that signals ``title``."""
+    recorded = Recorded(title)
+    sandbox.async_sandbox.requests = recorded
+    return recorded
+
+
+@pytest.fixture
+def sandbox() -> Iterator[LocalSandbox]:
+    with LocalSandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def client(sandbox: LocalSandbox) -> Iterator[PayCombat]:
+    with client_for(sandbox) as c:
+        yield c
