@@ -1,4 +1,8 @@
-"""``paycombat demo``: a short, realistic tour through the SDK against a local sandbox."""
+"""``paycombat demo``: a realistic tour through the SDK against a local sandbox.
+
+A merchant onboards a customer, collects a payment through hosted checkout, pays a supplier out of
+the payout balance, and sees what the SDK does when a payout's answer is lost.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,12 @@ from ._exceptions import OutcomeUnknownError, ValidationError
 from .sandbox import LocalSandbox
 
 __all__ = ["run_demo"]
+
+BENEFICIARY = {
+    "individual": {"first_name": "Ana", "last_name": "Lima"},
+    "account_number": "12345678",
+    "bsb": "123456",
+}
 
 
 def _say(step: str, detail: str = "") -> None:
@@ -21,54 +31,102 @@ async def run_demo() -> None:
         async with PayCombat(
             token=sandbox.token, signature_key=sandbox.signature_key, base_url=sandbox.base_url
         ) as client:
-            payout = await client.payouts.create(
-                payout_beneficiary_param={
-                    "individual": {"first_name": "Ana", "last_name": "Lima"},
-                    "account_number": "12345678",
-                    "bsb": "123456",
-                },
-                sender_amount=Decimal("125.50"),
-                sender_currency="AUD",
-                sender_country="AU",
-                beneficiary_amount=Decimal("125.50"),
-                beneficiary_currency="AUD",
-                payout_method_name="au_bank_acct",
-                purpose_code="SELF",
-                order_id="demo-payout-1",
-            )
-            _say(
-                "Create Payout",
-                f"{payout.id} {payout.wire_amount} {payout.currency} status={payout.status}",
-            )
-            again = await client.payouts.retrieve(payout.id)
-            _say("Retrieve Payout", f"order_id={again.order_id} status={again.status}")
+            await _tour(client, sandbox)
+        print("\nDone: every request above was signed, sent to the sandbox and checked there.")
 
-            try:
-                await client.payouts.create(
-                    payout_beneficiary_param={"account_number": "1", "bsb": "123456"},
-                    sender_amount=12.5,  # type: ignore[arg-type]  # floats are refused
-                    sender_currency="AUD",
-                    sender_country="AU",
-                    payout_method_name="au_bank_acct",
-                )
-            except ValidationError as exc:
-                _say("A float amount is refused before sending", str(exc))
 
-            sandbox.inject("Create Payout", reset="after")
-            try:
-                await client.payouts.create(
-                    payout_beneficiary_param={"account_number": "1", "bsb": "123456"},
-                    sender_amount=Decimal("10"),
-                    sender_currency="AUD",
-                    sender_country="AU",
-                    payout_method_name="au_bank_acct",
-                    order_id="demo-payout-2",
-                )
-            except OutcomeUnknownError as exc:
-                landed = sandbox.state.find("payout", order_id="demo-payout-2")
-                _say(
-                    "A dropped answer to a payout is reported, not resent",
-                    f"{type(exc).__name__}; the sandbox holds {len(landed)} payout "
-                    "with order_id demo-payout-2",
-                )
-        print("\nDone.")
+async def _tour(client: PayCombat, sandbox: LocalSandbox) -> None:
+    customer = await client.customers.create(
+        description="Demo customer",
+        type="individual",
+        individual={
+            "first_name": "Mia",
+            "last_name": "Chen",
+            "address_country": "AU",
+            "email": "mia@example.com",
+        },
+        organization_reference_id="crm-1042",
+    )
+    _say("Create Customer", f"{customer.customer_id} active={customer.is_active}")
+
+    opening = await client.merchant.get_payout_balance("AUD")
+    _say("Get Balance Payout", f"{opening.total_balance_available} AUD available")
+
+    methods = await client.payin_methods.list(currency="AUD")
+    _say("Get All Payin Method (AUD)", ", ".join(m.payin_method_name or "?" for m in methods))
+
+    checkout = await client.checkouts.create_payment_request(
+        amount=Decimal("249.90"),
+        currency="AUD",
+        country_code="AU",
+        description="invoice_24112026_001",
+        customer_id=customer.customer_id,
+    )
+    _say(
+        "Create Payment Request",
+        f"checkout {checkout.id} for {checkout.amount} AUD "
+        f"status={checkout.status} (its URL embeds your token: never log it)",
+    )
+    checkout = await client.checkouts.create(
+        checkout_token=checkout.checkout_token or "", payin_method_name="au_bank_npp"
+    )
+    _say("Create New Checkout", f"customer chose au_bank_npp; payin {checkout.payin_id}")
+    payin = await client.payins.simulate(checkout.payin_id or "", status="SUCCESS")
+    _say("Simulate Payin", f"{payin.amount} {payin.iso_currency} status={payin.status}")
+    checkout = await client.checkouts.retrieve(checkout.id)
+    _say("Get Detail Checkout", f"status={checkout.status}")
+
+    payout = await client.payouts.create(
+        payout_beneficiary_param=BENEFICIARY,
+        sender_amount=Decimal("125.50"),
+        sender_currency="AUD",
+        sender_country="AU",
+        beneficiary_amount=Decimal("125.50"),
+        beneficiary_currency="AUD",
+        payout_method_name="au_bank_acct",
+        purpose_code="SELF",
+        order_id="supplier-payout-77",
+    )
+    _say(
+        "Create Payout",
+        f"{payout.wire_amount} {payout.currency} to {payout.payee_name}, status={payout.status}",
+    )
+    payout = await client.payouts.simulate(payout.id, status="SUCCESS")
+    _say("Simulate Payout", f"status={payout.status}")
+    memo = await client.payouts.retrieve_memo(payout.id)
+    _say("Retrieve Payout Memo (PDF)", f"{len(memo)} bytes, starts with {memo[:8]!r}")
+    closing = await client.merchant.get_payout_balance("AUD")
+    _say(
+        "Get Balance Payout",
+        f"{closing.total_balance_available} AUD available "
+        f"({opening.total_balance_available} - 125.50)",
+    )
+
+    try:
+        await client.payouts.create(
+            payout_beneficiary_param=BENEFICIARY,
+            sender_amount=12.5,  # type: ignore[arg-type]  # floats are refused
+            sender_currency="AUD",
+            sender_country="AU",
+            payout_method_name="au_bank_acct",
+        )
+    except ValidationError as exc:
+        _say("A float amount is refused before sending", str(exc))
+
+    sandbox.inject("Create Payout", reset="after")  # the answer to the next payout is lost
+    try:
+        await client.payouts.create(
+            payout_beneficiary_param=BENEFICIARY,
+            sender_amount=Decimal("10"),
+            sender_currency="AUD",
+            sender_country="AU",
+            payout_method_name="au_bank_acct",
+            order_id="supplier-payout-78",
+        )
+    except OutcomeUnknownError as exc:
+        _say("A payout whose answer was lost", f"{type(exc).__name__}, not resent")
+        found = await client.payouts.list(order_id="supplier-payout-78").to_list()
+        _say(
+            "Reconcile with Get All Payout by order_id",
+            f"{len(found)} payout found, status={found[0].status if found else None}",
+        )

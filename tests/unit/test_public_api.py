@@ -53,3 +53,13 @@ def test_the_package_ships_py_typed() -> None:
     root = Path(paycombat_async.__file__).parent
     assert (root / "py.typed").exists()
     assert (root.parent / "paycombat_sync" / "py.typed").exists()
+
+
+def test_the_readme_lists_every_operation_and_its_method() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for op in OPERATIONS.values():
+        source = "documented" if op.documented else "**inferred**"
+        row = (
+            f"| {op.title} | `client.{op.resource_method}` | {op.method} | `{op.path}` | {source} |"
+        )
+        assert row in readme, row
