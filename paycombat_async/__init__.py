@@ -27,6 +27,8 @@ from ._exceptions import RateLimitError as RateLimitError
 from ._exceptions import ServerError as ServerError
 from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
 from ._exceptions import ValidationError as ValidationError
+from ._pagination import AsyncPaginator as AsyncPaginator
+from ._pagination import Page as Page
 from ._retry import RetryPolicy as RetryPolicy
 from ._routes import OPERATIONS as OPERATIONS
 from ._routes import Operation as Operation
@@ -93,6 +95,7 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AdvancedRedirectUrl",
+    "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
     "BeneficiaryCompany",
@@ -129,6 +132,7 @@ __all__ = [
     "NotFoundError",
     "Operation",
     "OutcomeUnknownError",
+    "Page",
     "PayCombat",
     "PayCombatError",
     "PayeeMatch",

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, cast, get_args
+from typing import Any
 
 from ._config import ClientConfig
-from ._exceptions import ValidationError
 from ._pipeline import Pipeline
 from ._retry import RetryPolicy
-from ._routes import HTTPMethod, Operation, operation
+from ._routes import adhoc_operation
 from .resources.beneficiaries import Beneficiaries
 from .resources.checkouts import Checkouts
 from .resources.customers import Customers
@@ -105,16 +104,7 @@ class PayCombat:
         The escape hatch for what the SDK does not model yet. Returns ``data`` as plain JSON.
         Anything but GET is treated as moving money: never resent once it may have arrived.
         """
-        verb = method.upper()
-        if verb not in get_args(HTTPMethod):
-            raise ValidationError(f"unsupported HTTP method {method!r}", field="method")
-        op: Operation = operation(
-            f"{verb} {path}",
-            cast(HTTPMethod, verb),
-            path if path.startswith("/") else f"/{path}",
-            "request",
-            moves_money=verb != "GET",
-        )
+        op = adhoc_operation(method, path)
         return await self._pipeline.call(op, body=json, params=params)
 
     async def aclose(self) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from typing import Literal
+from typing import Literal, cast, get_args
 from urllib.parse import quote
 
 import attrs
 
-__all__ = ["OPERATIONS", "HTTPMethod", "Operation", "operation"]
+from ._exceptions import ValidationError
+
+__all__ = ["OPERATIONS", "HTTPMethod", "Operation", "adhoc_operation", "operation"]
 
 HTTPMethod = Literal["GET", "POST", "PATCH", "PUT", "DELETE"]
 
@@ -72,6 +74,23 @@ def operation(
         signed=method in ("POST", "PATCH", "PUT"),
         moves_money=moves_money,
         documented=documented,
+    )
+
+
+def adhoc_operation(method: str, path: str) -> Operation:
+    """The operation behind ``client.request(method, path)``: a path the table does not model.
+
+    Anything but GET is treated as moving money, so it is never resent once it may have arrived.
+    """
+    verb = method.upper()
+    if verb not in get_args(HTTPMethod):
+        raise ValidationError(f"unsupported HTTP method {method!r}", field="method")
+    return operation(
+        f"{verb} {path}",
+        cast(HTTPMethod, verb),
+        path if path.startswith("/") else f"/{path}",
+        "request",
+        moves_money=verb != "GET",
     )
 
 

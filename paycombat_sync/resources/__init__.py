@@ -1,0 +1,1 @@
+"""The blocking resources: one module per ``paycombat_async.resources`` module."""
