@@ -54,6 +54,11 @@ class SandboxState:
     balances: dict[str, Decimal] = attrs.field(factory=lambda: dict(DEFAULT_BALANCES))
     _objects: dict[str, dict[str, dict[str, Any]]] = attrs.field(factory=dict)
 
+    @property
+    def org_id(self) -> str:
+        """The merchant's Finmo organisation id (``org_...``), stable for the sandbox's life."""
+        return "org_" + self.merchant_id.replace("-", "")
+
     def objects(self, kind: str) -> dict[str, dict[str, Any]]:
         """The records of one kind (``"payout"``, ``"payin"``...) by id, in creation order."""
         return self._objects.setdefault(kind, {})

@@ -22,7 +22,6 @@ from typing import Any
 from .._state import SandboxState, new_prefixed_id, now_iso
 from ._common import Call, Handler, Reply, SandboxError, paginate, require_code, require_str
 from .payouts import KNOWN_PAYOUT_METHODS
-from .wallets import org_id
 
 TYPES = ("individual", "company")
 ACCOUNT_FIELDS = ("account_number", "iban", "pay_id", "proxy_value")
@@ -196,12 +195,12 @@ async def create_beneficiary(call: Call) -> Reply:
     stamp = now_iso()
     record: dict[str, Any] = {
         "payout_beneficiary_id": new_prefixed_id("payout_beneficiary"),
-        "org_id": org_id(state),
+        "org_id": state.org_id,
         "type": kind,
         **{name: body.get(name) for name in (*STRING_FIELDS, *OBJECT_FIELDS)},
         **dict.fromkeys(RECORD_ONLY_FIELDS),
         "is_active": True,
-        "created_by": org_id(state),
+        "created_by": state.org_id,
         "created_at": stamp,
         "updated_at": stamp,
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from .._state import SandboxState, new_prefixed_id, now_iso
+from .._state import new_prefixed_id, now_iso
 from ._common import Call, Handler, Reply, SandboxError, paginate, require_str
 
 KIND = "customer"
@@ -39,10 +39,6 @@ def finmo(data: Any, status_text: str = "OK") -> dict[str, Any]:
         "status_text": status_text,
         "data": data,
     }
-
-
-def _org_id(state: SandboxState) -> str:
-    return "org_" + state.merchant_id.replace("-", "")
 
 
 def _check_nested(body: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -96,7 +92,7 @@ async def create_customer(call: Call) -> Reply:
     stamp = now_iso()
     record: dict[str, Any] = {
         "customer_id": new_prefixed_id("customer"),
-        "org_id": _org_id(state),
+        "org_id": state.org_id,
         "type": body.get("type"),
         "description": body["description"],
         "webhook_url": None,

@@ -14,7 +14,6 @@ from typing import Any
 
 from .._state import SandboxState
 from ._common import Call, Handler, Reply, SandboxError, number, paginate
-from .wallets import org_id
 
 
 def transaction_id(kind: str, source_id: str) -> str:
@@ -44,7 +43,7 @@ def _transaction(state: SandboxState, kind: str, record: dict[str, Any]) -> dict
         description = f"Payout to {record.get('payee_name') or 'beneficiary'}"
     return {
         "transaction_id": txn_id,
-        "org_id": org_id(state),
+        "org_id": state.org_id,
         "amount": number(amount),
         "fees_currency": currency,
         "fees_without_tax": number(fees),

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._state import SandboxState, new_prefixed_id, now_iso
+from .._state import new_prefixed_id, now_iso
 from ._common import Call, Handler, Reply, SandboxError, paginate, require_code, require_str
 
 CREATE_FIELDS = frozenset({"customer_id", "currency", "description", "metadata"})
 CATEGORIES = {"individual": "PERSON", "company": "COMPANY"}
-
-
-def org_id(state: SandboxState) -> str:
-    """The merchant's Finmo organisation id, stable for the sandbox's life."""
-    return "org_" + state.merchant_id.replace("-", "")
 
 
 async def create_wallet(call: Call) -> Reply:
@@ -47,7 +42,7 @@ async def create_wallet(call: Call) -> Reply:
                 f"Customer {customer_id} already has a {currency} wallet {existing['wallet_id']}",
             )
     stamp = now_iso()
-    org = org_id(state)
+    org = state.org_id
     wallet_id = new_prefixed_id("wallet")
     account: dict[str, Any] = {
         "wallet_account_id": new_prefixed_id("wallet_account"),
