@@ -36,7 +36,7 @@ from ._exceptions import (
     error_class_for_status,
 )
 from ._pagination import list_items
-from ._retry import Retryable
+from ._retry import Resend, Retryable
 from ._routes import Operation
 from ._signing import js_dumps, sign
 from ._version import __version__
@@ -273,7 +273,7 @@ class Pipeline:
         cause: BaseException | None,
     ) -> Any:
         sent = attempt.sent
-        if self.config.retry.may_retry(error, safe=op.is_safe, sent=sent):
+        if self.config.retry.may_retry(error, safe=op.resend is not Resend.NEVER, sent=sent):
             raise Retryable(error) from cause
         if op.moves_money and (error.may_have_taken_effect or isinstance(error, ServerError)):
             raise self._unknown(op, path, error) from error

@@ -9,6 +9,7 @@ Reads are retried on connection errors, timeouts, 429 and 5xx.
 
 from __future__ import annotations
 
+import enum
 import logging
 import random
 from typing import Any
@@ -18,9 +19,22 @@ import tenacity
 
 from ._exceptions import APIConnectionError, PayCombatError, RateLimitError, ServerError
 
-__all__ = ["RetryPolicy", "Retryable"]
+__all__ = ["Resend", "RetryPolicy", "Retryable"]
 
 logger = logging.getLogger("paycombat")
+
+
+class Resend(enum.Enum):
+    """What may be resent after an attempt that may have reached PayCombat, per operation."""
+
+    SAFE = "safe"
+    """Reads (and read-like POSTs such as beneficiary validation): resent freely."""
+    NEVER = "never"
+    """Creates and money moves: resent only when the request provably never arrived, or on 429."""
+    IDEMPOTENT = "idempotent"
+    """Changes with the same effect when repeated (enable, disable, delete, cancel, simulate):
+    resent, but a 404/409/422 answer after an earlier attempt that may have arrived is reported
+    as ``OutcomeUnknownError`` (the earlier attempt may be what changed the state)."""
 
 
 class Retryable(Exception):

@@ -1,10 +1,10 @@
 """OPERATIONS: every PayCombat operation the SDK calls, in one table.
 
 Each entry says how to call the operation (method, path template), whether the body is signed,
-and whether the operation creates objects or moves money: that flag decides the retry policy,
-because such a request is never resent once it may have reached the server. ``documented`` is
-False where the path is our inference from the docs' naming pattern (see the README's table);
-correcting an inferred path is a one-line change here.
+and what may be resent after an attempt that may have reached PayCombat (``resend``, see
+``_retry.Resend``): reads freely, creates and money moves never, idempotent-in-effect changes
+with care. ``documented`` is False where the path is our inference from the docs' naming pattern
+(see the README's table); correcting an inferred path is a one-line change here.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from urllib.parse import quote
 import attrs
 
 from ._exceptions import ValidationError
+from ._retry import Resend
 
 __all__ = ["OPERATIONS", "HTTPMethod", "Operation", "adhoc_operation", "operation"]
 
-HTTPMethod = Literal["GET", "POST", "PATCH", "PUT", "DELETE"]
+HTTPMethod = Literal["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"]
 
 
 @attrs.frozen(kw_only=True)
@@ -36,15 +37,15 @@ class Operation:
     """The SDK method that calls it, e.g. ``payouts.create``."""
     signed: bool = False
     """Whether the request carries a ``signature`` header (every POST/PATCH/PUT does)."""
-    moves_money: bool = False
-    """Creates objects or moves money: retried only when the request provably never arrived."""
+    resend: Resend = Resend.SAFE
+    """What may be resent once an attempt may have reached PayCombat (see ``Resend``)."""
     documented: bool = True
     """False when the path is inferred, not shown by the docs."""
 
     @property
-    def is_safe(self) -> bool:
-        """Whether resending after an unknown outcome is harmless (reads, and idempotent writes)."""
-        return not self.moves_money
+    def moves_money(self) -> bool:
+        """Creates objects or moves money: never resent once it may have arrived."""
+        return self.resend is Resend.NEVER
 
     def render_path(self, path_params: Mapping[str, str] | None = None) -> str:
         """The path with its ``{placeholders}`` filled in, each value percent-encoded."""
@@ -62,17 +63,23 @@ def operation(
     path: str,
     resource_method: str,
     *,
-    moves_money: bool = False,
+    resend: Resend | None = None,
     documented: bool = True,
 ) -> Operation:
-    """Build an entry; every body-carrying method is signed (guides.md section 4)."""
+    """Build an entry; every body-carrying method is signed (PayCombat docs: Signature).
+
+    ``resend`` defaults to ``Resend.SAFE`` for GET and to ``Resend.NEVER`` for everything else:
+    a write is only ever resent where its entry says it is idempotent in effect.
+    """
+    if resend is None:
+        resend = Resend.SAFE if method == "GET" else Resend.NEVER
     return Operation(
         title=title,
         method=method,
         path=path,
         resource_method=resource_method,
         signed=method in ("POST", "PATCH", "PUT"),
-        moves_money=moves_money,
+        resend=resend,
         documented=documented,
     )
 
@@ -80,7 +87,8 @@ def operation(
 def adhoc_operation(method: str, path: str) -> Operation:
     """The operation behind ``client.request(method, path)``: a path the table does not model.
 
-    Anything but GET is treated as moving money, so it is never resent once it may have arrived.
+    Anything but GET and HEAD is treated as moving money, so it is never resent once it may have
+    arrived.
     """
     verb = method.upper()
     if verb not in get_args(HTTPMethod):
@@ -90,7 +98,7 @@ def adhoc_operation(method: str, path: str) -> Operation:
         cast(HTTPMethod, verb),
         path if path.startswith("/") else f"/{path}",
         "request",
-        moves_money=verb != "GET",
+        resend=Resend.SAFE if verb in ("GET", "HEAD") else Resend.NEVER,
     )
 
 
@@ -144,7 +152,6 @@ _ALL = [
         "POST",
         "/api/v1/payout-beneficiary/create",
         "beneficiaries.create",
-        moves_money=True,
         documented=False,
     ),
     operation(
@@ -153,6 +160,7 @@ _ALL = [
         "/api/v1/payout-beneficiary/update",
         "beneficiaries.update",
         documented=False,
+        resend=Resend.IDEMPOTENT,
     ),
     operation(
         "Get All Payout Beneficiary",
@@ -174,6 +182,7 @@ _ALL = [
         "/api/v1/payout-beneficiary/validate/{id}",
         "beneficiaries.validate_by_id",
         documented=False,
+        resend=Resend.SAFE,
     ),
     operation(
         "Validation by Body",
@@ -181,11 +190,17 @@ _ALL = [
         "/api/v1/payout-beneficiary/validate",
         "beneficiaries.validate",
         documented=False,
+        resend=Resend.SAFE,
     ),
     # Payins
-    operation("Create Payin", "POST", "/api/v1/payin/create", "payins.create", moves_money=True),
+    operation("Create Payin", "POST", "/api/v1/payin/create", "payins.create"),
     operation(
-        "Simulate Payin", "PATCH", "/api/v1/payin/simulate", "payins.simulate", documented=False
+        "Simulate Payin",
+        "PATCH",
+        "/api/v1/payin/simulate",
+        "payins.simulate",
+        documented=False,
+        resend=Resend.IDEMPOTENT,
     ),
     operation("Retrieve Payin", "GET", "/api/v1/payin/retrieve-payin/{id}", "payins.retrieve"),
     operation(
@@ -200,7 +215,6 @@ _ALL = [
         "POST",
         "/api/v1/payin/create-va",
         "payins.create_virtual_account",
-        moves_money=True,
     ),
     operation(
         "Simulate Create VA",
@@ -208,13 +222,17 @@ _ALL = [
         "/api/v1/payin/simulate-create-va",
         "payins.simulate_virtual_account",
         documented=False,
+        resend=Resend.IDEMPOTENT,
     ),
     # Payouts
+    operation("Create Payout", "POST", "/api/v1/payout/create-payout", "payouts.create"),
     operation(
-        "Create Payout", "POST", "/api/v1/payout/create-payout", "payouts.create", moves_money=True
-    ),
-    operation(
-        "Simulate Payout", "PATCH", "/api/v1/payout/simulate", "payouts.simulate", documented=False
+        "Simulate Payout",
+        "PATCH",
+        "/api/v1/payout/simulate",
+        "payouts.simulate",
+        documented=False,
+        resend=Resend.IDEMPOTENT,
     ),
     operation(
         "Retrieve Payout Memo (PDF)",
@@ -238,7 +256,6 @@ _ALL = [
         "POST",
         "/api/v1/checkout",
         "checkouts.create_payment_request",
-        moves_money=True,
         documented=False,
     ),
     operation("Get All Checkout", "GET", "/api/v1/checkout", "checkouts.list", documented=False),
@@ -248,6 +265,7 @@ _ALL = [
         "/api/v1/checkout/cancel/{id}",
         "checkouts.cancel",
         documented=False,
+        resend=Resend.IDEMPOTENT,
     ),
     operation("Get Detail Checkout", "GET", "/api/v1/checkout/retrieve/{id}", "checkouts.retrieve"),
     operation(
@@ -255,7 +273,6 @@ _ALL = [
         "PATCH",
         "/api/v1/checkout/create-virtual-account",
         "checkouts.create_virtual_account",
-        moves_money=True,
     ),
     operation(
         "Get VA Bank Information [KRW]",
@@ -264,9 +281,7 @@ _ALL = [
         "checkouts.list_va_banks",
         documented=False,
     ),
-    operation(
-        "Create New Checkout", "PATCH", "/api/v1/checkout", "checkouts.create", moves_money=True
-    ),
+    operation("Create New Checkout", "PATCH", "/api/v1/checkout", "checkouts.create"),
     # Transactions
     operation(
         "Find Transaction by Id",
@@ -284,7 +299,6 @@ _ALL = [
         "POST",
         "/api/v1/wallet/create",
         "wallets.create",
-        moves_money=True,
         documented=False,
     ),
     operation("Get All Wallet", "GET", "/api/v1/wallet", "wallets.list", documented=False),
@@ -296,10 +310,14 @@ _ALL = [
         documented=False,
     ),
     # Customers
+    operation("Create Customer", "POST", "/api/v1/customer/create", "customers.create"),
     operation(
-        "Create Customer", "POST", "/api/v1/customer/create", "customers.create", moves_money=True
+        "Update Customer",
+        "PATCH",
+        "/api/v1/customer/update",
+        "customers.update",
+        resend=Resend.IDEMPOTENT,
     ),
-    operation("Update Customer", "PATCH", "/api/v1/customer/update", "customers.update"),
     operation("Get All Customer", "GET", "/api/v1/customer", "customers.list", documented=False),
     operation(
         "Get Detail Customer by Id",
@@ -320,9 +338,14 @@ _ALL = [
         "/api/v1/customer/enable/{customer_id}",
         "customers.enable",
         documented=False,
+        resend=Resend.IDEMPOTENT,
     ),
     operation(
-        "Disable Customer", "PATCH", "/api/v1/customer/disable/{customer_id}", "customers.disable"
+        "Disable Customer",
+        "PATCH",
+        "/api/v1/customer/disable/{customer_id}",
+        "customers.disable",
+        resend=Resend.IDEMPOTENT,
     ),
     operation(
         "Delete Customer",
@@ -330,6 +353,7 @@ _ALL = [
         "/api/v1/customer/delete/{customer_id}",
         "customers.delete",
         documented=False,
+        resend=Resend.IDEMPOTENT,
     ),
     # Merchant
     operation(
