@@ -29,19 +29,23 @@ from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
 from ._exceptions import ValidationError as ValidationError
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
+from ._pagination import Paginator as Paginator
 from ._retry import RetryPolicy as RetryPolicy
-from ._routes import OPERATIONS as OPERATIONS
 from ._routes import Operation as Operation
 from ._version import __version__ as __version__
 from .models import AdvancedRedirectUrl as AdvancedRedirectUrl
 from .models import BeneficiaryCompany as BeneficiaryCompany
 from .models import BeneficiaryCompanyParam as BeneficiaryCompanyParam
+from .models import BeneficiaryIdRequest as BeneficiaryIdRequest
 from .models import BeneficiaryIndividual as BeneficiaryIndividual
 from .models import BeneficiaryIndividualParam as BeneficiaryIndividualParam
 from .models import BeneficiaryType as BeneficiaryType
+from .models import BeneficiaryTypeName as BeneficiaryTypeName
 from .models import BeneficiaryValidation as BeneficiaryValidation
 from .models import Checkout as Checkout
+from .models import CheckoutIdRequest as CheckoutIdRequest
 from .models import CheckoutStatus as CheckoutStatus
+from .models import CheckoutStatusName as CheckoutStatusName
 from .models import CountryCurrency as CountryCurrency
 from .models import CreateCheckoutRequest as CreateCheckoutRequest
 from .models import CreateCheckoutVirtualAccountRequest as CreateCheckoutVirtualAccountRequest
@@ -52,17 +56,27 @@ from .models import CreatePayoutBeneficiaryRequest as CreatePayoutBeneficiaryReq
 from .models import CreatePayoutRequest as CreatePayoutRequest
 from .models import CreateVirtualAccountRequest as CreateVirtualAccountRequest
 from .models import CreateWalletRequest as CreateWalletRequest
+from .models import CurrencyRequest as CurrencyRequest
 from .models import Customer as Customer
 from .models import CustomerCompany as CustomerCompany
+from .models import CustomerIdRequest as CustomerIdRequest
 from .models import CustomerIndividual as CustomerIndividual
 from .models import CustomerType as CustomerType
+from .models import CustomerTypeName as CustomerTypeName
 from .models import GcaActivationStatus as GcaActivationStatus
 from .models import Individual as Individual
+from .models import ListBeneficiariesRequest as ListBeneficiariesRequest
+from .models import ListCheckoutsRequest as ListCheckoutsRequest
+from .models import ListCustomersRequest as ListCustomersRequest
+from .models import ListPayoutsRequest as ListPayoutsRequest
+from .models import ListWalletsRequest as ListWalletsRequest
 from .models import MethodField as MethodField
 from .models import MethodFilters as MethodFilters
 from .models import PayeeMatch as PayeeMatch
 from .models import Payin as Payin
+from .models import PayinIdRequest as PayinIdRequest
 from .models import PayinMethod as PayinMethod
+from .models import PayinMethodNameRequest as PayinMethodNameRequest
 from .models import PayinStatus as PayinStatus
 from .models import PaymentMethod as PaymentMethod
 from .models import Payout as Payout
@@ -71,7 +85,9 @@ from .models import PayoutBalance as PayoutBalance
 from .models import PayoutBeneficiary as PayoutBeneficiary
 from .models import PayoutBeneficiaryFields as PayoutBeneficiaryFields
 from .models import PayoutBeneficiaryParam as PayoutBeneficiaryParam
+from .models import PayoutIdRequest as PayoutIdRequest
 from .models import PayoutMethod as PayoutMethod
+from .models import PayoutMethodNameRequest as PayoutMethodNameRequest
 from .models import PayoutStatus as PayoutStatus
 from .models import SimulatePayinRequest as SimulatePayinRequest
 from .models import SimulatePayoutRequest as SimulatePayoutRequest
@@ -79,15 +95,19 @@ from .models import SimulateVirtualAccountRequest as SimulateVirtualAccountReque
 from .models import Transaction as Transaction
 from .models import TransactionEventType as TransactionEventType
 from .models import TransactionFilters as TransactionFilters
+from .models import TransactionIdRequest as TransactionIdRequest
 from .models import UpdateCustomerRequest as UpdateCustomerRequest
 from .models import UpdatePayoutBeneficiaryRequest as UpdatePayoutBeneficiaryRequest
+from .models import VaBanksRequest as VaBanksRequest
 from .models import ValidateBeneficiaryByIdRequest as ValidateBeneficiaryByIdRequest
 from .models import ValidateBeneficiaryRequest as ValidateBeneficiaryRequest
 from .models import VirtualAccount as VirtualAccount
 from .models import VirtualAccountStatus as VirtualAccountStatus
 from .models import Wallet as Wallet
 from .models import WalletAccount as WalletAccount
+from .models import WalletIdRequest as WalletIdRequest
 from .models import WalletReadiness as WalletReadiness
+from .resources import OPERATIONS as OPERATIONS
 
 __all__ = [
     "OPERATIONS",
@@ -100,12 +120,16 @@ __all__ = [
     "BadRequestError",
     "BeneficiaryCompany",
     "BeneficiaryCompanyParam",
+    "BeneficiaryIdRequest",
     "BeneficiaryIndividual",
     "BeneficiaryIndividualParam",
     "BeneficiaryType",
+    "BeneficiaryTypeName",
     "BeneficiaryValidation",
     "Checkout",
+    "CheckoutIdRequest",
     "CheckoutStatus",
+    "CheckoutStatusName",
     "ClientConfig",
     "ClientStateError",
     "ConfigurationError",
@@ -120,24 +144,35 @@ __all__ = [
     "CreatePayoutRequest",
     "CreateVirtualAccountRequest",
     "CreateWalletRequest",
+    "CurrencyRequest",
     "Customer",
     "CustomerCompany",
+    "CustomerIdRequest",
     "CustomerIndividual",
     "CustomerType",
+    "CustomerTypeName",
     "GcaActivationStatus",
     "Individual",
     "InvalidResponseError",
+    "ListBeneficiariesRequest",
+    "ListCheckoutsRequest",
+    "ListCustomersRequest",
+    "ListPayoutsRequest",
+    "ListWalletsRequest",
     "MethodField",
     "MethodFilters",
     "NotFoundError",
     "Operation",
     "OutcomeUnknownError",
     "Page",
+    "Paginator",
     "PayCombat",
     "PayCombatError",
     "PayeeMatch",
     "Payin",
+    "PayinIdRequest",
     "PayinMethod",
+    "PayinMethodNameRequest",
     "PayinStatus",
     "PaymentMethod",
     "Payout",
@@ -146,7 +181,9 @@ __all__ = [
     "PayoutBeneficiary",
     "PayoutBeneficiaryFields",
     "PayoutBeneficiaryParam",
+    "PayoutIdRequest",
     "PayoutMethod",
+    "PayoutMethodNameRequest",
     "PayoutStatus",
     "PermissionDeniedError",
     "RateLimitError",
@@ -158,9 +195,11 @@ __all__ = [
     "Transaction",
     "TransactionEventType",
     "TransactionFilters",
+    "TransactionIdRequest",
     "UnprocessableEntityError",
     "UpdateCustomerRequest",
     "UpdatePayoutBeneficiaryRequest",
+    "VaBanksRequest",
     "ValidateBeneficiaryByIdRequest",
     "ValidateBeneficiaryRequest",
     "ValidationError",
@@ -168,6 +207,7 @@ __all__ = [
     "VirtualAccountStatus",
     "Wallet",
     "WalletAccount",
+    "WalletIdRequest",
     "WalletReadiness",
     "__version__",
 ]

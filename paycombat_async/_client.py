@@ -10,21 +10,13 @@ from ._config import ClientConfig
 from ._pipeline import Pipeline
 from ._retry import RetryPolicy
 from ._routes import adhoc_operation
-from .resources.beneficiaries import Beneficiaries
-from .resources.checkouts import Checkouts
-from .resources.customers import Customers
-from .resources.master_data import MasterData
-from .resources.merchant import Merchant
-from .resources.methods import PayinMethods, PaymentMethods, PayoutMethods
-from .resources.payins import Payins
-from .resources.payouts import Payouts
-from .resources.transactions import Transactions
-from .resources.wallets import Wallets
+from .resources import AsyncMode, ClientResources
+from .resources._base import AsyncTransport
 
 __all__ = ["PayCombat"]
 
 
-class PayCombat:
+class PayCombat(ClientResources[AsyncMode]):
     """The PayCombat API, asynchronously.
 
     ```python
@@ -48,12 +40,12 @@ class PayCombat:
 
     def __init__(
         self,
+        *,
         token: str | None = None,
         signature_key: str | None = None,
         base_url: str | None = None,
         timeout: float | None = 60.0,
         max_retries: int | None = None,
-        *,
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
     ) -> None:
@@ -67,18 +59,7 @@ class PayCombat:
             max_connections=max_connections,
         )
         self._pipeline = Pipeline(self._config)
-        self.master_data = MasterData(self._pipeline)
-        self.payin_methods = PayinMethods(self._pipeline)
-        self.payout_methods = PayoutMethods(self._pipeline)
-        self.payment_methods = PaymentMethods(self._pipeline)
-        self.beneficiaries = Beneficiaries(self._pipeline)
-        self.payins = Payins(self._pipeline)
-        self.payouts = Payouts(self._pipeline)
-        self.checkouts = Checkouts(self._pipeline)
-        self.transactions = Transactions(self._pipeline)
-        self.wallets = Wallets(self._pipeline)
-        self.customers = Customers(self._pipeline)
-        self.merchant = Merchant(self._pipeline)
+        self._attach(AsyncTransport(self._pipeline))
 
     @property
     def config(self) -> ClientConfig:

@@ -67,7 +67,7 @@ async def _tour(client: PayCombat, sandbox: LocalSandbox) -> None:
         f"checkout {checkout.id} for {checkout.amount} AUD "
         f"status={checkout.status} (its URL embeds your token: never log it)",
     )
-    checkout = await client.checkouts.create(
+    checkout = await client.checkouts.bind_payin_method(
         checkout_token=checkout.checkout_token or "", payin_method_name="au_bank_npp"
     )
     _say("Create New Checkout", f"customer chose au_bank_npp; payin {checkout.payin_id}")

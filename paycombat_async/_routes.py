@@ -1,16 +1,17 @@
-"""OPERATIONS: every PayCombat operation the SDK calls, in one table.
+"""What an operation is, and the table of them (``OPERATIONS``, in ``resources``).
 
-Each entry says how to call the operation (method, path template), whether the body is signed,
-and what may be resent after an attempt that may have reached PayCombat (``resend``, see
-``_retry.Resend``): reads freely, creates and money moves never, idempotent-in-effect changes
-with care. ``documented`` is False where the path is our inference from the docs' naming pattern
-(see the README's table); correcting an inferred path is a one-line change here.
+Each operation is declared once, with its resource (``resources/payouts.py``). Each says how to
+call the operation (method, path template), whether the body is signed, and what may be resent
+after an attempt that may have reached PayCombat (``resend``, see ``_retry.Resend``): reads
+freely, creates and money moves never, idempotent-in-effect changes with care. ``documented`` is
+False where the path is our inference from the docs' naming pattern (see the README's table);
+correcting an inferred path is a one-line change in its declaration.
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal, cast, get_args
 from urllib.parse import quote
 
@@ -19,7 +20,7 @@ import attrs
 from ._exceptions import ValidationError
 from ._retry import Resend
 
-__all__ = ["OPERATIONS", "HTTPMethod", "Operation", "adhoc_operation", "operation"]
+__all__ = ["HTTPMethod", "Operation", "OperationTable", "adhoc_operation", "normalise", "operation"]
 
 HTTPMethod = Literal["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"]
 
@@ -28,19 +29,24 @@ HTTPMethod = Literal["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"]
 class Operation:
     """One PayCombat operation, as the docs name it."""
 
+    key: str
+    """The stable key: the SDK method that calls it, e.g. ``payouts.create``."""
     title: str
     """The operation's title exactly as the PayCombat docs write it, e.g. "Create Payout"."""
     method: HTTPMethod
     path: str
     """Path template relative to the base URL, e.g. ``/api/v1/payout/retrieve-payout/{id}``."""
-    resource_method: str
-    """The SDK method that calls it, e.g. ``payouts.create``."""
     signed: bool = False
     """Whether the request carries a ``signature`` header (every POST/PATCH/PUT does)."""
     resend: Resend = Resend.SAFE
     """What may be resent once an attempt may have reached PayCombat (see ``Resend``)."""
     documented: bool = True
     """False when the path is inferred, not shown by the docs."""
+
+    @property
+    def resource_method(self) -> str:
+        """The SDK method that calls it: the same as ``key``."""
+        return self.key
 
     @property
     def moves_money(self) -> bool:
@@ -58,10 +64,10 @@ class Operation:
 
 
 def operation(
+    key: str,
     title: str,
     method: HTTPMethod,
     path: str,
-    resource_method: str,
     *,
     resend: Resend | None = None,
     documented: bool = True,
@@ -74,10 +80,10 @@ def operation(
     if resend is None:
         resend = Resend.SAFE if method == "GET" else Resend.NEVER
     return Operation(
+        key=key,
         title=title,
         method=method,
         path=path,
-        resource_method=resource_method,
         signed=method in ("POST", "PATCH", "PUT"),
         resend=resend,
         documented=documented,
@@ -94,275 +100,73 @@ def adhoc_operation(method: str, path: str) -> Operation:
     if verb not in get_args(HTTPMethod):
         raise ValidationError(f"unsupported HTTP method {method!r}", field="method")
     return operation(
+        "request",
         f"{verb} {path}",
         cast(HTTPMethod, verb),
         path if path.startswith("/") else f"/{path}",
-        "request",
         resend=Resend.SAFE if verb in ("GET", "HEAD") else Resend.NEVER,
     )
 
 
-_ALL = [
-    # Master data and methods
-    operation(
-        "Get All Country & Currency Code",
-        "GET",
-        "/api/v1/master-data/country-currency",
-        "master_data.list_country_currency_codes",
-        documented=False,
-    ),
-    operation(
-        "Get All Payout Method",
-        "GET",
-        "/api/v1/payout-method",
-        "payout_methods.list",
-        documented=False,
-    ),
-    operation(
-        "Get Required Fields by Payout method",
-        "GET",
-        "/api/v1/payout-method/required-field/{payout_method_name}",
-        "payout_methods.required_fields",
-        documented=False,
-    ),
-    operation(
-        "Get All Payin Method",
-        "GET",
-        "/api/v1/payin-method",
-        "payin_methods.list",
-        documented=False,
-    ),
-    operation(
-        "Get Required Fields by Payin method",
-        "GET",
-        "/api/v1/payin-method/required-field/{payin_method_name}",
-        "payin_methods.required_fields",
-        documented=False,
-    ),
-    operation(
-        "Get List Payment Method by Currency",
-        "GET",
-        "/api/v1/payment-method/{currency}",
-        "payment_methods.list_by_currency",
-        documented=False,
-    ),
-    # Payout beneficiaries
-    operation(
-        "Create Payout Beneficiary",
-        "POST",
-        "/api/v1/payout-beneficiary/create",
-        "beneficiaries.create",
-        documented=False,
-    ),
-    operation(
-        "Update Payout Beneficiary",
-        "PATCH",
-        "/api/v1/payout-beneficiary/update",
-        "beneficiaries.update",
-        documented=False,
-        resend=Resend.IDEMPOTENT,
-    ),
-    operation(
-        "Get All Payout Beneficiary",
-        "GET",
-        "/api/v1/payout-beneficiary",
-        "beneficiaries.list",
-        documented=False,
-    ),
-    operation(
-        "Get Payout Beneficiary by Id",
-        "GET",
-        "/api/v1/payout-beneficiary/{id}",
-        "beneficiaries.retrieve",
-        documented=False,
-    ),
-    operation(
-        "Validation by Id",
-        "POST",
-        "/api/v1/payout-beneficiary/validate/{id}",
-        "beneficiaries.validate_by_id",
-        documented=False,
-        resend=Resend.SAFE,
-    ),
-    operation(
-        "Validation by Body",
-        "POST",
-        "/api/v1/payout-beneficiary/validate",
-        "beneficiaries.validate",
-        documented=False,
-        resend=Resend.SAFE,
-    ),
-    # Payins
-    operation("Create Payin", "POST", "/api/v1/payin/create", "payins.create"),
-    operation(
-        "Simulate Payin",
-        "PATCH",
-        "/api/v1/payin/simulate",
-        "payins.simulate",
-        documented=False,
-        resend=Resend.IDEMPOTENT,
-    ),
-    operation("Retrieve Payin", "GET", "/api/v1/payin/retrieve-payin/{id}", "payins.retrieve"),
-    operation(
-        "Retrieve Payin Memo (PDF)",
-        "GET",
-        "/api/v1/payin/memo/{id}",
-        "payins.retrieve_memo",
-        documented=False,
-    ),
-    operation(
-        "Create Virtual Account (KRW)",
-        "POST",
-        "/api/v1/payin/create-va",
-        "payins.create_virtual_account",
-    ),
-    operation(
-        "Simulate Create VA",
-        "POST",
-        "/api/v1/payin/simulate-create-va",
-        "payins.simulate_virtual_account",
-        documented=False,
-        resend=Resend.IDEMPOTENT,
-    ),
-    # Payouts
-    operation("Create Payout", "POST", "/api/v1/payout/create-payout", "payouts.create"),
-    operation(
-        "Simulate Payout",
-        "PATCH",
-        "/api/v1/payout/simulate",
-        "payouts.simulate",
-        documented=False,
-        resend=Resend.IDEMPOTENT,
-    ),
-    operation(
-        "Retrieve Payout Memo (PDF)",
-        "GET",
-        "/api/v1/payout/memo/{id}",
-        "payouts.retrieve_memo",
-        documented=False,
-    ),
-    # The internal mirror serves this under payout-method/, not payout/ (finmo-equivalents 5.4).
-    operation(
-        "Retrieve Payout",
-        "GET",
-        "/api/v1/payout-method/retrieve-payout/{id}",
-        "payouts.retrieve",
-        documented=False,
-    ),
-    operation("Get All Payout", "GET", "/api/v1/payout", "payouts.list", documented=False),
-    # Hosted checkout
-    operation(
-        "Create Payment Request",
-        "POST",
-        "/api/v1/checkout",
-        "checkouts.create_payment_request",
-        documented=False,
-    ),
-    operation("Get All Checkout", "GET", "/api/v1/checkout", "checkouts.list", documented=False),
-    operation(
-        "Cancel Checkout",
-        "PATCH",
-        "/api/v1/checkout/cancel/{id}",
-        "checkouts.cancel",
-        documented=False,
-        resend=Resend.IDEMPOTENT,
-    ),
-    operation("Get Detail Checkout", "GET", "/api/v1/checkout/retrieve/{id}", "checkouts.retrieve"),
-    operation(
-        "Create Virtual Account [KRW]",
-        "PATCH",
-        "/api/v1/checkout/create-virtual-account",
-        "checkouts.create_virtual_account",
-    ),
-    operation(
-        "Get VA Bank Information [KRW]",
-        "GET",
-        "/api/v1/checkout/va-bank-information",
-        "checkouts.list_va_banks",
-        documented=False,
-    ),
-    operation("Create New Checkout", "PATCH", "/api/v1/checkout", "checkouts.create"),
-    # Transactions
-    operation(
-        "Find Transaction by Id",
-        "GET",
-        "/api/v1/transaction/find-transaction/{transaction_id}",
-        "transactions.retrieve",
-        documented=False,
-    ),
-    operation(
-        "Get All Transaction", "GET", "/api/v1/transaction", "transactions.list", documented=False
-    ),
-    # Wallets
-    operation(
-        "Create Wallet",
-        "POST",
-        "/api/v1/wallet/create",
-        "wallets.create",
-        documented=False,
-    ),
-    operation("Get All Wallet", "GET", "/api/v1/wallet", "wallets.list", documented=False),
-    operation(
-        "Get by Wallet Id",
-        "GET",
-        "/api/v1/wallet/{wallet_id}",
-        "wallets.retrieve",
-        documented=False,
-    ),
-    # Customers
-    operation("Create Customer", "POST", "/api/v1/customer/create", "customers.create"),
-    operation(
-        "Update Customer",
-        "PATCH",
-        "/api/v1/customer/update",
-        "customers.update",
-        resend=Resend.IDEMPOTENT,
-    ),
-    operation("Get All Customer", "GET", "/api/v1/customer", "customers.list", documented=False),
-    operation(
-        "Get Detail Customer by Id",
-        "GET",
-        "/api/v1/customer/customer/{customer_id}",
-        "customers.retrieve",
-    ),
-    operation(
-        "Check Is Customer Wallet Ready",
-        "GET",
-        "/api/v1/customer/is-wallet-ready/{customer_id}",
-        "customers.is_wallet_ready",
-        documented=False,
-    ),
-    operation(
-        "Enable Customer",
-        "PATCH",
-        "/api/v1/customer/enable/{customer_id}",
-        "customers.enable",
-        documented=False,
-        resend=Resend.IDEMPOTENT,
-    ),
-    operation(
-        "Disable Customer",
-        "PATCH",
-        "/api/v1/customer/disable/{customer_id}",
-        "customers.disable",
-        resend=Resend.IDEMPOTENT,
-    ),
-    operation(
-        "Delete Customer",
-        "DELETE",
-        "/api/v1/customer/delete/{customer_id}",
-        "customers.delete",
-        documented=False,
-        resend=Resend.IDEMPOTENT,
-    ),
-    # Merchant
-    operation(
-        "Get Balance Payout",
-        "GET",
-        "/api/v1/merchant/balance/{currency}",
-        "merchant.get_payout_balance",
-    ),
-]
+def normalise(name: str) -> str:
+    """A name to look an operation up by: its key, or its docs title in any case and spacing.
 
-OPERATIONS: Mapping[str, Operation] = {op.title: op for op in _ALL}
-"""Every operation by its docs title."""
+    Brackets are kept: "Create Virtual Account (KRW)" (a payin) and "Create Virtual Account
+    [KRW]" (a checkout) are two operations; their keys (``payins.create_virtual_account``,
+    ``checkouts.bind_virtual_account``) are the unambiguous names.
+    """
+    return " ".join(name.casefold().split())
+
+
+class OperationTable(Mapping[str, Operation]):
+    """Every operation by its stable key (``"payouts.create"``); ``find`` also takes a title.
+
+    Built from the declarations in ``paycombat_async.resources`` (see ``_operations``): nothing is
+    listed here by hand.
+    """
+
+    def __init__(self, operations: Iterable[Operation]) -> None:
+        self._by_key: dict[str, Operation] = {}
+        self._by_name: dict[str, Operation] = {}
+        for op in operations:
+            self.add(op)
+
+    def add(self, op: Operation) -> None:
+        """Register one more operation (a declaration does this when its class is built)."""
+        for name in (op.key, op.title):
+            other = self._by_name.get(normalise(name))
+            if other is not None and other is not op and other.key != op.key:
+                raise ValueError(f"{name!r} names both {other.key} and {op.key}")
+        self._by_key[op.key] = op
+        self._by_name[normalise(op.key)] = op
+        self._by_name[normalise(op.title)] = op
+
+    def remove(self, key: str) -> None:
+        """Unregister an operation (for declarations made in tests)."""
+        op = self._by_key.pop(key)
+        for name in (op.key, op.title):
+            self._by_name.pop(normalise(name), None)
+
+    def find(self, name: str) -> Operation:
+        """The operation named by its key or its docs title (case and brackets do not matter).
+
+        Raises:
+            KeyError: no operation has that key or title.
+        """
+        op = self._by_name.get(normalise(name))
+        if op is None:
+            raise KeyError(f"no operation is keyed or titled {name!r}")
+        return op
+
+    def __getitem__(self, key: str) -> Operation:
+        op = self._by_key.get(key)
+        return op if op is not None else self.find(key)  # a docs title works too
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_key)
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def __repr__(self) -> str:
+        return f"<OperationTable of {len(self)} operations>"

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from ._exceptions import ValidationError
+from ._iso import COUNTRIES, CURRENCIES
 
-__all__ = ["amount", "check_path_id", "country_code", "currency_code", "non_empty"]
+__all__ = [
+    "amount",
+    "check_path_id",
+    "country_code",
+    "currency_code",
+    "non_empty",
+    "one_of",
+    "optional_text",
+    "path_id",
+    "region_code",
+]
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
+_REGIONS = frozenset({"EU"})  # checkout country_code: "EU" for EUR methods (PayCombat docs)
 _CENT = Decimal("0.01")
 
 
@@ -42,7 +55,9 @@ def amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
 
 
-def _pattern(regex: re.Pattern[str], what: str, example: str) -> Any:
+def _pattern(
+    regex: re.Pattern[str], what: str, example: str, known: frozenset[str] | None = None
+) -> Any:
     def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is None:
             return
@@ -51,12 +66,38 @@ def _pattern(regex: re.Pattern[str], what: str, example: str) -> Any:
                 f"must be an upper-case {what} such as {example!r}, got {value!r}",
                 field=attribute.name,
             )
+        if known is not None and value not in known:
+            raise ValidationError(f"{value!r} is not an {what}", field=attribute.name)
 
     return check
 
 
-currency_code = _pattern(_CURRENCY, "ISO 4217 currency code", "AUD")
-country_code = _pattern(_COUNTRY, "ISO 3166-1 alpha-2 country code", "AU")
+currency_code = _pattern(_CURRENCY, "ISO 4217 currency code", "AUD", CURRENCIES)
+country_code = _pattern(_COUNTRY, "ISO 3166-1 alpha-2 country code", "AU", COUNTRIES)
+region_code = _pattern(_COUNTRY, "ISO 3166-1 alpha-2 country code", "AU", COUNTRIES | _REGIONS)
+"""A country code, or ``"EU"`` (the region of EUR payment methods)."""
+
+
+def optional_text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An optional string: absent (None) or not blank."""
+    if value is not None:
+        non_empty(_, attribute, value)
+
+
+def path_id(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An id that goes into a URL path (see ``check_path_id``)."""
+    check_path_id(attribute.name, value)
+
+
+def one_of(values: Iterable[Any]) -> Any:
+    """An optional argument from a closed set (an enum's values, or strings)."""
+    allowed = [str(getattr(v, "value", v)) for v in values]
+
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and str(getattr(value, "value", value)) not in allowed:
+            raise ValidationError(f"must be one of {allowed}, got {value!r}", field=attribute.name)
+
+    return check
 
 
 def non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

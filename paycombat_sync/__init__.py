@@ -24,12 +24,16 @@ from paycombat_async import AuthenticationError as AuthenticationError
 from paycombat_async import BadRequestError as BadRequestError
 from paycombat_async import BeneficiaryCompany as BeneficiaryCompany
 from paycombat_async import BeneficiaryCompanyParam as BeneficiaryCompanyParam
+from paycombat_async import BeneficiaryIdRequest as BeneficiaryIdRequest
 from paycombat_async import BeneficiaryIndividual as BeneficiaryIndividual
 from paycombat_async import BeneficiaryIndividualParam as BeneficiaryIndividualParam
 from paycombat_async import BeneficiaryType as BeneficiaryType
+from paycombat_async import BeneficiaryTypeName as BeneficiaryTypeName
 from paycombat_async import BeneficiaryValidation as BeneficiaryValidation
 from paycombat_async import Checkout as Checkout
+from paycombat_async import CheckoutIdRequest as CheckoutIdRequest
 from paycombat_async import CheckoutStatus as CheckoutStatus
+from paycombat_async import CheckoutStatusName as CheckoutStatusName
 from paycombat_async import ClientConfig as ClientConfig
 from paycombat_async import ClientStateError as ClientStateError
 from paycombat_async import ConfigurationError as ConfigurationError
@@ -46,23 +50,34 @@ from paycombat_async import CreatePayoutBeneficiaryRequest as CreatePayoutBenefi
 from paycombat_async import CreatePayoutRequest as CreatePayoutRequest
 from paycombat_async import CreateVirtualAccountRequest as CreateVirtualAccountRequest
 from paycombat_async import CreateWalletRequest as CreateWalletRequest
+from paycombat_async import CurrencyRequest as CurrencyRequest
 from paycombat_async import Customer as Customer
 from paycombat_async import CustomerCompany as CustomerCompany
+from paycombat_async import CustomerIdRequest as CustomerIdRequest
 from paycombat_async import CustomerIndividual as CustomerIndividual
 from paycombat_async import CustomerType as CustomerType
+from paycombat_async import CustomerTypeName as CustomerTypeName
 from paycombat_async import GcaActivationStatus as GcaActivationStatus
 from paycombat_async import Individual as Individual
 from paycombat_async import InvalidResponseError as InvalidResponseError
+from paycombat_async import ListBeneficiariesRequest as ListBeneficiariesRequest
+from paycombat_async import ListCheckoutsRequest as ListCheckoutsRequest
+from paycombat_async import ListCustomersRequest as ListCustomersRequest
+from paycombat_async import ListPayoutsRequest as ListPayoutsRequest
+from paycombat_async import ListWalletsRequest as ListWalletsRequest
 from paycombat_async import MethodField as MethodField
 from paycombat_async import MethodFilters as MethodFilters
 from paycombat_async import NotFoundError as NotFoundError
 from paycombat_async import Operation as Operation
 from paycombat_async import OutcomeUnknownError as OutcomeUnknownError
 from paycombat_async import Page as Page
+from paycombat_async import Paginator as Paginator
 from paycombat_async import PayCombatError as PayCombatError
 from paycombat_async import PayeeMatch as PayeeMatch
 from paycombat_async import Payin as Payin
+from paycombat_async import PayinIdRequest as PayinIdRequest
 from paycombat_async import PayinMethod as PayinMethod
+from paycombat_async import PayinMethodNameRequest as PayinMethodNameRequest
 from paycombat_async import PayinStatus as PayinStatus
 from paycombat_async import PaymentMethod as PaymentMethod
 from paycombat_async import Payout as Payout
@@ -71,7 +86,9 @@ from paycombat_async import PayoutBalance as PayoutBalance
 from paycombat_async import PayoutBeneficiary as PayoutBeneficiary
 from paycombat_async import PayoutBeneficiaryFields as PayoutBeneficiaryFields
 from paycombat_async import PayoutBeneficiaryParam as PayoutBeneficiaryParam
+from paycombat_async import PayoutIdRequest as PayoutIdRequest
 from paycombat_async import PayoutMethod as PayoutMethod
+from paycombat_async import PayoutMethodNameRequest as PayoutMethodNameRequest
 from paycombat_async import PayoutStatus as PayoutStatus
 from paycombat_async import PermissionDeniedError as PermissionDeniedError
 from paycombat_async import RateLimitError as RateLimitError
@@ -83,9 +100,11 @@ from paycombat_async import SimulateVirtualAccountRequest as SimulateVirtualAcco
 from paycombat_async import Transaction as Transaction
 from paycombat_async import TransactionEventType as TransactionEventType
 from paycombat_async import TransactionFilters as TransactionFilters
+from paycombat_async import TransactionIdRequest as TransactionIdRequest
 from paycombat_async import UnprocessableEntityError as UnprocessableEntityError
 from paycombat_async import UpdateCustomerRequest as UpdateCustomerRequest
 from paycombat_async import UpdatePayoutBeneficiaryRequest as UpdatePayoutBeneficiaryRequest
+from paycombat_async import VaBanksRequest as VaBanksRequest
 from paycombat_async import ValidateBeneficiaryByIdRequest as ValidateBeneficiaryByIdRequest
 from paycombat_async import ValidateBeneficiaryRequest as ValidateBeneficiaryRequest
 from paycombat_async import ValidationError as ValidationError
@@ -93,14 +112,11 @@ from paycombat_async import VirtualAccount as VirtualAccount
 from paycombat_async import VirtualAccountStatus as VirtualAccountStatus
 from paycombat_async import Wallet as Wallet
 from paycombat_async import WalletAccount as WalletAccount
+from paycombat_async import WalletIdRequest as WalletIdRequest
 from paycombat_async import WalletReadiness as WalletReadiness
 from paycombat_async import __version__ as __version__
 
 from ._client import PayCombat as PayCombat
-
-# The blocking twin of AsyncPaginator, for annotations (not in __all__, which mirrors the
-# async package name for name).
-from ._pagination import Paginator as Paginator
 
 __all__ = [
     "OPERATIONS",
@@ -113,12 +129,16 @@ __all__ = [
     "BadRequestError",
     "BeneficiaryCompany",
     "BeneficiaryCompanyParam",
+    "BeneficiaryIdRequest",
     "BeneficiaryIndividual",
     "BeneficiaryIndividualParam",
     "BeneficiaryType",
+    "BeneficiaryTypeName",
     "BeneficiaryValidation",
     "Checkout",
+    "CheckoutIdRequest",
     "CheckoutStatus",
+    "CheckoutStatusName",
     "ClientConfig",
     "ClientStateError",
     "ConfigurationError",
@@ -133,24 +153,35 @@ __all__ = [
     "CreatePayoutRequest",
     "CreateVirtualAccountRequest",
     "CreateWalletRequest",
+    "CurrencyRequest",
     "Customer",
     "CustomerCompany",
+    "CustomerIdRequest",
     "CustomerIndividual",
     "CustomerType",
+    "CustomerTypeName",
     "GcaActivationStatus",
     "Individual",
     "InvalidResponseError",
+    "ListBeneficiariesRequest",
+    "ListCheckoutsRequest",
+    "ListCustomersRequest",
+    "ListPayoutsRequest",
+    "ListWalletsRequest",
     "MethodField",
     "MethodFilters",
     "NotFoundError",
     "Operation",
     "OutcomeUnknownError",
     "Page",
+    "Paginator",
     "PayCombat",
     "PayCombatError",
     "PayeeMatch",
     "Payin",
+    "PayinIdRequest",
     "PayinMethod",
+    "PayinMethodNameRequest",
     "PayinStatus",
     "PaymentMethod",
     "Payout",
@@ -159,7 +190,9 @@ __all__ = [
     "PayoutBeneficiary",
     "PayoutBeneficiaryFields",
     "PayoutBeneficiaryParam",
+    "PayoutIdRequest",
     "PayoutMethod",
+    "PayoutMethodNameRequest",
     "PayoutStatus",
     "PermissionDeniedError",
     "RateLimitError",
@@ -171,9 +204,11 @@ __all__ = [
     "Transaction",
     "TransactionEventType",
     "TransactionFilters",
+    "TransactionIdRequest",
     "UnprocessableEntityError",
     "UpdateCustomerRequest",
     "UpdatePayoutBeneficiaryRequest",
+    "VaBanksRequest",
     "ValidateBeneficiaryByIdRequest",
     "ValidateBeneficiaryRequest",
     "ValidationError",
@@ -181,6 +216,7 @@ __all__ = [
     "VirtualAccountStatus",
     "Wallet",
     "WalletAccount",
+    "WalletIdRequest",
     "WalletReadiness",
     "__version__",
 ]

@@ -1,15 +1,9 @@
-"""Typed descriptors that turn an async method into a blocking one.
+"""How the shared resource classes run in blocking mode: each call goes through the runner.
 
-```python
-class Payouts(Resource):
-    create = blocking(AsyncPayouts.create)  # async def -> the value
-    list = blocking_iter(AsyncPayouts.list)  # def -> AsyncPaginator[T]  becomes  Paginator[T]
-```
-
-``ParamSpec``/``Concatenate`` carry the async method's parameters over, so mypy and IDEs see the
-exact signature with a non-async return type; at runtime the bound method keeps the async
-method's name, docstring and ``inspect.signature`` (without ``self``). Nothing else happens here:
-each call resolves the current async object (fork-aware) and forwards to it through the runner.
+The resources are the very classes of ``paycombat_async`` (``Payouts[BlockingMode]``); their
+declared methods bind here to a blocking function that resolves the current async twin (fork-aware,
+``runner.target``) and runs the twin's coroutine on the portal loop. Lists come back as a
+``Paginator``, hand-written async generators as iterators. Nothing per method is written here.
 """
 
 from __future__ import annotations
@@ -19,68 +13,67 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
-from paycombat_async._pagination import AsyncPaginator
-from paycombat_async._routes import OPERATIONS, Operation
-
-from ._pagination import Paginator
+from paycombat_async._pagination import Paginator
+from paycombat_async._routes import Operation
+from paycombat_async.resources._base import Resource, Transport, _Method
 
 if TYPE_CHECKING:
     from ._portal import Runner
 
-__all__ = ["Forwarder", "blocking", "blocking_iter", "route_operation"]
+__all__ = ["BlockingTransport", "Forwarder", "blocking"]
 
 S = TypeVar("S")
 P = ParamSpec("P")
 R = TypeVar("R")
-T = TypeVar("T")
 
-OperationFor = Callable[[str, str, tuple[Any, ...], dict[str, Any]], Operation | None]
-"""``(path, method name, args, kwargs)`` -> the operation a call runs, if known."""
+OperationFor = Callable[[tuple[Any, ...], dict[str, Any]], Operation | None]
+"""``(args, kwargs)`` -> the operation a client-level call runs, if known."""
+
+
+class BlockingTransport(Transport):
+    """Binds each declared method to a blocking function that forwards through ``runner``."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+
+    def bind(self, resource: Resource[Any], method: _Method) -> Callable[..., Any]:
+        runner, path, name = self.runner, resource.client_attribute, method.name
+        op = method.operation
+
+        def twin() -> Any:
+            return getattr(runner.target(path), name)
+
+        if method.kind == "list":
+
+            def paginate(*args: Any, **kwargs: Any) -> Any:
+                # Building the async paginator does no I/O (and validates its arguments here).
+                return Paginator(runner, twin()(*args, **kwargs))
+
+            return method.dress(paginate, blocking=True)
+        if method.kind == "iter":
+
+            def iterate(*args: Any, **kwargs: Any) -> Any:
+                return runner.iterate(lambda: twin()(*args, **kwargs))
+
+            return method.dress(iterate, blocking=True)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return runner.run(lambda: twin()(*args, **kwargs), operation=lambda: op)
+
+        return method.dress(call, blocking=True)
 
 
 class Forwarder:
-    """A blocking object whose methods forward to an async twin: a client or one resource.
-
-    ``_path`` names the twin on the async client (``"payouts"``), or ``""`` for the client itself.
-    """
+    """A blocking object whose methods forward to an async twin (the client itself)."""
 
     _runner: Runner
-    _path: str
-
-
-@functools.cache
-def _operations_by_method() -> dict[str, Operation]:
-    return {op.resource_method: op for op in OPERATIONS.values()}
-
-
-def route_operation(
-    path: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Operation | None:
-    """The route-table entry of ``client.<path>.<name>`` (e.g. ``payouts.create``), if any."""
-    return _operations_by_method().get(f"{path}.{name}" if path else name)
-
-
-def _signature(func: Callable[..., Any], returns: Callable[[Any], Any] | None) -> inspect.Signature:
-    signature = inspect.signature(func)
-    parameters = list(signature.parameters.values())[1:]  # without self
-    annotation = signature.return_annotation
-    if returns is not None:
-        annotation = returns(annotation)
-    return signature.replace(parameters=parameters, return_annotation=annotation)
-
-
-def _wrap(method: Callable[..., Any], func: Callable[..., Any], sig: inspect.Signature) -> None:
-    functools.update_wrapper(method, func)
-    method.__dict__["__signature__"] = sig
 
 
 class _Blocking(Generic[S, P, R]):
-    """``async def m(self, ...) -> R`` on the async class becomes ``m(...) -> R`` here."""
+    """``async def m(self, ...) -> R`` on the async client becomes ``m(...) -> R`` here."""
 
     def __init__(
-        self,
-        func: Callable[Concatenate[S, P], Awaitable[R]],
-        operation: OperationFor = route_operation,
+        self, func: Callable[Concatenate[S, P], Awaitable[R]], operation: OperationFor
     ) -> None:
         self._func = func
         self._name = func.__name__
@@ -93,7 +86,8 @@ class _Blocking(Generic[S, P, R]):
     @functools.cached_property
     def signature(self) -> inspect.Signature:
         """The blocking method's signature: the async one without ``self``."""
-        return _signature(self._func, None)
+        signature = inspect.signature(self._func)
+        return signature.replace(parameters=list(signature.parameters.values())[1:])
 
     @overload
     def __get__(self, instance: None, owner: type[Any] | None = None) -> _Blocking[S, P, R]: ...
@@ -106,81 +100,29 @@ class _Blocking(Generic[S, P, R]):
     ) -> _Blocking[S, P, R] | Callable[P, R]:
         if instance is None:
             return self
-        runner, path, name = instance._runner, instance._path, self._name
-        func, operation = self._func, self._operation
+        runner, name, func, operation = instance._runner, self._name, self._func, self._operation
 
         def method(*args: P.args, **kwargs: P.kwargs) -> R:
-            target = runner.target(path)
+            target = runner.target("")
             return runner.run(
                 lambda: func(target, *args, **kwargs),
-                operation=functools.partial(operation, path, name, args, kwargs),
+                operation=functools.partial(operation, args, kwargs),
             )
 
-        _wrap(method, func, self.signature)
+        functools.update_wrapper(method, func)
+        method.__dict__["__signature__"] = self.signature
         instance.__dict__[name] = method  # bound once per object; no reference back to it
         return method
 
 
-class _BlockingIter(Generic[S, P, T]):
-    """``def list(self, ...) -> AsyncPaginator[T]`` becomes ``list(...) -> Paginator[T]``."""
-
-    def __init__(self, func: Callable[Concatenate[S, P], AsyncPaginator[T]]) -> None:
-        self._func = func
-        self._name = func.__name__
-        self.__doc__ = func.__doc__
-
-    def __set_name__(self, owner: type[Any], name: str) -> None:
-        self._name = name
-
-    @functools.cached_property
-    def signature(self) -> inspect.Signature:
-        """The blocking method's signature: returns a ``Paginator`` instead."""
-
-        def blocking_return(annotation: Any) -> Any:
-            if isinstance(annotation, str):
-                return annotation.replace("AsyncPaginator[", "Paginator[")
-            return annotation
-
-        return _signature(self._func, blocking_return)
-
-    @overload
-    def __get__(self, instance: None, owner: type[Any] | None = None) -> _BlockingIter[S, P, T]: ...
-
-    @overload
-    def __get__(
-        self, instance: Forwarder, owner: type[Any] | None = None
-    ) -> Callable[P, Paginator[T]]: ...
-
-    def __get__(
-        self, instance: Forwarder | None, owner: type[Any] | None = None
-    ) -> _BlockingIter[S, P, T] | Callable[P, Paginator[T]]:
-        if instance is None:
-            return self
-        runner, path, func = instance._runner, instance._path, self._func
-
-        def method(*args: P.args, **kwargs: P.kwargs) -> Paginator[T]:
-            # Building the async paginator does no I/O (and validates page/limit right here).
-            return Paginator(runner, func(runner.target(path), *args, **kwargs))
-
-        _wrap(method, func, self.signature)
-        instance.__dict__[self._name] = method
-        return method
-
-
 def blocking(
-    func: Callable[Concatenate[S, P], Awaitable[R]],
-    operation: OperationFor = route_operation,
+    func: Callable[Concatenate[S, P], Awaitable[R]], operation: OperationFor
 ) -> _Blocking[S, P, R]:
-    """Declare the blocking twin of an async method: ``create = blocking(AsyncPayouts.create)``.
+    """Declare the blocking twin of a client-level async method (``request``).
 
     Args:
-        func: the async method, taken from the async class.
+        func: the async method, taken from the async client class.
         operation: tells which operation a call runs, so that an interrupted call that moves
-            money reports an unknown outcome; by default the route table's ``resource_method``.
+            money reports an unknown outcome.
     """
     return _Blocking(func, operation)
-
-
-def blocking_iter(func: Callable[Concatenate[S, P], AsyncPaginator[T]]) -> _BlockingIter[S, P, T]:
-    """Declare the blocking twin of a "Get All" method: ``list = blocking_iter(AsyncX.list)``."""
-    return _BlockingIter(func)

@@ -11,32 +11,21 @@ from paycombat_async import PayCombat as AsyncPayCombat
 from paycombat_async._config import ClientConfig
 from paycombat_async._retry import RetryPolicy
 from paycombat_async._routes import Operation, adhoc_operation
+from paycombat_async.resources import BlockingMode, ClientResources
 
-from ._bridge import Forwarder, blocking
+from ._bridge import BlockingTransport, Forwarder, blocking
 from ._portal import Runner
-from .resources.beneficiaries import Beneficiaries
-from .resources.checkouts import Checkouts
-from .resources.customers import Customers
-from .resources.master_data import MasterData
-from .resources.merchant import Merchant
-from .resources.methods import PayinMethods, PaymentMethods, PayoutMethods
-from .resources.payins import Payins
-from .resources.payouts import Payouts
-from .resources.transactions import Transactions
-from .resources.wallets import Wallets
 
 __all__ = ["PayCombat"]
 
 
-def _request_operation(
-    path: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Operation | None:
+def _request_operation(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Operation | None:
     """What ``request(method, path, ...)`` runs: the async client's own ad-hoc operation."""
     call = inspect.signature(AsyncPayCombat.request).bind(None, *args, **kwargs).arguments
     return adhoc_operation(str(call["method"]), str(call["path"]))
 
 
-class PayCombat(Forwarder):
+class PayCombat(ClientResources[BlockingMode], Forwarder):
     """The PayCombat API, blocking: the same arguments, resources and methods as
     ``paycombat_async.PayCombat``, returning values instead of coroutines.
 
@@ -72,43 +61,31 @@ class PayCombat(Forwarder):
 
     def __init__(
         self,
+        *,
         token: str | None = None,
         signature_key: str | None = None,
         base_url: str | None = None,
         timeout: float | None = 60.0,
         max_retries: int | None = None,
-        *,
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
     ) -> None:
         def build() -> AsyncPayCombat:
             return AsyncPayCombat(
-                token,
-                signature_key,
-                base_url,
-                timeout,
-                max_retries,
+                token=token,
+                signature_key=signature_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
                 retry=retry,
                 max_connections=max_connections,
             )
 
         self._runner = Runner(build)
-        self._path = ""
         description = repr(self)
         self._finalizer = weakref.finalize(self, self._runner.collected, description)
         self._finalizer.atexit = False  # the runner closes quietly at exit instead
-        self.master_data = MasterData(self._runner, "master_data")
-        self.payin_methods = PayinMethods(self._runner, "payin_methods")
-        self.payout_methods = PayoutMethods(self._runner, "payout_methods")
-        self.payment_methods = PaymentMethods(self._runner, "payment_methods")
-        self.beneficiaries = Beneficiaries(self._runner, "beneficiaries")
-        self.payins = Payins(self._runner, "payins")
-        self.payouts = Payouts(self._runner, "payouts")
-        self.checkouts = Checkouts(self._runner, "checkouts")
-        self.transactions = Transactions(self._runner, "transactions")
-        self.wallets = Wallets(self._runner, "wallets")
-        self.customers = Customers(self._runner, "customers")
-        self.merchant = Merchant(self._runner, "merchant")
+        self._attach(BlockingTransport(self._runner))
 
     request = blocking(AsyncPayCombat.request, _request_operation)
 

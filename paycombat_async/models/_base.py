@@ -2,26 +2,96 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any, ClassVar
 
 import attrs
 
-__all__ = ["Model", "OpenEnum", "Params"]
+__all__ = [
+    "PATH",
+    "QUERY",
+    "FrozenMapping",
+    "Model",
+    "OpenEnum",
+    "PageRequest",
+    "Params",
+    "Request",
+]
+
+PATH: Mapping[str, str] = {"in": "path"}
+"""Request field metadata: the field fills the ``{placeholder}`` of the same name in the path."""
+QUERY: Mapping[str, str] = {"in": "query"}
+"""Request field metadata: the field goes in the query string, even on a POST."""
+
+
+class FrozenMapping(Mapping[str, Any]):
+    """A read-only mapping: ``Model.extra``. Equal to a dict with the same items; picklable."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self._data = dict(data or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"FrozenMapping({self._data!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self._data) == other if isinstance(other, Mapping) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_canonical(self._data))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenMapping, (self._data,))
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
+def _frozen(value: Mapping[str, Any] | None) -> FrozenMapping:
+    return value if isinstance(value, FrozenMapping) else FrozenMapping(value)
+
+
+def _hash_model(self: Model) -> int:
+    # A model's fields may hold lists and dicts (as PayCombat sends them), so the hash is taken
+    # over a canonical rendering of every field: equal models hash alike, as ``==`` requires.
+    fields = {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
+    return hash((type(self).__qualname__, _canonical(fields)))
 
 
 @attrs.frozen(kw_only=True)
 class Model:
-    """Base of every object PayCombat sends back.
+    """Base of every object PayCombat sends back. Frozen and hashable.
 
-    Fields the SDK does not know yet are kept in ``extra`` (and sent back unchanged when the model
-    is unstructured), so a new server field never breaks a caller and is never lost.
+    Fields the SDK does not know yet are kept in ``extra`` (a read-only mapping, sent back
+    unchanged when the model is unstructured), so a new server field never breaks a caller and is
+    never lost.
     """
 
-    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    extra: Mapping[str, Any] = attrs.field(factory=FrozenMapping, converter=_frozen, repr=False)
 
     # Response models unstructure every field (None included) so a round trip loses nothing.
     omit_unset: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # attrs generates a field-tuple hash, which fails on list and dict fields: replace it.
+        setattr(cls, "__hash__", _hash_model)  # noqa: B010
+
+
+setattr(Model, "__hash__", _hash_model)  # noqa: B010
 
 
 @attrs.frozen(kw_only=True)
@@ -32,6 +102,31 @@ class Params(Model):
     """
 
     omit_unset: ClassVar[bool] = True
+
+
+@attrs.frozen
+class Request:
+    """Base of an operation's request: its fields are the SDK method's parameters.
+
+    Validated on construction (a ``ValidationError`` naming the field, before anything is sent).
+    See ``paycombat_async.resources._base`` for how fields map to path, query and body.
+    """
+
+
+def _page_number(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    from .._pagination import check_page
+
+    check_page(value, 1) if attribute.name == "page" else check_page(1, value)
+
+
+@attrs.frozen(kw_only=True)
+class PageRequest(Request):
+    """The paging parameters every paged list takes first; its filters follow."""
+
+    page: int = attrs.field(default=1, validator=_page_number, metadata=QUERY)
+    """The first page to fetch (1-based)."""
+    limit: int = attrs.field(default=10, validator=_page_number, metadata=QUERY)
+    """Items per page (1 to 1000)."""
 
 
 class OpenEnum(str, Enum):

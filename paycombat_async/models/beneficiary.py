@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import attrs
 
 from .. import _validation as _v
 from .._exceptions import ValidationError
-from ._base import Model, OpenEnum, Params
+from ._base import PATH, Model, OpenEnum, PageRequest, Params, Request
 from .payout import PayoutBeneficiaryParam
 
 __all__ = [
     "BeneficiaryCompany",
     "BeneficiaryCompanyParam",
+    "BeneficiaryIdRequest",
     "BeneficiaryIndividual",
     "BeneficiaryIndividualParam",
     "BeneficiaryType",
+    "BeneficiaryTypeName",
     "BeneficiaryValidation",
     "CreatePayoutBeneficiaryRequest",
+    "ListBeneficiariesRequest",
     "PayeeMatch",
     "PayoutBeneficiary",
     "UpdatePayoutBeneficiaryRequest",
@@ -234,8 +238,12 @@ class PayoutBeneficiary(Model):
     updated_at: dt.datetime | None = None
 
 
+BeneficiaryTypeName = Literal["individual", "company"]
+"""A beneficiary type as an argument takes it (a ``BeneficiaryType`` member works too)."""
+
+
 @attrs.frozen(kw_only=True)
-class _BeneficiaryDetails(Params):
+class _BeneficiaryDetails(Request):
     """The fields Create and Update Payout Beneficiary share, all optional here."""
 
     beneficiary_name: str | None = attrs.field(default=None, validator=_optional_text)
@@ -267,13 +275,15 @@ class _BeneficiaryDetails(Params):
     organization_reference_id: str | None = None
     metadata: dict[str, Any] | None = None
     payout_beneficiary_controls: dict[str, Any] | None = None
+    extra: Mapping[str, Any] | None = None
+    """Body fields the SDK does not model, sent as they are (never overriding the above)."""
 
 
 @attrs.frozen(kw_only=True)
 class CreatePayoutBeneficiaryRequest(_BeneficiaryDetails):
     """The body of Create Payout Beneficiary, validated on construction."""
 
-    type: BeneficiaryType | str = attrs.field(validator=_beneficiary_type)
+    type: BeneficiaryTypeName | BeneficiaryType = attrs.field(validator=_beneficiary_type)
     beneficiary_name: str = attrs.field(validator=_v.non_empty)
     currency: str = attrs.field(validator=[_v.non_empty, _v.currency_code])
 
@@ -292,11 +302,12 @@ class CreatePayoutBeneficiaryRequest(_BeneficiaryDetails):
             raise ValidationError("must not be given for a company beneficiary", field="individual")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen
 class UpdatePayoutBeneficiaryRequest(_BeneficiaryDetails):
     """The body of Update Payout Beneficiary: the id and only the fields that change."""
 
     payout_beneficiary_id: str = attrs.field(validator=_v.non_empty)
+    """The beneficiary to change (sent in the body)."""
 
     def __attrs_post_init__(self) -> None:
         changes = [
@@ -315,23 +326,41 @@ class UpdatePayoutBeneficiaryRequest(_BeneficiaryDetails):
 # -- confirmation of payee ------------------------------------------------------------------
 
 
+@attrs.frozen
+class BeneficiaryIdRequest(Request):
+    """One saved beneficiary, by its id (in the path)."""
+
+    payout_beneficiary_id: str = attrs.field(validator=_v.path_id, metadata=PATH)
+
+
+@attrs.frozen
+class ValidateBeneficiaryByIdRequest(BeneficiaryIdRequest):
+    """Validation by Id: the beneficiary id travels in the path, the method in the body."""
+
+    payout_method_name: str = attrs.field(kw_only=True, validator=_v.non_empty)
+
+
 @attrs.frozen(kw_only=True)
-class ValidateBeneficiaryByIdRequest(Params):
-    """The body of Validation by Id (the beneficiary id travels in the path)."""
+class ListBeneficiariesRequest(PageRequest):
+    """The filters of Get All Payout Beneficiary (after ``page`` and ``limit``)."""
 
-    payout_method_name: str = attrs.field(validator=_v.non_empty)
+    type: BeneficiaryTypeName | BeneficiaryType | None = attrs.field(
+        default=None, validator=_beneficiary_type
+    )
+    created_at: dt.date | None = None
+    """Only beneficiaries created on this (UTC) day."""
 
 
 @attrs.frozen(kw_only=True)
-class ValidateBeneficiaryRequest(Params):
+class ValidateBeneficiaryRequest(Request):
     """The body of Validation by Body: beneficiary details as Create Payout would send them."""
 
     payout_method_name: str = attrs.field(validator=_v.non_empty)
-    payout_beneficiary_param: PayoutBeneficiaryParam | dict[str, Any] = attrs.field()
+    payout_beneficiary_param: PayoutBeneficiaryParam | Mapping[str, Any] = attrs.field()
 
     @payout_beneficiary_param.validator
     def _check_beneficiary(self, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if not isinstance(value, (PayoutBeneficiaryParam, dict)) or not value:
+        if not isinstance(value, (PayoutBeneficiaryParam, Mapping)) or not value:
             raise ValidationError(
                 "is required: a PayoutBeneficiaryParam or a dict of the method's required fields",
                 field=attribute.name,

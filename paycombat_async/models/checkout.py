@@ -8,22 +8,27 @@ it is meant for.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
 from .. import _validation as _v
 from .._exceptions import ValidationError
-from ._base import Model, OpenEnum, Params
+from ._base import PATH, Model, OpenEnum, PageRequest, Params, Request
 
 __all__ = [
     "AdvancedRedirectUrl",
     "Checkout",
+    "CheckoutIdRequest",
     "CheckoutStatus",
+    "CheckoutStatusName",
     "CreateCheckoutRequest",
     "CreateCheckoutVirtualAccountRequest",
     "CreatePaymentRequestRequest",
+    "ListCheckoutsRequest",
+    "VaBanksRequest",
 ]
 
 
@@ -123,7 +128,7 @@ def _aware(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 @attrs.frozen(kw_only=True)
-class CreatePaymentRequestRequest(Params):
+class CreatePaymentRequestRequest(Request):
     """The body of Create Payment Request, validated on construction.
 
     PayCombat does not publish this body; the fields follow what Get Detail Checkout returns.
@@ -134,19 +139,21 @@ class CreatePaymentRequestRequest(Params):
 
     amount: Decimal | int = attrs.field(validator=_v.amount)
     currency: str = attrs.field(validator=_v.currency_code)
-    country_code: str = attrs.field(validator=_v.country_code)
+    country_code: str = attrs.field(validator=_v.region_code)
     description: str | None = None
     payin_method_name: str | None = None
     customer_id: str | None = None
     redirect_url: str | None = None
-    advanced_redirect_url: AdvancedRedirectUrl | dict[str, Any] | None = None
+    advanced_redirect_url: AdvancedRedirectUrl | Mapping[str, Any] | None = None
     webhook_url: str | None = None
     expire_at: dt.datetime | None = attrs.field(default=None, validator=_aware)
-    order_summary: dict[str, Any] | None = None
+    order_summary: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] | None = None
+    """Body fields the SDK does not model, sent as they are (never overriding the above)."""
 
 
 @attrs.frozen(kw_only=True)
-class CreateCheckoutRequest(Params):
+class CreateCheckoutRequest(Request):
     """The body of Create New Checkout: bind a payin method to a checkout by its token."""
 
     checkout_token: str = attrs.field(validator=_v.non_empty)
@@ -156,3 +163,31 @@ class CreateCheckoutRequest(Params):
 @attrs.frozen(kw_only=True)
 class CreateCheckoutVirtualAccountRequest(CreateCheckoutRequest):
     """The body of Create Virtual Account [KRW]: ``payin_method_name`` is a Korean bank name."""
+
+
+CheckoutStatusName = Literal["PENDING", "COMPLETED", "CANCELLED", "EXPIRED", "FAILED"]
+"""A checkout status as an argument takes it (a ``CheckoutStatus`` member works too)."""
+
+
+@attrs.frozen
+class CheckoutIdRequest(Request):
+    """One checkout, by its id (in the path)."""
+
+    checkout_id: str = attrs.field(validator=_v.path_id, metadata=PATH)
+
+
+@attrs.frozen(kw_only=True)
+class ListCheckoutsRequest(PageRequest):
+    """The filters of Get All Checkout (after ``page`` and ``limit``)."""
+
+    status: CheckoutStatusName | CheckoutStatus | None = attrs.field(
+        default=None, validator=_v.one_of(CheckoutStatus)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class VaBanksRequest(Request):
+    """The query of Get VA Bank Information [KRW]."""
+
+    checkout_token: str | None = attrs.field(default=None, validator=_v.optional_text)
+    """The checkout the banks are for (optional)."""

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import attrs
 
 from .. import _validation as _v
 from .._exceptions import ValidationError
-from ._base import Model, OpenEnum, Params
+from ._base import PATH, Model, OpenEnum, PageRequest, Params, Request
 
 __all__ = [
     "CreateCustomerRequest",
     "Customer",
     "CustomerCompany",
+    "CustomerIdRequest",
     "CustomerIndividual",
     "CustomerType",
+    "CustomerTypeName",
     "GcaActivationStatus",
+    "ListCustomersRequest",
     "UpdateCustomerRequest",
     "WalletReadiness",
 ]
@@ -157,15 +161,15 @@ def _customer_type(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
 
 
-def _nested(value: Params | dict[str, Any], name: str) -> Any:
-    if isinstance(value, dict):
+def _nested(value: Params | Mapping[str, Any], name: str) -> Any:
+    if isinstance(value, Mapping):
         return value.get(name)
     found = getattr(value, name, None)
     return value.extra.get(name) if found is None else found
 
 
 def _nested_object(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, (Params, dict)):
+    if value is not None and not isinstance(value, (Params, Mapping)):
         raise ValidationError(
             f"expected a {attribute.name.capitalize()} object or a dict, "
             f"got {type(value).__name__}",
@@ -173,8 +177,32 @@ def _nested_object(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
 
 
+CustomerTypeName = Literal["individual", "company"]
+"""A customer type as an argument takes it (a ``CustomerType`` member works too)."""
+
+
 @attrs.frozen(kw_only=True)
-class CreateCustomerRequest(Params):
+class _CustomerDetails(Request):
+    """The fields Create and Update Customer share, all optional here."""
+
+    description: str | None = None
+    type: CustomerTypeName | CustomerType | None = attrs.field(
+        default=None, validator=_customer_type
+    )
+    individual: CustomerIndividual | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=_nested_object
+    )
+    company: CustomerCompany | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=_nested_object
+    )
+    organization_reference_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    extra: Mapping[str, Any] | None = None
+    """Body fields the SDK does not model, sent as they are (never overriding the above)."""
+
+
+@attrs.frozen(kw_only=True)
+class CreateCustomerRequest(_CustomerDetails):
     """The body of Create Customer, validated on construction.
 
     An ``individual`` customer needs ``individual`` with ``first_name``, ``last_name`` and
@@ -183,15 +211,7 @@ class CreateCustomerRequest(Params):
     """
 
     description: str = attrs.field(validator=_v.non_empty)
-    type: CustomerType | str = attrs.field(validator=_customer_type)
-    organization_reference_id: str | None = None
-    metadata: dict[str, Any] | None = None
-    company: CustomerCompany | dict[str, Any] | None = attrs.field(
-        default=None, validator=_nested_object
-    )
-    individual: CustomerIndividual | dict[str, Any] | None = attrs.field(
-        default=None, validator=_nested_object
-    )
+    type: CustomerTypeName | CustomerType = attrs.field(validator=_customer_type)
 
     def __attrs_post_init__(self) -> None:
         kind = str(self.type)
@@ -211,21 +231,11 @@ class CreateCustomerRequest(Params):
                 )
 
 
-@attrs.frozen(kw_only=True)
-class UpdateCustomerRequest(Params):
+@attrs.frozen
+class UpdateCustomerRequest(_CustomerDetails):
     """The body of Update Customer: ``customer_id`` and only the fields to change."""
 
     customer_id: str = attrs.field(validator=_v.non_empty)
-    description: str | None = None
-    type: CustomerType | str | None = attrs.field(default=None, validator=_customer_type)
-    organization_reference_id: str | None = None
-    metadata: dict[str, Any] | None = None
-    company: CustomerCompany | dict[str, Any] | None = attrs.field(
-        default=None, validator=_nested_object
-    )
-    individual: CustomerIndividual | dict[str, Any] | None = attrs.field(
-        default=None, validator=_nested_object
-    )
 
     def __attrs_post_init__(self) -> None:
         changes = [
@@ -233,3 +243,21 @@ class UpdateCustomerRequest(Params):
         ]
         if all(getattr(self, name) is None for name in changes) and not self.extra:
             raise ValidationError("nothing to update: pass at least one field", field="customer_id")
+
+
+@attrs.frozen
+class CustomerIdRequest(Request):
+    """One customer, by its ``customer_<hex>`` id (in the path)."""
+
+    customer_id: str = attrs.field(validator=_v.path_id, metadata=PATH)
+
+
+@attrs.frozen(kw_only=True)
+class ListCustomersRequest(PageRequest):
+    """The filters of Get All Customer (after ``page`` and ``limit``)."""
+
+    type: CustomerTypeName | CustomerType | None = attrs.field(
+        default=None, validator=_customer_type
+    )
+    include_deleted: bool | None = None
+    """Also list deleted customers."""

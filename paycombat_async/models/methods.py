@@ -8,15 +8,18 @@ from typing import Any, ClassVar
 import attrs
 
 from .. import _validation as _v
-from ._base import Model, Params
+from ._base import PATH, Model, Request
 
 __all__ = [
+    "CurrencyRequest",
     "MethodField",
     "MethodFilters",
     "PayinMethod",
+    "PayinMethodNameRequest",
     "PaymentMethod",
     "PayoutBeneficiaryFields",
     "PayoutMethod",
+    "PayoutMethodNameRequest",
 ]
 
 
@@ -135,8 +138,29 @@ class PaymentMethod(Model):
 
 
 @attrs.frozen(kw_only=True)
-class MethodFilters(Params):
+class MethodFilters(Request):
     """The query of Get All Payin Method and Get All Payout Method, validated on construction."""
 
     currency: str | None = attrs.field(default=None, validator=_v.currency_code)
     country: str | None = attrs.field(default=None, validator=_v.country_code)
+
+
+@attrs.frozen
+class PayinMethodNameRequest(Request):
+    """One payin method, by its name (in the path), e.g. ``"au_bank_npp"``."""
+
+    payin_method_name: str = attrs.field(validator=_v.path_id, metadata=PATH)
+
+
+@attrs.frozen
+class PayoutMethodNameRequest(Request):
+    """One payout method, by its name (in the path), e.g. ``"au_bank_acct"``."""
+
+    payout_method_name: str = attrs.field(validator=_v.path_id, metadata=PATH)
+
+
+@attrs.frozen
+class CurrencyRequest(Request):
+    """One ISO 4217 currency (in the path), e.g. ``"AUD"``."""
+
+    currency: str = attrs.field(validator=[_v.non_empty, _v.currency_code], metadata=PATH)

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
 from .. import _validation as _v
 from .._exceptions import ValidationError
-from ._base import Model, OpenEnum, Params
+from ._base import PATH, Model, OpenEnum, Request
 
 __all__ = [
     "CreatePayinRequest",
     "CreateVirtualAccountRequest",
     "Payin",
+    "PayinIdRequest",
     "PayinStatus",
     "SimulatePayinRequest",
     "SimulateVirtualAccountRequest",
@@ -157,7 +159,7 @@ class VirtualAccount(Model):
 
 
 @attrs.frozen(kw_only=True)
-class CreatePayinRequest(Params):
+class CreatePayinRequest(Request):
     """The body of Create Payin, validated on construction.
 
     PayCombat's own field list is not published; these are the fields its payin rows and Finmo's
@@ -167,7 +169,7 @@ class CreatePayinRequest(Params):
     amount: Decimal | int = attrs.field(validator=_v.amount)
     currency: str = attrs.field(validator=_v.currency_code)
     payin_method_name: str = attrs.field(validator=_v.non_empty)
-    payin_method_param: dict[str, Any] | None = None
+    payin_method_param: Mapping[str, Any] | None = None
     country: str | None = attrs.field(default=None, validator=_v.country_code)
     payer_id: str | None = attrs.field(default=None)
     transaction: str | None = None
@@ -178,6 +180,8 @@ class CreatePayinRequest(Params):
     customer_phone: str | None = None
     description: str | None = None
     webhook_url: str | None = None
+    extra: Mapping[str, Any] | None = None
+    """Body fields the SDK does not model, sent as they are (never overriding the above)."""
 
     @payer_id.validator
     def _check_payer(self, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -202,16 +206,19 @@ def _one_of(allowed: tuple[OpenEnum, ...]) -> Any:
     return check
 
 
-@attrs.frozen(kw_only=True)
-class SimulatePayinRequest(Params):
+@attrs.frozen
+class SimulatePayinRequest(Request):
     """The body of Simulate Payin (sandbox): move a ``PENDING`` payin to a final status."""
 
-    payin_id: str = attrs.field(validator=_v.non_empty)
-    status: PayinStatus | str = attrs.field(validator=_one_of(_PAYIN_TARGETS))
+    payin_id: str = attrs.field(validator=_v.path_id)
+    """The payin's PayCombat id (or its ``payin_id_finmo``)."""
+    status: Literal["SUCCESS", "FAILED", "EXPIRED"] | PayinStatus = attrs.field(
+        default=PayinStatus.SUCCESS, kw_only=True, validator=_one_of(_PAYIN_TARGETS)
+    )
 
 
 @attrs.frozen(kw_only=True)
-class CreateVirtualAccountRequest(Params):
+class CreateVirtualAccountRequest(Request):
     """The body of Create Virtual Account (KRW), validated on construction.
 
     The docs name the contents (customer information, payin method, account information,
@@ -229,6 +236,8 @@ class CreateVirtualAccountRequest(Params):
     account_number: str | None = None
     account_holder: str | None = None
     customer_id: str | None = None
+    extra: Mapping[str, Any] | None = None
+    """Body fields the SDK does not model, sent as they are (never overriding the above)."""
 
     @user_yymmdd.validator
     def _check_birth_date(self, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -239,9 +248,18 @@ class CreateVirtualAccountRequest(Params):
             )
 
 
-@attrs.frozen(kw_only=True)
-class SimulateVirtualAccountRequest(Params):
+@attrs.frozen
+class SimulateVirtualAccountRequest(Request):
     """The body of Simulate Create VA (sandbox): approve or fail a ``PENDING`` registration."""
 
-    virtual_account_id: str = attrs.field(validator=_v.non_empty)
-    status: VirtualAccountStatus | str = attrs.field(validator=_one_of(_VA_TARGETS))
+    virtual_account_id: str = attrs.field(validator=_v.path_id)
+    status: Literal["APPROVED", "FAILED"] | VirtualAccountStatus = attrs.field(
+        default=VirtualAccountStatus.APPROVED, kw_only=True, validator=_one_of(_VA_TARGETS)
+    )
+
+
+@attrs.frozen
+class PayinIdRequest(Request):
+    """One payin, by its PayCombat id or its ``payin_id_finmo`` (in the path)."""
+
+    payin_id: str = attrs.field(validator=_v.path_id, metadata=PATH)

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
 from .. import _validation as _v
 from .._exceptions import ValidationError
-from ._base import Model, OpenEnum, Params
+from ._base import PATH, Model, OpenEnum, PageRequest, Params, Request
 
 __all__ = [
     "CreatePayoutRequest",
     "Individual",
+    "ListPayoutsRequest",
     "Payout",
     "PayoutApproval",
     "PayoutBeneficiaryParam",
+    "PayoutIdRequest",
     "PayoutStatus",
     "SimulatePayoutRequest",
 ]
@@ -30,6 +33,10 @@ class PayoutStatus(OpenEnum):
     SUCCESS = "SUCCESS"
     FAILED = "FAILED"
     RETURNED = "RETURNED"
+
+
+PayoutStatusName = Literal["PENDING", "SUCCESS", "FAILED", "RETURNED"]
+"""A payout status as an argument takes it (a ``PayoutStatus`` member works too)."""
 
 
 class PayoutApproval(OpenEnum):
@@ -100,10 +107,18 @@ class Payout(Model):
 
 
 @attrs.frozen(kw_only=True)
-class CreatePayoutRequest(Params):
-    """The body of Create Payout, validated on construction."""
+class CreatePayoutRequest(Request):
+    """The body of Create Payout, validated on construction.
 
-    payout_beneficiary_param: PayoutBeneficiaryParam | dict[str, Any] = attrs.field()
+    The beneficiary is either ``payout_beneficiary_param`` (the account fields, given in full) or
+    ``payout_beneficiary_id`` (a saved beneficiary; Finmo's Create Payout takes it the same way):
+    exactly one of them.
+    """
+
+    payout_beneficiary_param: PayoutBeneficiaryParam | Mapping[str, Any] | None = attrs.field(
+        default=None
+    )
+    payout_beneficiary_id: str | None = attrs.field(default=None, validator=_v.optional_text)
     sender_amount: Decimal | int = attrs.field(validator=_v.amount)
     sender_currency: str = attrs.field(validator=_v.currency_code)
     sender_country: str = attrs.field(validator=_v.country_code)
@@ -112,17 +127,31 @@ class CreatePayoutRequest(Params):
     beneficiary_currency: str | None = attrs.field(default=None, validator=_v.currency_code)
     purpose_code: str | None = None
     order_id: str | None = None
+    extra: Mapping[str, Any] | None = None
+    """Body fields the SDK does not model, sent as they are (never overriding the above)."""
 
     @payout_beneficiary_param.validator
     def _check_beneficiary(self, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if not isinstance(value, (PayoutBeneficiaryParam, dict)) or not value:
+        if value is None:
+            if self.payout_beneficiary_id is None:
+                raise ValidationError(
+                    "is required, unless you pass payout_beneficiary_id (a saved beneficiary)",
+                    field=attribute.name,
+                )
+            return
+        if self.payout_beneficiary_id is not None:
             raise ValidationError(
-                "is required: a PayoutBeneficiaryParam or a dict of the method's required fields",
+                "and payout_beneficiary_id were both given: pass exactly one of them",
+                field=attribute.name,
+            )
+        if not isinstance(value, (PayoutBeneficiaryParam, Mapping)) or not value:
+            raise ValidationError(
+                "must be a PayoutBeneficiaryParam or a dict of the method's required fields",
                 field=attribute.name,
             )
 
 
-# Simulate Payout's allowed moves (finmo-equivalents.md 5.2 and 8.4): PENDING settles either way, a
+# Simulate Payout's allowed moves (Finmo docs: Simulate Payout): PENDING settles either way, a
 # settled payout can still be returned.
 SIMULATE_TARGETS = (PayoutStatus.SUCCESS, PayoutStatus.FAILED, PayoutStatus.RETURNED)
 
@@ -135,15 +164,37 @@ def _simulate_target(_: Any, attribute: attrs.Attribute[Any], value: Any) -> Non
         )
 
 
+@attrs.frozen
+class PayoutIdRequest(Request):
+    """One payout, by its id (in the path)."""
+
+    payout_id: str = attrs.field(validator=_v.path_id, metadata=PATH)
+    """The payout's PayCombat id."""
+
+
 @attrs.frozen(kw_only=True)
-class SimulatePayoutRequest(Params):
+class ListPayoutsRequest(PageRequest):
+    """The filters of Get All Payout (after ``page`` and ``limit``)."""
+
+    status: PayoutStatusName | PayoutStatus | None = attrs.field(
+        default=None, validator=_v.one_of(PayoutStatus)
+    )
+    payout_method_name: str | None = None
+    order_id: str | None = None
+    """Only the payouts carrying your ``order_id`` (inferred, not documented)."""
+
+
+@attrs.frozen
+class SimulatePayoutRequest(Request):
     """The body of Simulate Payout (sandbox only).
 
     The body is undocumented; the field names follow Finmo's simulate calls
-    (``{"payin_id": ..., "status": ...}`` for payins, finmo-equivalents.md 4.3 and 5.3).
+    (``{"payin_id": ..., "status": ...}`` for payins; Finmo docs: Simulate Payin).
     """
 
     payout_id: str = attrs.field(validator=_v.non_empty)
     """The payout's PayCombat id (or its Finmo ``payout_<hex>`` id)."""
-    status: PayoutStatus | str = attrs.field(validator=_simulate_target)
+    status: Literal["SUCCESS", "FAILED", "RETURNED"] | PayoutStatus = attrs.field(
+        kw_only=True, validator=_simulate_target
+    )
     """``SUCCESS`` or ``FAILED`` (from ``PENDING``), or ``RETURNED`` (from ``SUCCESS``)."""

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
 from .. import _validation as _v
-from ._base import Model, OpenEnum, Params
+from ._base import PATH, Model, OpenEnum, PageRequest, Request
 
-__all__ = ["Transaction", "TransactionEventType", "TransactionFilters"]
+__all__ = [
+    "Transaction",
+    "TransactionEventType",
+    "TransactionFilters",
+    "TransactionIdRequest",
+]
 
 
 class TransactionEventType(OpenEnum):
@@ -61,10 +66,20 @@ class Transaction(Model):
 
 
 @attrs.frozen(kw_only=True)
-class TransactionFilters(Params):
-    """The optional filters of Get All Transaction, validated before anything is sent."""
+class TransactionFilters(PageRequest):
+    """The filters of Get All Transaction (after ``page`` and ``limit``), validated before
+    anything is sent."""
 
-    event_type: TransactionEventType | str | None = None
+    event_type: Literal["PAYIN", "PAYOUT", "REFUND"] | TransactionEventType | None = attrs.field(
+        default=None, validator=_v.one_of(TransactionEventType)
+    )
     currency: str | None = attrs.field(default=None, validator=_v.currency_code)
     created_at: dt.date | None = None
     """Only transactions created on this (UTC) day."""
+
+
+@attrs.frozen
+class TransactionIdRequest(Request):
+    """One transaction, by its id (``txn_...``, in the path)."""
+
+    transaction_id: str = attrs.field(validator=_v.path_id, metadata=PATH)

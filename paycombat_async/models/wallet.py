@@ -7,15 +7,22 @@ forwards (finmo-equivalents.md section 7.3). Whatever else PayCombat sends is ke
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from .. import _validation as _v
-from ._base import Model, Params
+from ._base import PATH, Model, PageRequest, Request
 
-__all__ = ["CreateWalletRequest", "Wallet", "WalletAccount"]
+__all__ = [
+    "CreateWalletRequest",
+    "ListWalletsRequest",
+    "Wallet",
+    "WalletAccount",
+    "WalletIdRequest",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -72,10 +79,27 @@ class Wallet(Model):
 
 
 @attrs.frozen(kw_only=True)
-class CreateWalletRequest(Params):
+class CreateWalletRequest(Request):
     """The body of Create Wallet, validated on construction."""
 
     customer_id: str = attrs.field(validator=_v.non_empty)
     currency: str = attrs.field(validator=[_v.non_empty, _v.currency_code])
     description: str | None = None
     metadata: dict[str, Any] | None = None
+    extra: Mapping[str, Any] | None = None
+    """Body fields the SDK does not model, sent as they are (never overriding the above)."""
+
+
+@attrs.frozen
+class WalletIdRequest(Request):
+    """One wallet, by its id (in the path)."""
+
+    wallet_id: str = attrs.field(validator=_v.path_id, metadata=PATH)
+
+
+@attrs.frozen(kw_only=True)
+class ListWalletsRequest(PageRequest):
+    """The filters of Get All Wallet (after ``page`` and ``limit``)."""
+
+    category: str | None = None
+    customer_id: str | None = attrs.field(default=None, validator=_v.optional_text)

@@ -1,57 +1,44 @@
 """Hosted checkout: payment requests and the checkout page flow.
 
 Flow: ``create_payment_request`` gives a checkout with a ``checkout_url`` for the customer; the
-hosted page binds a payin method with ``create`` (or ``create_virtual_account`` for KRW, after
-``list_va_banks``), which creates the checkout's payin. Read it back with ``retrieve``.
+hosted page binds a payin method with ``bind_payin_method`` (or ``bind_virtual_account`` for KRW,
+after ``list_va_banks``), which creates the checkout's payin. Read it back with ``retrieve``.
 
 The ``checkout_url`` embeds your X-token: treat it as a secret (never log it).
 """
 
 from __future__ import annotations
 
-import builtins
-import datetime as dt
-from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any
-
-from .._pagination import DEFAULT_LIMIT, AsyncPaginator
-from .._validation import check_path_id
+from .._retry import Resend
 from ..models.checkout import (
-    AdvancedRedirectUrl,
     Checkout,
-    CheckoutStatus,
+    CheckoutIdRequest,
     CreateCheckoutRequest,
     CreateCheckoutVirtualAccountRequest,
     CreatePaymentRequestRequest,
+    ListCheckoutsRequest,
+    VaBanksRequest,
 )
 from ..models.methods import PaymentMethod
-from ._base import Resource
+from ._base import M, Resource, endpoint, many, paged
 
 __all__ = ["Checkouts"]
 
 
-class Checkouts(Resource):
+class Checkouts(Resource[M]):
     """``client.checkouts``: Create Payment Request, Get All Checkout, Cancel Checkout, Get Detail
     Checkout, Create Virtual Account [KRW], Get VA Bank Information [KRW], Create New Checkout."""
 
-    async def create_payment_request(
-        self,
-        *,
-        amount: Decimal | int,
-        currency: str,
-        country_code: str,
-        description: str | None = None,
-        payin_method_name: str | None = None,
-        customer_id: str | None = None,
-        redirect_url: str | None = None,
-        advanced_redirect_url: AdvancedRedirectUrl | Mapping[str, Any] | None = None,
-        webhook_url: str | None = None,
-        expire_at: dt.datetime | None = None,
-        order_summary: Mapping[str, Any] | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> Checkout:
-        """Create Payment Request: open a checkout (a payment link) for ``amount``.
+    client_attribute = "checkouts"
+
+    create_payment_request = endpoint(
+        "Create Payment Request",
+        "POST",
+        "/api/v1/checkout",
+        request=CreatePaymentRequestRequest,
+        returns=Checkout,
+        documented=False,
+        doc="""Create Payment Request: open a checkout (a payment link) for ``amount``.
 
         Returns a ``PENDING`` checkout with its ``checkout_token`` and ``checkout_url``. The URL
         embeds your X-token: hand it to the paying customer only, never log it. Creates an
@@ -75,109 +62,99 @@ class Checkouts(Resource):
         Raises:
             ValidationError: an argument is invalid; nothing was sent.
             OutcomeUnknownError: the checkout may or may not exist.
-        """
-        redirects: AdvancedRedirectUrl | dict[str, Any] | None
-        if advanced_redirect_url is None or isinstance(advanced_redirect_url, AdvancedRedirectUrl):
-            redirects = advanced_redirect_url
-        else:
-            redirects = dict(advanced_redirect_url)
-        body = CreatePaymentRequestRequest(
-            amount=amount,
-            currency=currency,
-            country_code=country_code,
-            description=description,
-            payin_method_name=payin_method_name,
-            customer_id=customer_id,
-            redirect_url=redirect_url,
-            advanced_redirect_url=redirects,
-            webhook_url=webhook_url,
-            expire_at=expire_at,
-            order_summary=dict(order_summary) if order_summary is not None else None,
-            extra=dict(extra or {}),
-        )
-        return await self._call("Create Payment Request", body=body, cast=Checkout)
+        """,
+    )
 
-    def list(
-        self,
-        *,
-        page: int = 1,
-        limit: int = DEFAULT_LIMIT,
-        status: CheckoutStatus | str | None = None,
-    ) -> AsyncPaginator[Checkout]:
-        """Get All Checkout: every checkout, page by page (``async for checkout in ...``).
+    list = endpoint(
+        "Get All Checkout",
+        "GET",
+        "/api/v1/checkout",
+        request=ListCheckoutsRequest,
+        returns=paged(Checkout),
+        documented=False,
+        doc="""Get All Checkout: every checkout, page by page (``async for checkout in ...``).
 
         Args:
             page: the first page to fetch (1-based).
             limit: checkouts per page.
             status: only checkouts in this status.
-        """
-        return self._paginate(
-            "Get All Checkout",
-            item=Checkout,
-            filters={"status": status},
-            page=page,
-            limit=limit,
-        )
+        """,
+    )
 
-    async def cancel(self, id: str) -> Checkout:
-        """Cancel Checkout: close a ``PENDING`` checkout; its pending payin is cancelled too.
+    cancel = endpoint(
+        "Cancel Checkout",
+        "PATCH",
+        "/api/v1/checkout/cancel/{checkout_id}",
+        request=CheckoutIdRequest,
+        returns=Checkout,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
+        doc="""Cancel Checkout: close a ``PENDING`` checkout; its pending payin is cancelled too.
 
         Raises:
             UnprocessableEntityError: the checkout is already completed, cancelled or expired.
             NotFoundError: no such checkout.
-        """
-        return await self._call(
-            "Cancel Checkout", path_params={"id": check_path_id("id", id)}, cast=Checkout
-        )
+        """,
+    )
 
-    async def retrieve(self, id: str) -> Checkout:
-        """Get Detail Checkout: one checkout by its id."""
-        return await self._call(
-            "Get Detail Checkout", path_params={"id": check_path_id("id", id)}, cast=Checkout
-        )
+    retrieve = endpoint(
+        "Get Detail Checkout",
+        "GET",
+        "/api/v1/checkout/retrieve/{checkout_id}",
+        request=CheckoutIdRequest,
+        returns=Checkout,
+        doc="Get Detail Checkout: one checkout by its id.",
+    )
 
-    async def create_virtual_account(
-        self, *, checkout_token: str, payin_method_name: str
-    ) -> Checkout:
-        """Create Virtual Account [KRW]: pay a KRW checkout by bank transfer to a virtual account.
+    bind_virtual_account = endpoint(
+        "Create Virtual Account [KRW]",
+        "PATCH",
+        "/api/v1/checkout/create-virtual-account",
+        request=CreateCheckoutVirtualAccountRequest,
+        returns=Checkout,
+        doc="""Create Virtual Account [KRW]: pay a KRW checkout by transfer to a virtual account.
 
         Binds the Korean bank ``payin_method_name`` (one of ``list_va_banks()``) to the checkout
-        and creates its payin; the account to pay into is in ``additional_info``.
+        and creates its payin; the account to pay into is in ``additional_info``. (Named
+        ``create_virtual_account`` before 0.2: it binds, on an existing checkout.)
 
         Raises:
             ValidationError: an argument is empty; nothing was sent.
             UnprocessableEntityError: not a KRW checkout, not a Korean bank, or the checkout is
                 no longer ``PENDING``.
             NotFoundError: no checkout has this token.
-        """
-        body = CreateCheckoutVirtualAccountRequest(
-            checkout_token=checkout_token, payin_method_name=payin_method_name
-        )
-        return await self._call("Create Virtual Account [KRW]", body=body, cast=Checkout)
+        """,
+    )
 
-    async def list_va_banks(
-        self, *, checkout_token: str | None = None
-    ) -> builtins.list[PaymentMethod]:
-        """Get VA Bank Information [KRW]: the Korean banks a KRW checkout can be paid through.
+    list_va_banks = endpoint(
+        "Get VA Bank Information [KRW]",
+        "GET",
+        "/api/v1/checkout/va-bank-information",
+        request=VaBanksRequest,
+        returns=many(PaymentMethod),
+        documented=False,
+        doc="""Get VA Bank Information [KRW]: the Korean banks a KRW checkout can be paid through.
 
-        Each bank's ``payment_code`` is what ``create_virtual_account`` takes as
+        Each bank's ``payment_code`` is what ``bind_virtual_account`` takes as
         ``payin_method_name`` (e.g. ``"KDB산업은행"``). The response is not documented: the shape
         assumed is the one of ``payment_methods.list_by_currency``.
 
         Args:
             checkout_token: the checkout the banks are for (optional).
-        """
-        return await self._call_list(
-            "Get VA Bank Information [KRW]",
-            item=PaymentMethod,
-            params={"checkout_token": checkout_token},
-        )
+        """,
+    )
 
-    async def create(self, *, checkout_token: str, payin_method_name: str) -> Checkout:
-        """Create New Checkout: bind the customer's payin method to a checkout, by its token.
+    bind_payin_method = endpoint(
+        "Create New Checkout",
+        "PATCH",
+        "/api/v1/checkout",
+        request=CreateCheckoutRequest,
+        returns=Checkout,
+        doc="""Create New Checkout: bind the customer's payin method to a checkout, by its token.
 
         The next step after ``create_payment_request``: creates the checkout's ``PENDING`` payin
         (its id is ``checkout.payin_id``; payment instructions are in ``additional_info``).
+        (Named ``create`` before 0.2: it does not create a checkout, it completes one.)
 
         Args:
             checkout_token: the ``checkout_token`` of the payment request.
@@ -188,8 +165,5 @@ class Checkouts(Resource):
             UnprocessableEntityError: unknown method, a method in another currency, or the
                 checkout is no longer ``PENDING`` (completed, cancelled or expired).
             NotFoundError: no checkout has this token.
-        """
-        body = CreateCheckoutRequest(
-            checkout_token=checkout_token, payin_method_name=payin_method_name
-        )
-        return await self._call("Create New Checkout", body=body, cast=Checkout)
+        """,
+    )

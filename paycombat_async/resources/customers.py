@@ -2,42 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from .._pagination import DEFAULT_LIMIT, AsyncPaginator
-from .._routes import OPERATIONS
-from .._validation import check_path_id
+from .._retry import Resend
 from ..models.customer import (
     CreateCustomerRequest,
     Customer,
-    CustomerCompany,
-    CustomerIndividual,
-    CustomerType,
+    CustomerIdRequest,
+    ListCustomersRequest,
     UpdateCustomerRequest,
     WalletReadiness,
 )
-from ._base import Resource
+from ._base import M, Resource, endpoint, paged
 
 __all__ = ["Customers"]
 
 
-class Customers(Resource):
+class Customers(Resource[M]):
     """``client.customers``: create, update, list, read, enable, disable and delete customers.
 
     PayCombat answers these with Finmo's envelope nested inside ``data``; the SDK unwraps it.
     """
 
-    async def create(
-        self,
-        *,
-        description: str,
-        type: CustomerType | str,
-        individual: CustomerIndividual | dict[str, Any] | None = None,
-        company: CustomerCompany | dict[str, Any] | None = None,
-        organization_reference_id: str | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> Customer:
-        """Create Customer: register an individual or a company end customer.
+    client_attribute = "customers"
+
+    create = endpoint(
+        "Create Customer",
+        "POST",
+        "/api/v1/customer/create",
+        request=CreateCustomerRequest,
+        returns=Customer,
+        doc="""Create Customer: register an individual or a company end customer.
 
         Creates an object, so it is never resent once it may have reached PayCombat: a timeout
         raises ``OutcomeUnknownError``. Pass ``organization_reference_id`` to recognise the
@@ -52,132 +45,117 @@ class Customers(Resource):
                 ``registration_number``, ``incorporation_country`` and ``address_country``.
             organization_reference_id: your own reference for the customer.
             metadata: free-form key/value data kept on the customer.
+            extra: body fields this SDK does not model, sent as they are.
 
         Raises:
             ValidationError: a required field is missing or malformed; nothing was sent.
             OutcomeUnknownError: the customer may or may not exist.
-        """
-        body = CreateCustomerRequest(
-            description=description,
-            type=type,
-            individual=individual,
-            company=company,
-            organization_reference_id=organization_reference_id,
-            metadata=metadata,
-        )
-        return await self._call("Create Customer", body=body, cast=Customer)
+        """,
+    )
 
-    async def update(
-        self,
-        customer_id: str,
-        *,
-        description: str | None = None,
-        type: CustomerType | str | None = None,
-        individual: CustomerIndividual | dict[str, Any] | None = None,
-        company: CustomerCompany | dict[str, Any] | None = None,
-        organization_reference_id: str | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> Customer:
-        """Update Customer: change only the fields given (``None`` leaves a field unchanged).
+    update = endpoint(
+        "Update Customer",
+        "PATCH",
+        "/api/v1/customer/update",
+        request=UpdateCustomerRequest,
+        returns=Customer,
+        resend=Resend.IDEMPOTENT,
+        doc="""Update Customer: change only the fields given (``None`` leaves a field unchanged).
 
         An empty string clears a field, e.g. ``individual={"address_line2": ""}``.
 
         Raises:
             ValidationError: no field to change, or a malformed one; nothing was sent.
             NotFoundError: no such customer.
-        """
-        body = UpdateCustomerRequest(
-            customer_id=customer_id,
-            description=description,
-            type=type,
-            individual=individual,
-            company=company,
-            organization_reference_id=organization_reference_id,
-            metadata=metadata,
-        )
-        return await self._call("Update Customer", body=body, cast=Customer)
+        """,
+    )
 
-    def list(
-        self,
-        *,
-        page: int = 1,
-        limit: int = DEFAULT_LIMIT,
-        type: CustomerType | str | None = None,
-        include_deleted: bool | None = None,
-    ) -> AsyncPaginator[Customer]:
-        """Get All Customer: every customer, page by page (``async for c in ...list()``).
+    list = endpoint(
+        "Get All Customer",
+        "GET",
+        "/api/v1/customer",
+        request=ListCustomersRequest,
+        returns=paged(Customer),
+        documented=False,
+        doc="""Get All Customer: every customer, page by page (``async for c in ...list()``).
 
         Args:
             page: the first page to fetch (1-based).
             limit: customers per page.
             type: only ``"individual"`` or only ``"company"`` customers.
             include_deleted: also list deleted customers.
-        """
-        return self._paginate(
-            "Get All Customer",
-            item=Customer,
-            filters={"type": type, "include_deleted": include_deleted},
-            page=page,
-            limit=limit,
-        )
+        """,
+    )
 
-    async def retrieve(self, customer_id: str) -> Customer:
-        """Get Detail Customer by Id: one customer by its ``customer_<hex>`` id.
+    retrieve = endpoint(
+        "Get Detail Customer by Id",
+        "GET",
+        "/api/v1/customer/customer/{customer_id}",
+        request=CustomerIdRequest,
+        returns=Customer,
+        doc="""Get Detail Customer by Id: one customer by its ``customer_<hex>`` id.
 
         Raises:
             NotFoundError: no such customer (or it was deleted).
-        """
-        return await self._call(
-            "Get Detail Customer by Id",
-            path_params={"customer_id": check_path_id("customer_id", customer_id)},
-            cast=Customer,
-        )
+        """,
+    )
 
-    async def is_wallet_ready(self, customer_id: str) -> WalletReadiness:
-        """Check Is Customer Wallet Ready: whether a wallet can be issued, and what is missing.
+    is_wallet_ready = endpoint(
+        "Check Is Customer Wallet Ready",
+        "GET",
+        "/api/v1/customer/is-wallet-ready/{customer_id}",
+        request=CustomerIdRequest,
+        returns=WalletReadiness,
+        documented=False,
+        doc="""Check Is Customer Wallet Ready: whether a wallet can be issued, and what is missing.
 
         Returns:
             ``is_wallet_ready`` and the names of the missing fields in ``missing_field``.
-        """
-        return await self._call(
-            "Check Is Customer Wallet Ready",
-            path_params={"customer_id": check_path_id("customer_id", customer_id)},
-            cast=WalletReadiness,
-        )
+        """,
+    )
 
-    async def enable(self, customer_id: str) -> Customer:
-        """Enable Customer: re-activate a disabled customer (``is_active`` becomes true).
+    enable = endpoint(
+        "Enable Customer",
+        "PATCH",
+        "/api/v1/customer/enable/{customer_id}",
+        request=CustomerIdRequest,
+        returns=Customer,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
+        doc="""Enable Customer: re-activate a disabled customer (``is_active`` becomes true).
 
         Raises:
             ConflictError: the customer is already enabled.
-        """
-        return await self._call(
-            "Enable Customer",
-            path_params={"customer_id": check_path_id("customer_id", customer_id)},
-            cast=Customer,
-        )
+        """,
+    )
 
-    async def disable(self, customer_id: str) -> Customer:
-        """Disable Customer: mark a customer dormant (``is_active`` becomes false).
+    disable = endpoint(
+        "Disable Customer",
+        "PATCH",
+        "/api/v1/customer/disable/{customer_id}",
+        request=CustomerIdRequest,
+        returns=Customer,
+        resend=Resend.IDEMPOTENT,
+        doc="""Disable Customer: mark a customer dormant (``is_active`` becomes false).
 
         Raises:
             ConflictError: the customer is already disabled.
-        """
-        return await self._call(
-            "Disable Customer",
-            path_params={"customer_id": check_path_id("customer_id", customer_id)},
-            cast=Customer,
-        )
+        """,
+    )
 
-    async def delete(self, customer_id: str) -> None:
-        """Delete Customer: remove a customer; it is then listed only with ``include_deleted``.
+    delete = endpoint(
+        "Delete Customer",
+        "DELETE",
+        "/api/v1/customer/delete/{customer_id}",
+        request=CustomerIdRequest,
+        returns=None,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
+        doc="""Delete Customer: remove a customer; it is then listed only with ``include_deleted``.
 
         The response body is undocumented, so nothing is returned.
 
         Raises:
             NotFoundError: no such customer, or it was already deleted.
-        """
-        await self._pipeline.call(
-            OPERATIONS["Delete Customer"],
-            path_params={"customer_id": check_path_id("customer_id", customer_id)},
-        )
+        """,
+    )

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from ..models.merchant import PayoutBalance
-from ._base import Resource
-from .master_data import check_currency
+from ..models.methods import CurrencyRequest
+from ._base import M, Resource, endpoint
 
 __all__ = ["Merchant"]
 
 
-class Merchant(Resource):
+class Merchant(Resource[M]):
     """``client.merchant``: The merchant account: payout balance."""
 
-    async def get_payout_balance(self, currency: str) -> PayoutBalance:
-        """Get Balance Payout: the merchant's payout balance in one currency.
+    client_attribute = "merchant"
+
+    get_payout_balance = endpoint(
+        "Get Balance Payout",
+        "GET",
+        "/api/v1/merchant/balance/{currency}",
+        request=CurrencyRequest,
+        returns=PayoutBalance,
+        doc="""Get Balance Payout: the merchant's payout balance in one currency.
 
         Payouts are drawn from this balance: ``total_balance_available`` drops when a payout is
         created.
@@ -24,9 +31,5 @@ class Merchant(Resource):
         Raises:
             ValidationError: ``currency`` is not a valid code; nothing was sent.
             NotFoundError: the merchant has no balance in that currency.
-        """
-        return await self._call(
-            "Get Balance Payout",
-            path_params={"currency": check_currency(currency)},
-            cast=PayoutBalance,
-        )
+        """,
+    )

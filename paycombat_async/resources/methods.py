@@ -2,109 +2,122 @@
 
 from __future__ import annotations
 
-import builtins
-
-from .._converter import unstructure
-from .._validation import check_path_id
-from ..models.methods import MethodFilters, PayinMethod, PaymentMethod, PayoutMethod
-from ._base import Resource
-from .master_data import check_currency
+from ..models.methods import (
+    CurrencyRequest,
+    MethodFilters,
+    PayinMethod,
+    PayinMethodNameRequest,
+    PaymentMethod,
+    PayoutMethod,
+    PayoutMethodNameRequest,
+)
+from ._base import M, Resource, endpoint, many
 
 __all__ = ["PayinMethods", "PaymentMethods", "PayoutMethods"]
 
-
-class PayinMethods(Resource):
-    """``client.payin_methods``: Payin methods: how customers can pay in, and what each needs."""
-
-    async def list(
-        self, *, currency: str | None = None, country: str | None = None
-    ) -> builtins.list[PayinMethod]:
-        """Get All Payin Method: the payin methods available to the merchant.
-
-        The list is short and not paginated. Pick a ``payin_method_name`` here, then ask
-        ``required_fields`` what Create Payin needs for it.
-
+_FILTERS = """
         Args:
-            currency: only methods paying in this ISO 4217 currency (``"AUD"``).
+            currency: only methods in this ISO 4217 currency (``"AUD"``).
             country: only methods of this ISO 3166-1 alpha-2 country (``"AU"``).
 
         Raises:
             ValidationError: a filter is not a valid code; nothing was sent.
         """
-        query = unstructure(MethodFilters(currency=currency, country=country))
-        return await self._call_list("Get All Payin Method", item=PayinMethod, params=query)
 
-    async def required_fields(self, payin_method_name: str) -> PayinMethod:
-        """Get Required Fields by Payin method: one method with the fields a payin needs.
-
-        Args:
-            payin_method_name: the method, e.g. ``"au_bank_npp"``.
-
-        Returns:
-            The method; ``payin_method_param`` lists the extra fields (with their regexes),
-            ``min_amount``/``max_amount`` the accepted range.
-
+_NOT_FOUND = """
         Raises:
-            ValidationError: ``payin_method_name`` is blank; nothing was sent.
+            ValidationError: the method name is blank; nothing was sent.
             NotFoundError: PayCombat has no such method.
         """
-        name = check_path_id("payin_method_name", payin_method_name)
-        return await self._call(
-            "Get Required Fields by Payin method",
-            path_params={"payin_method_name": name},
-            cast=PayinMethod,
-        )
 
 
-class PayoutMethods(Resource):
+class PayinMethods(Resource[M]):
+    """``client.payin_methods``: Payin methods: how customers can pay in, and what each needs."""
+
+    client_attribute = "payin_methods"
+
+    list = endpoint(
+        "Get All Payin Method",
+        "GET",
+        "/api/v1/payin-method",
+        request=MethodFilters,
+        returns=many(PayinMethod),
+        documented=False,
+        doc="""Get All Payin Method: the payin methods available to the merchant.
+
+        The list is short and not paginated (``await`` it for a list). Pick a
+        ``payin_method_name`` here, then ask ``required_fields`` what Create Payin needs for it.
+        """
+        + _FILTERS,
+    )
+
+    required_fields = endpoint(
+        "Get Required Fields by Payin method",
+        "GET",
+        "/api/v1/payin-method/required-field/{payin_method_name}",
+        request=PayinMethodNameRequest,
+        returns=PayinMethod,
+        documented=False,
+        doc="""Get Required Fields by Payin method: one method with the fields a payin needs.
+
+        ``payin_method_param`` lists the extra fields (with their regexes), ``min_amount`` and
+        ``max_amount`` the accepted range.
+        """
+        + _NOT_FOUND,
+    )
+
+
+class PayoutMethods(Resource[M]):
     """``client.payout_methods``: the rails payouts go out on, and what each needs."""
 
-    async def list(
-        self, *, currency: str | None = None, country: str | None = None
-    ) -> builtins.list[PayoutMethod]:
-        """Get All Payout Method: the payout methods available to the merchant.
+    client_attribute = "payout_methods"
 
-        The list is short and not paginated. Pick a ``payout_method_name`` here, then ask
-        ``required_fields`` what ``payout_beneficiary_param`` must hold for it.
+    list = endpoint(
+        "Get All Payout Method",
+        "GET",
+        "/api/v1/payout-method",
+        request=MethodFilters,
+        returns=many(PayoutMethod),
+        documented=False,
+        doc="""Get All Payout Method: the payout methods available to the merchant.
 
-        Args:
-            currency: only methods paying out in this ISO 4217 currency (``"SGD"``).
-            country: only methods paying into this ISO 3166-1 alpha-2 country (``"SG"``).
-
-        Raises:
-            ValidationError: a filter is not a valid code; nothing was sent.
+        The list is short and not paginated (``await`` it for a list). Pick a
+        ``payout_method_name`` here, then ask ``required_fields`` what
+        ``payout_beneficiary_param`` must hold for it.
         """
-        query = unstructure(MethodFilters(currency=currency, country=country))
-        return await self._call_list("Get All Payout Method", item=PayoutMethod, params=query)
+        + _FILTERS,
+    )
 
-    async def required_fields(self, payout_method_name: str) -> PayoutMethod:
-        """Get Required Fields by Payout method: one method with the beneficiary fields it needs.
+    required_fields = endpoint(
+        "Get Required Fields by Payout method",
+        "GET",
+        "/api/v1/payout-method/required-field/{payout_method_name}",
+        request=PayoutMethodNameRequest,
+        returns=PayoutMethod,
+        documented=False,
+        doc="""Get Required Fields by Payout method: a method with the beneficiary fields it needs.
 
-        Args:
-            payout_method_name: the method, e.g. ``"au_bank_acct"``.
-
-        Returns:
-            The method; ``payout_beneficiary_param`` lists the fields for Create Payout's
-            ``payout_beneficiary_param``: ``base_param`` at its top level, ``individual`` or
-            ``company`` in the nested object.
-
-        Raises:
-            ValidationError: ``payout_method_name`` is blank; nothing was sent.
-            NotFoundError: PayCombat has no such method.
+        ``payout_beneficiary_param`` lists the fields for Create Payout's
+        ``payout_beneficiary_param``: ``base_param`` at its top level, ``individual`` or
+        ``company`` in the nested object.
         """
-        name = check_path_id("payout_method_name", payout_method_name)
-        return await self._call(
-            "Get Required Fields by Payout method",
-            path_params={"payout_method_name": name},
-            cast=PayoutMethod,
-        )
+        + _NOT_FOUND,
+    )
 
 
-class PaymentMethods(Resource):
+class PaymentMethods(Resource[M]):
     """``client.payment_methods``: the payment methods offered for a currency."""
 
-    async def list_by_currency(self, currency: str) -> list[PaymentMethod]:
-        """Get List Payment Method by Currency: the payment methods a customer can use.
+    client_attribute = "payment_methods"
+
+    list_by_currency = endpoint(
+        "Get List Payment Method by Currency",
+        "GET",
+        "/api/v1/payment-method/{currency}",
+        request=CurrencyRequest,
+        returns=many(PaymentMethod),
+        documented=False,
+        doc="""Get List Payment Method by Currency: the payment methods a customer can use.
 
         These are what the hosted checkout offers; ``payment_code`` is the
         ``payin_method_name`` the checkout calls take. The list is short and not paginated.
@@ -115,9 +128,5 @@ class PaymentMethods(Resource):
         Raises:
             ValidationError: ``currency`` is not a valid code; nothing was sent.
             NotFoundError: PayCombat does not support the currency.
-        """
-        return await self._call_list(
-            "Get List Payment Method by Currency",
-            item=PaymentMethod,
-            path_params={"currency": check_currency(currency)},
-        )
+        """,
+    )

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any
-
-from .._validation import check_path_id
+from .._retry import Resend
 from ..models.payin import (
     CreatePayinRequest,
     CreateVirtualAccountRequest,
     Payin,
-    PayinStatus,
+    PayinIdRequest,
     SimulatePayinRequest,
     SimulateVirtualAccountRequest,
     VirtualAccount,
-    VirtualAccountStatus,
 )
-from ._base import Resource
+from ._base import M, Resource, endpoint
 
 __all__ = ["Payins"]
 
 
-class Payins(Resource):
+class Payins(Resource[M]):
     """``client.payins``: Create Payin, Simulate Payin, Retrieve Payin, Retrieve Payin Memo (PDF),
     Create Virtual Account (KRW), Simulate Create VA.
 
@@ -30,26 +25,15 @@ class Payins(Resource):
     ``payin.iso_currency``.
     """
 
-    async def create(
-        self,
-        *,
-        amount: Decimal | int,
-        currency: str,
-        payin_method_name: str,
-        payin_method_param: Mapping[str, Any] | None = None,
-        country: str | None = None,
-        payer_id: str | None = None,
-        transaction: str | None = None,
-        order_reference: str | None = None,
-        customer_id: str | None = None,
-        customer_full_name: str | None = None,
-        customer_email: str | None = None,
-        customer_phone: str | None = None,
-        description: str | None = None,
-        webhook_url: str | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> Payin:
-        """Create Payin: start collecting ``amount`` from a customer over ``payin_method_name``.
+    client_attribute = "payins"
+
+    create = endpoint(
+        "Create Payin",
+        "POST",
+        "/api/v1/payin/create",
+        request=CreatePayinRequest,
+        returns=Payin,
+        doc="""Create Payin: start collecting ``amount`` from a customer over ``payin_method_name``.
 
         The payin starts ``PENDING``; its outcome arrives on the PAYIN webhooks (or poll
         ``retrieve``). In the sandbox, ``simulate`` settles it. Creates an object, so it is never
@@ -81,30 +65,18 @@ class Payins(Resource):
             ValidationError: an argument is invalid (a float amount, a KRW payin without
                 ``payer_id``...); nothing was sent.
             OutcomeUnknownError: the payin may or may not exist; reconcile by your reference.
-        """
-        body = CreatePayinRequest(
-            amount=amount,
-            currency=currency,
-            payin_method_name=payin_method_name,
-            payin_method_param=dict(payin_method_param) if payin_method_param else None,
-            country=country,
-            payer_id=payer_id,
-            transaction=transaction,
-            order_reference=order_reference,
-            customer_id=customer_id,
-            customer_full_name=customer_full_name,
-            customer_email=customer_email,
-            customer_phone=customer_phone,
-            description=description,
-            webhook_url=webhook_url,
-            extra=dict(extra or {}),
-        )
-        return await self._call("Create Payin", body=body, cast=Payin)
+        """,
+    )
 
-    async def simulate(
-        self, payin_id: str, *, status: PayinStatus | str = PayinStatus.SUCCESS
-    ) -> Payin:
-        """Simulate Payin: in the sandbox, settle a ``PENDING`` payin as if the customer acted.
+    simulate = endpoint(
+        "Simulate Payin",
+        "PATCH",
+        "/api/v1/payin/simulate",
+        request=SimulatePayinRequest,
+        returns=Payin,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
+        doc="""Simulate Payin: in the sandbox, settle a ``PENDING`` payin as if the customer acted.
 
         Args:
             payin_id: the payin's PayCombat id (or its ``payin_id_finmo``).
@@ -117,38 +89,35 @@ class Payins(Resource):
             ValidationError: ``status`` is not one of the three; nothing was sent.
             UnprocessableEntityError: the payin is no longer ``PENDING``.
             NotFoundError: no such payin.
-        """
-        body = SimulatePayinRequest(payin_id=check_path_id("payin_id", payin_id), status=status)
-        return await self._call("Simulate Payin", body=body, cast=Payin)
+        """,
+    )
 
-    async def retrieve(self, id: str) -> Payin:
-        """Retrieve Payin: one payin by its PayCombat id (or its ``payin_id_finmo``)."""
-        return await self._call(
-            "Retrieve Payin", path_params={"id": check_path_id("id", id)}, cast=Payin
-        )
+    retrieve = endpoint(
+        "Retrieve Payin",
+        "GET",
+        "/api/v1/payin/retrieve-payin/{payin_id}",
+        request=PayinIdRequest,
+        returns=Payin,
+        doc="Retrieve Payin: one payin by its PayCombat id (or its ``payin_id_finmo``).",
+    )
 
-    async def retrieve_memo(self, id: str) -> bytes:
-        """Retrieve Payin Memo (PDF): the payin's memo as the bytes of a PDF file."""
-        return await self._call_bytes(
-            "Retrieve Payin Memo (PDF)", path_params={"id": check_path_id("id", id)}
-        )
+    retrieve_memo = endpoint(
+        "Retrieve Payin Memo (PDF)",
+        "GET",
+        "/api/v1/payin/memo/{payin_id}",
+        request=PayinIdRequest,
+        returns=bytes,
+        documented=False,
+        doc="Retrieve Payin Memo (PDF): the payin's memo as the bytes of a PDF file.",
+    )
 
-    async def create_virtual_account(
-        self,
-        *,
-        payin_method_name: str,
-        amount: Decimal | int,
-        user_name: str,
-        currency: str = "KRW",
-        country: str = "KR",
-        user_yymmdd: str | None = None,
-        account_bankname: str | None = None,
-        account_number: str | None = None,
-        account_holder: str | None = None,
-        customer_id: str | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> VirtualAccount:
-        """Create Virtual Account (KRW): register the account a Korean customer will pay into.
+    create_virtual_account = endpoint(
+        "Create Virtual Account (KRW)",
+        "POST",
+        "/api/v1/payin/create-va",
+        request=CreateVirtualAccountRequest,
+        returns=VirtualAccount,
+        doc="""Create Virtual Account (KRW): register the account a Korean customer will pay into.
 
         Mandatory before a KRW payin. The account starts ``PENDING``; PayCombat reports
         ``APPROVED`` or ``FAILED`` on your VA registration callback (in the sandbox, call
@@ -170,38 +139,23 @@ class Payins(Resource):
         Raises:
             ValidationError: an argument is invalid; nothing was sent.
             OutcomeUnknownError: the account may or may not exist.
-        """
-        body = CreateVirtualAccountRequest(
-            payin_method_name=payin_method_name,
-            amount=amount,
-            user_name=user_name,
-            currency=currency,
-            country=country,
-            user_yymmdd=user_yymmdd,
-            account_bankname=account_bankname,
-            account_number=account_number,
-            account_holder=account_holder,
-            customer_id=customer_id,
-            extra=dict(extra or {}),
-        )
-        return await self._call("Create Virtual Account (KRW)", body=body, cast=VirtualAccount)
+        """,
+    )
 
-    async def simulate_virtual_account(
-        self,
-        virtual_account_id: str,
-        *,
-        status: VirtualAccountStatus | str = VirtualAccountStatus.APPROVED,
-    ) -> VirtualAccount:
-        """Simulate Create VA: in the sandbox, approve (default) or fail a ``PENDING`` KRW
+    simulate_virtual_account = endpoint(
+        "Simulate Create VA",
+        "POST",
+        "/api/v1/payin/simulate-create-va",
+        request=SimulateVirtualAccountRequest,
+        returns=VirtualAccount,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
+        doc="""Simulate Create VA: in the sandbox, approve (default) or fail a ``PENDING`` KRW
         virtual account registration.
 
         Raises:
             ValidationError: ``status`` is neither ``APPROVED`` nor ``FAILED``; nothing was sent.
             UnprocessableEntityError: the registration is no longer ``PENDING``.
             NotFoundError: no such virtual account.
-        """
-        body = SimulateVirtualAccountRequest(
-            virtual_account_id=check_path_id("virtual_account_id", virtual_account_id),
-            status=status,
-        )
-        return await self._call("Simulate Create VA", body=body, cast=VirtualAccount)
+        """,
+    )

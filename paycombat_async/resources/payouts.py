@@ -2,40 +2,31 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
-from .._pagination import DEFAULT_LIMIT, AsyncPaginator
-from .._validation import check_path_id
+from .._retry import Resend
 from ..models.payout import (
     CreatePayoutRequest,
+    ListPayoutsRequest,
     Payout,
-    PayoutBeneficiaryParam,
-    PayoutStatus,
+    PayoutIdRequest,
     SimulatePayoutRequest,
 )
-from ._base import Resource
+from ._base import M, Resource, endpoint, paged
 
 __all__ = ["Payouts"]
 
 
-class Payouts(Resource):
+class Payouts(Resource[M]):
     """``client.payouts``: create, simulate (sandbox), retrieve, list, and download memos."""
 
-    async def create(
-        self,
-        *,
-        payout_beneficiary_param: PayoutBeneficiaryParam | dict[str, Any],
-        sender_amount: Decimal | int,
-        sender_currency: str,
-        sender_country: str,
-        payout_method_name: str,
-        beneficiary_amount: Decimal | int | None = None,
-        beneficiary_currency: str | None = None,
-        purpose_code: str | None = None,
-        order_id: str | None = None,
-    ) -> Payout:
-        """Create Payout: send ``sender_amount`` to a beneficiary over ``payout_method_name``.
+    client_attribute = "payouts"
+
+    create = endpoint(
+        "Create Payout",
+        "POST",
+        "/api/v1/payout/create-payout",
+        request=CreatePayoutRequest,
+        returns=Payout,
+        doc="""Create Payout: send ``sender_amount`` to a beneficiary over ``payout_method_name``.
 
         Moves money, so it is never resent once it may have reached PayCombat: a timeout, a
         dropped connection or a 5xx raises ``OutcomeUnknownError``. Always pass your own
@@ -44,6 +35,8 @@ class Payouts(Resource):
         Args:
             payout_beneficiary_param: who receives the money; the fields the method needs come
                 from ``payout_methods.required_fields(payout_method_name)``.
+            payout_beneficiary_id: instead of ``payout_beneficiary_param``, a saved beneficiary
+                (``beneficiaries.create``); pass exactly one of the two.
             sender_amount: the amount debited, in major units (``Decimal("12.50")``).
             sender_currency: ISO 4217 code of ``sender_amount``.
             sender_country: ISO 3166-1 alpha-2 code of the sending country.
@@ -52,32 +45,39 @@ class Payouts(Resource):
             beneficiary_currency: ISO 4217 code of ``beneficiary_amount``.
             purpose_code: why the money moves, e.g. ``"SELF"``.
             order_id: your reference for this payout, echoed on the payout and its webhooks.
+            extra: body fields this SDK does not model, sent as they are.
 
         Raises:
             ValidationError: an argument is invalid; nothing was sent.
             OutcomeUnknownError: the payout may or may not exist; reconcile by ``order_id``.
-        """
-        body = CreatePayoutRequest(
-            payout_beneficiary_param=payout_beneficiary_param,
-            sender_amount=sender_amount,
-            sender_currency=sender_currency,
-            sender_country=sender_country,
-            payout_method_name=payout_method_name,
-            beneficiary_amount=beneficiary_amount,
-            beneficiary_currency=beneficiary_currency,
-            purpose_code=purpose_code,
-            order_id=order_id,
-        )
-        return await self._call("Create Payout", body=body, cast=Payout)
+        """,
+    )
 
-    async def retrieve(self, id: str) -> Payout:
-        """Retrieve Payout: one payout by its PayCombat id."""
-        return await self._call(
-            "Retrieve Payout", path_params={"id": check_path_id("id", id)}, cast=Payout
-        )
+    retrieve = endpoint(
+        "Retrieve Payout",
+        "GET",
+        # The internal mirror serves this under payout-method/, not payout/ (Finmo docs:
+        # Retrieve Payout).
+        "/api/v1/payout-method/retrieve-payout/{payout_id}",
+        request=PayoutIdRequest,
+        returns=Payout,
+        documented=False,
+        doc="""Retrieve Payout: one payout by its PayCombat id.
 
-    async def simulate(self, payout_id: str, *, status: PayoutStatus | str) -> Payout:
-        """Simulate Payout: drive a sandbox payout to a final status (sandbox only).
+        Raises:
+            NotFoundError: no such payout.
+        """,
+    )
+
+    simulate = endpoint(
+        "Simulate Payout",
+        "PATCH",
+        "/api/v1/payout/simulate",
+        request=SimulatePayoutRequest,
+        returns=Payout,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
+        doc="""Simulate Payout: drive a sandbox payout to a final status (sandbox only).
 
         ``PENDING`` moves to ``SUCCESS`` or ``FAILED``; ``SUCCESS`` moves to ``RETURNED``. A
         ``FAILED`` or ``RETURNED`` payout's amount goes back to the payout balance.
@@ -93,32 +93,34 @@ class Payouts(Resource):
             ValidationError: ``status`` is not a target status; nothing was sent.
             NotFoundError: no such payout.
             UnprocessableEntityError: the payout cannot move from its status to ``status``.
-        """
-        body = SimulatePayoutRequest(payout_id=payout_id, status=status)
-        return await self._call("Simulate Payout", body=body, cast=Payout)
+        """,
+    )
 
-    async def retrieve_memo(self, id: str) -> bytes:
-        """Retrieve Payout Memo (PDF): the payout's memo as PDF bytes.
+    retrieve_memo = endpoint(
+        "Retrieve Payout Memo (PDF)",
+        "GET",
+        "/api/v1/payout/memo/{payout_id}",
+        request=PayoutIdRequest,
+        returns=bytes,
+        documented=False,
+        doc="""Retrieve Payout Memo (PDF): the payout's memo as PDF bytes.
 
         Raises:
             NotFoundError: no such payout.
-        """
-        return await self._call_bytes(
-            "Retrieve Payout Memo (PDF)", path_params={"id": check_path_id("id", id)}
-        )
+        """,
+    )
 
-    def list(
-        self,
-        *,
-        page: int = 1,
-        limit: int = DEFAULT_LIMIT,
-        status: PayoutStatus | str | None = None,
-        payout_method_name: str | None = None,
-        order_id: str | None = None,
-    ) -> AsyncPaginator[Payout]:
-        """Get All Payout: the merchant's payouts, page by page (the sandbox lists oldest first).
+    list = endpoint(
+        "Get All Payout",
+        "GET",
+        "/api/v1/payout",
+        request=ListPayoutsRequest,
+        returns=paged(Payout),
+        documented=False,
+        doc="""Get All Payout: the merchant's payouts, page by page (the sandbox: oldest first).
 
-        ``async for payout in client.payouts.list(status="PENDING")``; ``.pages()`` for pages.
+        ``async for payout in client.payouts.list(status="PENDING")``, ``await`` it for a list,
+        or ``.pages()`` for pages.
 
         Args:
             page: the first page to fetch (1-based).
@@ -127,15 +129,9 @@ class Payouts(Resource):
             payout_method_name: only payouts over this method, e.g. ``"au_bank_acct"``.
             order_id: only the payouts carrying your ``order_id`` (to reconcile after an
                 ``OutcomeUnknownError``; this filter is inferred, not documented).
-        """
-        return self._paginate(
-            "Get All Payout",
-            item=Payout,
-            filters={
-                "status": status,
-                "payout_method_name": payout_method_name,
-                "order_id": order_id,
-            },
-            page=page,
-            limit=limit,
-        )
+
+        Raises:
+            ValidationError: a filter, ``page`` or ``limit`` is invalid; raised here, before
+                anything is fetched.
+        """,
+    )

@@ -12,15 +12,22 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from .handlers.payouts import KNOWN_PAYOUT_METHODS
-
 __all__ = [
     "COUNTRIES",
+    "KNOWN_PAYOUT_METHODS",
     "PAYIN_METHODS",
     "PAYMENT_METHODS",
     "PAYOUT_METHODS",
     "SUPPORTED_CURRENCIES",
 ]
+
+KNOWN_PAYOUT_METHODS = {
+    "au_bank_acct": "AUD",
+    "sg_bank_fastpayment_sgd": "SGD",
+    "nz_bank_directcredit_nzd": "NZD",
+    "ph_bank_robinson_php": "PHP",
+}
+"""The payout rails the sandbox pays out on, with the currency of each."""
 
 _NAMESPACE = uuid.UUID("6f1c7e1e-7c1a-4f43-9d55-2a0b7c4d3e10")
 

@@ -35,24 +35,26 @@ class Fault:
 
 
 class Faults:
-    """Per-operation faults, keyed by the operation's docs title (``"Create Payout"``)."""
+    """Per-operation faults, keyed by operation key (``"payouts.create"``).
+
+    ``inject`` also takes the docs title, in any bracket style (``"Create Payout"``).
+    """
 
     def __init__(self) -> None:
         self._faults: dict[str, list[Fault]] = {}
 
-    def inject(self, title: str, fault: Fault | None = None, **kwargs: object) -> Fault:
-        """Queue a fault for ``title``: pass a ``Fault`` or its fields as keyword arguments."""
-        from .._routes import OPERATIONS
+    def inject(self, operation: str, fault: Fault | None = None, **kwargs: object) -> Fault:
+        """Queue a fault for ``operation`` (its key or title): a ``Fault`` or its fields."""
+        from ..resources import OPERATIONS
 
-        if title not in OPERATIONS:
-            raise KeyError(f"no operation titled {title!r}")
+        key = OPERATIONS.find(operation).key
         entry = fault or Fault(**kwargs)  # type: ignore[arg-type]
-        self._faults.setdefault(title, []).append(entry)
+        self._faults.setdefault(key, []).append(entry)
         return entry
 
-    def take(self, title: str) -> Fault | None:
-        """The fault for this call of ``title``, if any; consumes one use."""
-        queue = self._faults.get(title)
+    def take(self, key: str) -> Fault | None:
+        """The fault for this call of the operation ``key``, if any; consumes one use."""
+        queue = self._faults.get(key)
         if not queue:
             return None
         fault = queue[0]

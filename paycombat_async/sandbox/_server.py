@@ -22,8 +22,9 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-from .._routes import OPERATIONS, Operation
+from .._routes import Operation
 from .._signing import js_dumps, signature_matches
+from ..resources import OPERATIONS
 from ._faults import Fault, Faults
 from ._state import SandboxError, SandboxState
 from .handlers import ALL_HANDLERS
@@ -43,6 +44,8 @@ _HTML_502 = (
 class RecordedRequest:
     """A request the sandbox received (before any fault), for tests to count and inspect."""
 
+    key: str
+    """The operation's key, e.g. ``"payouts.create"``."""
     title: str
     method: str
     path: str
@@ -100,20 +103,24 @@ class LocalSandbox:
             raise RuntimeError("the sandbox is not running; use `async with LocalSandbox()`")
         return f"http://{self.host}:{self.port}"
 
-    def inject(self, title: str, **kwargs: Any) -> Fault:
-        """Shortcut for ``faults.inject``: e.g. ``inject("Create Payout", status=503)``."""
-        return self.faults.inject(title, **kwargs)
+    def inject(self, operation: str, **kwargs: Any) -> Fault:
+        """Shortcut for ``faults.inject``: e.g. ``inject("payouts.create", status=503)``.
 
-    def requests_for(self, title: str) -> list[RecordedRequest]:
-        """The requests received for one operation."""
-        return [r for r in self.requests if r.title == title]
+        ``operation`` is the operation's key or its docs title (``"Create Payout"``).
+        """
+        return self.faults.inject(operation, **kwargs)
+
+    def requests_for(self, operation: str) -> list[RecordedRequest]:
+        """The requests received for one operation (its key or its docs title)."""
+        key = OPERATIONS.find(operation).key
+        return [r for r in self.requests if r.key == key]
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._not_found_middleware])
-        for title, handler in ALL_HANDLERS.items():
-            op = OPERATIONS[title]
+        for name, handler in ALL_HANDLERS.items():
+            op = OPERATIONS.find(name)  # handlers are keyed by operation key (or docs title)
             app.router.add_route(op.method, op.path, self._endpoint(op, handler))
         return app
 
@@ -163,10 +170,15 @@ class LocalSandbox:
             raw = await request.read()
             self.requests.append(
                 RecordedRequest(
-                    op.title, request.method, request.path, raw, request.headers.get("signature")
+                    op.key,
+                    op.title,
+                    request.method,
+                    request.path,
+                    raw,
+                    request.headers.get("signature"),
                 )
             )
-            fault = self.faults.take(op.title)
+            fault = self.faults.take(op.key)
             if fault is not None:
                 if fault.latency:
                     await self._pause(fault.latency)

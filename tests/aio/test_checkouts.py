@@ -241,7 +241,7 @@ async def test_create_payment_request_rejected_by_the_sandbox(client: PayCombat)
 async def test_create_new_checkout_binds_a_payin(client: PayCombat, sandbox: LocalSandbox) -> None:
     checkout = await create_aud_checkout(client)
     assert checkout.checkout_token is not None
-    bound = await client.checkouts.create(
+    bound = await client.checkouts.bind_payin_method(
         checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
     )
     assert bound.id == checkout.id
@@ -263,7 +263,7 @@ async def test_create_new_checkout_binds_a_payin(client: PayCombat, sandbox: Loc
     assert payin.transaction == "invoice-1"
 
     # The same choice again (a page reload) creates nothing new.
-    again = await client.checkouts.create(
+    again = await client.checkouts.bind_payin_method(
         checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
     )
     assert again.payin_id == bound.payin_id
@@ -272,7 +272,7 @@ async def test_create_new_checkout_binds_a_payin(client: PayCombat, sandbox: Loc
     await client.payins.simulate(bound.payin_id)
     assert (await client.checkouts.retrieve(checkout.id)).status is CheckoutStatus.COMPLETED
     with pytest.raises(UnprocessableEntityError, match="COMPLETED"):
-        await client.checkouts.create(
+        await client.checkouts.bind_payin_method(
             checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
         )
     with pytest.raises(UnprocessableEntityError, match="COMPLETED"):
@@ -282,13 +282,13 @@ async def test_create_new_checkout_binds_a_payin(client: PayCombat, sandbox: Loc
 async def test_a_failed_payin_leaves_the_checkout_open(client: PayCombat) -> None:
     checkout = await create_aud_checkout(client)
     assert checkout.checkout_token is not None
-    bound = await client.checkouts.create(
+    bound = await client.checkouts.bind_payin_method(
         checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
     )
     assert bound.payin_id is not None
     await client.payins.simulate(bound.payin_id, status=PayinStatus.FAILED)
     assert (await client.checkouts.retrieve(checkout.id)).status is CheckoutStatus.PENDING
-    retry = await client.checkouts.create(
+    retry = await client.checkouts.bind_payin_method(
         checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
     )
     assert retry.payin_id not in (None, bound.payin_id)
@@ -299,14 +299,14 @@ async def test_create_new_checkout_errors(client: PayCombat, sandbox: LocalSandb
     token = checkout.checkout_token
     assert token is not None
     with pytest.raises(NotFoundError):
-        await client.checkouts.create(checkout_token="0" * 64, payin_method_name="au_bank_npp")
+        await client.checkouts.bind_payin_method(checkout_token="0" * 64, payin_method_name="au_bank_npp")
     with pytest.raises(UnprocessableEntityError, match="Unknown payin method"):
-        await client.checkouts.create(checkout_token=token, payin_method_name="au_bank_nope")
+        await client.checkouts.bind_payin_method(checkout_token=token, payin_method_name="au_bank_nope")
     with pytest.raises(UnprocessableEntityError, match="collects EUR"):
-        await client.checkouts.create(checkout_token=token, payin_method_name="eu_bank_sct_eur")
+        await client.checkouts.bind_payin_method(checkout_token=token, payin_method_name="eu_bank_sct_eur")
     assert len(sandbox.requests_for("Create New Checkout")) == 3
     with pytest.raises(ValidationError) as caught:
-        await client.checkouts.create(checkout_token="", payin_method_name="au_bank_npp")
+        await client.checkouts.bind_payin_method(checkout_token="", payin_method_name="au_bank_npp")
     assert caught.value.field == "checkout_token"
     assert len(sandbox.requests_for("Create New Checkout")) == 3
 
@@ -317,7 +317,7 @@ async def test_create_new_checkout_errors(client: PayCombat, sandbox: LocalSandb
 async def test_cancel_checkout(client: PayCombat, sandbox: LocalSandbox) -> None:
     checkout = await create_aud_checkout(client)
     assert checkout.checkout_token is not None
-    bound = await client.checkouts.create(
+    bound = await client.checkouts.bind_payin_method(
         checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
     )
     assert bound.payin_id is not None
@@ -333,7 +333,7 @@ async def test_cancel_checkout(client: PayCombat, sandbox: LocalSandbox) -> None
     with pytest.raises(UnprocessableEntityError, match="only a PENDING payin"):
         await client.payins.simulate(bound.payin_id)
     with pytest.raises(UnprocessableEntityError, match="CANCELLED"):
-        await client.checkouts.create(
+        await client.checkouts.bind_payin_method(
             checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
         )
 
@@ -351,7 +351,7 @@ async def test_an_expired_checkout_cannot_be_checked_out(
 ) -> None:
     checkout = await create_aud_checkout(client)
     assert checkout.checkout_token is not None
-    bound = await client.checkouts.create(
+    bound = await client.checkouts.bind_payin_method(
         checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
     )
     assert bound.payin_id is not None
@@ -364,7 +364,7 @@ async def test_an_expired_checkout_cannot_be_checked_out(
     assert expired.is_expired()
     assert (await client.payins.retrieve(bound.payin_id)).status is PayinStatus.EXPIRED
     with pytest.raises(UnprocessableEntityError, match="EXPIRED"):
-        await client.checkouts.create(
+        await client.checkouts.bind_payin_method(
             checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
         )
     with pytest.raises(UnprocessableEntityError, match="EXPIRED"):
@@ -376,7 +376,7 @@ async def test_expiry_is_noticed_when_the_payin_is_simulated(
 ) -> None:
     checkout = await create_aud_checkout(client)
     assert checkout.checkout_token is not None
-    bound = await client.checkouts.create(
+    bound = await client.checkouts.bind_payin_method(
         checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
     )
     assert bound.payin_id is not None
@@ -453,7 +453,7 @@ async def test_create_virtual_account_for_a_krw_checkout(
     checkout = await create_krw_checkout(client)
     token = checkout.checkout_token
     assert token is not None
-    bound = await client.checkouts.create_virtual_account(
+    bound = await client.checkouts.bind_virtual_account(
         checkout_token=token, payin_method_name="KDB산업은행"
     )
     assert sent_body(sandbox, "Create Virtual Account [KRW]") == {
@@ -470,7 +470,7 @@ async def test_create_virtual_account_for_a_krw_checkout(
     assert (payin.iso_currency, payin.status) == ("KRW", PayinStatus.PENDING)
 
     # Choosing another bank replaces the pending payin.
-    other = await client.checkouts.create_virtual_account(
+    other = await client.checkouts.bind_virtual_account(
         checkout_token=token, payin_method_name="신한은행"
     )
     assert other.payin_id not in (None, bound.payin_id)
@@ -478,7 +478,7 @@ async def test_create_virtual_account_for_a_krw_checkout(
 
     # A KRW checkout is not paid through Create New Checkout.
     with pytest.raises(UnprocessableEntityError, match="Create Virtual Account"):
-        await client.checkouts.create(checkout_token=token, payin_method_name="KDB산업은행")
+        await client.checkouts.bind_payin_method(checkout_token=token, payin_method_name="KDB산업은행")
 
     assert other.payin_id is not None
     await client.payins.simulate(other.payin_id)
@@ -491,19 +491,19 @@ async def test_create_virtual_account_errors(client: PayCombat, sandbox: LocalSa
     assert krw.checkout_token is not None
     assert aud.checkout_token is not None
     with pytest.raises(UnprocessableEntityError, match="not a Korean bank"):
-        await client.checkouts.create_virtual_account(
+        await client.checkouts.bind_virtual_account(
             checkout_token=krw.checkout_token, payin_method_name="au_bank_npp"
         )
     with pytest.raises(UnprocessableEntityError, match="not KRW"):
-        await client.checkouts.create_virtual_account(
+        await client.checkouts.bind_virtual_account(
             checkout_token=aud.checkout_token, payin_method_name="KDB산업은행"
         )
     with pytest.raises(NotFoundError):
-        await client.checkouts.create_virtual_account(
+        await client.checkouts.bind_virtual_account(
             checkout_token="0" * 64, payin_method_name="KDB산업은행"
         )
     with pytest.raises(ValidationError) as caught:
-        await client.checkouts.create_virtual_account(
+        await client.checkouts.bind_virtual_account(
             checkout_token=krw.checkout_token, payin_method_name=""
         )
     assert caught.value.field == "payin_method_name"

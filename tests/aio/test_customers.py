@@ -356,9 +356,13 @@ async def test_list_pages_and_filters(client: PayCombat, sandbox: LocalSandbox) 
     assert [c.customer_id for c in later] == [firms[1].customer_id]
 
 
-async def test_list_rejects_a_bad_filter(client: PayCombat) -> None:
-    with pytest.raises(BadRequestError):
-        await client.customers.list(type="trust").to_list()
+async def test_list_rejects_a_bad_filter_before_sending(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        client.customers.list(type="trust")  # type: ignore[arg-type]
+    assert caught.value.field == "type"
+    assert sandbox.requests_for("customers.list") == []
 
 
 async def test_wallet_readiness(client: PayCombat, sandbox: LocalSandbox) -> None:

@@ -28,7 +28,7 @@ from paycombat_sync import (
     VirtualAccountStatus,
     Wallet,
 )
-from paycombat_sync.resources._base import Resource
+from paycombat_async.resources._base import Resource
 from paycombat_sync.sandbox import LocalSandbox
 from tests.helpers import payout_args
 
@@ -41,7 +41,11 @@ def _sync_methods(client: PayCombat) -> set[str]:
     found = set()
     for attr, resource in vars(client).items():
         if isinstance(resource, Resource):
-            found |= {f"{attr}.{name}" for name in dir(type(resource)) if not name.startswith("_")}
+            found |= {
+                f"{attr}.{name}"
+                for name in dir(type(resource))
+                if not name.startswith("_") and callable(getattr(resource, name))
+            }
     return found
 
 
@@ -54,14 +58,14 @@ def test_every_blocking_method_is_an_operation_of_the_route_table() -> None:
 def test_reference_data(client: PayCombat) -> None:
     codes = client.master_data.list_country_currency_codes()
     assert any(code.currency == "AUD" for code in codes)
-    payin_methods = client.payin_methods.list(currency="AUD")
+    payin_methods = client.payin_methods.list(currency="AUD").to_list()
     assert payin_methods
     assert client.payin_methods.required_fields("au_bank_npp").payin_method_name == "au_bank_npp"
-    payout_methods = client.payout_methods.list(country="AU")
+    payout_methods = client.payout_methods.list(country="AU").to_list()
     assert payout_methods
     fields = client.payout_methods.required_fields("au_bank_acct")
     assert fields.payout_method_name == "au_bank_acct"
-    assert client.payment_methods.list_by_currency("EUR")
+    assert client.payment_methods.list_by_currency("EUR").to_list()
     assert client.merchant.get_payout_balance("AUD").currency == "AUD"
 
 
@@ -133,7 +137,7 @@ def test_checkouts(client: PayCombat) -> None:
     assert checkout.checkout_token is not None
     assert client.checkouts.retrieve(checkout.id).id == checkout.id
     assert [c.id for c in client.checkouts.list()] == [checkout.id]
-    bound = client.checkouts.create(
+    bound = client.checkouts.bind_payin_method(
         checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
     )
     assert bound.payin_id is not None
@@ -145,7 +149,7 @@ def test_checkouts(client: PayCombat) -> None:
     assert krw.checkout_token is not None
     banks = client.checkouts.list_va_banks(checkout_token=krw.checkout_token)
     assert any(bank.payment_code == "KDB산업은행" for bank in banks)
-    va = client.checkouts.create_virtual_account(
+    va = client.checkouts.bind_virtual_account(
         checkout_token=krw.checkout_token, payin_method_name="KDB산업은행"
     )
     assert va.payin_method_name == "KDB산업은행"
@@ -189,7 +193,6 @@ def test_every_blocking_method_reached_the_sandbox(
     test_payins_and_virtual_accounts(client)
     test_checkouts(client)
     test_customers_and_wallets(client)
-    reached = {request.title for request in sandbox.requests}
-    by_method = {op.resource_method: title for title, op in OPERATIONS.items()}
-    missing = sorted(m for m in _sync_methods(client) if by_method[m] not in reached)
+    reached = {request.key for request in sandbox.requests}
+    missing = sorted(m for m in _sync_methods(client) if m not in reached)
     assert missing == []

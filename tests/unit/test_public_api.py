@@ -12,6 +12,8 @@ import pytest
 import paycombat_async
 import paycombat_async.models
 from paycombat_async import OPERATIONS, PayCombat
+from paycombat_async._readme import render_table
+from paycombat_async._retry import Resend
 
 
 def test_all_is_sorted_and_every_name_resolves() -> None:
@@ -33,20 +35,31 @@ def test_every_model_module_export_is_public_at_the_top() -> None:
 
 def test_the_route_table_has_every_documented_operation() -> None:
     assert len(OPERATIONS) == 44
-    for title, op in OPERATIONS.items():
-        assert op.title == title
+    for key, op in OPERATIONS.items():
+        assert op.key == key
+        assert OPERATIONS.find(op.title) is op
         assert op.path.startswith("/api/v1/")
         assert op.signed == (op.method in ("POST", "PATCH", "PUT"))
 
 
-@pytest.mark.parametrize("title", sorted(OPERATIONS))
-def test_each_operation_has_its_method_with_the_docs_title(title: str) -> None:
-    op = OPERATIONS[title]
-    resource_name, method_name = op.resource_method.split(".")
+def test_titles_are_found_in_any_case_but_brackets_tell_operations_apart() -> None:
+    assert OPERATIONS.find("create  payout").key == "payouts.create"
+    assert OPERATIONS.find("Create Virtual Account (KRW)").key == "payins.create_virtual_account"
+    assert OPERATIONS.find("Create Virtual Account [KRW]").key == "checkouts.bind_virtual_account"
+    with pytest.raises(KeyError):
+        OPERATIONS.find("Create Payouts")
+
+
+@pytest.mark.parametrize("key", sorted(OPERATIONS))
+def test_each_operation_has_its_method_with_the_docs_title(key: str) -> None:
+    op = OPERATIONS[key]
+    resource_name, method_name = key.split(".")
     client = PayCombat(token="snd_x", signature_key="k")
     method = getattr(getattr(client, resource_name), method_name)
     doc = inspect.getdoc(method) or ""
-    assert doc.startswith(title), f"{op.resource_method} docstring should start with {title!r}"
+    assert doc.startswith(op.title), f"{key} docstring should start with {op.title!r}"
+    if op.resend is Resend.IDEMPOTENT:
+        assert "404, 409 or 422" in doc and "OutcomeUnknownError" in doc
 
 
 def test_the_package_ships_py_typed() -> None:
@@ -55,11 +68,9 @@ def test_the_package_ships_py_typed() -> None:
     assert (root.parent / "paycombat_sync" / "py.typed").exists()
 
 
-def test_the_readme_lists_every_operation_and_its_method() -> None:
+def test_the_readme_table_is_the_one_the_declarations_render() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = render_table(OPERATIONS.values())
+    assert table in readme, "run `python -m paycombat_async._readme` to regenerate the table"
     for op in OPERATIONS.values():
-        source = "documented" if op.documented else "**inferred**"
-        row = (
-            f"| {op.title} | `client.{op.resource_method}` | {op.method} | `{op.path}` | {source} |"
-        )
-        assert row in readme, row
+        assert f"| {op.title} | `client.{op.key}` |" in table

@@ -1,4 +1,4 @@
-"""Sandbox handlers by API group; each module exports ``HANDLERS`` keyed by operation title."""
+"""Sandbox handlers by API group; each module exports ``HANDLERS`` keyed by operation key."""
 
 from __future__ import annotations
 

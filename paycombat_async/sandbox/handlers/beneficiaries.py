@@ -19,9 +19,9 @@ import difflib
 import re
 from typing import Any
 
+from .._catalogue import KNOWN_PAYOUT_METHODS
 from .._state import SandboxState, new_prefixed_id, now_iso
 from ._common import Call, Handler, Reply, SandboxError, paginate, require_code, require_str
-from .payouts import KNOWN_PAYOUT_METHODS
 
 TYPES = ("individual", "company")
 ACCOUNT_FIELDS = ("account_number", "iban", "pay_id", "proxy_value")
@@ -289,10 +289,10 @@ async def validate_by_body(call: Call) -> Reply:
 
 
 HANDLERS: dict[str, Handler] = {
-    "Create Payout Beneficiary": create_beneficiary,
-    "Update Payout Beneficiary": update_beneficiary,
-    "Get All Payout Beneficiary": list_beneficiaries,
-    "Get Payout Beneficiary by Id": retrieve_beneficiary,
-    "Validation by Id": validate_by_id,
-    "Validation by Body": validate_by_body,
+    "beneficiaries.create": create_beneficiary,
+    "beneficiaries.update": update_beneficiary,
+    "beneficiaries.list": list_beneficiaries,
+    "beneficiaries.retrieve": retrieve_beneficiary,
+    "beneficiaries.validate_by_id": validate_by_id,
+    "beneficiaries.validate": validate_by_body,
 }

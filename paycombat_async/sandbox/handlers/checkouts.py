@@ -262,11 +262,11 @@ async def va_bank_information(call: Call) -> Reply:
 
 
 HANDLERS: dict[str, Handler] = {
-    "Create Payment Request": create_payment_request,
-    "Get All Checkout": list_checkouts,
-    "Cancel Checkout": cancel_checkout,
-    "Get Detail Checkout": retrieve_checkout,
-    "Create Virtual Account [KRW]": create_checkout_virtual_account,
-    "Get VA Bank Information [KRW]": va_bank_information,
-    "Create New Checkout": create_new_checkout,
+    "checkouts.create_payment_request": create_payment_request,
+    "checkouts.list": list_checkouts,
+    "checkouts.cancel": cancel_checkout,
+    "checkouts.retrieve": retrieve_checkout,
+    "checkouts.bind_virtual_account": create_checkout_virtual_account,
+    "checkouts.list_va_banks": va_bank_information,
+    "checkouts.bind_payin_method": create_new_checkout,
 }

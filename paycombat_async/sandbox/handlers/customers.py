@@ -207,12 +207,12 @@ async def delete_customer(call: Call) -> Reply:
 
 
 HANDLERS: dict[str, Handler] = {
-    "Create Customer": create_customer,
-    "Update Customer": update_customer,
-    "Get All Customer": list_customers,
-    "Get Detail Customer by Id": retrieve_customer,
-    "Check Is Customer Wallet Ready": is_wallet_ready,
-    "Enable Customer": enable_customer,
-    "Disable Customer": disable_customer,
-    "Delete Customer": delete_customer,
+    "customers.create": create_customer,
+    "customers.update": update_customer,
+    "customers.list": list_customers,
+    "customers.retrieve": retrieve_customer,
+    "customers.is_wallet_ready": is_wallet_ready,
+    "customers.enable": enable_customer,
+    "customers.disable": disable_customer,
+    "customers.delete": delete_customer,
 }

@@ -112,11 +112,11 @@ async def payout_balance(call: Call) -> Reply:
 
 
 HANDLERS: dict[str, Handler] = {
-    "Get All Country & Currency Code": list_country_currency,
-    "Get All Payin Method": list_payin_methods,
-    "Get Required Fields by Payin method": payin_required_fields,
-    "Get All Payout Method": list_payout_methods,
-    "Get Required Fields by Payout method": payout_required_fields,
-    "Get List Payment Method by Currency": list_payment_methods_by_currency,
-    "Get Balance Payout": payout_balance,
+    "master_data.list_country_currency_codes": list_country_currency,
+    "payin_methods.list": list_payin_methods,
+    "payin_methods.required_fields": payin_required_fields,
+    "payout_methods.list": list_payout_methods,
+    "payout_methods.required_fields": payout_required_fields,
+    "payment_methods.list_by_currency": list_payment_methods_by_currency,
+    "merchant.get_payout_balance": payout_balance,
 }

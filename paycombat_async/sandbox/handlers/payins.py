@@ -368,10 +368,10 @@ async def simulate_create_va(call: Call) -> Reply:
 
 
 HANDLERS: dict[str, Handler] = {
-    "Create Payin": create_payin,
-    "Simulate Payin": simulate_payin,
-    "Retrieve Payin": retrieve_payin,
-    "Retrieve Payin Memo (PDF)": retrieve_payin_memo,
-    "Create Virtual Account (KRW)": create_virtual_account,
-    "Simulate Create VA": simulate_create_va,
+    "payins.create": create_payin,
+    "payins.simulate": simulate_payin,
+    "payins.retrieve": retrieve_payin,
+    "payins.retrieve_memo": retrieve_payin_memo,
+    "payins.create_virtual_account": create_virtual_account,
+    "payins.simulate_virtual_account": simulate_create_va,
 }

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .._catalogue import KNOWN_PAYOUT_METHODS
 from .._pdf import make_pdf
 from .._state import new_prefixed_id, new_uuid, now_iso
 from ._common import (
@@ -26,13 +27,6 @@ from ._common import (
     require_code,
     require_str,
 )
-
-KNOWN_PAYOUT_METHODS = {
-    "au_bank_acct": "AUD",
-    "sg_bank_fastpayment_sgd": "SGD",
-    "nz_bank_directcredit_nzd": "NZD",
-    "ph_bank_robinson_php": "PHP",
-}
 
 
 async def create_payout(call: Call) -> Reply:
@@ -173,9 +167,9 @@ async def payout_memo(call: Call) -> web.StreamResponse:
 
 
 HANDLERS: dict[str, Handler] = {
-    "Create Payout": create_payout,
-    "Simulate Payout": simulate_payout,
-    "Retrieve Payout": retrieve_payout,
-    "Retrieve Payout Memo (PDF)": payout_memo,
-    "Get All Payout": list_payouts,
+    "payouts.create": create_payout,
+    "payouts.simulate": simulate_payout,
+    "payouts.retrieve": retrieve_payout,
+    "payouts.retrieve_memo": payout_memo,
+    "payouts.list": list_payouts,
 }

@@ -96,6 +96,6 @@ async def list_transactions(call: Call) -> Reply:
 
 
 HANDLERS: dict[str, Handler] = {
-    "Find Transaction by Id": find_transaction,
-    "Get All Transaction": list_transactions,
+    "transactions.retrieve": find_transaction,
+    "transactions.list": list_transactions,
 }

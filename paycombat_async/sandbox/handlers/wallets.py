@@ -95,7 +95,7 @@ async def retrieve_wallet(call: Call) -> Reply:
 
 
 HANDLERS: dict[str, Handler] = {
-    "Create Wallet": create_wallet,
-    "Get All Wallet": list_wallets,
-    "Get by Wallet Id": retrieve_wallet,
+    "wallets.create": create_wallet,
+    "wallets.list": list_wallets,
+    "wallets.retrieve": retrieve_wallet,
 }

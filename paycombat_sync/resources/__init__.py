@@ -1,1 +1,0 @@
-"""The blocking resources: one module per ``paycombat_async.resources`` module."""
