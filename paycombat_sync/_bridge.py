@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from paycombat_async._pagination import Paginator
 from paycombat_async._routes import Operation
@@ -35,6 +35,9 @@ class BlockingTransport(Transport):
 
     def __init__(self, runner: Runner) -> None:
         self.runner = runner
+
+    def resource_class(self, resource: type[Resource[Any]]) -> type[Resource[Any]]:
+        return _blocking_class(resource)
 
     def bind(self, resource: Resource[Any], method: _Method) -> Callable[..., Any]:
         runner, path, name = self.runner, resource.client_attribute, method.name
@@ -63,6 +66,26 @@ class BlockingTransport(Transport):
         return method.dress(call, blocking=True)
 
 
+_BLOCKING_CLASSES: dict[type[Resource[Any]], type[Resource[Any]]] = {}
+
+
+def _blocking_class(resource: type[Resource[Any]]) -> type[Resource[Any]]:
+    """The resource class as the blocking client holds it: the same methods, presented (to
+    ``help()`` and ``inspect``) with their blocking signatures. Nothing is redefined."""
+    found = _BLOCKING_CLASSES.get(resource)
+    if found is None:
+        namespace = {
+            "_blocking": True,
+            "__module__": resource.__module__,
+            "__qualname__": resource.__qualname__,
+            "__doc__": resource.__doc__,
+        }
+        found = _BLOCKING_CLASSES.setdefault(
+            resource, type(resource.__name__, (resource,), namespace)
+        )
+    return found
+
+
 class Forwarder:
     """A blocking object whose methods forward to an async twin (the client itself)."""
 
@@ -89,17 +112,19 @@ class _Blocking(Generic[S, P, R]):
         signature = inspect.signature(self._func)
         return signature.replace(parameters=list(signature.parameters.values())[1:])
 
-    @overload
-    def __get__(self, instance: None, owner: type[Any] | None = None) -> _Blocking[S, P, R]: ...
+    def _dress(self, method: Callable[..., Any]) -> None:
+        functools.update_wrapper(method, self._func)
+        method.__dict__["__signature__"] = self.signature
+        method.__dict__.pop("__wrapped__", None)  # help() shows the blocking signature
 
-    @overload
-    def __get__(self, instance: Forwarder, owner: type[Any] | None = None) -> Callable[P, R]: ...
-
-    def __get__(
-        self, instance: Forwarder | None, owner: type[Any] | None = None
-    ) -> _Blocking[S, P, R] | Callable[P, R]:
+    def __get__(self, instance: Forwarder | None, owner: type[Any] | None = None) -> Callable[P, R]:
         if instance is None:
-            return self
+            # What pydoc and IDEs see on the class: a function with the blocking signature.
+            def unbound(*args: P.args, **kwargs: P.kwargs) -> R:
+                raise TypeError(f"call {self._name} on a client, not on the class")
+
+            self._dress(unbound)
+            return unbound
         runner, name, func, operation = instance._runner, self._name, self._func, self._operation
 
         def method(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -109,8 +134,7 @@ class _Blocking(Generic[S, P, R]):
                 operation=functools.partial(operation, args, kwargs),
             )
 
-        functools.update_wrapper(method, func)
-        method.__dict__["__signature__"] = self.signature
+        self._dress(method)
         instance.__dict__[name] = method  # bound once per object; no reference back to it
         return method
 

@@ -158,14 +158,16 @@ class LocalSandbox:
             return func(*args, **kwargs)
         return io.portal.call(functools.partial(func, *args, **kwargs))
 
-    def inject(self, title: str, **kwargs: Any) -> Fault:
+    def inject(self, operation: str, **kwargs: Any) -> Fault:
         """Shortcut for ``faults.inject``: e.g. ``inject("Create Payout", status=503)``."""
-        fault: Fault = self._on_loop(self._server.sandbox.inject, title, **kwargs)
+        fault: Fault = self._on_loop(self._server.sandbox.inject, operation, **kwargs)
         return fault
 
-    def requests_for(self, title: str) -> list[RecordedRequest]:
+    def requests_for(self, operation: str) -> list[RecordedRequest]:
         """The requests received for one operation."""
-        recorded: list[RecordedRequest] = self._on_loop(self._server.sandbox.requests_for, title)
+        recorded: list[RecordedRequest] = self._on_loop(
+            self._server.sandbox.requests_for, operation
+        )
         return recorded
 
     # -- lifecycle ---------------------------------------------------------------------------

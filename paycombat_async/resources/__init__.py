@@ -74,7 +74,7 @@ class ClientResources(Generic[M]):
     def _attach(self, transport: Transport) -> None:
         """Create every resource on ``transport``."""
         for resource in RESOURCES:
-            setattr(self, resource.client_attribute, resource(transport))
+            setattr(self, resource.client_attribute, transport.resource_class(resource)(transport))
 
     def _resources(self) -> dict[str, Resource[M]]:
         return {r.client_attribute: getattr(self, r.client_attribute) for r in RESOURCES}

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 import attrs
@@ -126,6 +126,10 @@ class Transport:
         """The callable ``resource.<method>`` is, in this transport's mode."""
         raise NotImplementedError
 
+    def resource_class(self, resource: type[Resource[Any]]) -> type[Resource[Any]]:
+        """The class to instantiate for ``resource`` in this transport's mode."""
+        return resource
+
 
 class AsyncTransport(Transport):
     """Methods are coroutines that run on one client's pipeline."""
@@ -142,6 +146,7 @@ class Resource(Generic[M]):
 
     client_attribute: ClassVar[str] = ""
     """The client attribute holding the resource, and the prefix of its operations' keys."""
+    _blocking: ClassVar[bool] = False  # True on the blocking client's subclass (help() reads it)
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -188,11 +193,17 @@ class _Method:
 
     def __get__(self, instance: Resource[Any] | None, owner: type[Any] | None = None) -> Any:
         if instance is None:
-            # What pydoc and IDEs see on the class: a function with the async signature.
-            async def unbound(*args: Any, **kwargs: Any) -> Any:
+            # What pydoc and IDEs see on the class: a function with the mode's signature.
+            def unbound(*args: Any, **kwargs: Any) -> Any:
                 raise TypeError(f"call {self.name} on a client's resource, not on the class")
 
-            return self.dress(unbound, blocking=False)
+            async def unbound_async(*args: Any, **kwargs: Any) -> Any:
+                unbound()
+
+            blocking = bool(getattr(owner, "_blocking", False))
+            if blocking or self.kind != "call":
+                return self.dress(unbound, blocking=blocking)
+            return self.dress(unbound_async, blocking=False)
         function = instance._transport.bind(instance, self)
         instance.__dict__[self.name] = function  # bound once per resource object
         return function
@@ -290,7 +301,7 @@ class Endpoint(_Method, Generic[P, R]):
         @overload
         def __get__(
             self, instance: Resource[AsyncMode], owner: type[Any] | None = None
-        ) -> Callable[P, Awaitable[R]]: ...
+        ) -> Callable[P, Coroutine[Any, Any, R]]: ...
         @overload
         def __get__(
             self, instance: Resource[BlockingMode], owner: type[Any] | None = None
@@ -480,7 +491,7 @@ class _Dual(_Method, Generic[P, R]):
         @overload
         def __get__(
             self, instance: Resource[AsyncMode], owner: type[Any] | None = None
-        ) -> Callable[P, Awaitable[R]]: ...
+        ) -> Callable[P, Coroutine[Any, Any, R]]: ...
         @overload
         def __get__(
             self, instance: Resource[BlockingMode], owner: type[Any] | None = None

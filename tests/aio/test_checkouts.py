@@ -299,11 +299,17 @@ async def test_create_new_checkout_errors(client: PayCombat, sandbox: LocalSandb
     token = checkout.checkout_token
     assert token is not None
     with pytest.raises(NotFoundError):
-        await client.checkouts.bind_payin_method(checkout_token="0" * 64, payin_method_name="au_bank_npp")
+        await client.checkouts.bind_payin_method(
+            checkout_token="0" * 64, payin_method_name="au_bank_npp"
+        )
     with pytest.raises(UnprocessableEntityError, match="Unknown payin method"):
-        await client.checkouts.bind_payin_method(checkout_token=token, payin_method_name="au_bank_nope")
+        await client.checkouts.bind_payin_method(
+            checkout_token=token, payin_method_name="au_bank_nope"
+        )
     with pytest.raises(UnprocessableEntityError, match="collects EUR"):
-        await client.checkouts.bind_payin_method(checkout_token=token, payin_method_name="eu_bank_sct_eur")
+        await client.checkouts.bind_payin_method(
+            checkout_token=token, payin_method_name="eu_bank_sct_eur"
+        )
     assert len(sandbox.requests_for("Create New Checkout")) == 3
     with pytest.raises(ValidationError) as caught:
         await client.checkouts.bind_payin_method(checkout_token="", payin_method_name="au_bank_npp")
@@ -478,7 +484,9 @@ async def test_create_virtual_account_for_a_krw_checkout(
 
     # A KRW checkout is not paid through Create New Checkout.
     with pytest.raises(UnprocessableEntityError, match="Create Virtual Account"):
-        await client.checkouts.bind_payin_method(checkout_token=token, payin_method_name="KDB산업은행")
+        await client.checkouts.bind_payin_method(
+            checkout_token=token, payin_method_name="KDB산업은행"
+        )
 
     assert other.payin_id is not None
     await client.payins.simulate(other.payin_id)

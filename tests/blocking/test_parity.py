@@ -12,11 +12,12 @@ import paycombat_async
 import paycombat_async.sandbox
 import paycombat_sync
 import paycombat_sync.sandbox
-from paycombat_async._pagination import AsyncPaginator
-from paycombat_async.resources._base import Resource as AsyncResource
-from paycombat_sync._bridge import _Blocking, _BlockingIter
-from paycombat_sync._pagination import Paginator
-from paycombat_sync.resources._base import Resource as SyncResource
+import pydoc
+
+from paycombat_async._pagination import AsyncPaginator, Paginator
+from paycombat_async.resources import RESOURCES
+from paycombat_async.resources._base import Resource, _Method
+from paycombat_sync._bridge import _Blocking
 
 # async name -> blocking name, where they legitimately differ
 RENAMED = {"aclose": "close", "__aenter__": "__enter__", "__aexit__": "__exit__"}
@@ -40,8 +41,8 @@ def clients() -> Iterator[tuple[paycombat_async.PayCombat, paycombat_sync.PayCom
     sync_client.close()
 
 
-def _resources(client: object, base: type[Any]) -> dict[str, Any]:
-    return {name: obj for name, obj in vars(client).items() if isinstance(obj, base)}
+def _resources(client: object) -> dict[str, Any]:
+    return {name: obj for name, obj in vars(client).items() if isinstance(obj, Resource)}
 
 
 def test_both_packages_export_the_same_names() -> None:
@@ -56,72 +57,104 @@ def test_every_export_but_the_client_is_the_very_same_object() -> None:
         assert getattr(paycombat_sync, name) is getattr(paycombat_async, name), name
 
 
-def test_the_constructor_takes_the_same_arguments() -> None:
-    assert inspect.signature(paycombat_sync.PayCombat) == inspect.signature(
-        paycombat_async.PayCombat
-    )
+def test_the_constructor_takes_the_same_keyword_only_arguments() -> None:
+    signature = inspect.signature(paycombat_async.PayCombat)
+    assert inspect.signature(paycombat_sync.PayCombat) == signature
+    assert all(p.kind is p.KEYWORD_ONLY for p in signature.parameters.values())
+    with pytest.raises(TypeError):
+        paycombat_sync.PayCombat("snd_x")  # type: ignore[call-arg]
 
 
-def test_the_client_has_the_same_resources(
+def test_both_clients_hold_the_very_same_resource_classes(
     clients: tuple[paycombat_async.PayCombat, paycombat_sync.PayCombat],
 ) -> None:
     aio, blocking = clients
-    async_resources = _resources(aio, AsyncResource)
-    sync_resources = _resources(blocking, SyncResource)
-    assert set(sync_resources) == set(async_resources)
-    assert len(async_resources) >= 12
+    async_resources, sync_resources = _resources(aio), _resources(blocking)
+    assert set(async_resources) == set(sync_resources) == {r.client_attribute for r in RESOURCES}
     for name, resource in async_resources.items():
+        # The blocking client's class only presents the same methods with blocking signatures.
+        assert type(sync_resources[name]).__bases__ == (type(resource),)
         assert type(sync_resources[name]).__name__ == type(resource).__name__
 
 
-def _twin_pairs() -> list[tuple[str, str]]:
-    aio = paycombat_async.PayCombat(token="snd_x", signature_key="k")
-    pairs = []
-    for attr, resource in sorted(_resources(aio, AsyncResource).items()):
-        pairs += [(attr, name) for name in sorted(_public_methods(type(resource)))]
-    return pairs
+def _declared() -> list[tuple[str, str]]:
+    return sorted(
+        (resource.client_attribute, name)
+        for resource in RESOURCES
+        for name, member in vars(resource).items()
+        if isinstance(member, _Method)
+    )
 
 
-@pytest.mark.parametrize(("attr", "name"), _twin_pairs())
-def test_every_public_async_method_has_a_sync_twin_with_the_same_signature(
+@pytest.mark.parametrize(("attr", "name"), _declared())
+def test_every_method_has_the_same_signature_and_docstring_in_both_packages(
     clients: tuple[paycombat_async.PayCombat, paycombat_sync.PayCombat], attr: str, name: str
 ) -> None:
     aio, blocking = clients
     async_method = getattr(getattr(aio, attr), name)
-    sync_resource = getattr(blocking, attr)
-    declared = inspect.getattr_static(type(sync_resource), name, None)
-    assert declared is not None, f"paycombat_sync is missing {attr}.{name}"
-    sync_method = getattr(sync_resource, name)
+    sync_method = getattr(getattr(blocking, attr), name)
     async_sig, sync_sig = inspect.signature(async_method), inspect.signature(sync_method)
     assert sync_sig.parameters == async_sig.parameters
     assert sync_method.__doc__ == async_method.__doc__
-    if inspect.iscoroutinefunction(async_method):
-        assert isinstance(declared, _Blocking)
-        assert sync_sig.return_annotation == async_sig.return_annotation
+    assert (sync_method.__name__, async_method.__name__) == (name, name)
+    assert sync_method.__qualname__ == async_method.__qualname__
+    assert not inspect.iscoroutinefunction(sync_method)
+    if str(async_sig.return_annotation).startswith("AsyncPaginator["):
+        assert not inspect.iscoroutinefunction(async_method)
+        assert sync_sig.return_annotation == async_sig.return_annotation[len("Async") :]
     else:
-        assert "AsyncPaginator[" in str(async_sig.return_annotation), (
-            f"{attr}.{name} is neither async nor a paginator: decide how to mirror it"
-        )
-        assert isinstance(declared, _BlockingIter)
-        assert str(sync_sig.return_annotation).startswith("Paginator[")
+        assert inspect.iscoroutinefunction(async_method)
+        assert sync_sig.return_annotation == async_sig.return_annotation
 
 
-def test_sync_resources_have_nothing_the_async_ones_lack(
+def test_inspect_signature_shows_the_real_parameters(
     clients: tuple[paycombat_async.PayCombat, paycombat_sync.PayCombat],
 ) -> None:
+    for client in clients:
+        signature = inspect.signature(client.payouts.create)
+        assert "sender_amount" in signature.parameters
+        assert signature.parameters["order_id"].kind is inspect.Parameter.KEYWORD_ONLY
+        retrieve = inspect.signature(client.payouts.retrieve).parameters
+        assert list(retrieve) == ["payout_id"]
+        assert retrieve["payout_id"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+
+
+def test_help_lists_every_resource_and_every_method_with_its_signature(
+    clients: tuple[paycombat_async.PayCombat, paycombat_sync.PayCombat],
+) -> None:
+    for client in (paycombat_async.PayCombat, paycombat_sync.PayCombat):
+        text = pydoc.render_doc(client, renderer=pydoc.plaintext)
+        for resource in RESOURCES:
+            assert f"{resource.client_attribute}\n" in text, resource.client_attribute
+            first_line = (resource.__doc__ or "").splitlines()[0]
+            assert first_line in text
+    for client in clients:
+        for resource in RESOURCES:
+            text = pydoc.render_doc(
+                getattr(client, resource.client_attribute), renderer=pydoc.plaintext
+            )
+            for attr, name in _declared():
+                if attr != resource.client_attribute:
+                    continue
+                method = getattr(getattr(client, attr), name)
+                assert f"{name}{inspect.signature(method)}" in text or f"{name}(" in text
+                assert (method.__doc__ or "").strip().splitlines()[0] in text
     aio, blocking = clients
-    for attr, resource in _resources(blocking, SyncResource).items():
-        declared = {
-            name
-            for klass in type(resource).__mro__
-            for name, member in vars(klass).items()
-            if not name.startswith("_") and isinstance(member, (_Blocking, _BlockingIter))
-        }
-        assert declared == set(_public_methods(type(getattr(aio, attr)))), attr
+    blocking_help = pydoc.render_doc(blocking.payouts, renderer=pydoc.plaintext)
+    assert "async create" not in blocking_help and "create(*, payout_beneficiary" in blocking_help
+    assert "-> 'Paginator[Payout]'" in blocking_help
+    assert "async create(*" in pydoc.render_doc(aio.payouts, renderer=pydoc.plaintext)
+    assert "_Blocking object" not in pydoc.render_doc(
+        paycombat_sync.PayCombat, renderer=pydoc.plaintext
+    )
 
 
 def test_the_client_level_methods_have_twins() -> None:
-    async_methods = _public_methods(paycombat_async.PayCombat)
+    async_methods = {
+        name: member
+        for name, member in _public_methods(paycombat_async.PayCombat).items()
+        if name not in ("with_options",)
+    }
     sync_methods = _public_methods(paycombat_sync.PayCombat) | {
         name: member
         for name, member in vars(paycombat_sync.PayCombat).items()
@@ -146,6 +179,7 @@ def test_the_paginator_mirrors_the_async_one() -> None:
         async_params = inspect.signature(getattr(AsyncPaginator, name)).parameters
         assert inspect.signature(getattr(Paginator, name)).parameters == async_params
     assert hasattr(Paginator, "__iter__")
+    assert hasattr(AsyncPaginator, "__await__")
 
 
 def test_the_blocking_sandbox_mirrors_the_async_one() -> None:

@@ -12,7 +12,7 @@ from typing_extensions import assert_type
 
 import paycombat_async
 import paycombat_sync
-from paycombat_async import AsyncPaginator, Page, Payout, PayoutStatus
+from paycombat_async import AsyncPaginator, Page, Payout, PayoutMethod, PayoutStatus
 from paycombat_sync import Paginator
 from paycombat_sync.sandbox import Fault, LocalSandbox, RecordedRequest
 
@@ -47,6 +47,18 @@ def blocking_user() -> None:
         client.payouts.create(sender_amount=1.5)  # type: ignore[call-arg, arg-type]
         client.payouts.list(page="2")  # type: ignore[arg-type]
         client.payouts.nonexistent()  # type: ignore[attr-defined]
+        assert_type(client.payout_methods.list(), Paginator[PayoutMethod])
+        assert_type(client.payout_methods.list().to_list(), list[PayoutMethod])
+        saved = client.payouts.create(
+            payout_beneficiary_id="pb_1",
+            sender_amount=Decimal("5"),
+            sender_currency="AUD",
+            sender_country="AU",
+            payout_method_name="au_bank_acct",
+            extra={"memo": "x"},
+        )
+        assert_type(saved, Payout)
+        assert_type(hash(saved), int)
     client.close()
 
     try:
@@ -80,6 +92,17 @@ async def async_user() -> None:
             assert_type(item, Payout)
         assert_type(await listing.to_list(), list[Payout])
         client.payouts.retrieve("id")  # type: ignore[unused-coroutine]
+        assert_type(await client.payouts.list(), list[Payout])
+        assert_type(await client.payout_methods.list(currency="AUD"), list[PayoutMethod])
+        assert_type(client.payout_methods.list(), AsyncPaginator[PayoutMethod])
+        await client.payouts.list(status="SUCESS")  # type: ignore[arg-type]
+        await client.payouts.create(  # type: ignore[call-arg]
+            sender_amount=Decimal(1), sender_currency="AUD", sender_country="AU"
+        )
+        await client.payouts.simulate("id", status="PENDING")  # type: ignore[arg-type]
+        await client.payouts.retrieve(payout_id="id")
+        await client.customers.create(description="x", type="trust")  # type: ignore[arg-type]
+        await client.checkouts.create()  # type: ignore[attr-defined]
     await client.aclose()
 
 
@@ -89,6 +112,7 @@ def mixing_them_up() -> None:
     not_awaitable = client.payouts.retrieve("id")
     assert_type(not_awaitable, Payout)
     aio = paycombat_async.PayCombat(token="snd_x")
+    paycombat_async.PayCombat("snd_x")  # type: ignore[call-arg]
     wrong: Payout = aio.payouts.retrieve("id")  # type: ignore[assignment]
     del payout, wrong
     client.close()
