@@ -348,7 +348,7 @@ class ListEndpoint(Endpoint[P, Any], Generic[P, T]):
 
     if TYPE_CHECKING:
 
-        @overload
+        @overload  # type: ignore[override]
         def __get__(self, instance: None, owner: type[Any] | None = None) -> Callable[P, Any]: ...
         @overload
         def __get__(
