@@ -23,7 +23,7 @@ T = TypeVar("T")
 PAGE_PARAM = "page"
 LIMIT_PARAM = "limit"
 DEFAULT_LIMIT = 10
-MAX_LIMIT = 1000
+MAX_LIMIT = 100  # what the sandbox, like Finmo, accepts
 FIRST_PAGE = 1
 # Where a list may sit when ``data`` is an object rather than an array (lenient, inferred).
 _LIST_KEYS = ("data", "items", "rows", "results", "list")

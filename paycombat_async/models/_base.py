@@ -126,7 +126,7 @@ class PageRequest(Request):
     page: int = attrs.field(default=1, validator=_page_number, metadata=QUERY)
     """The first page to fetch (1-based)."""
     limit: int = attrs.field(default=10, validator=_page_number, metadata=QUERY)
-    """Items per page (1 to 1000)."""
+    """Items per page (1 to 100)."""
 
 
 class OpenEnum(str, Enum):

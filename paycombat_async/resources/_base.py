@@ -30,7 +30,8 @@ Methods that are not one operation (``payouts.create_many``, ``payins.wait_for``
 once, as ``async def`` with ``self`` typed ``Resource[AsyncMode]``, and decorated with
 ``@dual_method`` (a coroutine on the async client, a blocking call on the blocking one) or
 ``@dual_iterator`` for an async generator (an iterator on the blocking client). mypy sees the
-right signature in each package: the descriptors' ``__get__`` is overloaded on the mode.
+right signature in each package: the descriptors' ``__get__`` is overloaded on the mode. (In a
+class that declares ``list``, annotate lists as ``builtins.list[...]``.)
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ __all__ = [
     "Many",
     "NoRequest",
     "PageRequest",
+    "Request",
     "Resource",
     "Transport",
     "dual_iterator",

@@ -29,11 +29,29 @@ from ._common import (
 )
 
 
+# What a saved beneficiary contributes to a payout sent by ``payout_beneficiary_id``.
+_SAVED_FIELDS = ("account_number", "bsb", "iban", "individual", "company")
+
+
+def _beneficiary(call: Call) -> dict[str, Any]:
+    """The payout's beneficiary: given in full, or a saved one by id (exactly one of them)."""
+    given, saved_id = (
+        call.body.get("payout_beneficiary_param"),
+        call.body.get("payout_beneficiary_id"),
+    )
+    if given is not None and saved_id is not None:
+        raise SandboxError(400, "pass payout_beneficiary_param or payout_beneficiary_id, not both")
+    if saved_id is not None:
+        record = call.state.get("beneficiary", require_str(call.body, "payout_beneficiary_id"))
+        return {k: record[k] for k in _SAVED_FIELDS if record.get(k)}
+    if not isinstance(given, dict) or not given:
+        raise SandboxError(400, "payout_beneficiary_param is required")
+    return given
+
+
 async def create_payout(call: Call) -> Reply:
     body, state = call.body, call.state
-    beneficiary = body.get("payout_beneficiary_param")
-    if not isinstance(beneficiary, dict) or not beneficiary:
-        raise SandboxError(400, "payout_beneficiary_param is required")
+    beneficiary = _beneficiary(call)
     amount = require_amount(body, "sender_amount")
     currency = require_code(body, "sender_currency", 3)
     require_code(body, "sender_country", 2)
