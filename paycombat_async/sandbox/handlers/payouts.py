@@ -28,7 +28,6 @@ from ._common import (
     require_str,
 )
 
-
 # What a saved beneficiary contributes to a payout sent by ``payout_beneficiary_id``.
 _SAVED_FIELDS = ("account_number", "bsb", "iban", "individual", "company")
 
