@@ -30,6 +30,7 @@ from ._exceptions import ValidationError as ValidationError
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
 from ._pagination import Paginator as Paginator
+from ._raw import RawResponse as RawResponse
 from ._retry import RetryPolicy as RetryPolicy
 from ._routes import Operation as Operation
 from ._version import __version__ as __version__
@@ -187,6 +188,7 @@ __all__ = [
     "PayoutStatus",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RetryPolicy",
     "ServerError",
     "SimulatePayinRequest",

@@ -2,18 +2,68 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Final
+
+import aiohttp
 
 from ._config import ClientConfig
 from ._pipeline import Pipeline
 from ._retry import RetryPolicy
 from ._routes import adhoc_operation
-from .resources import AsyncMode, ClientResources
+from .resources import AsyncMode, AsyncRawMode, ClientResources
 from .resources._base import AsyncTransport
 
-__all__ = ["PayCombat"]
+__all__ = ["NOT_GIVEN", "NotGiven", "PayCombat", "RawResponses"]
+
+
+class NotGiven:
+    """The type of ``NOT_GIVEN``: an option left as it is (``None`` means "no deadline")."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = NotGiven()
+
+
+class _SharedPipeline(Pipeline):
+    """SEAM (api helper; for the lead to port into ``_pipeline.py``): a pipeline with its own
+    configuration (deadline, retries) that borrows another pipeline's session, so a client from
+    ``with_options`` shares the connection pool. The owner opens and closes the session."""
+
+    def __init__(self, config: ClientConfig, owner: Pipeline) -> None:
+        super().__init__(config)
+        self._owner = owner
+
+    def _session_for_this_loop(self) -> aiohttp.ClientSession:
+        return self._owner._session_for_this_loop()
+
+    async def aclose(self) -> None:
+        """Nothing to close: the pool belongs to the client this one was derived from."""
+
+    @property
+    def closed(self) -> bool:
+        return self._owner.closed
+
+
+class RawResponses(ClientResources[AsyncRawMode]):
+    """``client.with_raw_response``: the client's resources, each operation returning a
+    ``RawResponse`` (status, headers, raw bytes, request id, and the parsed value).
+
+    ```python
+    raw = await client.with_raw_response.payouts.retrieve(payout_id)
+    raw.status, raw.headers["Content-Type"], raw.request_id, raw.content
+    payout = raw.parse()
+    ```
+
+    Lists return the one page their ``page``/``limit`` ask for. Errors are raised as usual.
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._attach(AsyncTransport(pipeline, raw=True))
 
 
 class PayCombat(ClientResources[AsyncMode]):
@@ -58,8 +108,56 @@ class PayCombat(ClientResources[AsyncMode]):
             retry=retry,
             max_connections=max_connections,
         )
-        self._pipeline = Pipeline(self._config)
-        self._attach(AsyncTransport(self._pipeline))
+        self._setup(Pipeline(self._config))
+
+    def _setup(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
+        self._config = pipeline.config
+        self._derived: dict[tuple[object, ...], PayCombat] = {}
+        self._attach(AsyncTransport(pipeline))
+
+    def with_options(
+        self,
+        *,
+        timeout: float | NotGiven | None = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> PayCombat:
+        """A client with another deadline or retry count that shares this one's connection pool.
+
+        ```python
+        payout = await client.with_options(timeout=5, max_retries=0).payouts.retrieve(pid)
+        ```
+
+        Args:
+            timeout: the total deadline per call in seconds (``None``: no deadline); left as
+                it is when not given.
+            max_retries: retries after the first attempt; left as it is when not given.
+
+        The derived client needs no closing of its own: closing this client closes the pool
+        they share (and the derived client with it).
+        """
+        key = (timeout, max_retries)
+        derived = self._derived.get(key)
+        if derived is None:
+            base = self._config
+            config = ClientConfig.from_arguments(
+                token=base.token,
+                signature_key=base.signature_key,
+                base_url=base.base_url,
+                timeout=base.timeout if isinstance(timeout, NotGiven) else timeout,
+                max_retries=max_retries,
+                retry=base.retry,
+                max_connections=base.max_connections,
+            )
+            derived = object.__new__(type(self))
+            derived._setup(_SharedPipeline(config, self._pipeline))
+            self._derived[key] = derived
+        return derived
+
+    @functools.cached_property
+    def with_raw_response(self) -> RawResponses:
+        """The same resources, each operation returning a ``RawResponse`` (see ``RawResponses``)."""
+        return RawResponses(self._pipeline)
 
     @property
     def config(self) -> ClientConfig:

@@ -36,6 +36,7 @@ from ._exceptions import (
     error_class_for_status,
 )
 from ._pagination import list_items
+from ._raw import capture
 from ._retry import Resend, Retryable
 from ._routes import Operation
 from ._signing import js_dumps, sign
@@ -244,6 +245,7 @@ class Pipeline:
                 raw = await response.read()
                 attempt.answered = True
                 status, resp_headers = response.status, response.headers
+                capture(status, resp_headers, raw)  # SEAM (api helper): with_raw_response
         except (aiohttp.ClientError, OSError) as exc:
             reason = self.scrub(str(exc) or type(exc).__name__)
             error: PayCombatError = APIConnectionError(

@@ -92,6 +92,7 @@ from paycombat_async import PayoutMethodNameRequest as PayoutMethodNameRequest
 from paycombat_async import PayoutStatus as PayoutStatus
 from paycombat_async import PermissionDeniedError as PermissionDeniedError
 from paycombat_async import RateLimitError as RateLimitError
+from paycombat_async import RawResponse as RawResponse
 from paycombat_async import RetryPolicy as RetryPolicy
 from paycombat_async import ServerError as ServerError
 from paycombat_async import SimulatePayinRequest as SimulatePayinRequest
@@ -196,6 +197,7 @@ __all__ = [
     "PayoutStatus",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "RetryPolicy",
     "ServerError",
     "SimulatePayinRequest",

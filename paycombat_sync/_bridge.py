@@ -20,7 +20,7 @@ from paycombat_async.resources._base import Resource, Transport, _Method
 if TYPE_CHECKING:
     from ._portal import Runner
 
-__all__ = ["BlockingTransport", "Forwarder", "blocking"]
+__all__ = ["BlockingTransport", "Forwarder", "View", "blocking", "same"]
 
 S = TypeVar("S")
 P = ParamSpec("P")
@@ -30,23 +30,35 @@ OperationFor = Callable[[tuple[Any, ...], dict[str, Any]], Operation | None]
 """``(args, kwargs)`` -> the operation a client-level call runs, if known."""
 
 
+View = Callable[[Any], Any]
+"""Picks, on the current async client, the object whose resources a blocking one mirrors: the
+client itself, a ``with_options`` client, or its ``with_raw_response``."""
+
+
+def same(client: Any) -> Any:
+    """The default view: the async client itself."""
+    return client
+
+
 class BlockingTransport(Transport):
     """Binds each declared method to a blocking function that forwards through ``runner``."""
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: Runner, view: View = same, *, raw: bool = False) -> None:
         self.runner = runner
+        self.view = view
+        self.raw = raw
 
     def resource_class(self, resource: type[Resource[Any]]) -> type[Resource[Any]]:
         return _blocking_class(resource)
 
     def bind(self, resource: Resource[Any], method: _Method) -> Callable[..., Any]:
-        runner, path, name = self.runner, resource.client_attribute, method.name
+        runner, view, path, name = self.runner, self.view, resource.client_attribute, method.name
         op = method.operation
 
         def twin() -> Any:
-            return getattr(runner.target(path), name)
+            return getattr(getattr(view(runner.target("")), path), name)
 
-        if method.kind == "list":
+        if method.kind == "list" and not self.raw:
 
             def paginate(*args: Any, **kwargs: Any) -> Any:
                 # Building the async paginator does no I/O (and validates its arguments here).
@@ -87,9 +99,10 @@ def _blocking_class(resource: type[Resource[Any]]) -> type[Resource[Any]]:
 
 
 class Forwarder:
-    """A blocking object whose methods forward to an async twin (the client itself)."""
+    """A blocking object whose methods forward to an async twin (``_view`` of the client)."""
 
     _runner: Runner
+    _view: View = staticmethod(same)
 
 
 class _Blocking(Generic[S, P, R]):
@@ -128,7 +141,7 @@ class _Blocking(Generic[S, P, R]):
         runner, name, func, operation = instance._runner, self._name, self._func, self._operation
 
         def method(*args: P.args, **kwargs: P.kwargs) -> R:
-            target = runner.target("")
+            target = instance._view(runner.target(""))
             return runner.run(
                 lambda: func(target, *args, **kwargs),
                 operation=functools.partial(operation, args, kwargs),

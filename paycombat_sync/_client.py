@@ -2,27 +2,40 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import weakref
 from types import TracebackType
 from typing import Any
 
 from paycombat_async import PayCombat as AsyncPayCombat
+from paycombat_async._client import NOT_GIVEN, NotGiven
 from paycombat_async._config import ClientConfig
 from paycombat_async._retry import RetryPolicy
 from paycombat_async._routes import Operation, adhoc_operation
-from paycombat_async.resources import BlockingMode, ClientResources
+from paycombat_async.resources import BlockingMode, BlockingRawMode, ClientResources
 
-from ._bridge import BlockingTransport, Forwarder, blocking
+from ._bridge import BlockingTransport, Forwarder, View, blocking, same
 from ._portal import Runner
 
-__all__ = ["PayCombat"]
+__all__ = ["PayCombat", "RawResponses"]
 
 
 def _request_operation(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Operation | None:
     """What ``request(method, path, ...)`` runs: the async client's own ad-hoc operation."""
     call = inspect.signature(AsyncPayCombat.request).bind(None, *args, **kwargs).arguments
     return adhoc_operation(str(call["method"]), str(call["path"]))
+
+
+class RawResponses(ClientResources[BlockingRawMode]):
+    """``client.with_raw_response``: the client's resources, each operation returning a
+    ``RawResponse`` (status, headers, raw bytes, request id, and the parsed value).
+
+    Lists return the one page their ``page``/``limit`` ask for. Errors are raised as usual.
+    """
+
+    def __init__(self, runner: Runner, view: View) -> None:
+        self._attach(BlockingTransport(runner, lambda c: view(c).with_raw_response, raw=True))
 
 
 class PayCombat(ClientResources[BlockingMode], Forwarder):
@@ -83,16 +96,61 @@ class PayCombat(ClientResources[BlockingMode], Forwarder):
 
         self._runner = Runner(build)
         description = repr(self)
-        self._finalizer = weakref.finalize(self, self._runner.collected, description)
-        self._finalizer.atexit = False  # the runner closes quietly at exit instead
-        self._attach(BlockingTransport(self._runner))
+        finalizer = weakref.finalize(self, self._runner.collected, description)
+        finalizer.atexit = False  # the runner closes quietly at exit instead
+        self._setup(same, finalizer)
+
+    def _setup(self, view: View, finalizer: weakref.finalize[Any, Any] | None) -> None:
+        self._view = view
+        self._finalizer = finalizer
+        self._attach(BlockingTransport(self._runner, view))
+
+    def with_options(
+        self,
+        *,
+        timeout: float | NotGiven | None = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> PayCombat:
+        """A client with another deadline or retry count that shares this one's connection pool.
+
+        ```python
+        payout = client.with_options(timeout=5, max_retries=0).payouts.retrieve(payout_id)
+        ```
+
+        Args:
+            timeout: the total deadline per call in seconds (``None``: no deadline); left as
+                it is when not given.
+            max_retries: retries after the first attempt; left as it is when not given.
+
+        The derived client needs no closing of its own: closing this client closes the pool
+        and the thread they share.
+        """
+        parent = self._view
+
+        def view(client: AsyncPayCombat) -> AsyncPayCombat:
+            derived: AsyncPayCombat = parent(client).with_options(
+                timeout=timeout, max_retries=max_retries
+            )
+            return derived
+
+        view(self._runner.async_client)  # validates the options now, in the caller's thread
+        derived = object.__new__(type(self))
+        derived._runner = self._runner
+        derived._setup(view, None)
+        return derived
+
+    @functools.cached_property
+    def with_raw_response(self) -> RawResponses:
+        """The same resources, each operation returning a ``RawResponse`` (see ``RawResponses``)."""
+        return RawResponses(self._runner, self._view)
 
     request = blocking(AsyncPayCombat.request, _request_operation)
 
     @property
     def config(self) -> ClientConfig:
         """The resolved configuration (its repr hides the secrets)."""
-        return self._runner.async_client.config
+        config: ClientConfig = self._view(self._runner.async_client).config
+        return config
 
     @property
     def is_closed(self) -> bool:
@@ -109,8 +167,11 @@ class PayCombat(ClientResources[BlockingMode], Forwarder):
     def close(self) -> None:
         """Close the connection pool and stop the background thread. Idempotent.
 
-        The client cannot be used afterwards: calls raise ``ClientStateError``.
+        The client cannot be used afterwards: calls raise ``ClientStateError``. On a client
+        from ``with_options`` this does nothing: the pool belongs to the client it came from.
         """
+        if self._finalizer is None:
+            return
         self._runner.close()
         self._finalizer.detach()
 

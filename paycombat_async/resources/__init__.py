@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Generic
 
-from ._base import OPERATIONS, AsyncMode, BlockingMode, M, Resource, Transport
+from ._base import (
+    OPERATIONS,
+    AsyncMode,
+    AsyncRawMode,
+    BlockingMode,
+    BlockingRawMode,
+    M,
+    Resource,
+    Transport,
+)
 from .beneficiaries import Beneficiaries
 from .checkouts import Checkouts
 from .customers import Customers
@@ -16,7 +25,15 @@ from .payouts import Payouts
 from .transactions import Transactions
 from .wallets import Wallets
 
-__all__ = ["OPERATIONS", "RESOURCES", "AsyncMode", "BlockingMode", "ClientResources"]
+__all__ = [
+    "OPERATIONS",
+    "RESOURCES",
+    "AsyncMode",
+    "AsyncRawMode",
+    "BlockingMode",
+    "BlockingRawMode",
+    "ClientResources",
+]
 
 RESOURCES: tuple[type[Resource[Any]], ...] = (
     MasterData,

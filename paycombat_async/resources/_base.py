@@ -36,6 +36,7 @@ class that declares ``list``, annotate lists as ``builtins.list[...]``.)
 
 from __future__ import annotations
 
+import builtins
 import functools
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
@@ -46,6 +47,7 @@ import attrs
 from .._converter import unstructure
 from .._exceptions import ValidationError
 from .._pagination import AsyncPaginator, Paginator, page_params
+from .._raw import RAW_CAPTURE, Captured, RawResponse
 from .._retry import Resend
 from .._routes import HTTPMethod, Operation, OperationTable, operation
 from ..models._base import PATH, QUERY, PageRequest, Request
@@ -58,7 +60,9 @@ __all__ = [
     "PATH",
     "QUERY",
     "AsyncMode",
+    "AsyncRawMode",
     "BlockingMode",
+    "BlockingRawMode",
     "M",
     "Many",
     "NoRequest",
@@ -95,7 +99,15 @@ class BlockingMode:
     """Marker: the resource's methods block and return values (``paycombat_sync``)."""
 
 
-M = TypeVar("M", AsyncMode, BlockingMode)
+class AsyncRawMode:
+    """Marker: ``client.with_raw_response``: coroutines that return a ``RawResponse``."""
+
+
+class BlockingRawMode:
+    """Marker: the blocking ``client.with_raw_response``: calls that return a ``RawResponse``."""
+
+
+M = TypeVar("M", AsyncMode, BlockingMode, AsyncRawMode, BlockingRawMode)
 
 
 @attrs.frozen
@@ -124,6 +136,9 @@ def paged(item: type[T]) -> Many[T]:
 class Transport:
     """How a resource's methods run: on a pipeline (here) or through a blocking runner."""
 
+    raw = False
+    """Whether calls return a ``RawResponse`` (``with_raw_response``)."""
+
     def bind(self, resource: Resource[Any], method: _Method) -> Callable[..., Any]:
         """The callable ``resource.<method>`` is, in this transport's mode."""
         raise NotImplementedError
@@ -136,10 +151,13 @@ class Transport:
 class AsyncTransport(Transport):
     """Methods are coroutines that run on one client's pipeline."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, *, raw: bool = False) -> None:
         self.pipeline = pipeline
+        self.raw = raw
 
     def bind(self, resource: Resource[Any], method: _Method) -> Callable[..., Any]:
+        if self.raw:
+            return method.bind_raw(self.pipeline)
         return method.bind_async(resource, self.pipeline)
 
 
@@ -183,6 +201,9 @@ class _Method:
 
     def bind_async(self, resource: Resource[Any], pipeline: Pipeline) -> Callable[..., Any]:
         raise NotImplementedError
+
+    def bind_raw(self, pipeline: Pipeline) -> Callable[..., Any]:
+        raise TypeError(f"{self.name} is not one operation: with_raw_response does not offer it")
 
     def dress(self, function: Callable[..., Any], *, blocking: bool) -> Callable[..., Any]:
         """Give ``function`` this method's name, docstring and signature (for help/IDEs)."""
@@ -296,6 +317,27 @@ class Endpoint(_Method, Generic[P, R]):
 
         return self.dress(method, blocking=False)
 
+    def bind_raw(self, pipeline: Pipeline) -> Callable[..., Any]:
+        async def method(*args: Any, **kwargs: Any) -> RawResponse[Any]:
+            request = self.build(args, kwargs)
+            sink: builtins.list[Captured] = []
+            token = RAW_CAPTURE.set(sink)
+            try:
+                parsed = await self.run(pipeline, request)
+            finally:
+                RAW_CAPTURE.reset(token)
+            status, headers, content = sink[-1]
+            parsed = None if self.kind == "call" and self.returns is None else parsed
+            return RawResponse(status=status, headers=headers, content=content, parsed=parsed)
+
+        self.dress(method, blocking=False)
+        signature = self.signature(blocking=False)
+        returns = signature.return_annotation.replace("AsyncPaginator[", "list[")
+        method.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            return_annotation=f"RawResponse[{returns}]"
+        )
+        return method
+
     if TYPE_CHECKING:
 
         @overload
@@ -308,6 +350,14 @@ class Endpoint(_Method, Generic[P, R]):
         def __get__(
             self, instance: Resource[BlockingMode], owner: type[Any] | None = None
         ) -> Callable[P, R]: ...
+        @overload
+        def __get__(
+            self, instance: Resource[AsyncRawMode], owner: type[Any] | None = None
+        ) -> Callable[P, Coroutine[Any, Any, RawResponse[R]]]: ...
+        @overload
+        def __get__(
+            self, instance: Resource[BlockingRawMode], owner: type[Any] | None = None
+        ) -> Callable[P, RawResponse[R]]: ...
         def __get__(self, instance: Any, owner: type[Any] | None = None) -> Any: ...
 
 
@@ -325,6 +375,14 @@ class ListEndpoint(Endpoint[P, Any], Generic[P, T]):
     def returns_annotation(self, blocking: bool) -> str:
         paginator = "Paginator" if blocking else "AsyncPaginator"
         return f"{paginator}[{self.shape.item.__name__}]"
+
+    async def run(self, pipeline: Pipeline, request: Any) -> Any:
+        """One page (the one ``page``/``limit`` ask for): what ``with_raw_response`` returns."""
+        assert self.operation is not None
+        path, query, _ = self.split(request)
+        return await pipeline.call(
+            self.operation, path_params=path, params=query or None, cast=self.shape.item, many=True
+        )
 
     def bind_async(self, resource: Resource[Any], pipeline: Pipeline) -> Callable[..., Any]:
         op, item, is_paged = self.operation, self.shape.item, self.shape.paged
@@ -360,6 +418,14 @@ class ListEndpoint(Endpoint[P, Any], Generic[P, T]):
         def __get__(
             self, instance: Resource[BlockingMode], owner: type[Any] | None = None
         ) -> Callable[P, Paginator[T]]: ...
+        @overload
+        def __get__(
+            self, instance: Resource[AsyncRawMode], owner: type[Any] | None = None
+        ) -> Callable[P, Coroutine[Any, Any, RawResponse[builtins.list[T]]]]: ...
+        @overload
+        def __get__(
+            self, instance: Resource[BlockingRawMode], owner: type[Any] | None = None
+        ) -> Callable[P, RawResponse[builtins.list[T]]]: ...
         def __get__(self, instance: Any, owner: type[Any] | None = None) -> Any: ...
 
 

@@ -59,6 +59,11 @@ def blocking_user() -> None:
         )
         assert_type(saved, Payout)
         assert_type(hash(saved), int)
+        raw = client.with_raw_response.payouts.retrieve("id")
+        assert_type(raw, paycombat_async.RawResponse[Payout])
+        assert_type(raw.parse(), Payout)
+        assert_type(client.with_raw_response.payouts.list().parsed, list[Payout])
+        assert_type(client.with_options(timeout=5).payouts.retrieve("id"), Payout)
     client.close()
 
     try:
@@ -103,6 +108,9 @@ async def async_user() -> None:
         await client.payouts.retrieve(payout_id="id")
         await client.customers.create(description="x", type="trust")  # type: ignore[arg-type]
         await client.checkouts.create()  # type: ignore[attr-defined]
+        raw = await client.with_raw_response.payouts.retrieve("id")
+        assert_type(raw, paycombat_async.RawResponse[Payout])
+        assert_type(await client.with_options(max_retries=0).payouts.retrieve("id"), Payout)
     await client.aclose()
 
 

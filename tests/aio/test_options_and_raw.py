@@ -1,0 +1,83 @@
+"""Per-client options that share the pool, and raw access to what came over the wire."""
+
+from __future__ import annotations
+
+import pytest
+
+from paycombat_async import (
+    ConfigurationError,
+    NotFoundError,
+    PayCombat,
+    Payout,
+    RawResponse,
+)
+from paycombat_async.sandbox import LocalSandbox
+from tests.helpers import payout_args
+
+
+async def test_with_options_shares_the_connection_pool(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    fast = client.with_options(timeout=3, max_retries=0)
+    assert fast.config.timeout == 3 and fast.config.retry.max_retries == 0
+    assert client.config.timeout == 10  # the original is unchanged
+    assert client.with_options(timeout=3, max_retries=0) is fast
+    await client.master_data.list_country_currency_codes()
+    payout = await fast.payouts.create(**payout_args())
+    assert await fast.payouts.retrieve(payout.id) == payout
+    assert fast._pipeline._session_for_this_loop() is client._pipeline._session_for_this_loop()
+    assert client.with_options().config.timeout == 10
+    assert client.with_options(timeout=None).config.timeout is None
+
+
+async def test_with_options_validates_and_dies_with_its_origin(client: PayCombat) -> None:
+    with pytest.raises(ConfigurationError):
+        client.with_options(timeout=-1)
+    with pytest.raises(ConfigurationError):
+        client.with_options(max_retries=-1)
+    derived = client.with_options(max_retries=1)
+    await derived.aclose()  # a no-op: the pool is the origin's
+    assert not client.is_closed
+    await client.aclose()
+    assert derived.is_closed
+
+
+async def test_a_fault_with_no_retries_is_not_retried(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    sandbox.inject("payouts.list", status=503)
+    with pytest.raises(Exception, match="503|Service"):
+        await client.with_options(max_retries=0).payouts.list()
+    sandbox.inject("Get All Payout", status=503)
+    assert await client.payouts.list() == []  # the default policy retries
+
+
+async def test_raw_response_has_status_headers_bytes_and_the_model(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    created = await client.with_raw_response.payouts.create(**payout_args())
+    assert isinstance(created, RawResponse)
+    assert created.status == 200
+    assert created.headers["content-type"].startswith("application/json")
+    payout = created.parse()
+    assert isinstance(payout, Payout) and payout.order_id == "order-1"
+    assert payout.id.encode() in created.content
+    memo = await client.with_raw_response.payouts.retrieve_memo(payout.id)
+    assert memo.parsed.startswith(b"%PDF") and memo.content == memo.parsed
+    page = await client.with_raw_response.payouts.list(limit=5)
+    assert [p.id for p in page.parse()] == [payout.id]
+    with pytest.raises(NotFoundError):
+        await client.with_raw_response.payouts.retrieve("nope")
+
+
+async def test_raw_response_reads_the_request_id(client: PayCombat) -> None:
+    created = await client.with_raw_response.customers.create(
+        description="Ana",
+        type="individual",
+        individual={"first_name": "Ana", "last_name": "Lima", "address_country": "AU"},
+    )
+    # Customer answers pass Finmo's envelope, with its request_id, through inside ``data``.
+    assert created.request_id
+    assert created.parse().customer_id
+    plain = await client.with_raw_response.master_data.list_country_currency_codes()
+    assert plain.request_id is None
