@@ -8,6 +8,7 @@ nox.options.sessions = ["tests", "lint", "typing"]
 nox.options.reuse_existing_virtualenvs = True
 
 PACKAGES = ["paycombat_async", "paycombat_sync"]
+LINTED = [*PACKAGES, "tests", "benchmarks", "noxfile.py"]
 
 
 @nox.session
@@ -19,10 +20,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff check and ruff format --check."""
+    """ruff check and ruff format --check, over the packages, the tests and the benchmarks."""
     session.install("ruff")
-    session.run("ruff", "check", *PACKAGES)
-    session.run("ruff", "format", "--check", *PACKAGES)
+    session.run("ruff", "check", *LINTED)
+    session.run("ruff", "format", "--check", *LINTED)
 
 
 @nox.session

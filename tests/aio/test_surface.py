@@ -26,7 +26,8 @@ async def test_every_list_is_one_paginator_that_can_be_awaited(client: PayCombat
     methods = client.payout_methods.list(currency="AUD")
     assert isinstance(methods, AsyncPaginator)
     collected = await methods
-    assert collected and all(isinstance(m, PayoutMethod) for m in collected)
+    assert collected
+    assert all(isinstance(m, PayoutMethod) for m in collected)
     assert [m async for m in client.payout_methods.list(currency="AUD")] == collected
 
     for order in ("a", "b", "c"):
@@ -156,10 +157,11 @@ def test_models_are_hashable_and_their_extra_is_read_only() -> None:
     data = {"id": "p1", "status": "PENDING", "conversion": {"rate": [1, 2]}, "new_field": [1]}
     payout = structure(data, Payout)
     twin = structure(dict(data), Payout)
-    assert payout == twin and hash(payout) == hash(twin)
+    assert payout == twin
+    assert hash(payout) == hash(twin)
     assert len({payout, twin}) == 1
     assert payout.extra == {"new_field": [1]}
     with pytest.raises(TypeError):
         payout.extra["new_field"] = 2  # type: ignore[index]
-    assert pickle.loads(pickle.dumps(payout)) == payout
+    assert pickle.loads(pickle.dumps(payout)) == payout  # noqa: S301 - our own bytes
     assert hash(structure({**data, "status": "SUCCESS"}, Payout)) != hash(payout)

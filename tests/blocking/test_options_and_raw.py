@@ -12,10 +12,12 @@ from tests.helpers import payout_args
 
 def test_with_options_and_raw_response(sandbox: LocalSandbox, client: PayCombat) -> None:
     fast = client.with_options(timeout=4, max_retries=0)
-    assert fast.config.timeout == 4 and client.config.timeout == 10
+    assert fast.config.timeout == 4
+    assert client.config.timeout == 10
     payout = fast.payouts.create(**payout_args())
     raw = fast.with_raw_response.payouts.retrieve(payout.id)
-    assert isinstance(raw, RawResponse) and raw.status == 200
+    assert isinstance(raw, RawResponse)
+    assert raw.status == 200
     assert raw.parse() == payout
     assert [p.id for p in client.with_raw_response.payouts.list().parse()] == [payout.id]
     assert fast.request("GET", f"/api/v1/payout-method/retrieve-payout/{payout.id}")["id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import pydoc
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,8 +13,6 @@ import paycombat_async
 import paycombat_async.sandbox
 import paycombat_sync
 import paycombat_sync.sandbox
-import pydoc
-
 from paycombat_async._pagination import AsyncPaginator, Paginator
 from paycombat_async.resources import RESOURCES
 from paycombat_async.resources._base import Resource, _Method
@@ -141,7 +140,8 @@ def test_help_lists_every_resource_and_every_method_with_its_signature(
                 assert (method.__doc__ or "").strip().splitlines()[0] in text
     aio, blocking = clients
     blocking_help = pydoc.render_doc(blocking.payouts, renderer=pydoc.plaintext)
-    assert "async create" not in blocking_help and "create(*, payout_beneficiary" in blocking_help
+    assert "async create" not in blocking_help
+    assert "create(*, payout_beneficiary" in blocking_help
     assert "-> 'Paginator[Payout]'" in blocking_help
     assert "async create(*" in pydoc.render_doc(aio.payouts, renderer=pydoc.plaintext)
     assert "_Blocking object" not in pydoc.render_doc(

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 
 import paycombat_sync
+from paycombat_async.resources._base import Resource
 from paycombat_sync import (
     OPERATIONS,
     Checkout,
@@ -28,7 +29,6 @@ from paycombat_sync import (
     VirtualAccountStatus,
     Wallet,
 )
-from paycombat_async.resources._base import Resource
 from paycombat_sync.sandbox import LocalSandbox
 from tests.helpers import payout_args
 
