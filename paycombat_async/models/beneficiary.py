@@ -1,7 +1,7 @@
 """Payout beneficiary models: saved recipients, and confirmation-of-payee checks on them.
 
 None of these shapes is documented by PayCombat. The fields follow Finmo's payout beneficiary
-(PayCombat forwards Finmo objects; finmo-equivalents.md section 3); the validation result's field
+(PayCombat forwards Finmo objects; Finmo docs: Payout Beneficiary); the validation result's field
 names are the SDK's own guess. Whatever else PayCombat sends is kept in ``extra``.
 """
 

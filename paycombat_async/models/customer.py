@@ -136,7 +136,7 @@ class WalletReadiness(Model):
     """Names of the customer fields still needed, e.g. ``"individual.dob"``."""
 
 
-# The fields each customer type must carry (customer.md, Create Customer: "required when sent").
+# The fields each customer type must carry (PayCombat docs: Create Customer, "required when sent").
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     CustomerType.INDIVIDUAL.value: ("first_name", "last_name", "address_country"),
     CustomerType.COMPANY.value: (

@@ -1,8 +1,8 @@
 """Payin models: money collected from a customer, and the KRW virtual accounts payins need.
 
-Beware of one quirk of PayCombat's payin rows (guides.md section 8): the ISO currency is in
-``amount_type`` and ``currency`` holds the class ``"FIAT"``. Both raw fields are kept as sent;
-read :attr:`Payin.iso_currency` when you want the ISO code.
+Beware of one quirk of PayCombat's payin rows (PayCombat docs: Retrieve Payin, the PAYIN
+webhooks): the ISO currency is in ``amount_type`` and ``currency`` holds the class ``"FIAT"``.
+Both raw fields are kept as sent; read :attr:`Payin.iso_currency` when you want the ISO code.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Transaction models: the report line behind each payin, payout or refund.
 
 The shape is the one the internal docs mirror shows for Find Transaction by Id (a Finmo
-transaction-report object passed through; finmo-equivalents.md section 7.1). Whatever else
+transaction-report object passed through; Finmo docs: Find Transaction by Id). Whatever else
 PayCombat sends is kept in ``extra``.
 """
 

@@ -1,7 +1,7 @@
 """Wallet models: a customer's wallet and its per-currency accounts.
 
 PayCombat does not document these shapes; the fields follow Finmo's wallet, which PayCombat
-forwards (finmo-equivalents.md section 7.3). Whatever else PayCombat sends is kept in ``extra``.
+forwards (Finmo docs: Create Wallet). Whatever else PayCombat sends is kept in ``extra``.
 """
 
 from __future__ import annotations

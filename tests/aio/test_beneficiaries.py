@@ -27,9 +27,9 @@ from paycombat_async.models.beneficiary import (
 )
 from paycombat_async.sandbox import LocalSandbox
 
-# finmo-equivalents.md 3.1: the Finmo payout beneficiary PayCombat forwards, every listed field
-# with a value of its type (the source lists the fields, not values). `tag_id_list` is what list
-# items add (3.3); the SDK does not model it, so it must survive in `extra`.
+# Finmo docs, Create Payout Beneficiary: the Finmo payout beneficiary PayCombat forwards, every
+# listed field with a value of its type (the docs list the fields, not values). `tag_id_list` is
+# what list items add; the SDK does not model it, so it must survive in `extra`.
 BENEFICIARY_EXAMPLE: dict[str, Any] = {
     "payout_beneficiary_id": "payout_beneficiary_5f0b1c3e9a2d4e6f8a7b6c5d4e3f2a1b",
     "org_id": "org_59b8fb2f52254f95ac54d0e140f4e429",

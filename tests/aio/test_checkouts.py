@@ -73,7 +73,7 @@ CREATE_NEW_CHECKOUT_DATA: dict[str, Any] = {
     "deleted_at": None,
 }
 
-# Get Detail Checkout's documented response (checkout.md), as far as the docs show it.
+# PayCombat docs, Get Detail Checkout: the documented response, as far as the docs show it.
 GET_DETAIL_CHECKOUT_DATA: dict[str, Any] = {
     "id": "da5ba426-9d1a-43b4-a477-e83b4534098e",
     "checkout_token": "5c57543e5dd646350e452890774a3927aacee5e500f6f89e54df1a82e3a6f539",

@@ -28,7 +28,7 @@ from paycombat_async.models.customer import (
 )
 from paycombat_async.sandbox import LocalSandbox
 
-# customer.md, Get Detail Customer by Id: the example as printed (the source cuts it inside
+# PayCombat docs, Get Detail Customer by Id: the example as printed (the source cuts it inside
 # `individual`; the visible fields are kept).
 DETAIL_EXAMPLE: dict[str, Any] = {
     "status": True,
@@ -53,7 +53,7 @@ DETAIL_EXAMPLE: dict[str, Any] = {
     },
 }
 
-# customer.md, Disable Customer: PayCombat's envelope with Finmo's nested inside `data`.
+# PayCombat docs, Disable Customer: PayCombat's envelope with Finmo's nested inside `data`.
 DISABLE_EXAMPLE: dict[str, Any] = {
     "status": True,
     "message": "OK",

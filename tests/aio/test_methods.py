@@ -25,7 +25,7 @@ from paycombat_async.sandbox import LocalSandbox
 from paycombat_async.sandbox._catalogue import COUNTRIES
 from paycombat_async.sandbox.handlers.payouts import KNOWN_PAYOUT_METHODS
 
-# methods.md section 2: the `data` of Get Required Fields by Payin method (internal mirror).
+# PayCombat docs, Get Required Fields by Payin method: its `data` (internal mirror).
 PAYIN_REQUIRED_FIELDS_EXAMPLE: dict[str, Any] = {
     "payin_method_id": "pim_2b8cb796be6548e6ad7b88504b73a2a2",
     "payin_method_name": "au_bank_npp",
@@ -74,7 +74,7 @@ PAYIN_REQUIRED_FIELDS_EXAMPLE: dict[str, Any] = {
     "default_expiry_time_seconds": "172800",
 }
 
-# finmo-equivalents.md 2.3: the `data` of Get Required Fields by Payout method (internal mirror).
+# Finmo docs, Get Payout Method Required Fields: its `data` (internal mirror).
 PAYOUT_REQUIRED_FIELDS_EXAMPLE: dict[str, Any] = {
     "payout_method_id": "pom_1a3f27eb698f4854bdfc26c81d4c1c33",
     "payout_method_name": "au_bank_acct",
@@ -145,7 +145,8 @@ PAYOUT_REQUIRED_FIELDS_EXAMPLE: dict[str, Any] = {
     },
 }
 
-DOC_PAYIN_METHODS = {"au_bank_npp", "eu_bank_sct_eur", "KDB산업은행"}  # guides.md section 14
+# PayCombat docs: the payin methods its examples name.
+DOC_PAYIN_METHODS = {"au_bank_npp", "eu_bank_sct_eur", "KDB산업은행"}
 
 
 def _round_trip(model: object) -> Any:

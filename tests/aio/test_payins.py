@@ -24,8 +24,8 @@ from paycombat_async.models.payin import (
 )
 from paycombat_async.sandbox import LocalSandbox
 
-# The PAYIN SUCCESS webhook example (webhooks.md), made valid JSON: the docs print single quotes
-# and unquoted timestamps.
+# The PAYIN SUCCESS webhook example (PayCombat docs: Webhooks), made valid JSON: the docs print
+# single quotes and unquoted timestamps.
 PAYIN_SUCCESS_WEBHOOK: dict[str, Any] = {
     "id": "005e1272-baec-43f6-8f7b-8ab8ddda8144",
     "merchant_id": "42e90341-cc68-4fbc-9baf-c3714b6fce0d",
@@ -71,7 +71,7 @@ PAYIN_SUCCESS_WEBHOOK: dict[str, Any] = {
     "type": "PAYIN",
 }
 
-# Retrieve Payin's documented response (payin.md), its schema placeholders filled in.
+# PayCombat docs, Retrieve Payin: the documented response, its schema placeholders filled in.
 RETRIEVE_PAYIN_DATA: dict[str, Any] = {
     "id": "86db9204-c547-47b2-a9f9-589176a6f981",
     "payin_id_finmo": "payin_1344b7c5a4d74575ac5d08dc05051dd3",

@@ -21,7 +21,7 @@ from paycombat_async._converter import structure, unstructure
 from paycombat_async._signing import js_dumps
 from paycombat_async.sandbox import LocalSandbox
 
-# payout.md, Create Payout: `data` of the internal mirror's example.
+# PayCombat docs, Create Payout: `data` of the internal mirror's example.
 CREATE_EXAMPLE: dict[str, Any] = {
     "id": "8ad77bda-9337-411a-aa3f-bf787b9026e6",
     "payout_id_finmo": "payout_c13bc860a32c48d5a1af991197ced0cb",
@@ -52,7 +52,7 @@ CREATE_EXAMPLE: dict[str, Any] = {
     "pending_at": None,
 }
 
-# webhooks.md, PAYOUT SUCCESS example.
+# PayCombat docs, Webhooks: the PAYOUT SUCCESS example.
 SUCCESS_WEBHOOK: dict[str, Any] = {
     "id": "e1409c69-2b71-4137-8651-4d09b2ed723d",
     "merchant_id": "577311c7-9788-4ec1-8501-86ae69b134e6",
@@ -79,7 +79,7 @@ SUCCESS_WEBHOOK: dict[str, Any] = {
     "type": "PAYOUT",
 }
 
-# webhooks.md, the payout object printed on the PAYIN FAILED page (a failed payout).
+# PayCombat docs, Webhooks: the payout object printed on the PAYIN FAILED page (a failed payout).
 FAILED_WEBHOOK: dict[str, Any] = {
     "id": "e3e229ca-a38f-4af0-95a0-89732c815045",
     "merchant_id": "a1fe780b-94cb-4f6a-966c-ceefeb6ca3b0",

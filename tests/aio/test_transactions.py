@@ -15,7 +15,7 @@ from paycombat_async._signing import js_dumps
 from paycombat_async.models.transaction import Transaction, TransactionEventType
 from paycombat_async.sandbox import LocalSandbox
 
-# finmo-equivalents.md 7.1, Find Transaction by Id (internal mirror): the schema-style example
+# Finmo docs, Find Transaction by Id (internal mirror): the schema-style example
 # with its "string"/number/boolean placeholders replaced by values of those types.
 TRANSACTION_EXAMPLE: dict[str, Any] = {
     "transaction_id": "txn_4b6c2e8f0a1d4c3b9e7f6a5d4c3b2a19",
@@ -42,8 +42,8 @@ TRANSACTION_EXAMPLE: dict[str, Any] = {
     "updated_at": "2024-12-27T10:54:36.299Z",
 }
 
-# A payin row as the payins group stores it (webhooks.md PAYIN SUCCESS): the ISO currency is in
-# `amount_type`, `currency` holds the class "FIAT".
+# A payin row as the payins group stores it (PayCombat docs: the PAYIN SUCCESS webhook): the ISO
+# currency is in `amount_type`, `currency` holds the class "FIAT".
 PAYIN_ID = "86db9204-c547-47b2-a9f9-589176a6f981"
 PAYIN: dict[str, Any] = {
     "id": PAYIN_ID,

@@ -21,7 +21,7 @@ from paycombat_async._signing import js_dumps
 from paycombat_async.models.wallet import Wallet, WalletAccount
 from paycombat_async.sandbox import LocalSandbox
 
-# finmo-equivalents.md 7.3: Finmo's Create Wallet `data` (field list from public client code,
+# Finmo docs, Create Wallet: Finmo's Create Wallet `data` (field list from public client code,
 # values of the listed types filled in).
 WALLET_EXAMPLE: dict[str, Any] = {
     "wallet_id": "wallet_0b7e4f2a9c1d4e8f9a6b5c4d3e2f1a0b",

@@ -1,6 +1,6 @@
 """Sandbox customers: create, update, list, read, wallet readiness, enable/disable, delete.
 
-Like PayCombat (customer.md, Disable Customer example), every answer nests Finmo's envelope
+Like PayCombat (PayCombat docs: Disable Customer, its example), every answer nests Finmo's envelope
 (``request_id``, ``request_time``, ``success``, ``status_code``, ``status_text``, ``data``) inside
 ``data``. New customers start active; delete is a soft delete (``is_deleted``), after which the
 customer is found only by Get All Customer with ``include_deleted=true``.
