@@ -8,6 +8,7 @@ async with PayCombat() as client:  # PAYCOMBAT_TOKEN / PAYCOMBAT_SIGNATURE_KEY f
 ```
 """
 
+from . import models
 from ._client import PayCombat as PayCombat
 from ._config import ClientConfig as ClientConfig
 from ._exceptions import APIConnectionError as APIConnectionError
@@ -47,6 +48,7 @@ from .models import Checkout as Checkout
 from .models import CheckoutIdRequest as CheckoutIdRequest
 from .models import CheckoutStatus as CheckoutStatus
 from .models import CheckoutStatusName as CheckoutStatusName
+from .models import Company as Company
 from .models import CountryCurrency as CountryCurrency
 from .models import CreateCheckoutRequest as CreateCheckoutRequest
 from .models import CreateCheckoutVirtualAccountRequest as CreateCheckoutVirtualAccountRequest
@@ -64,6 +66,7 @@ from .models import CustomerIdRequest as CustomerIdRequest
 from .models import CustomerIndividual as CustomerIndividual
 from .models import CustomerType as CustomerType
 from .models import CustomerTypeName as CustomerTypeName
+from .models import FrozenMapping as FrozenMapping
 from .models import GcaActivationStatus as GcaActivationStatus
 from .models import Individual as Individual
 from .models import ListBeneficiariesRequest as ListBeneficiariesRequest
@@ -73,6 +76,9 @@ from .models import ListPayoutsRequest as ListPayoutsRequest
 from .models import ListWalletsRequest as ListWalletsRequest
 from .models import MethodField as MethodField
 from .models import MethodFilters as MethodFilters
+from .models import Model as Model
+from .models import OpenEnum as OpenEnum
+from .models import Params as Params
 from .models import PayeeMatch as PayeeMatch
 from .models import Payin as Payin
 from .models import PayinIdRequest as PayinIdRequest
@@ -90,6 +96,7 @@ from .models import PayoutIdRequest as PayoutIdRequest
 from .models import PayoutMethod as PayoutMethod
 from .models import PayoutMethodNameRequest as PayoutMethodNameRequest
 from .models import PayoutStatus as PayoutStatus
+from .models import Person as Person
 from .models import SimulatePayinRequest as SimulatePayinRequest
 from .models import SimulatePayoutRequest as SimulatePayoutRequest
 from .models import SimulateVirtualAccountRequest as SimulateVirtualAccountRequest
@@ -115,53 +122,14 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
-    "AdvancedRedirectUrl",
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
-    "BeneficiaryCompany",
-    "BeneficiaryCompanyParam",
-    "BeneficiaryIdRequest",
-    "BeneficiaryIndividual",
-    "BeneficiaryIndividualParam",
-    "BeneficiaryType",
-    "BeneficiaryTypeName",
-    "BeneficiaryValidation",
-    "Checkout",
-    "CheckoutIdRequest",
-    "CheckoutStatus",
-    "CheckoutStatusName",
     "ClientConfig",
     "ClientStateError",
     "ConfigurationError",
     "ConflictError",
-    "CountryCurrency",
-    "CreateCheckoutRequest",
-    "CreateCheckoutVirtualAccountRequest",
-    "CreateCustomerRequest",
-    "CreatePayinRequest",
-    "CreatePaymentRequestRequest",
-    "CreatePayoutBeneficiaryRequest",
-    "CreatePayoutRequest",
-    "CreateVirtualAccountRequest",
-    "CreateWalletRequest",
-    "CurrencyRequest",
-    "Customer",
-    "CustomerCompany",
-    "CustomerIdRequest",
-    "CustomerIndividual",
-    "CustomerType",
-    "CustomerTypeName",
-    "GcaActivationStatus",
-    "Individual",
     "InvalidResponseError",
-    "ListBeneficiariesRequest",
-    "ListCheckoutsRequest",
-    "ListCustomersRequest",
-    "ListPayoutsRequest",
-    "ListWalletsRequest",
-    "MethodField",
-    "MethodFilters",
     "NotFoundError",
     "Operation",
     "OutcomeUnknownError",
@@ -169,47 +137,13 @@ __all__ = [
     "Paginator",
     "PayCombat",
     "PayCombatError",
-    "PayeeMatch",
-    "Payin",
-    "PayinIdRequest",
-    "PayinMethod",
-    "PayinMethodNameRequest",
-    "PayinStatus",
-    "PaymentMethod",
-    "Payout",
-    "PayoutApproval",
-    "PayoutBalance",
-    "PayoutBeneficiary",
-    "PayoutBeneficiaryFields",
-    "PayoutBeneficiaryParam",
-    "PayoutIdRequest",
-    "PayoutMethod",
-    "PayoutMethodNameRequest",
-    "PayoutStatus",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
     "RetryPolicy",
     "ServerError",
-    "SimulatePayinRequest",
-    "SimulatePayoutRequest",
-    "SimulateVirtualAccountRequest",
-    "Transaction",
-    "TransactionEventType",
-    "TransactionFilters",
-    "TransactionIdRequest",
     "UnprocessableEntityError",
-    "UpdateCustomerRequest",
-    "UpdatePayoutBeneficiaryRequest",
-    "VaBanksRequest",
-    "ValidateBeneficiaryByIdRequest",
-    "ValidateBeneficiaryRequest",
     "ValidationError",
-    "VirtualAccount",
-    "VirtualAccountStatus",
-    "Wallet",
-    "WalletAccount",
-    "WalletIdRequest",
-    "WalletReadiness",
     "__version__",
 ]
+__all__ += models.__all__

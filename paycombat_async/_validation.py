@@ -15,6 +15,7 @@ from ._iso import COUNTRIES, CURRENCIES
 __all__ = [
     "amount",
     "check_path_id",
+    "check_with",
     "country_code",
     "currency_code",
     "non_empty",
@@ -106,6 +107,18 @@ def non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise ValidationError(
             f"is required and must be a non-empty string, got {value!r}", field=attribute.name
         )
+
+
+@attrs.frozen
+class _Named:
+    """Just enough of an ``attrs.Attribute`` for a validator's message: its name."""
+
+    name: str
+
+
+def check_with(validator: Any, field: str, value: Any) -> None:
+    """Run an attrs validator on a value that is not an attrs field (a nested dict's entry)."""
+    validator(None, _Named(field), value)
 
 
 def check_path_id(name: str, value: Any) -> str:

@@ -14,108 +14,115 @@ async core raised. ``paycombat_sync.sandbox.LocalSandbox`` runs the local sandbo
 background, for tests with no async code.
 """
 
+import paycombat_async.models
 from paycombat_async import OPERATIONS as OPERATIONS
-from paycombat_async import AdvancedRedirectUrl as AdvancedRedirectUrl
 from paycombat_async import APIConnectionError as APIConnectionError
 from paycombat_async import APIError as APIError
 from paycombat_async import APITimeoutError as APITimeoutError
 from paycombat_async import AsyncPaginator as AsyncPaginator
 from paycombat_async import AuthenticationError as AuthenticationError
 from paycombat_async import BadRequestError as BadRequestError
-from paycombat_async import BeneficiaryCompany as BeneficiaryCompany
-from paycombat_async import BeneficiaryCompanyParam as BeneficiaryCompanyParam
-from paycombat_async import BeneficiaryIdRequest as BeneficiaryIdRequest
-from paycombat_async import BeneficiaryIndividual as BeneficiaryIndividual
-from paycombat_async import BeneficiaryIndividualParam as BeneficiaryIndividualParam
-from paycombat_async import BeneficiaryType as BeneficiaryType
-from paycombat_async import BeneficiaryTypeName as BeneficiaryTypeName
-from paycombat_async import BeneficiaryValidation as BeneficiaryValidation
-from paycombat_async import Checkout as Checkout
-from paycombat_async import CheckoutIdRequest as CheckoutIdRequest
-from paycombat_async import CheckoutStatus as CheckoutStatus
-from paycombat_async import CheckoutStatusName as CheckoutStatusName
 from paycombat_async import ClientConfig as ClientConfig
 from paycombat_async import ClientStateError as ClientStateError
 from paycombat_async import ConfigurationError as ConfigurationError
 from paycombat_async import ConflictError as ConflictError
-from paycombat_async import CountryCurrency as CountryCurrency
-from paycombat_async import CreateCheckoutRequest as CreateCheckoutRequest
-from paycombat_async import (
-    CreateCheckoutVirtualAccountRequest as CreateCheckoutVirtualAccountRequest,
-)
-from paycombat_async import CreateCustomerRequest as CreateCustomerRequest
-from paycombat_async import CreatePayinRequest as CreatePayinRequest
-from paycombat_async import CreatePaymentRequestRequest as CreatePaymentRequestRequest
-from paycombat_async import CreatePayoutBeneficiaryRequest as CreatePayoutBeneficiaryRequest
-from paycombat_async import CreatePayoutRequest as CreatePayoutRequest
-from paycombat_async import CreateVirtualAccountRequest as CreateVirtualAccountRequest
-from paycombat_async import CreateWalletRequest as CreateWalletRequest
-from paycombat_async import CurrencyRequest as CurrencyRequest
-from paycombat_async import Customer as Customer
-from paycombat_async import CustomerCompany as CustomerCompany
-from paycombat_async import CustomerIdRequest as CustomerIdRequest
-from paycombat_async import CustomerIndividual as CustomerIndividual
-from paycombat_async import CustomerType as CustomerType
-from paycombat_async import CustomerTypeName as CustomerTypeName
-from paycombat_async import GcaActivationStatus as GcaActivationStatus
-from paycombat_async import Individual as Individual
 from paycombat_async import InvalidResponseError as InvalidResponseError
-from paycombat_async import ListBeneficiariesRequest as ListBeneficiariesRequest
-from paycombat_async import ListCheckoutsRequest as ListCheckoutsRequest
-from paycombat_async import ListCustomersRequest as ListCustomersRequest
-from paycombat_async import ListPayoutsRequest as ListPayoutsRequest
-from paycombat_async import ListWalletsRequest as ListWalletsRequest
-from paycombat_async import MethodField as MethodField
-from paycombat_async import MethodFilters as MethodFilters
 from paycombat_async import NotFoundError as NotFoundError
 from paycombat_async import Operation as Operation
 from paycombat_async import OutcomeUnknownError as OutcomeUnknownError
 from paycombat_async import Page as Page
 from paycombat_async import Paginator as Paginator
 from paycombat_async import PayCombatError as PayCombatError
-from paycombat_async import PayeeMatch as PayeeMatch
-from paycombat_async import Payin as Payin
-from paycombat_async import PayinIdRequest as PayinIdRequest
-from paycombat_async import PayinMethod as PayinMethod
-from paycombat_async import PayinMethodNameRequest as PayinMethodNameRequest
-from paycombat_async import PayinStatus as PayinStatus
-from paycombat_async import PaymentMethod as PaymentMethod
-from paycombat_async import Payout as Payout
-from paycombat_async import PayoutApproval as PayoutApproval
-from paycombat_async import PayoutBalance as PayoutBalance
-from paycombat_async import PayoutBeneficiary as PayoutBeneficiary
-from paycombat_async import PayoutBeneficiaryFields as PayoutBeneficiaryFields
-from paycombat_async import PayoutBeneficiaryParam as PayoutBeneficiaryParam
-from paycombat_async import PayoutIdRequest as PayoutIdRequest
-from paycombat_async import PayoutMethod as PayoutMethod
-from paycombat_async import PayoutMethodNameRequest as PayoutMethodNameRequest
-from paycombat_async import PayoutStatus as PayoutStatus
 from paycombat_async import PermissionDeniedError as PermissionDeniedError
 from paycombat_async import RateLimitError as RateLimitError
 from paycombat_async import RawResponse as RawResponse
 from paycombat_async import RetryPolicy as RetryPolicy
 from paycombat_async import ServerError as ServerError
-from paycombat_async import SimulatePayinRequest as SimulatePayinRequest
-from paycombat_async import SimulatePayoutRequest as SimulatePayoutRequest
-from paycombat_async import SimulateVirtualAccountRequest as SimulateVirtualAccountRequest
-from paycombat_async import Transaction as Transaction
-from paycombat_async import TransactionEventType as TransactionEventType
-from paycombat_async import TransactionFilters as TransactionFilters
-from paycombat_async import TransactionIdRequest as TransactionIdRequest
 from paycombat_async import UnprocessableEntityError as UnprocessableEntityError
-from paycombat_async import UpdateCustomerRequest as UpdateCustomerRequest
-from paycombat_async import UpdatePayoutBeneficiaryRequest as UpdatePayoutBeneficiaryRequest
-from paycombat_async import VaBanksRequest as VaBanksRequest
-from paycombat_async import ValidateBeneficiaryByIdRequest as ValidateBeneficiaryByIdRequest
-from paycombat_async import ValidateBeneficiaryRequest as ValidateBeneficiaryRequest
 from paycombat_async import ValidationError as ValidationError
-from paycombat_async import VirtualAccount as VirtualAccount
-from paycombat_async import VirtualAccountStatus as VirtualAccountStatus
-from paycombat_async import Wallet as Wallet
-from paycombat_async import WalletAccount as WalletAccount
-from paycombat_async import WalletIdRequest as WalletIdRequest
-from paycombat_async import WalletReadiness as WalletReadiness
 from paycombat_async import __version__ as __version__
+from paycombat_async.models import AdvancedRedirectUrl as AdvancedRedirectUrl
+from paycombat_async.models import BeneficiaryCompany as BeneficiaryCompany
+from paycombat_async.models import BeneficiaryCompanyParam as BeneficiaryCompanyParam
+from paycombat_async.models import BeneficiaryIdRequest as BeneficiaryIdRequest
+from paycombat_async.models import BeneficiaryIndividual as BeneficiaryIndividual
+from paycombat_async.models import BeneficiaryIndividualParam as BeneficiaryIndividualParam
+from paycombat_async.models import BeneficiaryType as BeneficiaryType
+from paycombat_async.models import BeneficiaryTypeName as BeneficiaryTypeName
+from paycombat_async.models import BeneficiaryValidation as BeneficiaryValidation
+from paycombat_async.models import Checkout as Checkout
+from paycombat_async.models import CheckoutIdRequest as CheckoutIdRequest
+from paycombat_async.models import CheckoutStatus as CheckoutStatus
+from paycombat_async.models import CheckoutStatusName as CheckoutStatusName
+from paycombat_async.models import Company as Company
+from paycombat_async.models import CountryCurrency as CountryCurrency
+from paycombat_async.models import CreateCheckoutRequest as CreateCheckoutRequest
+from paycombat_async.models import (
+    CreateCheckoutVirtualAccountRequest as CreateCheckoutVirtualAccountRequest,
+)
+from paycombat_async.models import CreateCustomerRequest as CreateCustomerRequest
+from paycombat_async.models import CreatePayinRequest as CreatePayinRequest
+from paycombat_async.models import CreatePaymentRequestRequest as CreatePaymentRequestRequest
+from paycombat_async.models import CreatePayoutBeneficiaryRequest as CreatePayoutBeneficiaryRequest
+from paycombat_async.models import CreatePayoutRequest as CreatePayoutRequest
+from paycombat_async.models import CreateVirtualAccountRequest as CreateVirtualAccountRequest
+from paycombat_async.models import CreateWalletRequest as CreateWalletRequest
+from paycombat_async.models import CurrencyRequest as CurrencyRequest
+from paycombat_async.models import Customer as Customer
+from paycombat_async.models import CustomerCompany as CustomerCompany
+from paycombat_async.models import CustomerIdRequest as CustomerIdRequest
+from paycombat_async.models import CustomerIndividual as CustomerIndividual
+from paycombat_async.models import CustomerType as CustomerType
+from paycombat_async.models import CustomerTypeName as CustomerTypeName
+from paycombat_async.models import FrozenMapping as FrozenMapping
+from paycombat_async.models import GcaActivationStatus as GcaActivationStatus
+from paycombat_async.models import Individual as Individual
+from paycombat_async.models import ListBeneficiariesRequest as ListBeneficiariesRequest
+from paycombat_async.models import ListCheckoutsRequest as ListCheckoutsRequest
+from paycombat_async.models import ListCustomersRequest as ListCustomersRequest
+from paycombat_async.models import ListPayoutsRequest as ListPayoutsRequest
+from paycombat_async.models import ListWalletsRequest as ListWalletsRequest
+from paycombat_async.models import MethodField as MethodField
+from paycombat_async.models import MethodFilters as MethodFilters
+from paycombat_async.models import Model as Model
+from paycombat_async.models import OpenEnum as OpenEnum
+from paycombat_async.models import Params as Params
+from paycombat_async.models import PayeeMatch as PayeeMatch
+from paycombat_async.models import Payin as Payin
+from paycombat_async.models import PayinIdRequest as PayinIdRequest
+from paycombat_async.models import PayinMethod as PayinMethod
+from paycombat_async.models import PayinMethodNameRequest as PayinMethodNameRequest
+from paycombat_async.models import PayinStatus as PayinStatus
+from paycombat_async.models import PaymentMethod as PaymentMethod
+from paycombat_async.models import Payout as Payout
+from paycombat_async.models import PayoutApproval as PayoutApproval
+from paycombat_async.models import PayoutBalance as PayoutBalance
+from paycombat_async.models import PayoutBeneficiary as PayoutBeneficiary
+from paycombat_async.models import PayoutBeneficiaryFields as PayoutBeneficiaryFields
+from paycombat_async.models import PayoutBeneficiaryParam as PayoutBeneficiaryParam
+from paycombat_async.models import PayoutIdRequest as PayoutIdRequest
+from paycombat_async.models import PayoutMethod as PayoutMethod
+from paycombat_async.models import PayoutMethodNameRequest as PayoutMethodNameRequest
+from paycombat_async.models import PayoutStatus as PayoutStatus
+from paycombat_async.models import Person as Person
+from paycombat_async.models import SimulatePayinRequest as SimulatePayinRequest
+from paycombat_async.models import SimulatePayoutRequest as SimulatePayoutRequest
+from paycombat_async.models import SimulateVirtualAccountRequest as SimulateVirtualAccountRequest
+from paycombat_async.models import Transaction as Transaction
+from paycombat_async.models import TransactionEventType as TransactionEventType
+from paycombat_async.models import TransactionFilters as TransactionFilters
+from paycombat_async.models import TransactionIdRequest as TransactionIdRequest
+from paycombat_async.models import UpdateCustomerRequest as UpdateCustomerRequest
+from paycombat_async.models import UpdatePayoutBeneficiaryRequest as UpdatePayoutBeneficiaryRequest
+from paycombat_async.models import VaBanksRequest as VaBanksRequest
+from paycombat_async.models import ValidateBeneficiaryByIdRequest as ValidateBeneficiaryByIdRequest
+from paycombat_async.models import ValidateBeneficiaryRequest as ValidateBeneficiaryRequest
+from paycombat_async.models import VirtualAccount as VirtualAccount
+from paycombat_async.models import VirtualAccountStatus as VirtualAccountStatus
+from paycombat_async.models import Wallet as Wallet
+from paycombat_async.models import WalletAccount as WalletAccount
+from paycombat_async.models import WalletIdRequest as WalletIdRequest
+from paycombat_async.models import WalletReadiness as WalletReadiness
 
 from ._client import PayCombat as PayCombat
 
@@ -124,53 +131,14 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
-    "AdvancedRedirectUrl",
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
-    "BeneficiaryCompany",
-    "BeneficiaryCompanyParam",
-    "BeneficiaryIdRequest",
-    "BeneficiaryIndividual",
-    "BeneficiaryIndividualParam",
-    "BeneficiaryType",
-    "BeneficiaryTypeName",
-    "BeneficiaryValidation",
-    "Checkout",
-    "CheckoutIdRequest",
-    "CheckoutStatus",
-    "CheckoutStatusName",
     "ClientConfig",
     "ClientStateError",
     "ConfigurationError",
     "ConflictError",
-    "CountryCurrency",
-    "CreateCheckoutRequest",
-    "CreateCheckoutVirtualAccountRequest",
-    "CreateCustomerRequest",
-    "CreatePayinRequest",
-    "CreatePaymentRequestRequest",
-    "CreatePayoutBeneficiaryRequest",
-    "CreatePayoutRequest",
-    "CreateVirtualAccountRequest",
-    "CreateWalletRequest",
-    "CurrencyRequest",
-    "Customer",
-    "CustomerCompany",
-    "CustomerIdRequest",
-    "CustomerIndividual",
-    "CustomerType",
-    "CustomerTypeName",
-    "GcaActivationStatus",
-    "Individual",
     "InvalidResponseError",
-    "ListBeneficiariesRequest",
-    "ListCheckoutsRequest",
-    "ListCustomersRequest",
-    "ListPayoutsRequest",
-    "ListWalletsRequest",
-    "MethodField",
-    "MethodFilters",
     "NotFoundError",
     "Operation",
     "OutcomeUnknownError",
@@ -178,47 +146,13 @@ __all__ = [
     "Paginator",
     "PayCombat",
     "PayCombatError",
-    "PayeeMatch",
-    "Payin",
-    "PayinIdRequest",
-    "PayinMethod",
-    "PayinMethodNameRequest",
-    "PayinStatus",
-    "PaymentMethod",
-    "Payout",
-    "PayoutApproval",
-    "PayoutBalance",
-    "PayoutBeneficiary",
-    "PayoutBeneficiaryFields",
-    "PayoutBeneficiaryParam",
-    "PayoutIdRequest",
-    "PayoutMethod",
-    "PayoutMethodNameRequest",
-    "PayoutStatus",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
     "RetryPolicy",
     "ServerError",
-    "SimulatePayinRequest",
-    "SimulatePayoutRequest",
-    "SimulateVirtualAccountRequest",
-    "Transaction",
-    "TransactionEventType",
-    "TransactionFilters",
-    "TransactionIdRequest",
     "UnprocessableEntityError",
-    "UpdateCustomerRequest",
-    "UpdatePayoutBeneficiaryRequest",
-    "VaBanksRequest",
-    "ValidateBeneficiaryByIdRequest",
-    "ValidateBeneficiaryRequest",
     "ValidationError",
-    "VirtualAccount",
-    "VirtualAccountStatus",
-    "Wallet",
-    "WalletAccount",
-    "WalletIdRequest",
-    "WalletReadiness",
     "__version__",
 ]
+__all__ += paycombat_async.models.__all__

@@ -16,7 +16,8 @@ import attrs
 
 from .. import _validation as _v
 from .._exceptions import ValidationError
-from ._base import PATH, Model, OpenEnum, PageRequest, Params, Request
+from ._base import PATH, Model, OpenEnum, PageRequest, Request
+from .party import Company, Person, party
 from .payout import PayoutBeneficiaryParam
 
 __all__ = [
@@ -88,102 +89,10 @@ def _bsb(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
 
 
-def _party(cls: type[Params]) -> Any:
-    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is not None and not isinstance(value, (cls, dict)):
-            raise ValidationError(
-                f"must be a {cls.__name__} or a dict, got {type(value).__name__}",
-                field=attribute.name,
-            )
-
-    return check
-
-
-# -- the people and companies behind a beneficiary ------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class BeneficiaryIndividual(Model):
-    """The person behind an ``individual`` beneficiary, as PayCombat returns it."""
-
-    first_name: str | None = None
-    last_name: str | None = None
-    dob: dt.date | None = None
-    email: str | None = None
-    identification_type: str | None = None
-    identification_value: str | None = None
-    country_of_residence: str | None = None
-    nationality: str | None = None
-    address_line1: str | None = None
-    address_line2: str | None = None
-    address_city: str | None = None
-    address_state: str | None = None
-    address_zip_code: str | None = None
-    address_country: str | None = None
-    phone_country_code: str | None = None
-    phone_number: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class BeneficiaryCompany(Model):
-    """The company behind a ``company`` beneficiary, as PayCombat returns it."""
-
-    name: str | None = None
-    registration_number: str | None = None
-    incorporation_country: str | None = None
-    company_email: str | None = None
-    address_line1: str | None = None
-    address_line2: str | None = None
-    address_city: str | None = None
-    address_state: str | None = None
-    address_zip_code: str | None = None
-    address_country: str | None = None
-    phone_country_code: str | None = None
-    phone_number: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class BeneficiaryIndividualParam(Params):
-    """The person behind an ``individual`` beneficiary, as sent. Unset fields are omitted."""
-
-    first_name: str | None = None
-    last_name: str | None = None
-    dob: dt.date | None = None
-    """Date of birth, sent as ``YYYY-MM-DD``."""
-    email: str | None = None
-    identification_type: str | None = None
-    identification_value: str | None = None
-    country_of_residence: str | None = attrs.field(default=None, validator=_v.country_code)
-    nationality: str | None = attrs.field(default=None, validator=_v.country_code)
-    address_line1: str | None = None
-    address_line2: str | None = None
-    address_city: str | None = None
-    address_state: str | None = None
-    address_zip_code: str | None = None
-    address_country: str | None = attrs.field(default=None, validator=_v.country_code)
-    phone_country_code: str | None = None
-    phone_number: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class BeneficiaryCompanyParam(Params):
-    """The company behind a ``company`` beneficiary, as sent. Unset fields are omitted."""
-
-    name: str | None = None
-    registration_number: str | None = None
-    incorporation_country: str | None = attrs.field(default=None, validator=_v.country_code)
-    company_email: str | None = None
-    address_line1: str | None = None
-    address_line2: str | None = None
-    address_city: str | None = None
-    address_state: str | None = None
-    address_zip_code: str | None = None
-    address_country: str | None = attrs.field(default=None, validator=_v.country_code)
-    phone_country_code: str | None = None
-    phone_number: str | None = None
-
-
-# -- the saved beneficiary ------------------------------------------------------------------
+BeneficiaryIndividual = BeneficiaryIndividualParam = Person
+"""Former names of ``Person`` (kept so existing code runs)."""
+BeneficiaryCompany = BeneficiaryCompanyParam = Company
+"""Former names of ``Company`` (kept so existing code runs)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -225,8 +134,8 @@ class PayoutBeneficiary(Model):
     duitnow_proxy_value: str | None = None
     fps_proxy_type: str | None = None
     fps_proxy_value: str | None = None
-    individual: BeneficiaryIndividual | None = None
-    company: BeneficiaryCompany | None = None
+    individual: Person | None = None
+    company: Company | None = None
     is_active: bool | None = None
     organization_reference_id: str | None = None
     """Your own reference for this beneficiary."""
@@ -248,11 +157,11 @@ class _BeneficiaryDetails(Request):
 
     beneficiary_name: str | None = attrs.field(default=None, validator=_optional_text)
     currency: str | None = attrs.field(default=None, validator=_v.currency_code)
-    individual: BeneficiaryIndividualParam | dict[str, Any] | None = attrs.field(
-        default=None, validator=_party(BeneficiaryIndividualParam)
+    individual: Person | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=party(Person)
     )
-    company: BeneficiaryCompanyParam | dict[str, Any] | None = attrs.field(
-        default=None, validator=_party(BeneficiaryCompanyParam)
+    company: Company | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=party(Company)
     )
     nickname: str | None = None
     description: str | None = None

@@ -7,7 +7,6 @@ PayCombat passes Finmo's customer objects through (ids ``customer_<hex>``, organ
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -15,7 +14,8 @@ import attrs
 
 from .. import _validation as _v
 from .._exceptions import ValidationError
-from ._base import PATH, Model, OpenEnum, PageRequest, Params, Request
+from ._base import PATH, Model, OpenEnum, PageRequest, Request
+from .party import Company, Person, party, party_field
 
 __all__ = [
     "CreateCustomerRequest",
@@ -45,52 +45,10 @@ class GcaActivationStatus(OpenEnum):
     NOT_STARTED = "NOT_STARTED"
 
 
-@attrs.frozen(kw_only=True)
-class CustomerIndividual(Params):
-    """A natural person: an individual customer, or a company's ``authorized_user``.
-
-    In Update Customer an empty string clears a field; ``None`` leaves it unchanged.
-    """
-
-    first_name: str | None = None
-    last_name: str | None = None
-    dob: dt.date | None = None
-    email: str | None = None
-    identification_type: str | None = None
-    identification_value: str | None = None
-    address_line1: str | None = None
-    address_line2: str | None = None
-    address_city: str | None = None
-    address_state: str | None = None
-    address_country: str | None = None
-    """ISO 3166-1 alpha-2 code, e.g. ``"AU"``."""
-    address_zip_code: str | None = None
-    country_of_residence: str | None = None
-    nationality: str | None = None
-    phone_country_code: str | None = None
-    phone_number: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class CustomerCompany(Params):
-    """A company customer. In Update Customer an empty string clears a field."""
-
-    name: str | None = None
-    registration_number: str | None = None
-    incorporation_country: str | None = None
-    """ISO 3166-1 alpha-2 code of the country of incorporation."""
-    company_email: str | None = None
-    address_line1: str | None = None
-    address_line2: str | None = None
-    address_city: str | None = None
-    address_state: str | None = None
-    address_country: str | None = None
-    """ISO 3166-1 alpha-2 code, e.g. ``"SG"``."""
-    address_zip_code: str | None = None
-    phone_country_code: str | None = None
-    phone_number: str | None = None
-    authorized_user: CustomerIndividual | None = None
-    """The person acting for the company (same fields as an individual customer)."""
+CustomerIndividual = Person
+"""Former name of ``Person`` (kept so existing code runs)."""
+CustomerCompany = Company
+"""Former name of ``Company`` (kept so existing code runs)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -116,8 +74,8 @@ class Customer(Model):
     is_sender_validation_enabled: bool | None = None
     payin_sender_id_list: list[Any] | None = None
     company_domain: str | None = None
-    individual: CustomerIndividual | None = None
-    company: CustomerCompany | None = None
+    individual: Person | None = None
+    company: Company | None = None
     is_deleted: bool | None = None
     created_by: str | None = None
     created_at: dt.datetime | None = None
@@ -146,8 +104,6 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
         "address_country",
     ),
 }
-_COUNTRY_FIELDS = frozenset({"address_country", "incorporation_country"})
-_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 def _customer_type(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -157,22 +113,6 @@ def _customer_type(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or str(value) not in REQUIRED_FIELDS:
         raise ValidationError(
             f"must be one of {sorted(REQUIRED_FIELDS)} (CustomerType), got {value!r}",
-            field=attribute.name,
-        )
-
-
-def _nested(value: Params | Mapping[str, Any], name: str) -> Any:
-    if isinstance(value, Mapping):
-        return value.get(name)
-    found = getattr(value, name, None)
-    return value.extra.get(name) if found is None else found
-
-
-def _nested_object(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, (Params, Mapping)):
-        raise ValidationError(
-            f"expected a {attribute.name.capitalize()} object or a dict, "
-            f"got {type(value).__name__}",
             field=attribute.name,
         )
 
@@ -189,11 +129,11 @@ class _CustomerDetails(Request):
     type: CustomerTypeName | CustomerType | None = attrs.field(
         default=None, validator=_customer_type
     )
-    individual: CustomerIndividual | Mapping[str, Any] | None = attrs.field(
-        default=None, validator=_nested_object
+    individual: Person | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=party(Person)
     )
-    company: CustomerCompany | Mapping[str, Any] | None = attrs.field(
-        default=None, validator=_nested_object
+    company: Company | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=party(Company)
     )
     organization_reference_id: str | None = None
     metadata: dict[str, Any] | None = None
@@ -219,16 +159,9 @@ class CreateCustomerRequest(_CustomerDetails):
         if holder is None:
             raise ValidationError(f"is required for {kind} customers", field=kind)
         for name in REQUIRED_FIELDS[kind]:
-            value = _nested(holder, name)
-            field = f"{kind}.{name}"
+            value = party_field(name, holder)
             if not isinstance(value, str) or not value.strip():
-                raise ValidationError(f"is required for {kind} customers", field=field)
-            if name in _COUNTRY_FIELDS and not _COUNTRY.fullmatch(value):
-                raise ValidationError(
-                    f"must be an upper-case ISO 3166-1 alpha-2 country code such as 'AU', "
-                    f"got {value!r}",
-                    field=field,
-                )
+                raise ValidationError(f"is required for {kind} customers", field=f"{kind}.{name}")
 
 
 @attrs.frozen

@@ -12,6 +12,7 @@ import attrs
 from .. import _validation as _v
 from .._exceptions import ValidationError
 from ._base import PATH, Model, OpenEnum, PageRequest, Params, Request
+from .party import Company, Person
 
 __all__ = [
     "CreatePayoutRequest",
@@ -47,12 +48,8 @@ class PayoutApproval(OpenEnum):
     FAILED = "FAILED"
 
 
-@attrs.frozen(kw_only=True)
-class Individual(Params):
-    """A natural person as a payout beneficiary. Method-specific fields go in ``extra``."""
-
-    first_name: str | None = None
-    last_name: str | None = None
+Individual = Person
+"""Former name of ``Person`` as a payout beneficiary (kept so existing code runs)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -60,8 +57,8 @@ class PayoutBeneficiaryParam(Params):
     """Who receives a payout. The fields a payout method needs come from
     ``payout_methods.required_fields(...)``; the ones not modelled here go in ``extra``."""
 
-    individual: Individual | dict[str, Any] | None = None
-    company: dict[str, Any] | None = None
+    individual: Person | dict[str, Any] | None = None
+    company: Company | dict[str, Any] | None = None
     account_number: str | None = None
     bsb: str | None = None
     iban: str | None = None
