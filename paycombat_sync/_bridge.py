@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from paycombat_async._pagination import Paginator
 from paycombat_async._routes import Operation
-from paycombat_async.resources._base import Resource, Transport, _Method
+from paycombat_async.resources._base import Resource, Transport
+from paycombat_async.resources._declare import _Method
 
 if TYPE_CHECKING:
     from ._portal import Runner

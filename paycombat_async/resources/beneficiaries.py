@@ -13,7 +13,8 @@ from ..models.beneficiary import (
     ValidateBeneficiaryByIdRequest,
     ValidateBeneficiaryRequest,
 )
-from ._base import M, Resource, endpoint, paged
+from ._base import M, Resource, paged
+from ._declare import endpoint
 
 __all__ = ["Beneficiaries"]
 

@@ -20,7 +20,8 @@ from ..models.checkout import (
     VaBanksRequest,
 )
 from ..models.methods import PaymentMethod
-from ._base import M, Resource, endpoint, many, paged
+from ._base import M, Resource, many, paged
+from ._declare import endpoint
 
 __all__ = ["Checkouts"]
 

@@ -11,7 +11,8 @@ from ..models.customer import (
     UpdateCustomerRequest,
     WalletReadiness,
 )
-from ._base import M, Resource, endpoint, paged
+from ._base import M, Resource, paged
+from ._declare import endpoint
 
 __all__ = ["Customers"]
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..models.master_data import CountryCurrency
-from ._base import M, NoRequest, Resource, endpoint, many
+from ._base import M, NoRequest, Resource, many
+from ._declare import endpoint
 
 __all__ = ["MasterData"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..models.merchant import PayoutBalance
 from ..models.methods import CurrencyRequest
-from ._base import M, Resource, endpoint
+from ._base import M, Resource
+from ._declare import endpoint
 
 __all__ = ["Merchant"]
 

@@ -11,7 +11,8 @@ from ..models.methods import (
     PayoutMethod,
     PayoutMethodNameRequest,
 )
-from ._base import M, Resource, endpoint, many
+from ._base import M, Resource, many
+from ._declare import endpoint
 
 __all__ = ["PayinMethods", "PaymentMethods", "PayoutMethods"]
 

@@ -12,7 +12,8 @@ from ..models.payin import (
     SimulateVirtualAccountRequest,
     VirtualAccount,
 )
-from ._base import M, Resource, endpoint
+from ._base import M, Resource
+from ._declare import endpoint
 
 __all__ = ["Payins"]
 

@@ -10,7 +10,8 @@ from ..models.payout import (
     PayoutIdRequest,
     SimulatePayoutRequest,
 )
-from ._base import M, Resource, endpoint, paged
+from ._base import M, Resource, paged
+from ._declare import endpoint
 
 __all__ = ["Payouts"]
 

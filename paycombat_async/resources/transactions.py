@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..models.transaction import Transaction, TransactionFilters, TransactionIdRequest
-from ._base import M, Resource, endpoint, paged
+from ._base import M, Resource, paged
+from ._declare import endpoint
 
 __all__ = ["Transactions"]
 

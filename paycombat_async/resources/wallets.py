@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..models.wallet import CreateWalletRequest, ListWalletsRequest, Wallet, WalletIdRequest
-from ._base import M, Resource, endpoint, paged
+from ._base import M, Resource, paged
+from ._declare import endpoint
 
 __all__ = ["Wallets"]
 

@@ -19,12 +19,12 @@ from paycombat_async._converter import structure, unstructure
 from paycombat_async._signing import js_dumps
 from paycombat_async.models.beneficiary import (
     BeneficiaryIndividual,
-    Person,
     BeneficiaryIndividualParam,
     BeneficiaryType,
     BeneficiaryValidation,
     PayeeMatch,
     PayoutBeneficiary,
+    Person,
 )
 from paycombat_async.sandbox import LocalSandbox
 

@@ -15,7 +15,8 @@ import paycombat_sync
 import paycombat_sync.sandbox
 from paycombat_async._pagination import AsyncPaginator, Paginator
 from paycombat_async.resources import RESOURCES
-from paycombat_async.resources._base import Resource, _Method
+from paycombat_async.resources._base import Resource
+from paycombat_async.resources._declare import _Method
 from paycombat_sync._bridge import _Blocking
 
 # async name -> blocking name, where they legitimately differ

@@ -28,11 +28,10 @@ from paycombat_async.resources._base import (
     PageRequest,
     Request,
     Resource,
-    dual_iterator,
-    dual_method,
-    endpoint,
     paged,
 )
+from paycombat_async.resources._declare import endpoint
+from paycombat_async.resources._dual import dual_iterator, dual_method
 from paycombat_async.sandbox import LocalSandbox
 from paycombat_async.sandbox.handlers import ALL_HANDLERS
 from paycombat_async.sandbox.handlers._common import Call, Reply, paginate

@@ -1,0 +1,411 @@
+"""The descriptors behind each declared method, and ``endpoint``/``dual_method`` to make them.
+
+See ``_base`` for how a resource declares its operations. Each descriptor becomes a real function
+on each resource object (async, blocking or raw, by the resource's transport) and on its class
+(for ``help()``); mypy sees the right signature in each mode through ``_Modes``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import inspect
+from collections.abc import Callable, Coroutine
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    ParamSpec,
+    TypeVar,
+    overload,
+)
+
+import attrs
+
+from .._converter import unstructure
+from .._exceptions import ValidationError
+from .._pagination import AsyncPaginator, Paginator, page_params
+from .._raw import RAW_CAPTURE, Captured, RawResponse
+from .._retry import Resend
+from .._routes import HTTPMethod, Operation, operation
+from ._base import (
+    OPERATIONS,
+    AsyncMode,
+    AsyncRawMode,
+    BlockingMode,
+    BlockingRawMode,
+    Many,
+    Resource,
+)
+
+if TYPE_CHECKING:
+    from .._pipeline import Pipeline
+
+__all__ = ["Endpoint", "ListEndpoint", "endpoint"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
+RA = TypeVar("RA")
+RB = TypeVar("RB")
+
+IDEMPOTENT_NOTE = (
+    "Resent after a timeout or a dropped connection (it is idempotent in effect); if such a "
+    "resend is answered 404, 409 or 422, the first attempt may have taken effect, so it is "
+    "reported as ``OutcomeUnknownError``: read the object back before acting on it."
+)
+
+
+class _Modes(Generic[A, B, RA, RB]):
+    """For mypy only: what a declared method is on a resource in each mode.
+
+    ``A`` async, ``B`` blocking, ``RA``/``RB`` their ``with_raw_response`` variants.
+    """
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: type[Any] | None = None) -> A: ...
+        @overload
+        def __get__(self, instance: Resource[AsyncMode], owner: type[Any] | None = None) -> A: ...
+        @overload
+        def __get__(
+            self, instance: Resource[BlockingMode], owner: type[Any] | None = None
+        ) -> B: ...
+        @overload
+        def __get__(
+            self, instance: Resource[AsyncRawMode], owner: type[Any] | None = None
+        ) -> RA: ...
+        @overload
+        def __get__(
+            self, instance: Resource[BlockingRawMode], owner: type[Any] | None = None
+        ) -> RB: ...
+        def __get__(self, instance: Any, owner: type[Any] | None = None) -> Any: ...
+
+
+def _describe(annotation: Any) -> str:
+    if annotation is None:
+        return "None"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+class _Method:
+    """A descriptor that becomes a real function on each resource object (and on the class)."""
+
+    kind: ClassVar[str] = "call"  # "call", "list" or "iter": how the blocking side wraps it
+    name = ""
+    owner: type[Any] = object
+    operation: Operation | None = None
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name, self.owner = name, owner
+
+    @property
+    def doc(self) -> str:
+        raise NotImplementedError
+
+    def signature(self, blocking: bool) -> inspect.Signature:
+        raise NotImplementedError
+
+    def bind_async(self, resource: Resource[Any], pipeline: Pipeline) -> Callable[..., Any]:
+        raise NotImplementedError
+
+    def bind_raw(self, pipeline: Pipeline) -> Callable[..., Any]:
+        raise TypeError(f"{self.name} is not one operation: with_raw_response does not offer it")
+
+    def dress(self, function: Callable[..., Any], *, blocking: bool) -> Callable[..., Any]:
+        """Give ``function`` this method's name, docstring and signature (for help/IDEs)."""
+        function.__name__ = self.name
+        function.__qualname__ = f"{self.owner.__name__}.{self.name}"
+        function.__module__ = self.owner.__module__
+        function.__doc__ = self.doc
+        function.__signature__ = self.signature(blocking)  # type: ignore[attr-defined]
+        return function
+
+    def _get(self, instance: Resource[Any] | None, owner: type[Any] | None) -> Any:
+        if instance is None:
+            # What pydoc and IDEs see on the class: a function with the mode's signature.
+            def unbound(*args: Any, **kwargs: Any) -> Any:
+                raise TypeError(f"call {self.name} on a client's resource, not on the class")
+
+            async def unbound_async(*args: Any, **kwargs: Any) -> Any:
+                unbound()
+
+            blocking = bool(getattr(owner, "_blocking", False))
+            if blocking or self.kind != "call":
+                return self.dress(unbound, blocking=blocking)
+            return self.dress(unbound_async, blocking=False)
+        function = instance._transport.bind(instance, self)
+        instance.__dict__[self.name] = function  # bound once per resource object
+        return function
+
+    if not TYPE_CHECKING:  # mypy reads each descriptor's ``_Modes`` overloads instead
+        __get__ = _get
+
+
+class _Operation(_Method):
+    """One PayCombat operation: its request class, its response shape and its docstring."""
+
+    def __init__(
+        self,
+        op: Callable[[str], Operation],
+        request: Callable[..., Any],
+        returns: type[Any] | None,
+        doc: str,
+    ) -> None:
+        self._make_operation = op
+        self.request = request
+        self.returns = returns
+        self._doc = doc
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        super().__set_name__(owner, name)
+        if not owner.client_attribute:
+            raise TypeError(f"{owner.__name__} declares operations but no client_attribute")
+        self.operation = self._make_operation(f"{owner.client_attribute}.{name}")
+        OPERATIONS.add(self.operation)
+
+    @property
+    def doc(self) -> str:
+        op = self.operation
+        if op is not None and op.resend is Resend.IDEMPOTENT:
+            return f"{self._doc.rstrip()}\n\n{IDEMPOTENT_NOTE}"
+        return self._doc
+
+    def returns_annotation(self, blocking: bool) -> str:
+        return _describe(self.returns)
+
+    def signature(self, blocking: bool) -> inspect.Signature:
+        parameters = inspect.signature(self.request).parameters.values()
+        return inspect.Signature(
+            list(parameters), return_annotation=self.returns_annotation(blocking)
+        )
+
+    def build(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The request object, validated; a wrong call is a ``ValidationError`` too."""
+        try:
+            return self.request(*args, **kwargs)
+        except TypeError as exc:
+            message = str(exc).replace("__init__()", f"{self.name}()")
+            raise ValidationError(message) from None
+
+    def split(self, request: Any) -> tuple[dict[str, str], dict[str, Any], Any]:
+        """``(path parameters, query parameters, body)`` of a request object."""
+        assert self.operation is not None
+        path: dict[str, str] = {}
+        query: dict[str, Any] = {}
+        body: dict[str, Any] = {}
+        default = body if self.operation.signed else query
+        for field in attrs.fields(type(request)):
+            value = getattr(request, field.name)
+            if value is None or field.name == "extra":
+                continue
+            where = field.metadata.get("in")
+            if where == "path":
+                path[field.name] = str(value)
+            else:
+                (query if where == "query" else default)[field.name] = unstructure(value)
+        for key, value in (getattr(request, "extra", None) or {}).items():
+            default.setdefault(key, unstructure(value))  # never overrides a declared field
+        return path, query, body if self.operation.signed else None
+
+    async def run(self, pipeline: Pipeline, request: Any) -> Any:
+        assert self.operation is not None
+        path, query, body = self.split(request)
+        return await pipeline.call(
+            self.operation,
+            path_params=path,
+            body=body,
+            params=query or None,
+            cast=self.returns if self.returns is not bytes else None,
+            expect_bytes=self.returns is bytes,
+        )
+
+    def bind_async(self, resource: Resource[Any], pipeline: Pipeline) -> Callable[..., Any]:
+        async def method(*args: Any, **kwargs: Any) -> Any:
+            result = await self.run(pipeline, self.build(args, kwargs))
+            return None if self.returns is None else result
+
+        return self.dress(method, blocking=False)
+
+    def bind_raw(self, pipeline: Pipeline) -> Callable[..., Any]:
+        async def method(*args: Any, **kwargs: Any) -> RawResponse[Any]:
+            request = self.build(args, kwargs)
+            sink: builtins.list[Captured] = []
+            token = RAW_CAPTURE.set(sink)
+            try:
+                parsed = await self.run(pipeline, request)
+            finally:
+                RAW_CAPTURE.reset(token)
+            status, headers, content = sink[-1]
+            parsed = None if self.kind == "call" and self.returns is None else parsed
+            return RawResponse(status=status, headers=headers, content=content, parsed=parsed)
+
+        self.dress(method, blocking=False)
+        signature = self.signature(blocking=False)
+        returns = signature.return_annotation.replace("AsyncPaginator[", "list[")
+        method.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            return_annotation=f"RawResponse[{returns}]"
+        )
+        return method
+
+
+class Endpoint(
+    _Modes[
+        Callable[P, Coroutine[Any, Any, R]],
+        Callable[P, R],
+        Callable[P, Coroutine[Any, Any, RawResponse[R]]],
+        Callable[P, RawResponse[R]],
+    ],
+    _Operation,
+    Generic[P, R],
+):
+    """One operation that answers with one value: a model, ``bytes`` or ``None``."""
+
+    def __init__(
+        self,
+        op: Callable[[str], Operation],
+        request: Callable[P, Any],
+        returns: type[R] | None,
+        doc: str,
+    ) -> None:
+        super().__init__(op, request, returns, doc)
+
+
+class ListEndpoint(
+    _Modes[
+        Callable[P, AsyncPaginator[T]],
+        Callable[P, Paginator[T]],
+        Callable[P, Coroutine[Any, Any, RawResponse[builtins.list[T]]]],
+        Callable[P, RawResponse[builtins.list[T]]],
+    ],
+    _Operation,
+    Generic[P, T],
+):
+    """One list operation: returns an ``AsyncPaginator`` (``Paginator`` when blocking)."""
+
+    kind = "list"
+
+    def __init__(
+        self, op: Callable[[str], Operation], request: Callable[P, Any], returns: Many[T], doc: str
+    ) -> None:
+        super().__init__(op, request, None, doc)
+        self.shape = returns
+
+    def returns_annotation(self, blocking: bool) -> str:
+        paginator = "Paginator" if blocking else "AsyncPaginator"
+        return f"{paginator}[{self.shape.item.__name__}]"
+
+    async def run(self, pipeline: Pipeline, request: Any) -> Any:
+        """One page (the one ``page``/``limit`` ask for): what ``with_raw_response`` returns."""
+        assert self.operation is not None
+        path, query, _ = self.split(request)
+        return await pipeline.call(
+            self.operation, path_params=path, params=query or None, cast=self.shape.item, many=True
+        )
+
+    def bind_async(self, resource: Resource[Any], pipeline: Pipeline) -> Callable[..., Any]:
+        op, item, is_paged = self.operation, self.shape.item, self.shape.paged
+        assert op is not None
+
+        def method(*args: Any, **kwargs: Any) -> AsyncPaginator[T]:
+            request = self.build(args, kwargs)  # validated now, before anything is fetched
+            path, query, _ = self.split(request)
+
+            async def fetch(number: int, size: int) -> list[T]:
+                params = page_params(number, size, query) if is_paged else query
+                items: list[T] = await pipeline.call(
+                    op, path_params=path, params=params or None, cast=item, many=True
+                )
+                return items
+
+            if not is_paged:
+                return AsyncPaginator(fetch, paged=False)
+            page, limit = query.pop("page", 1), query.pop("limit", 10)
+            return AsyncPaginator(fetch, page=page, limit=limit)
+
+        return self.dress(method, blocking=False)
+
+
+@overload
+def endpoint(
+    title: str,
+    method: HTTPMethod,
+    path: str,
+    *,
+    request: Callable[P, Any],
+    returns: Many[T],
+    doc: str,
+    resend: Resend | None = None,
+    documented: bool = True,
+) -> ListEndpoint[P, T]: ...
+@overload
+def endpoint(
+    title: str,
+    method: HTTPMethod,
+    path: str,
+    *,
+    request: Callable[P, Any],
+    returns: type[R],
+    doc: str,
+    resend: Resend | None = None,
+    documented: bool = True,
+) -> Endpoint[P, R]: ...
+@overload
+def endpoint(
+    title: str,
+    method: HTTPMethod,
+    path: str,
+    *,
+    request: Callable[P, Any],
+    returns: None,
+    doc: str,
+    resend: Resend | None = None,
+    documented: bool = True,
+) -> Endpoint[P, None]: ...
+def endpoint(
+    title: str,
+    method: HTTPMethod,
+    path: str,
+    *,
+    request: Callable[P, Any],
+    returns: Any,
+    doc: str,
+    resend: Resend | None = None,
+    documented: bool = True,
+) -> Any:
+    """Declare one operation on a resource class (see this module's docstring).
+
+    Args:
+        title: the operation's title exactly as the PayCombat docs write it.
+        method: the HTTP method.
+        path: the path template; each ``{name}`` is a request field with ``metadata=PATH``.
+        request: the attrs class whose fields are the method's parameters.
+        returns: a model class, ``bytes`` (a file), ``None`` (nothing useful comes back),
+            ``many(Model)`` or ``paged(Model)`` (a list: the method returns a paginator).
+        doc: the method's docstring; it starts with ``title``.
+        resend: what may be resent after an attempt that may have arrived (``Resend``);
+            reads default to SAFE, writes to NEVER.
+        documented: False when the path is inferred rather than shown by the docs.
+    """
+    make = functools.partial(
+        _make_operation, title=title, method=method, path=path, resend=resend, documented=documented
+    )
+    if isinstance(returns, Many):
+        return ListEndpoint(make, request, returns, doc)
+    return Endpoint(make, request, returns, doc)
+
+
+def _make_operation(
+    key: str,
+    *,
+    title: str,
+    method: HTTPMethod,
+    path: str,
+    resend: Resend | None,
+    documented: bool,
+) -> Operation:
+    return operation(key, title, method, path, resend=resend, documented=documented)
