@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from aiohttp import web
 
 from .._state import SandboxError, SandboxState
+
+T = TypeVar("T")
+_KIND_NAMES: dict[type[Any], str] = {str: "a string", dict: "an object", list: "an array"}
 
 __all__ = [
     "Call",
@@ -18,9 +21,12 @@ __all__ = [
     "Reply",
     "SandboxError",
     "number",
+    "optional",
     "paginate",
     "require_amount",
     "require_code",
+    "require_id",
+    "require_one_of",
     "require_str",
 ]
 
@@ -76,6 +82,33 @@ def require_amount(body: dict[str, Any], name: str) -> Decimal:
     if amount != amount.quantize(Decimal("0.01")):
         raise SandboxError(400, f"{name} must have at most 2 decimal places")
     return amount
+
+
+def optional(body: dict[str, Any], name: str, kind: type[T] = str) -> T | None:  # type: ignore[assignment]
+    """An optional body field of type ``kind`` (a string by default): absent is None."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, kind):
+        raise SandboxError(400, f"{name} must be {_KIND_NAMES.get(kind, kind.__name__)}")
+    return value
+
+
+def require_id(body: dict[str, Any], *names: str) -> str:
+    """The first of ``names`` present in the body (an id under its name or plain ``id``)."""
+    for name in names:
+        value = optional(body, name)
+        if value:
+            return value
+    raise SandboxError(400, f"{names[0]} is required")
+
+
+def require_one_of(body: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str:
+    """A required string field from a closed set."""
+    value = require_str(body, name)
+    if value not in allowed:
+        raise SandboxError(400, f"{name} must be one of {', '.join(allowed)}")
+    return value
 
 
 def require_code(body: dict[str, Any], name: str, length: int) -> str:

@@ -26,6 +26,7 @@ from ._common import (
     Reply,
     SandboxError,
     number,
+    optional,
     paginate,
     require_amount,
     require_code,
@@ -99,16 +100,16 @@ async def create_payment_request(call: Call) -> Reply:
         "country_name": _payins.COUNTRY_NAMES.get(country, country),
         "payin_method_name": method,
         "payin_type": None,
-        "customer_id": _payins.optional_str(body, "customer_id"),
+        "customer_id": optional(body, "customer_id"),
         "checkout_url": f"{CHECKOUT_PAGE}?token={token}&identifier={identifier}",
         "advanced_redirect_url": _object_or_none(body, "advanced_redirect_url"),
         "expire_at": _expire_at(body),
         "additional_info": _object_or_none(body, "additional_info") or {},
         "order_summary": _object_or_none(body, "order_summary"),
-        "description": _payins.optional_str(body, "description"),
+        "description": optional(body, "description"),
         "merchant_id": state.merchant_id,
-        "redirect_url": _payins.optional_str(body, "redirect_url"),
-        "webhook_url": _payins.optional_str(body, "webhook_url"),
+        "redirect_url": optional(body, "redirect_url"),
+        "webhook_url": optional(body, "webhook_url"),
         "status": "PENDING",
         "created_at": stamp,
         "updated_at": stamp,
@@ -219,28 +220,15 @@ async def create_checkout_virtual_account(call: Call) -> Reply:
     current = state.objects("payin").get(info.get("payin_id", ""))
     if current is not None and current["status"] == "PENDING" and current["payment_method"] == bank:
         return Reply(checkout)  # the same bank again: keep the account already issued
-    stamp = now_iso()
-    account: dict[str, Any] = {
-        "id": new_uuid(),
-        "merchant_id": state.merchant_id,
-        "status": "PENDING",
-        "payin_method_name": bank,
-        "amount": checkout["amount"],
-        "currency": "KRW",
-        "country": "KR",
-        "user_name": "PayCombat checkout",
-        "user_yymmdd": None,
-        "account_bankname": None,
-        "account_number": None,
-        "account_holder": None,
-        "customer_id": checkout.get("customer_id"),
-        "additional_info": {"checkout_id": checkout["id"]},
-        "created_at": stamp,
-        "updated_at": stamp,
-        "deleted_at": None,
-    }
+    account = _payins.new_virtual_account(
+        state,
+        bank,
+        checkout["amount"],
+        user_name="PayCombat checkout",
+        customer_id=checkout.get("customer_id"),
+        additional_info={"checkout_id": checkout["id"]},
+    )
     _payins.approve(account)
-    state.objects("virtual_account")[account["id"]] = account
     details = {
         "virtual_account_id": account["id"],
         "account_bankname": account["account_bankname"],

@@ -12,7 +12,15 @@ import uuid
 from typing import Any
 
 from .._state import new_prefixed_id, now_iso
-from ._common import Call, Handler, Reply, SandboxError, paginate, require_str
+from ._common import (
+    Call,
+    Handler,
+    Reply,
+    SandboxError,
+    optional,
+    paginate,
+    require_str,
+)
 
 KIND = "customer"
 TYPES = ("individual", "company")
@@ -39,15 +47,6 @@ def finmo(data: Any, status_text: str = "OK") -> dict[str, Any]:
         "status_text": status_text,
         "data": data,
     }
-
-
-def _check_nested(body: dict[str, Any], name: str) -> dict[str, Any] | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise SandboxError(400, f"{name} must be an object")
-    return value
 
 
 def _validate(record: dict[str, Any]) -> None:
@@ -87,8 +86,8 @@ def _live(call: Call) -> dict[str, Any]:
 async def create_customer(call: Call) -> Reply:
     body, state = call.body, call.state
     require_str(body, "description")
-    individual = _check_nested(body, "individual")
-    company = _check_nested(body, "company")
+    individual = optional(body, "individual", dict)
+    company = optional(body, "company", dict)
     stamp = now_iso()
     record: dict[str, Any] = {
         "customer_id": new_prefixed_id("customer"),
@@ -140,7 +139,7 @@ async def update_customer(call: Call) -> Reply:
         if name in body:
             updated[name] = None if body[name] == "" else body[name]
     for name in ("individual", "company"):
-        changes = _check_nested(body, name)
+        changes = optional(body, name, dict)
         if changes is not None:
             nested = dict(updated.get(name) or {})
             _merge(nested, changes)
@@ -180,22 +179,22 @@ async def is_wallet_ready(call: Call) -> Reply:
     return Reply(finmo({"is_wallet_ready": ready, "missing_field": missing}))
 
 
-async def enable_customer(call: Call) -> Reply:
+def _set_active(call: Call, active: bool) -> Reply:
     record = _live(call)
-    if record["is_active"]:
-        raise SandboxError(409, f"Customer {record['customer_id']} is already enabled")
-    record["is_active"] = True
+    if record["is_active"] == active:
+        state = "enabled" if active else "disabled"
+        raise SandboxError(409, f"Customer {record['customer_id']} is already {state}")
+    record["is_active"] = active
     _refresh(record)
     return Reply(finmo(record))
+
+
+async def enable_customer(call: Call) -> Reply:
+    return _set_active(call, True)
 
 
 async def disable_customer(call: Call) -> Reply:
-    record = _live(call)
-    if not record["is_active"]:
-        raise SandboxError(409, f"Customer {record['customer_id']} is already disabled")
-    record["is_active"] = False
-    _refresh(record)
-    return Reply(finmo(record))
+    return _set_active(call, False)
 
 
 async def delete_customer(call: Call) -> Reply:

@@ -52,12 +52,15 @@ async def list_payin_methods(call: Call) -> Reply:
     return Reply(copy.deepcopy(methods))
 
 
-async def payin_required_fields(call: Call) -> Reply:
-    name = call.path("payin_method_name")
-    method = PAYIN_METHODS.get(name)
+def _by_name(catalogue: dict[str, dict[str, Any]], name: str, what: str) -> Reply:
+    method = catalogue.get(name)
     if method is None:
-        raise SandboxError(404, f"Payin method {name} not found")
+        raise SandboxError(404, f"{what} method {name} not found")
     return Reply(copy.deepcopy(method))
+
+
+async def payin_required_fields(call: Call) -> Reply:
+    return _by_name(PAYIN_METHODS, call.path("payin_method_name"), "Payin")
 
 
 async def list_payout_methods(call: Call) -> Reply:
@@ -73,11 +76,7 @@ async def list_payout_methods(call: Call) -> Reply:
 
 
 async def payout_required_fields(call: Call) -> Reply:
-    name = call.path("payout_method_name")
-    method = PAYOUT_METHODS.get(name)
-    if method is None:
-        raise SandboxError(404, f"Payout method {name} not found")
-    return Reply(copy.deepcopy(method))
+    return _by_name(PAYOUT_METHODS, call.path("payout_method_name"), "Payout")
 
 
 async def list_payment_methods_by_currency(call: Call) -> Reply:

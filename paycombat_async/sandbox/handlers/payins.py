@@ -30,8 +30,11 @@ from ._common import (
     Reply,
     SandboxError,
     number,
+    optional,
     require_amount,
     require_code,
+    require_id,
+    require_one_of,
     require_str,
 )
 
@@ -74,15 +77,6 @@ def payin_method(
     return method["currency"], method["country"]
 
 
-def optional_str(body: dict[str, Any], name: str) -> str | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise SandboxError(400, f"{name} must be a string")
-    return value
-
-
 def parse_iso(value: str) -> dt.datetime:
     text = value.strip()
     if text.endswith(("Z", "z")):
@@ -105,7 +99,7 @@ def new_payin(
     """Store and return a ``PENDING`` payin row shaped like the PAYIN webhook payload."""
     fields = body or {}
     stamp = now_iso()
-    reference = optional_str(fields, "transaction") or optional_str(fields, "order_reference")
+    reference = optional(fields, "transaction") or optional(fields, "order_reference")
     payin: dict[str, Any] = {
         "id": new_uuid(),
         "payin_id_finmo": new_prefixed_id("payin"),
@@ -117,8 +111,8 @@ def new_payin(
         "transaction": reference,
         "transaction_date": stamp,
         "payment_method": method,
-        "order_reference": optional_str(fields, "order_reference"),
-        "customer_full_name": optional_str(fields, "customer_full_name"),
+        "order_reference": optional(fields, "order_reference"),
+        "customer_full_name": optional(fields, "customer_full_name"),
         "reply_code": None,
         "brand": None,
         "currency": "FIAT",
@@ -129,8 +123,8 @@ def new_payin(
         "order_reference_2": None,
         "platform_identifier": None,
         "trx_type": trx_type,
-        "customer_email": optional_str(fields, "customer_email"),
-        "customer_phone": optional_str(fields, "customer_phone"),
+        "customer_email": optional(fields, "customer_email"),
+        "customer_phone": optional(fields, "customer_phone"),
         "customer_personal_number": None,
         "fee_taken": 0,
         "fee_expected": 0,
@@ -214,7 +208,7 @@ async def create_payin(call: Call) -> Reply:
     params = body.get("payin_method_param")
     if params is not None and not isinstance(params, dict):
         raise SandboxError(400, "payin_method_param must be an object")
-    payer_id = optional_str(body, "payer_id")
+    payer_id = optional(body, "payer_id")
     if currency == "KRW":
         if not payer_id:
             raise SandboxError(400, "payer_id (the virtual account id) is required for KRW")
@@ -240,12 +234,8 @@ async def create_payin(call: Call) -> Reply:
 
 async def simulate_payin(call: Call) -> Reply:
     body, state = call.body, call.state
-    payin_id = optional_str(body, "payin_id") or optional_str(body, "id")
-    if not payin_id:
-        raise SandboxError(400, "payin_id is required")
-    status = require_str(body, "status")
-    if status not in PAYIN_SIMULATE_TARGETS:
-        raise SandboxError(400, f"status must be one of {', '.join(PAYIN_SIMULATE_TARGETS)}")
+    payin_id = require_id(body, "payin_id", "id")
+    status = require_one_of(body, "status", PAYIN_SIMULATE_TARGETS)
     payin = find_payin(state, payin_id)
     checkout = checkout_of(state, payin["id"])
     if checkout is not None:
@@ -309,31 +299,48 @@ async def create_virtual_account(call: Call) -> Reply:
         raise SandboxError(422, f"Virtual accounts are KRW only, not {currency}")
     country = require_code(body, "country", 2) if body.get("country") is not None else "KR"
     user_name = require_str(body, "user_name")
-    birth = optional_str(body, "user_yymmdd")
+    birth = optional(body, "user_yymmdd")
     if birth is not None and not re.fullmatch(r"\d{6}", birth):
         raise SandboxError(400, "user_yymmdd must be six digits (YYMMDD)")
+    account = new_virtual_account(
+        state,
+        bank,
+        number(amount),
+        country=country,
+        user_name=user_name,
+        user_yymmdd=birth,
+        **{name: optional(body, name) for name in _VA_ACCOUNT_FIELDS},
+    )
+    return Reply(account, message="Created")
+
+
+_VA_ACCOUNT_FIELDS = ("account_bankname", "account_number", "account_holder", "customer_id")
+
+
+def new_virtual_account(
+    state: SandboxState, bank: str, amount: Any, **fields: Any
+) -> dict[str, Any]:
+    """A ``PENDING`` KRW virtual account, stored; ``fields`` fill in what the caller knows."""
     stamp = now_iso()
     account: dict[str, Any] = {
         "id": new_uuid(),
         "merchant_id": state.merchant_id,
         "status": "PENDING",
         "payin_method_name": bank,
-        "amount": number(amount),
-        "currency": currency,
-        "country": country,
-        "user_name": user_name,
-        "user_yymmdd": birth,
-        "account_bankname": optional_str(body, "account_bankname"),
-        "account_number": optional_str(body, "account_number"),
-        "account_holder": optional_str(body, "account_holder"),
-        "customer_id": optional_str(body, "customer_id"),
+        "amount": amount,
+        "currency": "KRW",
+        "country": "KR",
+        "user_name": None,
+        "user_yymmdd": None,
+        **dict.fromkeys(_VA_ACCOUNT_FIELDS),
         "additional_info": {},
         "created_at": stamp,
         "updated_at": stamp,
         "deleted_at": None,
     }
+    account.update(fields)
     state.objects("virtual_account")[account["id"]] = account
-    return Reply(account, message="Created")
+    return account
 
 
 def approve(account: dict[str, Any]) -> None:
@@ -347,12 +354,8 @@ def approve(account: dict[str, Any]) -> None:
 
 async def simulate_create_va(call: Call) -> Reply:
     body, state = call.body, call.state
-    account_id = optional_str(body, "virtual_account_id") or optional_str(body, "id")
-    if not account_id:
-        raise SandboxError(400, "virtual_account_id is required")
-    status = require_str(body, "status")
-    if status not in VA_SIMULATE_TARGETS:
-        raise SandboxError(400, f"status must be one of {', '.join(VA_SIMULATE_TARGETS)}")
+    account_id = require_id(body, "virtual_account_id", "id")
+    status = require_one_of(body, "status", VA_SIMULATE_TARGETS)
     account = state.get("virtual_account", account_id)
     if account["status"] != "PENDING":
         raise SandboxError(
