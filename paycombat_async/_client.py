@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from types import TracebackType
 from typing import Any, Final
 
 import aiohttp
 
 from ._config import ClientConfig
+from ._lifecycle import AsyncClosing
 from ._pipeline import Pipeline
 from ._retry import RetryPolicy
 from ._routes import adhoc_operation
@@ -66,7 +66,7 @@ class RawResponses(ClientResources[AsyncRawMode]):
         self._attach(AsyncTransport(pipeline, raw=True))
 
 
-class PayCombat(ClientResources[AsyncMode]):
+class PayCombat(ClientResources[AsyncMode], AsyncClosing):
     """The PayCombat API, asynchronously.
 
     ```python
@@ -194,14 +194,3 @@ class PayCombat(ClientResources[AsyncMode]):
     def is_closed(self) -> bool:
         """Whether ``aclose`` was called."""
         return self._pipeline.closed
-
-    async def __aenter__(self) -> PayCombat:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 import inspect
 import weakref
-from types import TracebackType
 from typing import Any
 
 from paycombat_async import PayCombat as AsyncPayCombat
 from paycombat_async._client import NOT_GIVEN, NotGiven
 from paycombat_async._config import ClientConfig
+from paycombat_async._lifecycle import Closing
 from paycombat_async._retry import RetryPolicy
 from paycombat_async._routes import Operation, adhoc_operation
 from paycombat_async.resources import BlockingMode, BlockingRawMode, ClientResources
@@ -38,7 +38,7 @@ class RawResponses(ClientResources[BlockingRawMode]):
         self._attach(BlockingTransport(runner, lambda c: view(c).with_raw_response, raw=True))
 
 
-class PayCombat(ClientResources[BlockingMode], Forwarder):
+class PayCombat(ClientResources[BlockingMode], Forwarder, Closing):
     """The PayCombat API, blocking: the same arguments, resources and methods as
     ``paycombat_async.PayCombat``, returning values instead of coroutines.
 
@@ -174,14 +174,3 @@ class PayCombat(ClientResources[BlockingMode], Forwarder):
             return
         self._runner.close()
         self._finalizer.detach()
-
-    def __enter__(self) -> PayCombat:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

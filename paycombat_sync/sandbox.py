@@ -20,9 +20,9 @@ from __future__ import annotations
 import functools
 import warnings
 import weakref
-from types import TracebackType
 from typing import Any
 
+from paycombat_async._lifecycle import Closing
 from paycombat_async.sandbox import Fault as Fault
 from paycombat_async.sandbox import Faults as Faults
 from paycombat_async.sandbox import LocalSandbox as AsyncLocalSandbox
@@ -73,7 +73,7 @@ class _Server:
             self.stop()
 
 
-class LocalSandbox:
+class LocalSandbox(Closing):
     """The local PayCombat emulator on loopback, served from a background thread.
 
     Takes the same arguments as ``paycombat_async.sandbox.LocalSandbox`` and exposes the same
@@ -172,6 +172,9 @@ class LocalSandbox:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
+    def _open(self) -> None:
+        self.start()
+
     def start(self) -> None:
         """Start serving on a background thread (``with LocalSandbox()`` does it for you)."""
         self._server.start()
@@ -179,15 +182,3 @@ class LocalSandbox:
     def close(self) -> None:
         """Stop serving and join the background thread. Idempotent."""
         self._server.stop()
-
-    def __enter__(self) -> LocalSandbox:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -29,11 +29,11 @@ overrides a declared one. Paged lists take their ``page``/``limit`` from ``PageR
 
 Methods that are not one operation (``payouts.create_many``, ``payins.wait_for``...) are written
 once, as ``async def`` with ``self`` typed ``Payouts[AsyncMode]``, and decorated with
-``@dual_method()`` from ``_dual`` (a coroutine on the async client, a blocking call on the blocking one; pass
-the key of the operation it runs if it moves money) or ``@dual_iterator`` for an async generator
-(an iterator on the blocking client). mypy sees the right signature in each mode: the
-descriptors' ``__get__`` is overloaded on it (``_declare._Modes``); ``endpoint`` is in ``_declare``. In a class that declares ``list``,
-annotate lists as ``builtins.list[...]``.
+``@dual_method()`` from ``_dual`` (a coroutine on the async client, a blocking call on the
+blocking one; pass the key of the operation it runs if it moves money) or ``@dual_iterator``
+for an async generator (an iterator on the blocking client). mypy sees the right signature in
+each mode: the descriptors' ``__get__`` is overloaded on it (``_declare._Modes``; ``endpoint``
+is there too). In a class that declares ``list``, annotate lists as ``builtins.list[...]``.
 """
 
 from __future__ import annotations

@@ -16,12 +16,12 @@ import secrets
 import socket
 import string
 import struct
-from types import TracebackType
 from typing import Any
 
 import attrs
 from aiohttp import web
 
+from .._lifecycle import AsyncClosing
 from .._routes import Operation
 from .._signing import js_dumps, signature_matches
 from ..resources import OPERATIONS
@@ -62,7 +62,7 @@ def _parse_like_node(raw: bytes) -> Any:
     return json.loads(raw.decode("utf-8"), parse_int=float, parse_constant=reject)
 
 
-class LocalSandbox:
+class LocalSandbox(AsyncClosing):
     """An in-process PayCombat emulator on loopback.
 
     ```python
@@ -124,6 +124,9 @@ class LocalSandbox:
             app.router.add_route(op.method, op.path, self._endpoint(op, handler))
         return app
 
+    async def _aopen(self) -> None:
+        await self.start()
+
     async def start(self) -> None:
         self._closing = asyncio.Event()
         runner = web.AppRunner(self.make_app(), access_log=None, shutdown_timeout=1.0)
@@ -140,18 +143,6 @@ class LocalSandbox:
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
-
-    async def __aenter__(self) -> LocalSandbox:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- request handling --------------------------------------------------------------------
 
