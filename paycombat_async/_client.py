@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import aiohttp
+import attrs
 
 from ._config import ClientConfig
 from ._lifecycle import AsyncClosing
@@ -139,16 +140,11 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
         key = (timeout, max_retries)
         derived = self._derived.get(key)
         if derived is None:
-            base = self._config
-            config = ClientConfig.from_arguments(
-                token=base.token,
-                signature_key=base.signature_key,
-                base_url=base.base_url,
-                timeout=base.timeout if isinstance(timeout, NotGiven) else timeout,
-                max_retries=max_retries,
-                retry=base.retry,
-                max_connections=base.max_connections,
-            )
+            # The one place arguments are validated: the configuration's own constructor.
+            arguments = attrs.asdict(self._config, recurse=False)
+            if not isinstance(timeout, NotGiven):
+                arguments["timeout"] = timeout
+            config = ClientConfig.from_arguments(**arguments, max_retries=max_retries)
             derived = object.__new__(type(self))
             derived._setup(_SharedPipeline(config, self._pipeline))
             self._derived[key] = derived

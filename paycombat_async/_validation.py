@@ -12,18 +12,8 @@ import attrs
 from ._exceptions import ValidationError
 from ._iso import COUNTRIES, CURRENCIES
 
-__all__ = [
-    "amount",
-    "check_path_id",
-    "check_with",
-    "country_code",
-    "currency_code",
-    "non_empty",
-    "one_of",
-    "optional_text",
-    "path_id",
-    "region_code",
-]
+__all__ = ["amount", "check_path_id", "country_code", "currency_code", "non_empty"]
+__all__ += ["check_with", "one_of", "optional_text", "path_id", "region_code"]
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _COUNTRY = re.compile(r"[A-Z]{2}")

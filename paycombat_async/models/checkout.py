@@ -169,13 +169,6 @@ CheckoutStatusName = Literal["PENDING", "COMPLETED", "CANCELLED", "EXPIRED", "FA
 """A checkout status as an argument takes it (a ``CheckoutStatus`` member works too)."""
 
 
-@attrs.frozen
-class CheckoutIdRequest(Request):
-    """One checkout, by its id (in the path)."""
-
-    checkout_id: str = attrs.field(validator=_v.path_id, metadata=PATH)
-
-
 @attrs.frozen(kw_only=True)
 class ListCheckoutsRequest(PageRequest):
     """The filters of Get All Checkout (after ``page`` and ``limit``)."""
@@ -183,6 +176,13 @@ class ListCheckoutsRequest(PageRequest):
     status: CheckoutStatusName | CheckoutStatus | None = attrs.field(
         default=None, validator=_v.one_of(CheckoutStatus)
     )
+
+
+@attrs.frozen
+class CheckoutIdRequest(Request):
+    """One checkout, by its id (in the path)."""
+
+    checkout_id: str = attrs.field(validator=_v.path_id, metadata=PATH)
 
 
 @attrs.frozen(kw_only=True)
