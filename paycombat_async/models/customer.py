@@ -178,13 +178,6 @@ class UpdateCustomerRequest(_CustomerDetails):
             raise ValidationError("nothing to update: pass at least one field", field="customer_id")
 
 
-@attrs.frozen
-class CustomerIdRequest(Request):
-    """One customer, by its ``customer_<hex>`` id (in the path)."""
-
-    customer_id: str = attrs.field(validator=_v.path_id, metadata=PATH)
-
-
 @attrs.frozen(kw_only=True)
 class ListCustomersRequest(PageRequest):
     """The filters of Get All Customer (after ``page`` and ``limit``)."""
@@ -194,3 +187,10 @@ class ListCustomersRequest(PageRequest):
     )
     include_deleted: bool | None = None
     """Also list deleted customers."""
+
+
+@attrs.frozen
+class CustomerIdRequest(Request):
+    """One customer, by its ``customer_<hex>`` id (in the path)."""
+
+    customer_id: str = attrs.field(validator=_v.path_id, metadata=PATH)

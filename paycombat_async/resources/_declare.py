@@ -42,7 +42,7 @@ from ._base import (
 if TYPE_CHECKING:
     from .._pipeline import Pipeline
 
-__all__ = ["Endpoint", "ListEndpoint", "endpoint"]
+__all__ = ["Endpoint", "ListEndpoint", "NoContent", "endpoint"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -330,73 +330,50 @@ class ListEndpoint(
         return self.dress(method, blocking=False)
 
 
+if TYPE_CHECKING:
+    from typing_extensions import NotRequired, TypedDict, Unpack
+
+    class Route(TypedDict):
+        """The rest of ``endpoint``'s arguments (see its docstring)."""
+
+        title: str
+        method: HTTPMethod
+        path: str
+        resend: NotRequired[Resend]
+        documented: NotRequired[bool]
+
+
+NoContent = type(None)
+"""``returns=NoContent``: the operation answers nothing the SDK reads (the method returns None)."""
+
+
 @overload
 def endpoint(
-    title: str,
-    method: HTTPMethod,
-    path: str,
-    *,
-    request: Callable[P, Any],
-    returns: Many[T],
-    doc: str,
-    resend: Resend | None = None,
-    documented: bool = True,
+    *, request: Callable[P, Any], returns: Many[T], doc: str, **route: Unpack[Route]
 ) -> ListEndpoint[P, T]: ...
 @overload
 def endpoint(
-    title: str,
-    method: HTTPMethod,
-    path: str,
-    *,
-    request: Callable[P, Any],
-    returns: type[R],
-    doc: str,
-    resend: Resend | None = None,
-    documented: bool = True,
+    *, request: Callable[P, Any], returns: type[R], doc: str, **route: Unpack[Route]
 ) -> Endpoint[P, R]: ...
-@overload
-def endpoint(
-    title: str,
-    method: HTTPMethod,
-    path: str,
-    *,
-    request: Callable[P, Any],
-    returns: None,
-    doc: str,
-    resend: Resend | None = None,
-    documented: bool = True,
-) -> Endpoint[P, None]: ...
-def endpoint(
-    title: str,
-    method: HTTPMethod,
-    path: str,
-    *,
-    request: Callable[P, Any],
-    returns: Any,
-    doc: str,
-    resend: Resend | None = None,
-    documented: bool = True,
-) -> Any:
-    """Declare one operation on a resource class (see this module's docstring).
+def endpoint(*, request: Callable[..., Any], returns: Any, doc: str, **route: Unpack[Route]) -> Any:
+    """Declare one operation on a resource class (see ``_base``'s docstring).
 
     Args:
+        request: the attrs class whose fields are the method's parameters.
+        returns: a model class, ``bytes`` (a file), ``NoContent`` (nothing useful comes back),
+            ``many(Model)`` or ``paged(Model)`` (a list: the method returns a paginator).
         title: the operation's title exactly as the PayCombat docs write it.
         method: the HTTP method.
         path: the path template; each ``{name}`` is a request field with ``metadata=PATH``.
-        request: the attrs class whose fields are the method's parameters.
-        returns: a model class, ``bytes`` (a file), ``None`` (nothing useful comes back),
-            ``many(Model)`` or ``paged(Model)`` (a list: the method returns a paginator).
         doc: the method's docstring; it starts with ``title``.
         resend: what may be resent after an attempt that may have arrived (``Resend``);
             reads default to SAFE, writes to NEVER.
         documented: False when the path is inferred rather than shown by the docs.
     """
-    make = functools.partial(
-        _make_operation, title=title, method=method, path=path, resend=resend, documented=documented
-    )
+    make = functools.partial(_make_operation, **route)
     if isinstance(returns, Many):
         return ListEndpoint(make, request, returns, doc)
-    return Endpoint(make, request, returns, doc)
+    return Endpoint(make, request, None if returns is NoContent else returns, doc)
 
 
 def _make_operation(
@@ -405,7 +382,7 @@ def _make_operation(
     title: str,
     method: HTTPMethod,
     path: str,
-    resend: Resend | None,
-    documented: bool,
+    resend: Resend | None = None,
+    documented: bool = True,
 ) -> Operation:
     return operation(key, title, method, path, resend=resend, documented=documented)

@@ -25,9 +25,9 @@ class Beneficiaries(Resource[M]):
     client_attribute = "beneficiaries"
 
     create = endpoint(
-        "Create Payout Beneficiary",
-        "POST",
-        "/api/v1/payout-beneficiary/create",
+        title="Create Payout Beneficiary",
+        method="POST",
+        path="/api/v1/payout-beneficiary/create",
         request=CreatePayoutBeneficiaryRequest,
         returns=PayoutBeneficiary,
         documented=False,
@@ -59,9 +59,9 @@ class Beneficiaries(Resource[M]):
     )
 
     update = endpoint(
-        "Update Payout Beneficiary",
-        "PATCH",
-        "/api/v1/payout-beneficiary/update",
+        title="Update Payout Beneficiary",
+        method="PATCH",
+        path="/api/v1/payout-beneficiary/update",
         request=UpdatePayoutBeneficiaryRequest,
         returns=PayoutBeneficiary,
         resend=Resend.IDEMPOTENT,
@@ -83,9 +83,9 @@ class Beneficiaries(Resource[M]):
     )
 
     list = endpoint(
-        "Get All Payout Beneficiary",
-        "GET",
-        "/api/v1/payout-beneficiary",
+        title="Get All Payout Beneficiary",
+        method="GET",
+        path="/api/v1/payout-beneficiary",
         request=ListBeneficiariesRequest,
         returns=paged(PayoutBeneficiary),
         documented=False,
@@ -100,9 +100,9 @@ class Beneficiaries(Resource[M]):
     )
 
     retrieve = endpoint(
-        "Get Payout Beneficiary by Id",
-        "GET",
-        "/api/v1/payout-beneficiary/{payout_beneficiary_id}",
+        title="Get Payout Beneficiary by Id",
+        method="GET",
+        path="/api/v1/payout-beneficiary/{payout_beneficiary_id}",
         request=BeneficiaryIdRequest,
         returns=PayoutBeneficiary,
         documented=False,
@@ -115,9 +115,9 @@ class Beneficiaries(Resource[M]):
     )
 
     validate_by_id = endpoint(
-        "Validation by Id",
-        "POST",
-        "/api/v1/payout-beneficiary/validate/{payout_beneficiary_id}",
+        title="Validation by Id",
+        method="POST",
+        path="/api/v1/payout-beneficiary/validate/{payout_beneficiary_id}",
         request=ValidateBeneficiaryByIdRequest,
         returns=BeneficiaryValidation,
         resend=Resend.SAFE,
@@ -135,9 +135,9 @@ class Beneficiaries(Resource[M]):
     )
 
     validate = endpoint(
-        "Validation by Body",
-        "POST",
-        "/api/v1/payout-beneficiary/validate",
+        title="Validation by Body",
+        method="POST",
+        path="/api/v1/payout-beneficiary/validate",
         request=ValidateBeneficiaryRequest,
         returns=BeneficiaryValidation,
         resend=Resend.SAFE,

@@ -33,9 +33,9 @@ class Checkouts(Resource[M]):
     client_attribute = "checkouts"
 
     create_payment_request = endpoint(
-        "Create Payment Request",
-        "POST",
-        "/api/v1/checkout",
+        title="Create Payment Request",
+        method="POST",
+        path="/api/v1/checkout",
         request=CreatePaymentRequestRequest,
         returns=Checkout,
         documented=False,
@@ -67,9 +67,9 @@ class Checkouts(Resource[M]):
     )
 
     list = endpoint(
-        "Get All Checkout",
-        "GET",
-        "/api/v1/checkout",
+        title="Get All Checkout",
+        method="GET",
+        path="/api/v1/checkout",
         request=ListCheckoutsRequest,
         returns=paged(Checkout),
         documented=False,
@@ -83,9 +83,9 @@ class Checkouts(Resource[M]):
     )
 
     cancel = endpoint(
-        "Cancel Checkout",
-        "PATCH",
-        "/api/v1/checkout/cancel/{checkout_id}",
+        title="Cancel Checkout",
+        method="PATCH",
+        path="/api/v1/checkout/cancel/{checkout_id}",
         request=CheckoutIdRequest,
         returns=Checkout,
         resend=Resend.IDEMPOTENT,
@@ -99,18 +99,18 @@ class Checkouts(Resource[M]):
     )
 
     retrieve = endpoint(
-        "Get Detail Checkout",
-        "GET",
-        "/api/v1/checkout/retrieve/{checkout_id}",
+        title="Get Detail Checkout",
+        method="GET",
+        path="/api/v1/checkout/retrieve/{checkout_id}",
         request=CheckoutIdRequest,
         returns=Checkout,
         doc="Get Detail Checkout: one checkout by its id.",
     )
 
     bind_virtual_account = endpoint(
-        "Create Virtual Account [KRW]",
-        "PATCH",
-        "/api/v1/checkout/create-virtual-account",
+        title="Create Virtual Account [KRW]",
+        method="PATCH",
+        path="/api/v1/checkout/create-virtual-account",
         request=CreateCheckoutVirtualAccountRequest,
         returns=Checkout,
         doc="""Create Virtual Account [KRW]: pay a KRW checkout by transfer to a virtual account.
@@ -128,9 +128,9 @@ class Checkouts(Resource[M]):
     )
 
     list_va_banks = endpoint(
-        "Get VA Bank Information [KRW]",
-        "GET",
-        "/api/v1/checkout/va-bank-information",
+        title="Get VA Bank Information [KRW]",
+        method="GET",
+        path="/api/v1/checkout/va-bank-information",
         request=VaBanksRequest,
         returns=many(PaymentMethod),
         documented=False,
@@ -146,9 +146,9 @@ class Checkouts(Resource[M]):
     )
 
     bind_payin_method = endpoint(
-        "Create New Checkout",
-        "PATCH",
-        "/api/v1/checkout",
+        title="Create New Checkout",
+        method="PATCH",
+        path="/api/v1/checkout",
         request=CreateCheckoutRequest,
         returns=Checkout,
         doc="""Create New Checkout: bind the customer's payin method to a checkout, by its token.

@@ -12,7 +12,7 @@ from ..models.customer import (
     WalletReadiness,
 )
 from ._base import M, Resource, paged
-from ._declare import endpoint
+from ._declare import NoContent, endpoint
 
 __all__ = ["Customers"]
 
@@ -26,9 +26,9 @@ class Customers(Resource[M]):
     client_attribute = "customers"
 
     create = endpoint(
-        "Create Customer",
-        "POST",
-        "/api/v1/customer/create",
+        title="Create Customer",
+        method="POST",
+        path="/api/v1/customer/create",
         request=CreateCustomerRequest,
         returns=Customer,
         doc="""Create Customer: register an individual or a company end customer.
@@ -55,9 +55,9 @@ class Customers(Resource[M]):
     )
 
     update = endpoint(
-        "Update Customer",
-        "PATCH",
-        "/api/v1/customer/update",
+        title="Update Customer",
+        method="PATCH",
+        path="/api/v1/customer/update",
         request=UpdateCustomerRequest,
         returns=Customer,
         resend=Resend.IDEMPOTENT,
@@ -72,9 +72,9 @@ class Customers(Resource[M]):
     )
 
     list = endpoint(
-        "Get All Customer",
-        "GET",
-        "/api/v1/customer",
+        title="Get All Customer",
+        method="GET",
+        path="/api/v1/customer",
         request=ListCustomersRequest,
         returns=paged(Customer),
         documented=False,
@@ -89,9 +89,9 @@ class Customers(Resource[M]):
     )
 
     retrieve = endpoint(
-        "Get Detail Customer by Id",
-        "GET",
-        "/api/v1/customer/customer/{customer_id}",
+        title="Get Detail Customer by Id",
+        method="GET",
+        path="/api/v1/customer/customer/{customer_id}",
         request=CustomerIdRequest,
         returns=Customer,
         doc="""Get Detail Customer by Id: one customer by its ``customer_<hex>`` id.
@@ -102,9 +102,9 @@ class Customers(Resource[M]):
     )
 
     is_wallet_ready = endpoint(
-        "Check Is Customer Wallet Ready",
-        "GET",
-        "/api/v1/customer/is-wallet-ready/{customer_id}",
+        title="Check Is Customer Wallet Ready",
+        method="GET",
+        path="/api/v1/customer/is-wallet-ready/{customer_id}",
         request=CustomerIdRequest,
         returns=WalletReadiness,
         documented=False,
@@ -116,9 +116,9 @@ class Customers(Resource[M]):
     )
 
     enable = endpoint(
-        "Enable Customer",
-        "PATCH",
-        "/api/v1/customer/enable/{customer_id}",
+        title="Enable Customer",
+        method="PATCH",
+        path="/api/v1/customer/enable/{customer_id}",
         request=CustomerIdRequest,
         returns=Customer,
         resend=Resend.IDEMPOTENT,
@@ -131,9 +131,9 @@ class Customers(Resource[M]):
     )
 
     disable = endpoint(
-        "Disable Customer",
-        "PATCH",
-        "/api/v1/customer/disable/{customer_id}",
+        title="Disable Customer",
+        method="PATCH",
+        path="/api/v1/customer/disable/{customer_id}",
         request=CustomerIdRequest,
         returns=Customer,
         resend=Resend.IDEMPOTENT,
@@ -145,11 +145,11 @@ class Customers(Resource[M]):
     )
 
     delete = endpoint(
-        "Delete Customer",
-        "DELETE",
-        "/api/v1/customer/delete/{customer_id}",
+        title="Delete Customer",
+        method="DELETE",
+        path="/api/v1/customer/delete/{customer_id}",
         request=CustomerIdRequest,
-        returns=None,
+        returns=NoContent,
         resend=Resend.IDEMPOTENT,
         documented=False,
         doc="""Delete Customer: remove a customer; it is then listed only with ``include_deleted``.

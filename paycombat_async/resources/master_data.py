@@ -15,9 +15,9 @@ class MasterData(Resource[M]):
     client_attribute = "master_data"
 
     list_country_currency_codes = endpoint(
-        "Get All Country & Currency Code",
-        "GET",
-        "/api/v1/master-data/country-currency",
+        title="Get All Country & Currency Code",
+        method="GET",
+        path="/api/v1/master-data/country-currency",
         request=NoRequest,
         returns=many(CountryCurrency),
         documented=False,

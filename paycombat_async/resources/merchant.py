@@ -16,9 +16,9 @@ class Merchant(Resource[M]):
     client_attribute = "merchant"
 
     get_payout_balance = endpoint(
-        "Get Balance Payout",
-        "GET",
-        "/api/v1/merchant/balance/{currency}",
+        title="Get Balance Payout",
+        method="GET",
+        path="/api/v1/merchant/balance/{currency}",
         request=CurrencyRequest,
         returns=PayoutBalance,
         doc="""Get Balance Payout: the merchant's payout balance in one currency.

@@ -38,9 +38,9 @@ class PayinMethods(Resource[M]):
     client_attribute = "payin_methods"
 
     list = endpoint(
-        "Get All Payin Method",
-        "GET",
-        "/api/v1/payin-method",
+        title="Get All Payin Method",
+        method="GET",
+        path="/api/v1/payin-method",
         request=MethodFilters,
         returns=many(PayinMethod),
         documented=False,
@@ -53,9 +53,9 @@ class PayinMethods(Resource[M]):
     )
 
     required_fields = endpoint(
-        "Get Required Fields by Payin method",
-        "GET",
-        "/api/v1/payin-method/required-field/{payin_method_name}",
+        title="Get Required Fields by Payin method",
+        method="GET",
+        path="/api/v1/payin-method/required-field/{payin_method_name}",
         request=PayinMethodNameRequest,
         returns=PayinMethod,
         documented=False,
@@ -74,9 +74,9 @@ class PayoutMethods(Resource[M]):
     client_attribute = "payout_methods"
 
     list = endpoint(
-        "Get All Payout Method",
-        "GET",
-        "/api/v1/payout-method",
+        title="Get All Payout Method",
+        method="GET",
+        path="/api/v1/payout-method",
         request=MethodFilters,
         returns=many(PayoutMethod),
         documented=False,
@@ -90,9 +90,9 @@ class PayoutMethods(Resource[M]):
     )
 
     required_fields = endpoint(
-        "Get Required Fields by Payout method",
-        "GET",
-        "/api/v1/payout-method/required-field/{payout_method_name}",
+        title="Get Required Fields by Payout method",
+        method="GET",
+        path="/api/v1/payout-method/required-field/{payout_method_name}",
         request=PayoutMethodNameRequest,
         returns=PayoutMethod,
         documented=False,
@@ -112,9 +112,9 @@ class PaymentMethods(Resource[M]):
     client_attribute = "payment_methods"
 
     list_by_currency = endpoint(
-        "Get List Payment Method by Currency",
-        "GET",
-        "/api/v1/payment-method/{currency}",
+        title="Get List Payment Method by Currency",
+        method="GET",
+        path="/api/v1/payment-method/{currency}",
         request=CurrencyRequest,
         returns=many(PaymentMethod),
         documented=False,

@@ -29,9 +29,9 @@ class Payins(Resource[M]):
     client_attribute = "payins"
 
     create = endpoint(
-        "Create Payin",
-        "POST",
-        "/api/v1/payin/create",
+        title="Create Payin",
+        method="POST",
+        path="/api/v1/payin/create",
         request=CreatePayinRequest,
         returns=Payin,
         doc="""Create Payin: start collecting ``amount`` from a customer over ``payin_method_name``.
@@ -70,9 +70,9 @@ class Payins(Resource[M]):
     )
 
     simulate = endpoint(
-        "Simulate Payin",
-        "PATCH",
-        "/api/v1/payin/simulate",
+        title="Simulate Payin",
+        method="PATCH",
+        path="/api/v1/payin/simulate",
         request=SimulatePayinRequest,
         returns=Payin,
         resend=Resend.IDEMPOTENT,
@@ -94,18 +94,18 @@ class Payins(Resource[M]):
     )
 
     retrieve = endpoint(
-        "Retrieve Payin",
-        "GET",
-        "/api/v1/payin/retrieve-payin/{payin_id}",
+        title="Retrieve Payin",
+        method="GET",
+        path="/api/v1/payin/retrieve-payin/{payin_id}",
         request=PayinIdRequest,
         returns=Payin,
         doc="Retrieve Payin: one payin by its PayCombat id (or its ``payin_id_finmo``).",
     )
 
     retrieve_memo = endpoint(
-        "Retrieve Payin Memo (PDF)",
-        "GET",
-        "/api/v1/payin/memo/{payin_id}",
+        title="Retrieve Payin Memo (PDF)",
+        method="GET",
+        path="/api/v1/payin/memo/{payin_id}",
         request=PayinIdRequest,
         returns=bytes,
         documented=False,
@@ -113,9 +113,9 @@ class Payins(Resource[M]):
     )
 
     create_virtual_account = endpoint(
-        "Create Virtual Account (KRW)",
-        "POST",
-        "/api/v1/payin/create-va",
+        title="Create Virtual Account (KRW)",
+        method="POST",
+        path="/api/v1/payin/create-va",
         request=CreateVirtualAccountRequest,
         returns=VirtualAccount,
         doc="""Create Virtual Account (KRW): register the account a Korean customer will pay into.
@@ -144,9 +144,9 @@ class Payins(Resource[M]):
     )
 
     simulate_virtual_account = endpoint(
-        "Simulate Create VA",
-        "POST",
-        "/api/v1/payin/simulate-create-va",
+        title="Simulate Create VA",
+        method="POST",
+        path="/api/v1/payin/simulate-create-va",
         request=SimulateVirtualAccountRequest,
         returns=VirtualAccount,
         resend=Resend.IDEMPOTENT,

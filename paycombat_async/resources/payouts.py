@@ -22,9 +22,9 @@ class Payouts(Resource[M]):
     client_attribute = "payouts"
 
     create = endpoint(
-        "Create Payout",
-        "POST",
-        "/api/v1/payout/create-payout",
+        title="Create Payout",
+        method="POST",
+        path="/api/v1/payout/create-payout",
         request=CreatePayoutRequest,
         returns=Payout,
         doc="""Create Payout: send ``sender_amount`` to a beneficiary over ``payout_method_name``.
@@ -55,11 +55,11 @@ class Payouts(Resource[M]):
     )
 
     retrieve = endpoint(
-        "Retrieve Payout",
-        "GET",
+        title="Retrieve Payout",
+        method="GET",
         # The internal mirror serves this under payout-method/, not payout/ (Finmo docs:
         # Retrieve Payout).
-        "/api/v1/payout-method/retrieve-payout/{payout_id}",
+        path="/api/v1/payout-method/retrieve-payout/{payout_id}",
         request=PayoutIdRequest,
         returns=Payout,
         documented=False,
@@ -71,9 +71,9 @@ class Payouts(Resource[M]):
     )
 
     simulate = endpoint(
-        "Simulate Payout",
-        "PATCH",
-        "/api/v1/payout/simulate",
+        title="Simulate Payout",
+        method="PATCH",
+        path="/api/v1/payout/simulate",
         request=SimulatePayoutRequest,
         returns=Payout,
         resend=Resend.IDEMPOTENT,
@@ -98,9 +98,9 @@ class Payouts(Resource[M]):
     )
 
     retrieve_memo = endpoint(
-        "Retrieve Payout Memo (PDF)",
-        "GET",
-        "/api/v1/payout/memo/{payout_id}",
+        title="Retrieve Payout Memo (PDF)",
+        method="GET",
+        path="/api/v1/payout/memo/{payout_id}",
         request=PayoutIdRequest,
         returns=bytes,
         documented=False,
@@ -112,9 +112,9 @@ class Payouts(Resource[M]):
     )
 
     list = endpoint(
-        "Get All Payout",
-        "GET",
-        "/api/v1/payout",
+        title="Get All Payout",
+        method="GET",
+        path="/api/v1/payout",
         request=ListPayoutsRequest,
         returns=paged(Payout),
         documented=False,

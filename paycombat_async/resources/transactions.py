@@ -15,9 +15,9 @@ class Transactions(Resource[M]):
     client_attribute = "transactions"
 
     retrieve = endpoint(
-        "Find Transaction by Id",
-        "GET",
-        "/api/v1/transaction/find-transaction/{transaction_id}",
+        title="Find Transaction by Id",
+        method="GET",
+        path="/api/v1/transaction/find-transaction/{transaction_id}",
         request=TransactionIdRequest,
         returns=Transaction,
         documented=False,
@@ -33,9 +33,9 @@ class Transactions(Resource[M]):
     )
 
     list = endpoint(
-        "Get All Transaction",
-        "GET",
-        "/api/v1/transaction",
+        title="Get All Transaction",
+        method="GET",
+        path="/api/v1/transaction",
         request=TransactionFilters,
         returns=paged(Transaction),
         documented=False,

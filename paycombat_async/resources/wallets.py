@@ -15,9 +15,9 @@ class Wallets(Resource[M]):
     client_attribute = "wallets"
 
     create = endpoint(
-        "Create Wallet",
-        "POST",
-        "/api/v1/wallet/create",
+        title="Create Wallet",
+        method="POST",
+        path="/api/v1/wallet/create",
         request=CreateWalletRequest,
         returns=Wallet,
         documented=False,
@@ -44,9 +44,9 @@ class Wallets(Resource[M]):
     )
 
     list = endpoint(
-        "Get All Wallet",
-        "GET",
-        "/api/v1/wallet",
+        title="Get All Wallet",
+        method="GET",
+        path="/api/v1/wallet",
         request=ListWalletsRequest,
         returns=paged(Wallet),
         documented=False,
@@ -61,9 +61,9 @@ class Wallets(Resource[M]):
     )
 
     retrieve = endpoint(
-        "Get by Wallet Id",
-        "GET",
-        "/api/v1/wallet/{wallet_id}",
+        title="Get by Wallet Id",
+        method="GET",
+        path="/api/v1/wallet/{wallet_id}",
         request=WalletIdRequest,
         returns=Wallet,
         documented=False,

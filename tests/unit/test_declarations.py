@@ -67,27 +67,27 @@ def declare() -> type[Resource[Any]]:
         client_attribute = "widgets"
 
         retrieve = endpoint(
-            "Get Widget",
-            "GET",
-            "/api/v1/widget/{widget_id}",
+            title="Get Widget",
+            method="GET",
+            path="/api/v1/widget/{widget_id}",
             request=WidgetIdRequest,
             returns=Widget,
             documented=False,
             doc="Get Widget: one widget.",
         )
         polish = endpoint(
-            "Polish Widget",
-            "PATCH",
-            "/api/v1/widget/polish/{widget_id}",
+            title="Polish Widget",
+            method="PATCH",
+            path="/api/v1/widget/polish/{widget_id}",
             request=PolishWidgetRequest,
             returns=Widget,
             resend=Resend.IDEMPOTENT,
             doc="Polish Widget: make it shine.",
         )
         list = endpoint(
-            "Get All Widget",
-            "GET",
-            "/api/v1/widget",
+            title="Get All Widget",
+            method="GET",
+            path="/api/v1/widget",
             request=PageRequest,
             returns=paged(Widget),
             doc="Get All Widget: every widget.",

@@ -212,13 +212,7 @@ async def create_payin(call: Call) -> Reply:
     if currency == "KRW":
         if not payer_id:
             raise SandboxError(400, "payer_id (the virtual account id) is required for KRW")
-        account = state.get("virtual_account", payer_id)
-        if account["status"] != "APPROVED":
-            raise SandboxError(
-                422,
-                f"Virtual account {payer_id} is {account['status']}; a KRW payin needs an "
-                "APPROVED virtual account",
-            )
+        _virtual_account(state, payer_id, "APPROVED", "a KRW payin needs an APPROVED one")
     payin = new_payin(
         state,
         amount=amount,
@@ -314,6 +308,14 @@ async def create_virtual_account(call: Call) -> Reply:
     return Reply(account, message="Created")
 
 
+def _virtual_account(state: SandboxState, account_id: str, status: str, why: str) -> dict[str, Any]:
+    """A stored virtual account in ``status``, or a 422 saying ``why`` it must be."""
+    account = state.get("virtual_account", account_id)
+    if account["status"] != status:
+        raise SandboxError(422, f"Virtual account {account_id} is {account['status']}; {why}")
+    return account
+
+
 _VA_ACCOUNT_FIELDS = ("account_bankname", "account_number", "account_holder", "customer_id")
 
 
@@ -356,13 +358,9 @@ async def simulate_create_va(call: Call) -> Reply:
     body, state = call.body, call.state
     account_id = require_id(body, "virtual_account_id", "id")
     status = require_one_of(body, "status", VA_SIMULATE_TARGETS)
-    account = state.get("virtual_account", account_id)
-    if account["status"] != "PENDING":
-        raise SandboxError(
-            422,
-            f"Virtual account {account_id} is {account['status']}; only a PENDING registration "
-            "can be simulated",
-        )
+    account = _virtual_account(
+        state, account_id, "PENDING", "only a PENDING registration can be simulated"
+    )
     if status == "APPROVED":
         approve(account)
     else:
