@@ -336,7 +336,7 @@ if TYPE_CHECKING:
     class Route(TypedDict):
         """The rest of ``endpoint``'s arguments (see its docstring)."""
 
-        title: str
+        title: NotRequired[str]
         method: HTTPMethod
         path: str
         resend: NotRequired[Resend]
@@ -362,27 +362,24 @@ def endpoint(*, request: Callable[..., Any], returns: Any, doc: str, **route: Un
         request: the attrs class whose fields are the method's parameters.
         returns: a model class, ``bytes`` (a file), ``NoContent`` (nothing useful comes back),
             ``many(Model)`` or ``paged(Model)`` (a list: the method returns a paginator).
-        title: the operation's title exactly as the PayCombat docs write it.
+        doc: the method's docstring. It starts with the operation's title exactly as the
+            PayCombat docs write it, then a colon: ``"Create Payout: send ..."``.
         method: the HTTP method.
         path: the path template; each ``{name}`` is a request field with ``metadata=PATH``.
-        doc: the method's docstring; it starts with ``title``.
+        title: the docs title, when it cannot start the docstring (it contains a colon).
         resend: what may be resent after an attempt that may have arrived (``Resend``);
             reads default to SAFE, writes to NEVER.
         documented: False when the path is inferred rather than shown by the docs.
     """
-    make = functools.partial(_make_operation, **route)
+    # The docs title is the docstring's first words, up to the colon: it is written once.
+    make = functools.partial(
+        operation,
+        title=route.get("title", doc.split(":", 1)[0].strip()),
+        method=route["method"],
+        path=route["path"],
+        resend=route.get("resend"),
+        documented=route.get("documented", True),
+    )
     if isinstance(returns, Many):
         return ListEndpoint(make, request, returns, doc)
     return Endpoint(make, request, None if returns is NoContent else returns, doc)
-
-
-def _make_operation(
-    key: str,
-    *,
-    title: str,
-    method: HTTPMethod,
-    path: str,
-    resend: Resend | None = None,
-    documented: bool = True,
-) -> Operation:
-    return operation(key, title, method, path, resend=resend, documented=documented)

@@ -25,12 +25,6 @@ class Beneficiaries(Resource[M]):
     client_attribute = "beneficiaries"
 
     create = endpoint(
-        title="Create Payout Beneficiary",
-        method="POST",
-        path="/api/v1/payout-beneficiary/create",
-        request=CreatePayoutBeneficiaryRequest,
-        returns=PayoutBeneficiary,
-        documented=False,
         doc="""Create Payout Beneficiary: save a recipient to validate and pay later.
 
         Creates an object, so it is never resent once it may have reached PayCombat: a timeout
@@ -56,16 +50,14 @@ class Beneficiaries(Resource[M]):
             ValidationError: an argument is invalid; nothing was sent.
             OutcomeUnknownError: the beneficiary may or may not exist.
         """,
+        method="POST",
+        path="/api/v1/payout-beneficiary/create",
+        request=CreatePayoutBeneficiaryRequest,
+        returns=PayoutBeneficiary,
+        documented=False,
     )
 
     update = endpoint(
-        title="Update Payout Beneficiary",
-        method="PATCH",
-        path="/api/v1/payout-beneficiary/update",
-        request=UpdatePayoutBeneficiaryRequest,
-        returns=PayoutBeneficiary,
-        resend=Resend.IDEMPOTENT,
-        documented=False,
         doc="""Update Payout Beneficiary: change only the fields given; the others stay as they are.
 
         A beneficiary's ``type`` cannot change; create a new beneficiary instead.
@@ -80,15 +72,15 @@ class Beneficiaries(Resource[M]):
             ValidationError: no field to change, or an invalid one; nothing was sent.
             NotFoundError: no such beneficiary.
         """,
+        method="PATCH",
+        path="/api/v1/payout-beneficiary/update",
+        request=UpdatePayoutBeneficiaryRequest,
+        returns=PayoutBeneficiary,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
     )
 
     list = endpoint(
-        title="Get All Payout Beneficiary",
-        method="GET",
-        path="/api/v1/payout-beneficiary",
-        request=ListBeneficiariesRequest,
-        returns=paged(PayoutBeneficiary),
-        documented=False,
         doc="""Get All Payout Beneficiary: every saved beneficiary, page by page.
 
         Args:
@@ -97,31 +89,28 @@ class Beneficiaries(Resource[M]):
             type: only ``"individual"`` or only ``"company"`` beneficiaries.
             created_at: only beneficiaries created on this (UTC) day.
         """,
+        method="GET",
+        path="/api/v1/payout-beneficiary",
+        request=ListBeneficiariesRequest,
+        returns=paged(PayoutBeneficiary),
+        documented=False,
     )
 
     retrieve = endpoint(
-        title="Get Payout Beneficiary by Id",
-        method="GET",
-        path="/api/v1/payout-beneficiary/{payout_beneficiary_id}",
-        request=BeneficiaryIdRequest,
-        returns=PayoutBeneficiary,
-        documented=False,
         doc="""Get Payout Beneficiary by Id: one saved beneficiary.
 
         Raises:
             ValidationError: ``payout_beneficiary_id`` is blank; nothing was sent.
             NotFoundError: no such beneficiary.
         """,
+        method="GET",
+        path="/api/v1/payout-beneficiary/{payout_beneficiary_id}",
+        request=BeneficiaryIdRequest,
+        returns=PayoutBeneficiary,
+        documented=False,
     )
 
     validate_by_id = endpoint(
-        title="Validation by Id",
-        method="POST",
-        path="/api/v1/payout-beneficiary/validate/{payout_beneficiary_id}",
-        request=ValidateBeneficiaryByIdRequest,
-        returns=BeneficiaryValidation,
-        resend=Resend.SAFE,
-        documented=False,
         doc="""Validation by Id: check a saved beneficiary against ``payout_method_name``.
 
         Runs confirmation of payee: the beneficiary's name is compared with the name the bank
@@ -132,16 +121,15 @@ class Beneficiaries(Resource[M]):
             NotFoundError: no such beneficiary.
             UnprocessableEntityError: the beneficiary cannot be paid with that method.
         """,
-    )
-
-    validate = endpoint(
-        title="Validation by Body",
         method="POST",
-        path="/api/v1/payout-beneficiary/validate",
-        request=ValidateBeneficiaryRequest,
+        path="/api/v1/payout-beneficiary/validate/{payout_beneficiary_id}",
+        request=ValidateBeneficiaryByIdRequest,
         returns=BeneficiaryValidation,
         resend=Resend.SAFE,
         documented=False,
+    )
+
+    validate = endpoint(
         doc="""Validation by Body: check beneficiary details before saving or paying them.
 
         ``payout_beneficiary_param`` takes the same shape as Create Payout's. The name checked
@@ -151,4 +139,10 @@ class Beneficiaries(Resource[M]):
             ValidationError: an argument is missing; nothing was sent.
             BadRequestError: the details lack a field ``payout_method_name`` needs.
         """,
+        method="POST",
+        path="/api/v1/payout-beneficiary/validate",
+        request=ValidateBeneficiaryRequest,
+        returns=BeneficiaryValidation,
+        resend=Resend.SAFE,
+        documented=False,
     )

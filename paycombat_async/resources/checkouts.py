@@ -33,12 +33,6 @@ class Checkouts(Resource[M]):
     client_attribute = "checkouts"
 
     create_payment_request = endpoint(
-        title="Create Payment Request",
-        method="POST",
-        path="/api/v1/checkout",
-        request=CreatePaymentRequestRequest,
-        returns=Checkout,
-        documented=False,
         doc="""Create Payment Request: open a checkout (a payment link) for ``amount``.
 
         Returns a ``PENDING`` checkout with its ``checkout_token`` and ``checkout_url``. The URL
@@ -64,15 +58,14 @@ class Checkouts(Resource[M]):
             ValidationError: an argument is invalid; nothing was sent.
             OutcomeUnknownError: the checkout may or may not exist.
         """,
+        method="POST",
+        path="/api/v1/checkout",
+        request=CreatePaymentRequestRequest,
+        returns=Checkout,
+        documented=False,
     )
 
     list = endpoint(
-        title="Get All Checkout",
-        method="GET",
-        path="/api/v1/checkout",
-        request=ListCheckoutsRequest,
-        returns=paged(Checkout),
-        documented=False,
         doc="""Get All Checkout: every checkout, page by page (``async for checkout in ...``).
 
         Args:
@@ -80,39 +73,37 @@ class Checkouts(Resource[M]):
             limit: checkouts per page.
             status: only checkouts in this status.
         """,
+        method="GET",
+        path="/api/v1/checkout",
+        request=ListCheckoutsRequest,
+        returns=paged(Checkout),
+        documented=False,
     )
 
     cancel = endpoint(
-        title="Cancel Checkout",
-        method="PATCH",
-        path="/api/v1/checkout/cancel/{checkout_id}",
-        request=CheckoutIdRequest,
-        returns=Checkout,
-        resend=Resend.IDEMPOTENT,
-        documented=False,
         doc="""Cancel Checkout: close a ``PENDING`` checkout; its pending payin is cancelled too.
 
         Raises:
             UnprocessableEntityError: the checkout is already completed, cancelled or expired.
             NotFoundError: no such checkout.
         """,
+        method="PATCH",
+        path="/api/v1/checkout/cancel/{checkout_id}",
+        request=CheckoutIdRequest,
+        returns=Checkout,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
     )
 
     retrieve = endpoint(
-        title="Get Detail Checkout",
+        doc="Get Detail Checkout: one checkout by its id.",
         method="GET",
         path="/api/v1/checkout/retrieve/{checkout_id}",
         request=CheckoutIdRequest,
         returns=Checkout,
-        doc="Get Detail Checkout: one checkout by its id.",
     )
 
     bind_virtual_account = endpoint(
-        title="Create Virtual Account [KRW]",
-        method="PATCH",
-        path="/api/v1/checkout/create-virtual-account",
-        request=CreateCheckoutVirtualAccountRequest,
-        returns=Checkout,
         doc="""Create Virtual Account [KRW]: pay a KRW checkout by transfer to a virtual account.
 
         Binds the Korean bank ``payin_method_name`` (one of ``list_va_banks()``) to the checkout
@@ -125,15 +116,13 @@ class Checkouts(Resource[M]):
                 no longer ``PENDING``.
             NotFoundError: no checkout has this token.
         """,
+        method="PATCH",
+        path="/api/v1/checkout/create-virtual-account",
+        request=CreateCheckoutVirtualAccountRequest,
+        returns=Checkout,
     )
 
     list_va_banks = endpoint(
-        title="Get VA Bank Information [KRW]",
-        method="GET",
-        path="/api/v1/checkout/va-bank-information",
-        request=VaBanksRequest,
-        returns=many(PaymentMethod),
-        documented=False,
         doc="""Get VA Bank Information [KRW]: the Korean banks a KRW checkout can be paid through.
 
         Each bank's ``payment_code`` is what ``bind_virtual_account`` takes as
@@ -143,14 +132,14 @@ class Checkouts(Resource[M]):
         Args:
             checkout_token: the checkout the banks are for (optional).
         """,
+        method="GET",
+        path="/api/v1/checkout/va-bank-information",
+        request=VaBanksRequest,
+        returns=many(PaymentMethod),
+        documented=False,
     )
 
     bind_payin_method = endpoint(
-        title="Create New Checkout",
-        method="PATCH",
-        path="/api/v1/checkout",
-        request=CreateCheckoutRequest,
-        returns=Checkout,
         doc="""Create New Checkout: bind the customer's payin method to a checkout, by its token.
 
         The next step after ``create_payment_request``: creates the checkout's ``PENDING`` payin
@@ -167,4 +156,8 @@ class Checkouts(Resource[M]):
                 checkout is no longer ``PENDING`` (completed, cancelled or expired).
             NotFoundError: no checkout has this token.
         """,
+        method="PATCH",
+        path="/api/v1/checkout",
+        request=CreateCheckoutRequest,
+        returns=Checkout,
     )

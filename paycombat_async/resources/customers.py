@@ -26,11 +26,6 @@ class Customers(Resource[M]):
     client_attribute = "customers"
 
     create = endpoint(
-        title="Create Customer",
-        method="POST",
-        path="/api/v1/customer/create",
-        request=CreateCustomerRequest,
-        returns=Customer,
         doc="""Create Customer: register an individual or a company end customer.
 
         Creates an object, so it is never resent once it may have reached PayCombat: a timeout
@@ -52,15 +47,13 @@ class Customers(Resource[M]):
             ValidationError: a required field is missing or malformed; nothing was sent.
             OutcomeUnknownError: the customer may or may not exist.
         """,
+        method="POST",
+        path="/api/v1/customer/create",
+        request=CreateCustomerRequest,
+        returns=Customer,
     )
 
     update = endpoint(
-        title="Update Customer",
-        method="PATCH",
-        path="/api/v1/customer/update",
-        request=UpdateCustomerRequest,
-        returns=Customer,
-        resend=Resend.IDEMPOTENT,
         doc="""Update Customer: change only the fields given (``None`` leaves a field unchanged).
 
         An empty string clears a field, e.g. ``individual={"address_line2": ""}``.
@@ -69,15 +62,14 @@ class Customers(Resource[M]):
             ValidationError: no field to change, or a malformed one; nothing was sent.
             NotFoundError: no such customer.
         """,
+        method="PATCH",
+        path="/api/v1/customer/update",
+        request=UpdateCustomerRequest,
+        returns=Customer,
+        resend=Resend.IDEMPOTENT,
     )
 
     list = endpoint(
-        title="Get All Customer",
-        method="GET",
-        path="/api/v1/customer",
-        request=ListCustomersRequest,
-        returns=paged(Customer),
-        documented=False,
         doc="""Get All Customer: every customer, page by page (``async for c in ...list()``).
 
         Args:
@@ -86,72 +78,66 @@ class Customers(Resource[M]):
             type: only ``"individual"`` or only ``"company"`` customers.
             include_deleted: also list deleted customers.
         """,
+        method="GET",
+        path="/api/v1/customer",
+        request=ListCustomersRequest,
+        returns=paged(Customer),
+        documented=False,
     )
 
     retrieve = endpoint(
-        title="Get Detail Customer by Id",
-        method="GET",
-        path="/api/v1/customer/customer/{customer_id}",
-        request=CustomerIdRequest,
-        returns=Customer,
         doc="""Get Detail Customer by Id: one customer by its ``customer_<hex>`` id.
 
         Raises:
             NotFoundError: no such customer (or it was deleted).
         """,
+        method="GET",
+        path="/api/v1/customer/customer/{customer_id}",
+        request=CustomerIdRequest,
+        returns=Customer,
     )
 
     is_wallet_ready = endpoint(
-        title="Check Is Customer Wallet Ready",
-        method="GET",
-        path="/api/v1/customer/is-wallet-ready/{customer_id}",
-        request=CustomerIdRequest,
-        returns=WalletReadiness,
-        documented=False,
         doc="""Check Is Customer Wallet Ready: whether a wallet can be issued, and what is missing.
 
         Returns:
             ``is_wallet_ready`` and the names of the missing fields in ``missing_field``.
         """,
+        method="GET",
+        path="/api/v1/customer/is-wallet-ready/{customer_id}",
+        request=CustomerIdRequest,
+        returns=WalletReadiness,
+        documented=False,
     )
 
     enable = endpoint(
-        title="Enable Customer",
+        doc="""Enable Customer: re-activate a disabled customer (``is_active`` becomes true).
+
+        Raises:
+            ConflictError: the customer is already enabled.
+        """,
         method="PATCH",
         path="/api/v1/customer/enable/{customer_id}",
         request=CustomerIdRequest,
         returns=Customer,
         resend=Resend.IDEMPOTENT,
         documented=False,
-        doc="""Enable Customer: re-activate a disabled customer (``is_active`` becomes true).
-
-        Raises:
-            ConflictError: the customer is already enabled.
-        """,
     )
 
     disable = endpoint(
-        title="Disable Customer",
-        method="PATCH",
-        path="/api/v1/customer/disable/{customer_id}",
-        request=CustomerIdRequest,
-        returns=Customer,
-        resend=Resend.IDEMPOTENT,
         doc="""Disable Customer: mark a customer dormant (``is_active`` becomes false).
 
         Raises:
             ConflictError: the customer is already disabled.
         """,
+        method="PATCH",
+        path="/api/v1/customer/disable/{customer_id}",
+        request=CustomerIdRequest,
+        returns=Customer,
+        resend=Resend.IDEMPOTENT,
     )
 
     delete = endpoint(
-        title="Delete Customer",
-        method="DELETE",
-        path="/api/v1/customer/delete/{customer_id}",
-        request=CustomerIdRequest,
-        returns=NoContent,
-        resend=Resend.IDEMPOTENT,
-        documented=False,
         doc="""Delete Customer: remove a customer; it is then listed only with ``include_deleted``.
 
         The response body is undocumented, so nothing is returned.
@@ -159,4 +145,10 @@ class Customers(Resource[M]):
         Raises:
             NotFoundError: no such customer, or it was already deleted.
         """,
+        method="DELETE",
+        path="/api/v1/customer/delete/{customer_id}",
+        request=CustomerIdRequest,
+        returns=NoContent,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
     )

@@ -15,15 +15,14 @@ class MasterData(Resource[M]):
     client_attribute = "master_data"
 
     list_country_currency_codes = endpoint(
-        title="Get All Country & Currency Code",
-        method="GET",
-        path="/api/v1/master-data/country-currency",
-        request=NoRequest,
-        returns=many(CountryCurrency),
-        documented=False,
         doc="""Get All Country & Currency Code: every supported country with its currency.
 
         The list is short and not paginated: ``await`` it for one ``CountryCurrency`` per
         supported country.
         """,
+        method="GET",
+        path="/api/v1/master-data/country-currency",
+        request=NoRequest,
+        returns=many(CountryCurrency),
+        documented=False,
     )

@@ -16,11 +16,6 @@ class Merchant(Resource[M]):
     client_attribute = "merchant"
 
     get_payout_balance = endpoint(
-        title="Get Balance Payout",
-        method="GET",
-        path="/api/v1/merchant/balance/{currency}",
-        request=CurrencyRequest,
-        returns=PayoutBalance,
         doc="""Get Balance Payout: the merchant's payout balance in one currency.
 
         Payouts are drawn from this balance: ``total_balance_available`` drops when a payout is
@@ -33,4 +28,8 @@ class Merchant(Resource[M]):
             ValidationError: ``currency`` is not a valid code; nothing was sent.
             NotFoundError: the merchant has no balance in that currency.
         """,
+        method="GET",
+        path="/api/v1/merchant/balance/{currency}",
+        request=CurrencyRequest,
+        returns=PayoutBalance,
     )

@@ -38,33 +38,31 @@ class PayinMethods(Resource[M]):
     client_attribute = "payin_methods"
 
     list = endpoint(
-        title="Get All Payin Method",
-        method="GET",
-        path="/api/v1/payin-method",
-        request=MethodFilters,
-        returns=many(PayinMethod),
-        documented=False,
         doc="""Get All Payin Method: the payin methods available to the merchant.
 
         The list is short and not paginated (``await`` it for a list). Pick a
         ``payin_method_name`` here, then ask ``required_fields`` what Create Payin needs for it.
         """
         + _FILTERS,
+        method="GET",
+        path="/api/v1/payin-method",
+        request=MethodFilters,
+        returns=many(PayinMethod),
+        documented=False,
     )
 
     required_fields = endpoint(
-        title="Get Required Fields by Payin method",
-        method="GET",
-        path="/api/v1/payin-method/required-field/{payin_method_name}",
-        request=PayinMethodNameRequest,
-        returns=PayinMethod,
-        documented=False,
         doc="""Get Required Fields by Payin method: one method with the fields a payin needs.
 
         ``payin_method_param`` lists the extra fields (with their regexes), ``min_amount`` and
         ``max_amount`` the accepted range.
         """
         + _NOT_FOUND,
+        method="GET",
+        path="/api/v1/payin-method/required-field/{payin_method_name}",
+        request=PayinMethodNameRequest,
+        returns=PayinMethod,
+        documented=False,
     )
 
 
@@ -74,12 +72,6 @@ class PayoutMethods(Resource[M]):
     client_attribute = "payout_methods"
 
     list = endpoint(
-        title="Get All Payout Method",
-        method="GET",
-        path="/api/v1/payout-method",
-        request=MethodFilters,
-        returns=many(PayoutMethod),
-        documented=False,
         doc="""Get All Payout Method: the payout methods available to the merchant.
 
         The list is short and not paginated (``await`` it for a list). Pick a
@@ -87,15 +79,14 @@ class PayoutMethods(Resource[M]):
         ``payout_beneficiary_param`` must hold for it.
         """
         + _FILTERS,
+        method="GET",
+        path="/api/v1/payout-method",
+        request=MethodFilters,
+        returns=many(PayoutMethod),
+        documented=False,
     )
 
     required_fields = endpoint(
-        title="Get Required Fields by Payout method",
-        method="GET",
-        path="/api/v1/payout-method/required-field/{payout_method_name}",
-        request=PayoutMethodNameRequest,
-        returns=PayoutMethod,
-        documented=False,
         doc="""Get Required Fields by Payout method: a method with the beneficiary fields it needs.
 
         ``payout_beneficiary_param`` lists the fields for Create Payout's
@@ -103,6 +94,11 @@ class PayoutMethods(Resource[M]):
         ``company`` in the nested object.
         """
         + _NOT_FOUND,
+        method="GET",
+        path="/api/v1/payout-method/required-field/{payout_method_name}",
+        request=PayoutMethodNameRequest,
+        returns=PayoutMethod,
+        documented=False,
     )
 
 
@@ -112,12 +108,6 @@ class PaymentMethods(Resource[M]):
     client_attribute = "payment_methods"
 
     list_by_currency = endpoint(
-        title="Get List Payment Method by Currency",
-        method="GET",
-        path="/api/v1/payment-method/{currency}",
-        request=CurrencyRequest,
-        returns=many(PaymentMethod),
-        documented=False,
         doc="""Get List Payment Method by Currency: the payment methods a customer can use.
 
         These are what the hosted checkout offers; ``payment_code`` is the
@@ -130,4 +120,9 @@ class PaymentMethods(Resource[M]):
             ValidationError: ``currency`` is not a valid code; nothing was sent.
             NotFoundError: PayCombat does not support the currency.
         """,
+        method="GET",
+        path="/api/v1/payment-method/{currency}",
+        request=CurrencyRequest,
+        returns=many(PaymentMethod),
+        documented=False,
     )

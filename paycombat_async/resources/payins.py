@@ -29,11 +29,6 @@ class Payins(Resource[M]):
     client_attribute = "payins"
 
     create = endpoint(
-        title="Create Payin",
-        method="POST",
-        path="/api/v1/payin/create",
-        request=CreatePayinRequest,
-        returns=Payin,
         doc="""Create Payin: start collecting ``amount`` from a customer over ``payin_method_name``.
 
         The payin starts ``PENDING``; its outcome arrives on the PAYIN webhooks (or poll
@@ -67,16 +62,13 @@ class Payins(Resource[M]):
                 ``payer_id``...); nothing was sent.
             OutcomeUnknownError: the payin may or may not exist; reconcile by your reference.
         """,
+        method="POST",
+        path="/api/v1/payin/create",
+        request=CreatePayinRequest,
+        returns=Payin,
     )
 
     simulate = endpoint(
-        title="Simulate Payin",
-        method="PATCH",
-        path="/api/v1/payin/simulate",
-        request=SimulatePayinRequest,
-        returns=Payin,
-        resend=Resend.IDEMPOTENT,
-        documented=False,
         doc="""Simulate Payin: in the sandbox, settle a ``PENDING`` payin as if the customer acted.
 
         Args:
@@ -91,33 +83,32 @@ class Payins(Resource[M]):
             UnprocessableEntityError: the payin is no longer ``PENDING``.
             NotFoundError: no such payin.
         """,
+        method="PATCH",
+        path="/api/v1/payin/simulate",
+        request=SimulatePayinRequest,
+        returns=Payin,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
     )
 
     retrieve = endpoint(
-        title="Retrieve Payin",
+        doc="Retrieve Payin: one payin by its PayCombat id (or its ``payin_id_finmo``).",
         method="GET",
         path="/api/v1/payin/retrieve-payin/{payin_id}",
         request=PayinIdRequest,
         returns=Payin,
-        doc="Retrieve Payin: one payin by its PayCombat id (or its ``payin_id_finmo``).",
     )
 
     retrieve_memo = endpoint(
-        title="Retrieve Payin Memo (PDF)",
+        doc="Retrieve Payin Memo (PDF): the payin's memo as the bytes of a PDF file.",
         method="GET",
         path="/api/v1/payin/memo/{payin_id}",
         request=PayinIdRequest,
         returns=bytes,
         documented=False,
-        doc="Retrieve Payin Memo (PDF): the payin's memo as the bytes of a PDF file.",
     )
 
     create_virtual_account = endpoint(
-        title="Create Virtual Account (KRW)",
-        method="POST",
-        path="/api/v1/payin/create-va",
-        request=CreateVirtualAccountRequest,
-        returns=VirtualAccount,
         doc="""Create Virtual Account (KRW): register the account a Korean customer will pay into.
 
         Mandatory before a KRW payin. The account starts ``PENDING``; PayCombat reports
@@ -141,16 +132,13 @@ class Payins(Resource[M]):
             ValidationError: an argument is invalid; nothing was sent.
             OutcomeUnknownError: the account may or may not exist.
         """,
+        method="POST",
+        path="/api/v1/payin/create-va",
+        request=CreateVirtualAccountRequest,
+        returns=VirtualAccount,
     )
 
     simulate_virtual_account = endpoint(
-        title="Simulate Create VA",
-        method="POST",
-        path="/api/v1/payin/simulate-create-va",
-        request=SimulateVirtualAccountRequest,
-        returns=VirtualAccount,
-        resend=Resend.IDEMPOTENT,
-        documented=False,
         doc="""Simulate Create VA: in the sandbox, approve (default) or fail a ``PENDING`` KRW
         virtual account registration.
 
@@ -159,4 +147,10 @@ class Payins(Resource[M]):
             UnprocessableEntityError: the registration is no longer ``PENDING``.
             NotFoundError: no such virtual account.
         """,
+        method="POST",
+        path="/api/v1/payin/simulate-create-va",
+        request=SimulateVirtualAccountRequest,
+        returns=VirtualAccount,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
     )

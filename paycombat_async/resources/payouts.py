@@ -22,11 +22,6 @@ class Payouts(Resource[M]):
     client_attribute = "payouts"
 
     create = endpoint(
-        title="Create Payout",
-        method="POST",
-        path="/api/v1/payout/create-payout",
-        request=CreatePayoutRequest,
-        returns=Payout,
         doc="""Create Payout: send ``sender_amount`` to a beneficiary over ``payout_method_name``.
 
         Moves money, so it is never resent once it may have reached PayCombat: a timeout, a
@@ -52,10 +47,18 @@ class Payouts(Resource[M]):
             ValidationError: an argument is invalid; nothing was sent.
             OutcomeUnknownError: the payout may or may not exist; reconcile by ``order_id``.
         """,
+        method="POST",
+        path="/api/v1/payout/create-payout",
+        request=CreatePayoutRequest,
+        returns=Payout,
     )
 
     retrieve = endpoint(
-        title="Retrieve Payout",
+        doc="""Retrieve Payout: one payout by its PayCombat id.
+
+        Raises:
+            NotFoundError: no such payout.
+        """,
         method="GET",
         # The internal mirror serves this under payout-method/, not payout/ (Finmo docs:
         # Retrieve Payout).
@@ -63,21 +66,9 @@ class Payouts(Resource[M]):
         request=PayoutIdRequest,
         returns=Payout,
         documented=False,
-        doc="""Retrieve Payout: one payout by its PayCombat id.
-
-        Raises:
-            NotFoundError: no such payout.
-        """,
     )
 
     simulate = endpoint(
-        title="Simulate Payout",
-        method="PATCH",
-        path="/api/v1/payout/simulate",
-        request=SimulatePayoutRequest,
-        returns=Payout,
-        resend=Resend.IDEMPOTENT,
-        documented=False,
         doc="""Simulate Payout: drive a sandbox payout to a final status (sandbox only).
 
         ``PENDING`` moves to ``SUCCESS`` or ``FAILED``; ``SUCCESS`` moves to ``RETURNED``. A
@@ -95,29 +86,28 @@ class Payouts(Resource[M]):
             NotFoundError: no such payout.
             UnprocessableEntityError: the payout cannot move from its status to ``status``.
         """,
+        method="PATCH",
+        path="/api/v1/payout/simulate",
+        request=SimulatePayoutRequest,
+        returns=Payout,
+        resend=Resend.IDEMPOTENT,
+        documented=False,
     )
 
     retrieve_memo = endpoint(
-        title="Retrieve Payout Memo (PDF)",
-        method="GET",
-        path="/api/v1/payout/memo/{payout_id}",
-        request=PayoutIdRequest,
-        returns=bytes,
-        documented=False,
         doc="""Retrieve Payout Memo (PDF): the payout's memo as PDF bytes.
 
         Raises:
             NotFoundError: no such payout.
         """,
+        method="GET",
+        path="/api/v1/payout/memo/{payout_id}",
+        request=PayoutIdRequest,
+        returns=bytes,
+        documented=False,
     )
 
     list = endpoint(
-        title="Get All Payout",
-        method="GET",
-        path="/api/v1/payout",
-        request=ListPayoutsRequest,
-        returns=paged(Payout),
-        documented=False,
         doc="""Get All Payout: the merchant's payouts, page by page (the sandbox: oldest first).
 
         ``async for payout in client.payouts.list(status="PENDING")``, ``await`` it for a list,
@@ -135,4 +125,9 @@ class Payouts(Resource[M]):
             ValidationError: a filter, ``page`` or ``limit`` is invalid; raised here, before
                 anything is fetched.
         """,
+        method="GET",
+        path="/api/v1/payout",
+        request=ListPayoutsRequest,
+        returns=paged(Payout),
+        documented=False,
     )

@@ -15,12 +15,6 @@ class Transactions(Resource[M]):
     client_attribute = "transactions"
 
     retrieve = endpoint(
-        title="Find Transaction by Id",
-        method="GET",
-        path="/api/v1/transaction/find-transaction/{transaction_id}",
-        request=TransactionIdRequest,
-        returns=Transaction,
-        documented=False,
         doc="""Find Transaction by Id: one transaction, with its fees and settlement state.
 
         Args:
@@ -30,15 +24,14 @@ class Transactions(Resource[M]):
             ValidationError: ``transaction_id`` is blank; nothing was sent.
             NotFoundError: no such transaction.
         """,
+        method="GET",
+        path="/api/v1/transaction/find-transaction/{transaction_id}",
+        request=TransactionIdRequest,
+        returns=Transaction,
+        documented=False,
     )
 
     list = endpoint(
-        title="Get All Transaction",
-        method="GET",
-        path="/api/v1/transaction",
-        request=TransactionFilters,
-        returns=paged(Transaction),
-        documented=False,
         doc="""Get All Transaction: every transaction, page by page.
 
         Args:
@@ -52,4 +45,9 @@ class Transactions(Resource[M]):
             ValidationError: a filter, ``page`` or ``limit`` is invalid; raised here, before
                 any page is fetched.
         """,
+        method="GET",
+        path="/api/v1/transaction",
+        request=TransactionFilters,
+        returns=paged(Transaction),
+        documented=False,
     )

@@ -15,12 +15,6 @@ class Wallets(Resource[M]):
     client_attribute = "wallets"
 
     create = endpoint(
-        title="Create Wallet",
-        method="POST",
-        path="/api/v1/wallet/create",
-        request=CreateWalletRequest,
-        returns=Wallet,
-        documented=False,
         doc="""Create Wallet: open a wallet in ``currency`` for an existing customer.
 
         The customer must be active and wallet ready (``customers.is_wallet_ready``). Creates an
@@ -41,15 +35,14 @@ class Wallets(Resource[M]):
             UnprocessableEntityError: the customer is disabled or not wallet ready.
             OutcomeUnknownError: the wallet may or may not exist.
         """,
+        method="POST",
+        path="/api/v1/wallet/create",
+        request=CreateWalletRequest,
+        returns=Wallet,
+        documented=False,
     )
 
     list = endpoint(
-        title="Get All Wallet",
-        method="GET",
-        path="/api/v1/wallet",
-        request=ListWalletsRequest,
-        returns=paged(Wallet),
-        documented=False,
         doc="""Get All Wallet: every wallet, page by page.
 
         Args:
@@ -58,19 +51,23 @@ class Wallets(Resource[M]):
             category: only wallets of this category.
             customer_id: only this customer's wallets.
         """,
+        method="GET",
+        path="/api/v1/wallet",
+        request=ListWalletsRequest,
+        returns=paged(Wallet),
+        documented=False,
     )
 
     retrieve = endpoint(
-        title="Get by Wallet Id",
-        method="GET",
-        path="/api/v1/wallet/{wallet_id}",
-        request=WalletIdRequest,
-        returns=Wallet,
-        documented=False,
         doc="""Get by Wallet Id: one wallet, with its accounts and their balances.
 
         Raises:
             ValidationError: ``wallet_id`` is blank; nothing was sent.
             NotFoundError: no such wallet.
         """,
+        method="GET",
+        path="/api/v1/wallet/{wallet_id}",
+        request=WalletIdRequest,
+        returns=Wallet,
+        documented=False,
     )

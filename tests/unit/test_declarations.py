@@ -67,7 +67,6 @@ def declare() -> type[Resource[Any]]:
         client_attribute = "widgets"
 
         retrieve = endpoint(
-            title="Get Widget",
             method="GET",
             path="/api/v1/widget/{widget_id}",
             request=WidgetIdRequest,
@@ -76,7 +75,6 @@ def declare() -> type[Resource[Any]]:
             doc="Get Widget: one widget.",
         )
         polish = endpoint(
-            title="Polish Widget",
             method="PATCH",
             path="/api/v1/widget/polish/{widget_id}",
             request=PolishWidgetRequest,
@@ -85,7 +83,6 @@ def declare() -> type[Resource[Any]]:
             doc="Polish Widget: make it shine.",
         )
         list = endpoint(
-            title="Get All Widget",
             method="GET",
             path="/api/v1/widget",
             request=PageRequest,
