@@ -220,44 +220,65 @@ _COMPANY_FIELDS = [
         regex_description="accepts alphanumeric and special characters [length: 1 to 100]",
     )
 ]
-_AU_BANK_ACCT: dict[str, Any] = {
-    "payout_method_id": "pom_1a3f27eb698f4854bdfc26c81d4c1c33",
-    "payout_method_name": "au_bank_acct",
-    "payout_method_description": "Payout using BSB & Account No",
-    "payout_method_logo": (
+
+
+def _rail(
+    name: str,
+    currency: str,
+    country: str,
+    description: str,
+    base_param: list[dict[str, Any]],
+    **documented: Any,
+) -> dict[str, Any]:
+    """A domestic bank payout method as Get Required Fields by Payout method answers it."""
+    return {
+        "payout_method_id": documented.get("payout_method_id", _stable_id("pom", name)),
+        "payout_method_name": name,
+        "payout_method_description": description,
+        "payout_method_logo": documented.get("payout_method_logo"),
+        "currency": currency,
+        "sender_country": country,
+        "sender_currency": currency,
+        "beneficiary_country": country,
+        "beneficiary_currency": currency,
+        "payout_method_category": "BANK",
+        "payout_method_class": "DOMESTIC",
+        "payout_method_group": "NO_GROUP",
+        "payout_method_param": {},
+        "payout_beneficiary_param": {
+            "company": _COMPANY_FIELDS,
+            "base_param": base_param,
+            "individual": _INDIVIDUAL_FIELDS,
+        },
+    }
+
+
+_AU_BANK_ACCT = _rail(
+    "au_bank_acct",
+    "AUD",
+    "AU",
+    "Payout using BSB & Account No",
+    [
+        _field(
+            "bsb",
+            "^[0-9]{3}-?[0-9]{3}$",
+            mandatory=True,
+            regex_description=(
+                "accepts digits and special character(-) [eg: XXX-XXX or XXXXXX] [length: 6 to 7]"
+            ),
+        ),
+        _field(
+            "account_number",
+            "^[0-9]{6,12}$",
+            mandatory=True,
+            regex_description="accepts digits [length: 6 to 12]",
+        ),
+    ],
+    payout_method_id="pom_1a3f27eb698f4854bdfc26c81d4c1c33",
+    payout_method_logo=(
         "https://payid.com.au/wp-content/uploads//2021/01/PayID_wordmark-Black-01.svg"
     ),
-    "currency": "AUD",
-    "sender_country": "AU",
-    "sender_currency": "AUD",
-    "beneficiary_country": "AU",
-    "beneficiary_currency": "AUD",
-    "payout_method_category": "BANK",
-    "payout_method_class": "DOMESTIC",
-    "payout_method_group": "NO_GROUP",
-    "payout_method_param": {},
-    "payout_beneficiary_param": {
-        "company": _COMPANY_FIELDS,
-        "base_param": [
-            _field(
-                "bsb",
-                "^[0-9]{3}-?[0-9]{3}$",
-                mandatory=True,
-                regex_description=(
-                    "accepts digits and special character(-) [eg: XXX-XXX or XXXXXX] "
-                    "[length: 6 to 7]"
-                ),
-            ),
-            _field(
-                "account_number",
-                "^[0-9]{6,12}$",
-                mandatory=True,
-                regex_description="accepts digits [length: 6 to 12]",
-            ),
-        ],
-        "individual": _INDIVIDUAL_FIELDS,
-    },
-}
+)
 """The documented Get Required Fields by Payout method example, verbatim (it ends at
 ``last_name``; the rest of the page was cut off)."""
 
@@ -290,28 +311,8 @@ def _payout_method(name: str, currency: str) -> dict[str, Any]:
     description, country, regex, regex_description = _PAYOUT_RAILS.get(
         name, (f"Payout using {name}", name[:2].upper(), "^[0-9]{5,34}$", "accepts digits")
     )
-    return {
-        "payout_method_id": _stable_id("pom", name),
-        "payout_method_name": name,
-        "payout_method_description": description,
-        "payout_method_logo": None,
-        "currency": currency,
-        "sender_country": country,
-        "sender_currency": currency,
-        "beneficiary_country": country,
-        "beneficiary_currency": currency,
-        "payout_method_category": "BANK",
-        "payout_method_class": "DOMESTIC",
-        "payout_method_group": "NO_GROUP",
-        "payout_method_param": {},
-        "payout_beneficiary_param": {
-            "company": _COMPANY_FIELDS,
-            "base_param": [
-                _field("account_number", regex, mandatory=True, regex_description=regex_description)
-            ],
-            "individual": _INDIVIDUAL_FIELDS,
-        },
-    }
+    account = _field("account_number", regex, mandatory=True, regex_description=regex_description)
+    return _rail(name, currency, country, description, [account])
 
 
 PAYOUT_METHODS: dict[str, dict[str, Any]] = {

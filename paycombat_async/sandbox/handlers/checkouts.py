@@ -18,13 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from .._catalogue import PAYMENT_METHODS
-from .._state import SandboxState, new_uuid, now_iso
+from .._state import SandboxError, SandboxState, new_uuid, now_iso
 from . import payins as _payins
 from ._common import (
     Call,
     Handler,
     Reply,
-    SandboxError,
     number,
     optional,
     paginate,
