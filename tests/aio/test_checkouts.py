@@ -279,21 +279,6 @@ async def test_create_new_checkout_binds_a_payin(client: PayCombat, sandbox: Loc
         await client.checkouts.cancel(checkout.id)
 
 
-async def test_a_failed_payin_leaves_the_checkout_open(client: PayCombat) -> None:
-    checkout = await create_aud_checkout(client)
-    assert checkout.checkout_token is not None
-    bound = await client.checkouts.bind_payin_method(
-        checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
-    )
-    assert bound.payin_id is not None
-    await client.payins.simulate(bound.payin_id, status=PayinStatus.FAILED)
-    assert (await client.checkouts.retrieve(checkout.id)).status is CheckoutStatus.PENDING
-    retry = await client.checkouts.bind_payin_method(
-        checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
-    )
-    assert retry.payin_id not in (None, bound.payin_id)
-
-
 async def test_create_new_checkout_errors(client: PayCombat, sandbox: LocalSandbox) -> None:
     checkout = await create_aud_checkout(client)
     token = checkout.checkout_token
@@ -350,47 +335,6 @@ async def test_cancel_unknown_checkout(client: PayCombat, sandbox: LocalSandbox)
     with pytest.raises(ValidationError):
         await client.checkouts.cancel("")
     assert len(sandbox.requests_for("Cancel Checkout")) == 1
-
-
-async def test_an_expired_checkout_cannot_be_checked_out(
-    client: PayCombat, sandbox: LocalSandbox
-) -> None:
-    checkout = await create_aud_checkout(client)
-    assert checkout.checkout_token is not None
-    bound = await client.checkouts.bind_payin_method(
-        checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
-    )
-    assert bound.payin_id is not None
-    # Time passes: move the checkout's expiry into the past.
-    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
-    sandbox.state.get("checkout", checkout.id)["expire_at"] = format_datetime(past)
-
-    expired = await client.checkouts.retrieve(checkout.id)
-    assert expired.status is CheckoutStatus.EXPIRED
-    assert expired.is_expired()
-    assert (await client.payins.retrieve(bound.payin_id)).status is PayinStatus.EXPIRED
-    with pytest.raises(UnprocessableEntityError, match="EXPIRED"):
-        await client.checkouts.bind_payin_method(
-            checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
-        )
-    with pytest.raises(UnprocessableEntityError, match="EXPIRED"):
-        await client.checkouts.cancel(checkout.id)
-
-
-async def test_expiry_is_noticed_when_the_payin_is_simulated(
-    client: PayCombat, sandbox: LocalSandbox
-) -> None:
-    checkout = await create_aud_checkout(client)
-    assert checkout.checkout_token is not None
-    bound = await client.checkouts.bind_payin_method(
-        checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
-    )
-    assert bound.payin_id is not None
-    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
-    sandbox.state.get("checkout", checkout.id)["expire_at"] = format_datetime(past)
-    with pytest.raises(UnprocessableEntityError, match="EXPIRED"):
-        await client.payins.simulate(bound.payin_id)
-    assert (await client.checkouts.retrieve(checkout.id)).status is CheckoutStatus.EXPIRED
 
 
 # -- Get Detail Checkout / Get All Checkout ----------------------------------------------------

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from paycombat_async import NotFoundError, PayCombat, UnprocessableEntityError, ValidationError
+from paycombat_async import NotFoundError, PayCombat, ValidationError
 from paycombat_async._converter import structure, unstructure
 from paycombat_async._signing import js_dumps
 from paycombat_async.models.merchant import PayoutBalance
@@ -29,38 +29,6 @@ async def _pay_out(client: PayCombat, amount: Decimal) -> None:
         payout_method_name="au_bank_acct",
         order_id="inv-balance",
     )
-
-
-async def test_balance_moves_with_a_payout(client: PayCombat) -> None:
-    before = await client.merchant.get_payout_balance("AUD")
-    assert isinstance(before, PayoutBalance)
-    assert before.currency == "AUD"
-    assert before.total_balance_available is not None
-    assert before.total_hold_balance == 0
-
-    await _pay_out(client, Decimal("12.50"))
-
-    after = await client.merchant.get_payout_balance("AUD")
-    assert after.total_balance_available is not None
-    assert before.total_balance_available - after.total_balance_available == Decimal("12.50")
-    assert after.total_hold_balance == Decimal("12.50")  # the payout is still PENDING
-    assert after.total_balance_expected == before.total_balance_available
-    # Another currency's balance is untouched.
-    sgd = await client.merchant.get_payout_balance("SGD")
-    assert sgd.total_balance_available == Decimal(1000000)
-
-
-async def test_balance_reports_the_sandbox_state_exactly(
-    client: PayCombat, sandbox: LocalSandbox
-) -> None:
-    sandbox.state.balances["AUD"] = Decimal("20.05")
-    balance = await client.merchant.get_payout_balance("AUD")
-    assert balance.total_balance_available == Decimal("20.05")
-    # A payout larger than the balance is refused, and the balance is unchanged.
-    with pytest.raises(UnprocessableEntityError):
-        await _pay_out(client, Decimal("20.06"))
-    again = await client.merchant.get_payout_balance("AUD")
-    assert again.total_balance_available == Decimal("20.05")
 
 
 def test_balance_round_trips() -> None:

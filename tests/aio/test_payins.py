@@ -20,7 +20,6 @@ from paycombat_async.models.payin import (
     Payin,
     PayinStatus,
     VirtualAccount,
-    VirtualAccountStatus,
 )
 from paycombat_async.sandbox import LocalSandbox
 
@@ -275,20 +274,6 @@ async def test_retrieve_unknown_payin(client: PayCombat, sandbox: LocalSandbox) 
 # -- Simulate Payin ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", [PayinStatus.SUCCESS, PayinStatus.FAILED, PayinStatus.EXPIRED])
-async def test_simulate_payin_settles_once(client: PayCombat, target: PayinStatus) -> None:
-    payin = await create_aud_payin(client)
-    settled = await client.payins.simulate(payin.id, status=target)
-    assert settled.status is target
-    assert (settled.payment_date is not None) == (target is PayinStatus.SUCCESS)
-    assert (await client.payins.retrieve(payin.id)).status is target
-
-    with pytest.raises(UnprocessableEntityError, match="only a PENDING payin") as caught:
-        await client.payins.simulate(payin.id, status=PayinStatus.SUCCESS)
-    assert caught.value.status == 422
-    assert (await client.payins.retrieve(payin.id)).status is target
-
-
 async def test_simulate_payin_defaults_to_success_and_accepts_the_finmo_id(
     client: PayCombat, sandbox: LocalSandbox
 ) -> None:
@@ -335,50 +320,6 @@ async def create_va(client: PayCombat, bank: str = "KDB산업은행") -> Virtual
         user_name="김민준",
         user_yymmdd="900131",
     )
-
-
-async def test_krw_payin_needs_an_approved_virtual_account(
-    client: PayCombat, sandbox: LocalSandbox
-) -> None:
-    account = await create_va(client)
-    assert account.status is VirtualAccountStatus.PENDING
-    assert (account.currency, account.country) == ("KRW", "KR")
-    assert account.account_number is None
-    assert sent_body(sandbox, "Create Virtual Account (KRW)")["payin_method_name"] == "KDB산업은행"
-
-    with pytest.raises(UnprocessableEntityError, match="APPROVED"):
-        await client.payins.create(
-            amount=50000, currency="KRW", payin_method_name="KDB산업은행", payer_id=account.id
-        )
-
-    approved = await client.payins.simulate_virtual_account(account.id)
-    assert approved.status is VirtualAccountStatus.APPROVED
-    assert approved.account_bankname == "KDB산업은행"
-    assert approved.account_number
-    assert approved.account_number.startswith("002")  # KDB's bank code
-
-    payin = await client.payins.create(
-        amount=50000, currency="KRW", payin_method_name="KDB산업은행", payer_id=account.id
-    )
-    assert payin.payer_id == account.id
-    assert payin.iso_currency == "KRW"
-    assert (await client.payins.simulate(payin.id)).status is PayinStatus.SUCCESS
-
-    with pytest.raises(UnprocessableEntityError, match="only a PENDING registration"):
-        await client.payins.simulate_virtual_account(account.id, status="FAILED")
-
-
-async def test_failed_virtual_account_cannot_take_payins(client: PayCombat) -> None:
-    account = await create_va(client, bank="신한은행")
-    failed = await client.payins.simulate_virtual_account(
-        account.id, status=VirtualAccountStatus.FAILED
-    )
-    assert failed.status is VirtualAccountStatus.FAILED
-    assert failed.account_number is None
-    with pytest.raises(UnprocessableEntityError, match="FAILED"):
-        await client.payins.create(
-            amount=50000, currency="KRW", payin_method_name="신한은행", payer_id=account.id
-        )
 
 
 async def test_krw_payin_with_unknown_virtual_account(client: PayCombat) -> None:

@@ -14,7 +14,6 @@ from paycombat_async import (
     Payout,
     PayoutApproval,
     PayoutStatus,
-    UnprocessableEntityError,
     ValidationError,
 )
 from paycombat_async._converter import structure, unstructure
@@ -173,65 +172,6 @@ async def make_payout(
         payout_method_name=method,
         order_id=order_id,
     )
-
-
-async def test_success_then_returned_moves_the_balance(
-    client: PayCombat, sandbox: LocalSandbox
-) -> None:
-    start = sandbox.state.balances["AUD"]
-    payout = await make_payout(client, Decimal("12.50"))
-    assert sandbox.state.balances["AUD"] == start - Decimal("12.50")
-
-    succeeded = await client.payouts.simulate(payout.id, status=PayoutStatus.SUCCESS)
-    assert succeeded.status is PayoutStatus.SUCCESS
-    assert sandbox.state.balances["AUD"] == start - Decimal("12.50")
-    sent = json.loads(sandbox.requests_for("Simulate Payout")[0].body)
-    assert sent == {"payout_id": payout.id, "status": "SUCCESS"}
-
-    returned = await client.payouts.simulate(payout.id, status="RETURNED")
-    assert returned.status is PayoutStatus.RETURNED
-    assert sandbox.state.balances["AUD"] == start
-    assert (await client.payouts.retrieve(payout.id)).status is PayoutStatus.RETURNED
-
-
-async def test_failed_credits_the_balance_back(client: PayCombat, sandbox: LocalSandbox) -> None:
-    start = sandbox.state.balances["AUD"]
-    payout = await make_payout(client, Decimal("100.05"))
-    assert payout.payout_id_finmo is not None
-    # The Finmo id is accepted as well as PayCombat's.
-    failed = await client.payouts.simulate(payout.payout_id_finmo, status="FAILED")
-    assert failed.id == payout.id
-    assert failed.status is PayoutStatus.FAILED
-    assert failed.approval is PayoutApproval.FAILED
-    assert failed.reason_for_failure
-    assert sandbox.state.balances["AUD"] == start
-
-
-@pytest.mark.parametrize(
-    ("path", "target"),
-    [
-        ([], "RETURNED"),  # PENDING -> RETURNED skips the payout itself
-        (["SUCCESS"], "SUCCESS"),
-        (["SUCCESS"], "FAILED"),
-        (["FAILED"], "SUCCESS"),
-        (["FAILED"], "RETURNED"),
-        (["SUCCESS", "RETURNED"], "RETURNED"),
-    ],
-)
-async def test_impossible_transitions_raise(
-    client: PayCombat, sandbox: LocalSandbox, path: list[str], target: str
-) -> None:
-    payout = await make_payout(client)
-    for status in path:
-        await client.payouts.simulate(payout.id, status=status)
-    balance = sandbox.state.balances["AUD"]
-    with pytest.raises(UnprocessableEntityError) as caught:
-        await client.payouts.simulate(payout.id, status=target)
-    assert caught.value.status == 406
-    assert target in caught.value.message
-    assert sandbox.state.balances["AUD"] == balance
-    current = await client.payouts.retrieve(payout.id)
-    assert current.status == (path[-1] if path else "PENDING")
 
 
 async def test_simulate_validates_before_sending(client: PayCombat, sandbox: LocalSandbox) -> None:
