@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any, ClassVar
@@ -50,14 +49,26 @@ class FrozenMapping(Mapping[str, Any]):
         return dict(self._data) == other if isinstance(other, Mapping) else NotImplemented
 
     def __hash__(self) -> int:
-        return hash(_canonical(self._data))
+        return hash(_frozen_value(self._data))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FrozenMapping, (self._data,))
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=repr)
+def _frozen_value(value: Any) -> Any:
+    """A hashable value equal wherever ``value`` is equal: dicts, lists and sets made immutable.
+
+    Scalars keep their own hash, which agrees with ``==`` (``Decimal("1.0")`` and
+    ``Decimal("1.00")`` hash alike, as do equal datetimes in different time zones).
+    """
+    if isinstance(value, Mapping):
+        items = [(key, _frozen_value(item)) for key, item in value.items()]
+        return frozenset(items)
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen_value(item) for item in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(_frozen_value(item) for item in value)
+    return value
 
 
 def _frozen(value: Mapping[str, Any] | None) -> FrozenMapping:
@@ -65,10 +76,10 @@ def _frozen(value: Mapping[str, Any] | None) -> FrozenMapping:
 
 
 def _hash_model(self: Model) -> int:
-    # A model's fields may hold lists and dicts (as PayCombat sends them), so the hash is taken
-    # over a canonical rendering of every field: equal models hash alike, as ``==`` requires.
-    fields = {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
-    return hash((type(self).__qualname__, _canonical(fields)))
+    # A model's fields may hold lists and dicts (as PayCombat sends them): they are hashed as
+    # their immutable equivalents, so equal models hash alike, as ``==`` requires.
+    fields = tuple(_frozen_value(getattr(self, a.name)) for a in attrs.fields(type(self)))
+    return hash((type(self), fields))
 
 
 @attrs.frozen(kw_only=True)

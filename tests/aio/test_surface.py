@@ -165,3 +165,7 @@ def test_models_are_hashable_and_their_extra_is_read_only() -> None:
         payout.extra["new_field"] = 2  # type: ignore[index]
     assert pickle.loads(pickle.dumps(payout)) == payout  # noqa: S301 - our own bytes
     assert hash(structure({**data, "status": "SUCCESS"}, Payout)) != hash(payout)
+    # Equal values hash alike even where their text differs.
+    amounts = [structure({"id": "p1", "wire_amount": text}, Payout) for text in ("1.0", "1.00")]
+    assert amounts[0] == amounts[1]
+    assert hash(amounts[0]) == hash(amounts[1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import pydoc
 from collections.abc import Iterator
@@ -151,11 +152,7 @@ def test_help_lists_every_resource_and_every_method_with_its_signature(
 
 
 def test_the_client_level_methods_have_twins() -> None:
-    async_methods = {
-        name: member
-        for name, member in _public_methods(paycombat_async.PayCombat).items()
-        if name not in ("with_options",)
-    }
+    async_methods = _public_methods(paycombat_async.PayCombat)
     sync_methods = _public_methods(paycombat_sync.PayCombat) | {
         name: member
         for name, member in vars(paycombat_sync.PayCombat).items()
@@ -172,6 +169,9 @@ def test_the_client_level_methods_have_twins() -> None:
         }
     for prop in ("config", "is_closed"):
         assert isinstance(inspect.getattr_static(paycombat_sync.PayCombat, prop), property)
+    for client in (paycombat_async.PayCombat, paycombat_sync.PayCombat):
+        raw = inspect.getattr_static(client, "with_raw_response")
+        assert isinstance(raw, functools.cached_property)
 
 
 def test_the_paginator_mirrors_the_async_one() -> None:
