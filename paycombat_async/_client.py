@@ -173,14 +173,21 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
         *,
         json: Any = None,
         params: Mapping[str, Any] | None = None,
+        timeout: float | NotGiven | None = NOT_GIVEN,
     ) -> Any:
         """Call any PayCombat path through the same pipeline (signing, retries, errors).
 
         The escape hatch for what the SDK does not model yet. Returns ``data`` as plain JSON.
         Anything but GET is treated as moving money: never resent once it may have arrived.
+        ``timeout`` replaces the client's deadline for this call (as ``with_options`` does).
         """
         op = adhoc_operation(method, path)
-        return await self._pipeline.call(op, body=json, params=params)
+        pipeline = (
+            self.with_options(timeout=timeout)._pipeline
+            if timeout is not NOT_GIVEN
+            else self._pipeline
+        )
+        return await pipeline.call(op, body=json, params=params)
 
     async def aclose(self) -> None:
         """Close the connection pool. Idempotent; the client cannot be used afterwards."""

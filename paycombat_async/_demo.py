@@ -113,7 +113,7 @@ async def _tour(client: PayCombat, sandbox: LocalSandbox) -> None:
     except ValidationError as exc:
         _say("A float amount is refused before sending", str(exc))
 
-    sandbox.inject("Create Payout", reset="after")  # the answer to the next payout is lost
+    sandbox.inject("payouts.create", reset="after")  # the answer to the next payout is lost
     try:
         await client.payouts.create(
             payout_beneficiary_param=BENEFICIARY,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from paycombat_async import (
+    APITimeoutError,
     ConfigurationError,
     NotFoundError,
     PayCombat,
@@ -85,3 +86,12 @@ async def test_raw_response_reads_the_request_id(client: PayCombat) -> None:
     assert created.parse().customer_id
     plain = await client.with_raw_response.master_data.list_country_currency_codes()
     assert plain.request_id is None
+
+
+async def test_request_takes_a_deadline_of_its_own(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    sandbox.inject("payouts.list", latency=5)
+    with pytest.raises(APITimeoutError):
+        await client.request("GET", "/api/v1/payout", timeout=0.2)
+    assert client.config.timeout == 10
