@@ -108,6 +108,7 @@ class AsyncPaginator(Generic[T]):
     async def fetch_page(self, page: int) -> Page[T]:
         """Fetch one page by number (a list that does not page has only page 1)."""
         items = await self._fetch(page, self._limit)
+        # A list sent whole is one page that is never full: its limit is more than its size.
         return Page(items=items, page=page, limit=self._limit if self._paged else len(items) + 1)
 
     async def pages(self) -> AsyncIterator[Page[T]]:

@@ -93,9 +93,6 @@ class ClientResources(Generic[M]):
         for resource in RESOURCES:
             setattr(self, resource.client_attribute, transport.resource_class(resource)(transport))
 
-    def _resources(self) -> dict[str, Resource[M]]:
-        return {r.client_attribute: getattr(self, r.client_attribute) for r in RESOURCES}
-
 
 for _resource in RESOURCES:
     setattr(ClientResources, _resource.client_attribute, _Slot(_resource))
