@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import functools
 import inspect
+import textwrap
 from collections.abc import Callable, Coroutine
 from typing import (
     TYPE_CHECKING,
@@ -170,10 +171,11 @@ class _Operation(_Method):
 
     @property
     def doc(self) -> str:
+        text = inspect.cleandoc(self._doc)
         op = self.operation
         if op is not None and op.resend is Resend.IDEMPOTENT:
-            return f"{self._doc.rstrip()}\n\n{IDEMPOTENT_NOTE}"
-        return self._doc
+            return f"{text}\n\n{textwrap.fill(IDEMPOTENT_NOTE, 96)}"
+        return text
 
     def returns_annotation(self, blocking: bool) -> str:
         return _describe(self.returns)
