@@ -76,7 +76,7 @@ class BlockingTransport(Transport):
         def call(*args: Any, **kwargs: Any) -> Any:
             return runner.run(lambda: twin()(*args, **kwargs), operation=lambda: op)
 
-        return method.dress(call, blocking=True)
+        return method.dress(call, blocking=True, raw=self.raw)
 
 
 _BLOCKING_CLASSES: dict[type[Resource[Any]], type[Resource[Any]]] = {}

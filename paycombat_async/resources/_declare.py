@@ -117,13 +117,20 @@ class _Method:
     def bind_raw(self, pipeline: Pipeline) -> Callable[..., Any]:
         raise TypeError(f"{self.name} is not one operation: with_raw_response does not offer it")
 
-    def dress(self, function: Callable[..., Any], *, blocking: bool) -> Callable[..., Any]:
+    def dress(
+        self, function: Callable[..., Any], *, blocking: bool, raw: bool = False
+    ) -> Callable[..., Any]:
         """Give ``function`` this method's name, docstring and signature (for help/IDEs)."""
         function.__name__ = self.name
         function.__qualname__ = f"{self.owner.__name__}.{self.name}"
         function.__module__ = self.owner.__module__
         function.__doc__ = self.doc
-        function.__signature__ = self.signature(blocking)  # type: ignore[attr-defined]
+        signature = self.signature(blocking)
+        if raw:  # with_raw_response: the value comes wrapped (a list: the page asked for)
+            returns = str(signature.return_annotation).replace("Paginator[", "list[")
+            returns = f"RawResponse[{returns.removeprefix('Async')}]"
+            signature = signature.replace(return_annotation=returns)
+        function.__signature__ = signature  # type: ignore[attr-defined]
         return function
 
     def _get(self, instance: Resource[Any] | None, owner: type[Any] | None) -> Any:
@@ -246,13 +253,7 @@ class _Operation(_Method):
             parsed = None if self.kind == "call" and self.returns is None else parsed
             return RawResponse(status=status, headers=headers, content=content, parsed=parsed)
 
-        self.dress(method, blocking=False)
-        signature = self.signature(blocking=False)
-        returns = signature.return_annotation.replace("AsyncPaginator[", "list[")
-        method.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            return_annotation=f"RawResponse[{returns}]"
-        )
-        return method
+        return self.dress(method, blocking=False, raw=True)
 
 
 class Endpoint(

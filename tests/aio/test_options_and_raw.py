@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from paycombat_async import (
@@ -60,6 +62,8 @@ async def test_raw_response_has_status_headers_bytes_and_the_model(
 ) -> None:
     created = await client.with_raw_response.payouts.create(**payout_args())
     assert isinstance(created, RawResponse)
+    signature = inspect.signature(client.with_raw_response.payouts.list)
+    assert signature.return_annotation == "RawResponse[list[Payout]]"
     assert created.status == 200
     assert created.headers["content-type"].startswith("application/json")
     payout = created.parse()

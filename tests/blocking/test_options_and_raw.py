@@ -19,6 +19,8 @@ def test_with_options_and_raw_response(sandbox: LocalSandbox, client: PayCombat)
     assert isinstance(raw, RawResponse)
     assert raw.status == 200
     assert raw.parse() == payout
+    retrieve = fast.with_raw_response.payouts.retrieve
+    assert inspect.signature(retrieve).return_annotation == "RawResponse[Payout]"
     assert [p.id for p in client.with_raw_response.payouts.list().parse()] == [payout.id]
     assert fast.request("GET", f"/api/v1/payout-method/retrieve-payout/{payout.id}")["id"]
     fast.close()  # does nothing: the pool is the original client's
