@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import functools
 import inspect
+import re
 import textwrap
 from collections.abc import Callable, Coroutine
 from typing import (
@@ -198,7 +199,7 @@ class _Operation(_Method):
         try:
             return self.request(*args, **kwargs)
         except TypeError as exc:
-            message = str(exc).replace("__init__()", f"{self.name}()")
+            message = re.sub(r"[\w.]*__init__\(\)", f"{self.name}()", str(exc))
             raise ValidationError(message) from None
 
     def split(self, request: Any) -> tuple[dict[str, str], dict[str, Any], Any]:
