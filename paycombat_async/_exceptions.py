@@ -139,14 +139,19 @@ class APITimeoutError(APIConnectionError, TimeoutError):
 class OutcomeUnknownError(PayCombatError):
     """A request that creates objects or moves money may have been processed, and we cannot tell.
 
-    Raised instead of resending blindly when a timeout, a dropped connection or a 5xx hits a
-    request that had already reached the server. Look the object up by your own reference
-    (``order_id`` for payouts) before you try again. ``__cause__`` holds the underlying failure.
+    Raised instead of resending blindly when a timeout, a dropped connection, a 5xx or an
+    unreadable success hits a request that may have reached the server. PayCombat may still be
+    processing it: wait until it has settled, then look the object up by your own reference
+    (``order_id``, kept here) before you try again; a lookup that finds nothing right after the
+    failure does not prove the object was not created. ``__cause__`` holds the underlying failure.
     """
 
-    def __init__(self, message: str, **kwargs: Any) -> None:
+    order_id: str | None
+
+    def __init__(self, message: str, *, order_id: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("may_have_taken_effect", True)
         super().__init__(message, **kwargs)
+        self.order_id = order_id
 
 
 class APIError(PayCombatError):
