@@ -18,6 +18,7 @@ import attrs
 
 from ._exceptions import ValidationError
 from ._retry import Resend
+from ._validation import check_path_id
 
 __all__ = ["OPERATIONS", "HTTPMethod", "Operation", "adhoc_operation", "operation"]
 
@@ -53,8 +54,10 @@ class Operation:
         names = [name for _, name, _, _ in string.Formatter().parse(self.path) if name]
         missing = [name for name in names if name not in params]
         if missing:
-            raise KeyError(f"{self.title}: missing path parameter(s) {missing}")
-        return self.path.format(**{k: quote(str(params[k]), safe="") for k in names})
+            raise ValidationError(f"{self.title}: missing path parameter(s) {missing}")
+        return self.path.format(
+            **{k: quote(check_path_id(k, str(params[k])), safe="") for k in names}
+        )
 
 
 def operation(

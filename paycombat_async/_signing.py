@@ -31,6 +31,7 @@ __all__ = ["js_dumps", "js_number", "sign", "signature_matches"]
 _encode_str = json.encoder.encode_basestring
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _MAX_ARRAY_INDEX = 2**32 - 2
+_MAX_SAFE_INTEGER = 2**53
 
 
 def _js_string(value: str) -> str:
@@ -44,13 +45,23 @@ def _js_string(value: str) -> str:
 
 
 def js_number(value: int | float | Decimal) -> str:
-    """Format a number as JavaScript's ``Number.prototype.toString`` formats its double."""
+    """Format a number as JavaScript's ``Number.prototype.toString`` formats its double.
+
+    Raises ``ValueError`` for a number JSON cannot carry (NaN, infinity) and for an ``int`` or
+    ``Decimal`` that no double carries exactly: the server verifies the signature over
+    ``JSON.stringify`` of the body it parsed, so such an amount would arrive changed.
+    """
     try:
         number = float(value)  # JSON.parse yields a double; so does a JS server re-serializing it
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
         raise ValueError(f"{value!r} has no JSON representation (JSON.stringify would send null)")
+    if type(value) is not float and not _exact(value, number):
+        raise ValueError(
+            f"{value} cannot be sent exactly: a JavaScript number (an IEEE-754 double) carries "
+            f"it as {repr(number).removesuffix('.0')}"
+        )
     if number == 0:
         return "0"  # JavaScript prints -0 as 0
     sign = "-" if number < 0 else ""
@@ -71,6 +82,14 @@ def js_number(value: int | float | Decimal) -> str:
         head = digits[0] + ("." + digits[1:] if k > 1 else "")
         text = f"{head}e{exp_sign}{abs(exponent)}"
     return sign + text
+
+
+def _exact(value: int | Decimal, number: float) -> bool:
+    """Whether the double ``number`` prints back as ``value`` (JavaScript prints the shortest
+    digits that round-trip, the same digits as Python's ``repr``)."""
+    if isinstance(value, int) and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+        return True
+    return Decimal(repr(number)) == value
 
 
 def _is_array_index(key: str) -> bool:

@@ -9,12 +9,13 @@ from typing import Any
 import attrs
 
 from ._exceptions import ValidationError
+from ._signing import js_number
 
 __all__ = ["amount", "check_path_id", "country_code", "currency_code", "non_empty"]
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
-_CENT = Decimal("0.01")
+_DOT_SEGMENTS = (".", "..")
 
 
 def amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -34,12 +35,17 @@ def amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     number = Decimal(value)
     if not number.is_finite() or number <= 0:
         raise ValidationError(f"must be a positive amount, got {value}", field=attribute.name)
-    if number != number.quantize(_CENT):
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
         raise ValidationError(
             f"has more than 2 decimal places ({value}); PayCombat amounts are major units "
             "with at most 2 decimals",
             field=attribute.name,
         )
+    try:
+        js_number(number)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field=attribute.name) from None
 
 
 def _pattern(regex: re.Pattern[str], what: str, example: str) -> Any:
@@ -68,7 +74,13 @@ def non_empty(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 def check_path_id(name: str, value: Any) -> str:
-    """An id that goes into a URL path: a non-empty string (a blank id would hit another route)."""
+    """An id that goes into a URL path segment.
+
+    A blank id, or a dot segment (``.``, ``..``) that URL normalisation resolves, would send the
+    signed request to another route, so both are refused.
+    """
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(f"must be a non-empty string, got {value!r}", field=name)
+    if value in _DOT_SEGMENTS:
+        raise ValidationError(f"{value!r} is not an id (it is a URL dot segment)", field=name)
     return value

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Any
 
 from paycombat_async import PayCombat as AsyncPayCombat
-from paycombat_async._config import ClientConfig
+from paycombat_async._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig
 from paycombat_async._retry import RetryPolicy
 from paycombat_async._routes import Operation, adhoc_operation
 
@@ -80,6 +80,8 @@ class PayCombat(Forwarder):
         *,
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
     ) -> None:
         def build() -> AsyncPayCombat:
             return AsyncPayCombat(
@@ -90,6 +92,8 @@ class PayCombat(Forwarder):
                 max_retries,
                 retry=retry,
                 max_connections=max_connections,
+                max_response_bytes=max_response_bytes,
+                allow_insecure_http=allow_insecure_http,
             )
 
         self._runner = Runner(build)
