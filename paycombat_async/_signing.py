@@ -57,7 +57,7 @@ def js_number(value: int | float | Decimal) -> str:
         number = math.inf
     if not math.isfinite(number):
         raise ValueError(f"{value!r} has no JSON representation (JSON.stringify would send null)")
-    if type(value) is not float and not _exact(value, number):
+    if not isinstance(value, float) and not _exact(value, number):
         raise ValueError(
             f"{value} cannot be sent exactly: a JavaScript number (an IEEE-754 double) carries "
             f"it as {repr(number).removesuffix('.0')}"
