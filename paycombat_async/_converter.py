@@ -24,7 +24,7 @@ __all__ = ["converter", "format_datetime", "structure", "unstructure"]
 
 T = TypeVar("T")
 
-converter = Converter()
+converter = Converter(detailed_validation=False)
 
 
 def _structure_decimal(value: Any, _: Any) -> Decimal:
@@ -121,6 +121,8 @@ def _optional_hook(tp: Any) -> Any:
     inner = next(a for a in _union_args(tp) if a is not type(None))
     if inner is Any:
         return lambda value, _: value
+    if inner is str:  # the most common field type: skip the inner hook for what is already str
+        return lambda value, _: value if value is None or type(value) is str else str(value)
     structure_inner = converter.get_structure_hook(inner)
     # PayCombat clears a field by sending "" (Update Customer); for a date or an amount that
     # means "no value", not a malformed response.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import json
 import logging
 from collections.abc import Mapping
@@ -209,7 +210,7 @@ class Pipeline:
         call = _Call(
             op=op,
             path=path,
-            url=URL(self.config.base_url + path, encoded=True),
+            url=_url(self.config.base_url, path),
             payload=payload,
             headers=headers,
             query=_query(params),
@@ -297,7 +298,8 @@ class Pipeline:
                 may_have_taken_effect=attempt.connected,
             )
             self._fail(call, error, exc)
-        logger.debug("%s -> %d", call.describe, status)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s -> %d", call.describe, status)
         outcome = interpret(
             status,
             headers,
@@ -360,6 +362,12 @@ class Pipeline:
             "path": call.path,
             "body": self.scrub(raw.decode("utf-8", "replace")),
         }
+
+
+@functools.lru_cache(maxsize=512)
+def _url(base_url: str, path: str) -> URL:
+    # ``encoded``: the path is already percent-encoded by ``Operation.render_path``.
+    return URL(base_url + path, encoded=True)
 
 
 def _reference(document: Any) -> str | None:

@@ -78,29 +78,28 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number - number != 0:  # 1e999 overflows to infinity: an amount must never arrive as inf
+        raise ValueError(f"{text[:40]} is out of range")
+    return number
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+
+
 def parse_json(raw: bytes) -> Any:
     """Strict JSON: no ``NaN``/``Infinity``, no overflow to infinity, typed errors only.
 
     Raises ``ValueError`` for anything that is not such JSON (bad encoding, too deep, ...).
     """
     try:
-        value = json.loads(raw, parse_constant=_reject_constant)
+        value = _DECODER.decode(raw.decode("utf-8"))
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None
     except UnicodeDecodeError as exc:
         raise ValueError(f"the body is not UTF-8 text: {exc.reason}") from None
     return value
-
-
-def _finite_floats(value: Any, depth: int = 0) -> bool:
-    """No number overflowed to infinity (``1e999``): an amount must never arrive as ``inf``."""
-    if isinstance(value, float):
-        return value - value == 0
-    if isinstance(value, dict):
-        return all(_finite_floats(item, depth + 1) for item in value.values())
-    if isinstance(value, list):
-        return all(_finite_floats(item, depth + 1) for item in value)
-    return True
 
 
 def interpret(
@@ -122,8 +121,7 @@ def interpret(
             return raw
         return InvalidResponseError("empty response", may_have_taken_effect=True, **context())
     try:
-        envelope = parse_json(raw) if raw.strip() else None
-        readable = _finite_floats(envelope)
+        envelope, readable = (parse_json(raw) if raw.strip() else None), True
     except ValueError:
         envelope, readable = None, False
     if status >= 400:

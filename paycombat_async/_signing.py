@@ -138,8 +138,64 @@ def _write(value: Any, out: list[str]) -> None:
         raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+class _NeedsWriter(Exception):
+    """The fast path cannot vouch for this value: let ``_write`` produce it."""
+
+
+_FAST_FLOAT_MIN = 1e-4  # below it Python's repr uses an exponent and JavaScript does not (>= 1e-6)
+_FAST_FLOAT_MAX = float(_MAX_SAFE_INTEGER)
+_encode_fast = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every number replaced by an ``int`` or ``float`` whose Python ``repr`` is
+    exactly what JavaScript prints for it, so that the C encoder can write it; raises
+    ``_NeedsWriter`` for whatever only ``_write`` handles (rare keys, numbers, types)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is dict:
+        plain = {}
+        for key, item in value.items():
+            # An index-like key moves first in JavaScript's property order.
+            if type(key) is not str or key[:1].isdigit():
+                raise _NeedsWriter
+            plain[key] = _plain(item)
+        return plain
+    if kind is list or kind is tuple:
+        return [_plain(item) for item in value]
+    if kind is int:
+        if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+            return value
+        raise _NeedsWriter
+    if kind is Decimal or kind is float:
+        number = float(value)
+        magnitude = abs(number)
+        if magnitude >= _FAST_FLOAT_MAX or (
+            not number.is_integer() and magnitude < _FAST_FLOAT_MIN
+        ):
+            raise _NeedsWriter
+        if number.is_integer():
+            if kind is Decimal and value != int(number):
+                raise _NeedsWriter
+            return int(number)  # JavaScript prints 100.0 as 100 (and -0 as 0)
+        if kind is Decimal and Decimal(repr(number)) != value:
+            raise _NeedsWriter  # not carried exactly: _write says why
+        return number
+    raise _NeedsWriter
+
+
 def js_dumps(value: Any) -> bytes:
-    """Serialize ``value`` to the UTF-8 bytes ``JSON.stringify`` produces for the same object."""
+    """Serialize ``value`` to the UTF-8 bytes ``JSON.stringify`` produces for the same object.
+
+    Common bodies go through the C JSON encoder once their numbers are normalised by ``_plain``;
+    anything it cannot vouch for (index-like keys, lone surrogates, exponent-form numbers, inexact
+    amounts, other types) is written by ``_write``, which implements the whole algorithm.
+    """
+    try:
+        return _encode_fast(_plain(value)).encode("utf-8")
+    except (_NeedsWriter, UnicodeEncodeError, RecursionError):
+        pass
     out: list[str] = []
     _write(value, out)
     return "".join(out).encode("utf-8")

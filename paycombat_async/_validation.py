@@ -16,6 +16,7 @@ __all__ = ["amount", "check_path_id", "country_code", "currency_code", "non_empt
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _DOT_SEGMENTS = (".", "..")
+_EXACT_BELOW_ADJUSTED = 13  # amounts below 10**13 with 2 decimals have at most 15 digits
 
 
 def amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -42,10 +43,13 @@ def amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
             "with at most 2 decimals",
             field=attribute.name,
         )
-    try:
-        js_number(number)
-    except ValueError as exc:
-        raise ValidationError(str(exc), field=attribute.name) from None
+    # Up to 15 significant digits always survive the trip through a double (DBL_DIG); only
+    # larger amounts need the exact check.
+    if number.adjusted() >= _EXACT_BELOW_ADJUSTED:
+        try:
+            js_number(number)
+        except ValueError as exc:
+            raise ValidationError(str(exc), field=attribute.name) from None
 
 
 def _pattern(regex: re.Pattern[str], what: str, example: str) -> Any:
