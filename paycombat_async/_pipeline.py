@@ -290,13 +290,22 @@ class Pipeline:
         except asyncio.TimeoutError as exc:
             self._fail(call, self._timeout(call, sent=attempt.connected), exc)
         except (aiohttp.ClientError, OSError) as exc:
-            reason = self.scrub(str(exc) or type(exc).__name__)
-            error = APIConnectionError(
-                f"Connection to PayCombat failed: {reason}",
-                method=call.op.method,
-                path=call.path,
-                may_have_taken_effect=attempt.connected,
-            )
+            error: PayCombatError
+            if self._closed:  # aclose() tore the connection down under this call
+                error = ClientStateError(
+                    "This PayCombat client was closed while the call was in flight.",
+                    method=call.op.method,
+                    path=call.path,
+                    may_have_taken_effect=attempt.connected,
+                )
+            else:
+                reason = self.scrub(str(exc) or type(exc).__name__)
+                error = APIConnectionError(
+                    f"Connection to PayCombat failed: {reason}",
+                    method=call.op.method,
+                    path=call.path,
+                    may_have_taken_effect=attempt.connected,
+                )
             self._fail(call, error, exc)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s -> %d", call.describe, status)
