@@ -200,22 +200,23 @@ async def test_a_call_in_flight_when_the_client_closes_says_the_client_was_close
     base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
     try:
         client = client_for(base_url)
-        outcomes: list[BaseException] = []
+        outcomes: dict[str, BaseException] = {}
 
-        async def call(make: Callable[[], Awaitable[object]]) -> None:
+        async def call(name: str, make: Callable[[], Awaitable[object]]) -> None:
             try:
                 await make()
             except Exception as exc:
-                outcomes.append(exc)
+                outcomes[name] = exc
 
         async with anyio.create_task_group() as tg:
-            tg.start_soon(call, lambda: client.payouts.retrieve("po_1"))
+            tg.start_soon(call, "read", lambda: client.payouts.retrieve("po_1"))
             await arrived.wait()
             arrived = anyio.Event()
-            tg.start_soon(call, lambda: client.payouts.create(**payout_args(order_id="closing")))
+            create = lambda: client.payouts.create(**payout_args(order_id="closing"))  # noqa: E731
+            tg.start_soon(call, "create", create)
             await arrived.wait()
             await client.aclose()
-        read_error, create_error = outcomes
+        read_error, create_error = outcomes["read"], outcomes["create"]
         assert isinstance(read_error, ClientStateError)
         assert "closed while the call was in flight" in str(read_error)
         # The payout had reached the server: its outcome is unknown, and says why.
