@@ -236,7 +236,10 @@ class Pipeline:
         except Resendable as gave_up:
             self._raise(call, gave_up.error, gave_up.decision.unknown, gave_up.__cause__)
         except asyncio.CancelledError:
-            if op.moves_money and call.in_doubt:
+            # Cancellation is an exit like any other: the classifier says whether the caller,
+            # who will not see an error, has an operation in doubt (it is never resent).
+            cancelled = ClientStateError("cancelled", may_have_taken_effect=call.in_doubt)
+            if classify(cancelled, op.resend, doubted=call.doubted).unknown:
                 logger.warning(
                     "%s was cancelled after it may have reached PayCombat (order_id=%s): its "
                     "outcome is unknown; it was not resent",
