@@ -208,4 +208,7 @@ def sign(body: bytes, signature_key: str) -> str:
 
 def signature_matches(body: bytes, signature_key: str, signature: str) -> bool:
     """Constant-time check of a ``signature`` (or webhook ``X-Signature``) over ``body``."""
-    return hmac.compare_digest(sign(body, signature_key), signature.strip().lower())
+    candidate = signature.strip().lower()
+    if not candidate.isascii():
+        return False  # compare_digest refuses non-ASCII str; no hex digest contains any
+    return hmac.compare_digest(sign(body, signature_key), candidate)

@@ -173,3 +173,8 @@ def test_node_produces_the_same_bytes_and_signature(
     node_b64, node_signature = node.stdout.readline().split()
     assert base64.b64decode(node_b64) == raw
     assert node_signature == sign(raw, "snd_key")
+
+
+@pytest.mark.parametrize("header", ["é" * 64, "", "  ", "zz", "\u0661" * 64])
+def test_a_malformed_signature_header_is_a_mismatch_not_a_crash(header: str) -> None:
+    assert signature_matches(b"{}", "key", header) is False
