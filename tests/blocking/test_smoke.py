@@ -192,5 +192,7 @@ def test_every_blocking_method_reached_the_sandbox(
     test_customers_and_wallets(client)
     reached = {request.title for request in sandbox.requests}
     by_method = {op.resource_method: title for title, op in OPERATIONS.items()}
-    missing = sorted(m for m in _sync_methods(client) if by_method[m] not in reached)
+    missing = sorted(
+        m for m in _sync_methods(client) if m in by_method and by_method[m] not in reached
+    )
     assert missing == []
