@@ -156,6 +156,11 @@ class Intake:
         return _answer(200, received=True, outcome=verdict.value)
 
     @staticmethod
+    def too_large(limit: int) -> WebhookResponse:
+        """The answer to a body over ``max_body_bytes``, refused before it is read in full."""
+        return _answer(413, error=f"Webhook body is larger than {limit} bytes")
+
+    @staticmethod
     def dispatched(called: bool) -> WebhookResponse:
         """The answer to a notification processed now."""
         return _answer(200, received=True, outcome="processed" if called else "no callback")
@@ -274,7 +279,7 @@ class Receiver:
         """The aiohttp handler: ``app.router.add_post(path, receiver.handle)``."""
         limit = self._intake.max_body_bytes
         if request.content_length is not None and request.content_length > limit:
-            result = _answer(413, error=f"Webhook body is larger than {limit} bytes")
+            result = Intake.too_large(limit)
         else:
             body = bytearray()
             async for chunk in request.content.iter_chunked(1 << 16):
@@ -282,7 +287,7 @@ class Receiver:
                 if len(body) > limit:
                     break
             if len(body) > limit:
-                result = _answer(413, error=f"Webhook body is larger than {limit} bytes")
+                result = Intake.too_large(limit)
             else:
                 result = await self.receive(bytes(body), request.headers)
         return web.Response(status=result.status, text=result.body, content_type="application/json")
