@@ -72,7 +72,9 @@ async def test_a_simulated_payout_reaches_the_callback(
     (event,) = await collector.wait(1)
     assert type(event) is cls
     assert isinstance(event, PayoutEvent)
-    assert event.object_id == payout_id and event.order_id == "inv-7" and event.verified
+    assert event.object_id == payout_id
+    assert event.order_id == "inv-7"
+    assert event.verified
     assert event.payout.type == "PAYOUT"  # the webhook body adds it to the payout row
     assert attrs.evolve(event.payout, type=None) == await client.payouts.retrieve(payout_id)
     assert [d.attempts for d in sandbox.webhooks.deliveries] == [[200]]
@@ -102,7 +104,8 @@ async def test_a_simulated_payin_reaches_the_callback(
     (event,) = await collector.wait(1)
     assert type(event) is cls
     assert isinstance(event, PayinEvent)
-    assert event.payin.id == payin_id and event.payin.iso_currency == "AUD"
+    assert event.payin.id == payin_id
+    assert event.payin.iso_currency == "AUD"
     assert event.order_id == "t-1"
 
 
@@ -134,7 +137,8 @@ async def test_a_virtual_account_registration_reaches_the_callback(
     await client.payins.simulate_virtual_account(account.id, status=status)
     (event,) = await collector.wait(1)
     assert isinstance(event, VirtualAccountRegistration)
-    assert event.status == status and event.object_id == account.id
+    assert event.status == status
+    assert event.object_id == account.id
     assert event.virtual_account.user_name == "홍길동"
     if status == "APPROVED":
         assert event.virtual_account.account_number
@@ -147,7 +151,8 @@ async def test_a_kind_the_sdk_does_not_know_reaches_a_catch_all_callback(
     sandbox.webhooks.send({"id": "w-1", "type": "WALLET", "status": "CREDITED", "amount": 5})
     (event,) = await collector.wait(1)
     assert isinstance(event, UnknownEvent)
-    assert event.type == "WALLET" and event.payload["amount"] == 5
+    assert event.type == "WALLET"
+    assert event.payload["amount"] == 5
 
 
 async def test_callbacks_are_chosen_by_the_most_specific_class(
@@ -210,7 +215,8 @@ async def test_retries_are_bounded_when_the_receiver_never_answers_2xx(
         await client.payouts.simulate(await _payout(client), status="SUCCESS")
         await sandbox.webhooks.drain()
     (delivery,) = sandbox.webhooks.deliveries
-    assert delivery.attempts == [500, 500, 500] and not delivery.delivered
+    assert delivery.attempts == [500, 500, 500]
+    assert not delivery.delivered
     assert collector.events == []
 
 
@@ -309,7 +315,8 @@ async def test_forged_and_truncated_deliveries_get_401_and_no_dispatch(
     assert (await _post(url, raw, {}))[0] == 401
     assert (await _post(url, raw.replace(b"50", b"99"), headers))[0] == 401
     status, answer = await _post(url, b"[" * 3000, headers)
-    assert status == 401 and "error" in answer
+    assert status == 401
+    assert "error" in answer
     assert collector.calls == 0
 
 
@@ -393,7 +400,8 @@ async def test_the_sqlite_store_deduplicates_across_receivers(tmp_path: Path) ->
             assert (await _post(url, *_signed(older)))[1]["outcome"] == "stale"
             returned = payload(PAYOUT_SUCCESS, status="RETURNED")
             assert (await _post(url, *_signed(returned)))[1]["outcome"] == "processed"
-    assert len(first.events) == 1 and [e.status for e in second.events] == ["RETURNED"]
+    assert len(first.events) == 1
+    assert [e.status for e in second.events] == ["RETURNED"]
 
 
 async def test_a_failed_callback_releases_its_claim_in_the_sqlite_store(tmp_path: Path) -> None:
@@ -405,7 +413,8 @@ async def test_a_failed_callback_releases_its_claim_in_the_sqlite_store(tmp_path
         ) as url:
             assert (await _post(url, raw, headers))[0] == 500
             assert (await _post(url, raw, headers))[1]["outcome"] == "processed"
-    assert collector.calls == 2 and len(collector.events) == 1
+    assert collector.calls == 2
+    assert len(collector.events) == 1
 
 
 def test_a_receiver_needs_a_key_or_an_explicit_opt_out() -> None:
