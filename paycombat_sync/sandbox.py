@@ -192,6 +192,13 @@ class LocalSandbox:
         recorded: list[RecordedRequest] = self._on_loop(self._server.sandbox.requests_for, title)
         return recorded
 
+    def drain_webhooks(self) -> None:
+        """Block until every queued notification was delivered or given up (the blocking
+        ``await sandbox.webhooks.drain()``)."""
+        io = self._server.io
+        if io is not None:
+            io.portal.call(self._server.sandbox.webhooks.drain)
+
     def expire_checkout(self, checkout_id: str) -> None:
         """Make a ``PENDING`` checkout expire now (its pending payin too, notified)."""
         self._on_loop(self._server.sandbox.expire_checkout, checkout_id)
