@@ -283,6 +283,14 @@ def _structure(body: dict[str, Any], cls: type[Any]) -> Any:
         ) from None
 
 
+def _updated_at(body: dict[str, Any]) -> dt.datetime | None:
+    """An unknown body's ``updated_at`` if it reads as a timestamp (it orders redeliveries)."""
+    try:
+        return _converter.structure(body.get("updated_at"), dt.datetime | None)  # type: ignore[arg-type]
+    except _STRUCTURE_ERRORS:
+        return None
+
+
 def _object_id(body: dict[str, Any]) -> str:
     value = body.get("id")
     if not isinstance(value, str) or not value.strip() or len(value) > _MAX_ID_LENGTH:
@@ -304,7 +312,7 @@ def _event(body: dict[str, Any], verified: bool) -> WebhookEvent:
         return UnknownEvent(
             object_id=raw_id if isinstance(raw_id, str) else "",
             status=_text(status),
-            updated_at=None,
+            updated_at=_updated_at(body),
             verified=verified,
             payload=body,
             type=_text(body.get("type")),

@@ -3,6 +3,7 @@ blocking ``wait_for`` twins, against the blocking sandbox and a real WSGI server
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 import time
@@ -90,6 +91,17 @@ def test_the_blocking_module_exports_the_same_names() -> None:
     for name in paycombat_async.webhooks.__all__:
         if name not in ("Receiver", "handler"):
             assert getattr(paycombat_sync.webhooks, name) is getattr(paycombat_async.webhooks, name)
+
+
+def test_the_blocking_receiver_takes_the_same_arguments() -> None:
+    for name in ("Receiver", "handler"):
+        aio = inspect.signature(getattr(paycombat_async.webhooks, name)).parameters
+        blocking = inspect.signature(getattr(paycombat_sync.webhooks, name)).parameters
+        assert list(blocking) == list(aio)
+        assert [p.default for p in blocking.values()] == [p.default for p in aio.values()]
+    assert inspect.signature(paycombat_sync.webhooks.Receiver.receive).parameters.keys() == (
+        inspect.signature(paycombat_async.webhooks.Receiver.receive).parameters.keys()
+    )
 
 
 def test_the_full_loop_through_a_wsgi_server_redelivers_after_a_failure(

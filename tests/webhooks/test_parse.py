@@ -323,3 +323,11 @@ def test_fuzz_truncations_of_a_signed_body(raw: bytes, cut: int) -> None:
     truncated = body[: cut % len(body)]
     with pytest.raises(PayCombatError):
         parse_event(truncated, headers, signature_key=KEY)
+
+
+def test_an_unknown_event_keeps_a_readable_updated_at_for_ordering() -> None:
+    pending = parse(*signed(payload(PAYOUT_SUCCESS, status="PENDING")))
+    assert isinstance(pending, UnknownEvent)
+    assert pending.updated_at == dt.datetime(2025, 6, 10, 1, 9, 45, tzinfo=dt.timezone.utc)
+    garbled = parse(*signed(payload(PAYOUT_SUCCESS, status="PENDING", updated_at=[1])))
+    assert garbled.updated_at is None
