@@ -17,7 +17,6 @@ blocking ``Receiver`` for Flask, Django and other blocking frameworks.
 
 from .._exceptions import WebhookPayloadError as WebhookPayloadError
 from .._exceptions import WebhookSignatureError as WebhookSignatureError
-from ._events import MAX_BODY_BYTES as MAX_BODY_BYTES
 from ._events import EventKind as EventKind
 from ._events import PayinEvent as PayinEvent
 from ._events import PayinExpired as PayinExpired
@@ -30,7 +29,8 @@ from ._events import PayoutSucceeded as PayoutSucceeded
 from ._events import UnknownEvent as UnknownEvent
 from ._events import VirtualAccountRegistration as VirtualAccountRegistration
 from ._events import WebhookEvent as WebhookEvent
-from ._events import parse_event as parse_event
+from ._parse import MAX_BODY_BYTES as MAX_BODY_BYTES
+from ._parse import parse_event as parse_event
 from ._receiver import Receiver as Receiver
 from ._receiver import WebhookResponse as WebhookResponse
 from ._receiver import handler as handler

@@ -23,14 +23,13 @@ from aiohttp import web
 from .. import _waiting
 from .._exceptions import ConfigurationError, WebhookPayloadError, WebhookSignatureError
 from ._events import (
-    MAX_BODY_BYTES,
     PayinEvent,
     PayoutEvent,
     UnknownEvent,
     VirtualAccountRegistration,
     WebhookEvent,
-    parse_event,
 )
+from ._parse import MAX_BODY_BYTES, parse_event
 from ._stores import EventKey, MemoryStore, ObjectKey, Position, Verdict, WebhookStore
 
 __all__ = ["AsyncCallback", "Intake", "Receiver", "WebhookResponse", "handler"]
