@@ -27,6 +27,7 @@ Django: ``status, body = receiver.receive(request.body, request.headers)`` then
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -162,7 +163,14 @@ class Receiver:
             return intake.answer(verdict, event)
         try:
             if callback is not None:
-                callback(event)
+                result = callback(event)
+                if inspect.isawaitable(result):
+                    if inspect.iscoroutine(result):
+                        result.close()
+                    raise TypeError(
+                        f"{callback!r} is async: paycombat_sync.webhooks.Receiver calls plain "
+                        "functions (use paycombat_async.webhooks.Receiver for async callbacks)"
+                    )
         except BaseException as exc:
             if claim is not None:
                 intake.store.release(claim.key)

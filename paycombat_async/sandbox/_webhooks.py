@@ -100,7 +100,9 @@ class WebhookSender:
         self.send(payload)
 
     def send(self, payload: Any) -> None:
-        """Queue any JSON payload as a notification (a test can send kinds the SDK lacks)."""
+        """Queue any JSON payload as a notification (a test can send kinds the SDK lacks).
+
+        Call it on the sandbox's event loop (the state changes that notify always are)."""
         body = js_dumps(payload)
         if self._queue is None:
             self._queue = asyncio.Queue()

@@ -11,6 +11,7 @@ adds the asyncio :class:`Receiver` and the aiohttp :func:`handler`.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -38,7 +39,7 @@ logger = logging.getLogger("paycombat.webhooks")
 
 E = TypeVar("E", bound=WebhookEvent)
 C = TypeVar("C")
-AsyncCallback = Callable[[Any], Awaitable[object]]
+AsyncCallback = Callable[[Any], Awaitable[object] | object]
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 
 # Where each status sits in its object's life: a notification may not move an object back.
@@ -259,7 +260,9 @@ class Receiver:
             return intake.answer(verdict, event)
         try:
             if callback is not None:
-                await callback(event)
+                result = callback(event)
+                if inspect.isawaitable(result):  # async callbacks, and plain ones too
+                    await result
         except Exception:  # noqa: BLE001  # whatever the merchant's code raised: answer 500
             if claim is not None:
                 await self._store(intake.store.release, claim.key)

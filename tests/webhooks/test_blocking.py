@@ -185,3 +185,13 @@ def test_the_blocking_sandbox_takes_the_webhook_url(sandbox: LocalSandbox) -> No
     with LocalSandbox(webhook_url="http://127.0.0.1:9/hooks") as other:
         assert other.webhooks.url == "http://127.0.0.1:9/hooks"
     assert sandbox.webhooks.url is None
+
+
+def test_an_async_callback_on_the_blocking_receiver_is_an_error_not_a_silent_success() -> None:
+    async def wrong(event: WebhookEvent) -> None: ...
+
+    receiver = Receiver(signature_key=KEY, on={WebhookEvent: wrong})
+    raw = js_dumps(PAYOUT_SUCCESS)
+    headers = {"X-Signature": sign(raw, KEY)}
+    assert receiver.receive(raw, headers).status == 500
+    assert receiver.receive(raw, headers).status == 500  # never recorded as processed

@@ -425,3 +425,11 @@ def test_a_receiver_needs_a_key_or_an_explicit_opt_out() -> None:
     with pytest.raises(TypeError):
         Receiver(signature_key=KEY, on={"payout.succeeded": Collector()})  # type: ignore[dict-item]
     assert KEY not in repr(Receiver(signature_key=KEY))
+
+
+async def test_the_async_receiver_also_calls_plain_functions() -> None:
+    seen: list[WebhookEvent] = []
+    receiver = Receiver(signature_key=KEY, on={WebhookEvent: seen.append})
+    raw, headers = _signed(PAYOUT_SUCCESS)
+    assert (await receiver.receive(raw, headers)).status == 200
+    assert [e.object_id for e in seen] == [PAYOUT_SUCCESS["id"]]
