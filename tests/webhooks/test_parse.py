@@ -300,7 +300,7 @@ def test_fuzz_arbitrary_json(value: Any) -> None:
     _outcome(raw, headers, signature_key=KEY)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(
     base=st.sampled_from([PAYOUT_SUCCESS, PAYIN_SUCCESS, VA_APPROVED]),
     changes=st.dictionaries(st.sampled_from(fields), json_values, max_size=4),
