@@ -27,6 +27,8 @@ from ._exceptions import RateLimitError as RateLimitError
 from ._exceptions import ServerError as ServerError
 from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
 from ._exceptions import ValidationError as ValidationError
+from ._exceptions import WebhookPayloadError as WebhookPayloadError
+from ._exceptions import WebhookSignatureError as WebhookSignatureError
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
 from ._retry import RetryPolicy as RetryPolicy
@@ -169,5 +171,7 @@ __all__ = [
     "Wallet",
     "WalletAccount",
     "WalletReadiness",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
     "__version__",
 ]

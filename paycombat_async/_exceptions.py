@@ -9,6 +9,8 @@
     ├── APIConnectionError              the server could not be reached or stopped answering
     │   └── APITimeoutError             the call's deadline passed
     ├── OutcomeUnknownError             a create/money movement that may or may not have happened
+    ├── WebhookSignatureError           a webhook whose X-Signature is missing or does not match
+    ├── WebhookPayloadError             a webhook body that is not a PayCombat notification
     └── APIError                        the server answered with an error
         ├── BadRequestError             400 (and other 4xx without a class of their own)
         ├── AuthenticationError         401: bad X-token or signature
@@ -51,6 +53,8 @@ __all__ = [
     "ServerError",
     "UnprocessableEntityError",
     "ValidationError",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
     "error_class_for_status",
 ]
 
@@ -152,6 +156,18 @@ class OutcomeUnknownError(PayCombatError):
         kwargs.setdefault("may_have_taken_effect", True)
         super().__init__(message, **kwargs)
         self.order_id = order_id
+
+
+class WebhookSignatureError(PayCombatError):
+    """A webhook's ``X-Signature`` header is missing, malformed, or not the HMAC of its body.
+
+    Answer such a request with 401 and do not act on it: it may be forged or altered in transit.
+    """
+
+
+class WebhookPayloadError(PayCombatError, ValueError):
+    """A webhook body is not a PayCombat notification: too large, not JSON, nested too deeply,
+    not an object, or holding values of the wrong type. Answer such a request with 400."""
 
 
 class APIError(PayCombatError):

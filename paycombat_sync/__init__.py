@@ -94,6 +94,8 @@ from paycombat_async import VirtualAccountStatus as VirtualAccountStatus
 from paycombat_async import Wallet as Wallet
 from paycombat_async import WalletAccount as WalletAccount
 from paycombat_async import WalletReadiness as WalletReadiness
+from paycombat_async import WebhookPayloadError as WebhookPayloadError
+from paycombat_async import WebhookSignatureError as WebhookSignatureError
 from paycombat_async import __version__ as __version__
 
 from ._client import PayCombat as PayCombat
@@ -182,5 +184,7 @@ __all__ = [
     "Wallet",
     "WalletAccount",
     "WalletReadiness",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
     "__version__",
 ]

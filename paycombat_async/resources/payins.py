@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from .._validation import check_path_id
+from .._waiting import wait_for_payin
 from ..models.payin import (
     CreatePayinRequest,
     CreateVirtualAccountRequest,
@@ -125,6 +126,28 @@ class Payins(Resource):
         """Retrieve Payin: one payin by its PayCombat id (or its ``payin_id_finmo``)."""
         return await self._call(
             "Retrieve Payin", path_params={"id": check_path_id("id", id)}, cast=Payin
+        )
+
+    async def wait_for(
+        self,
+        id: str,
+        statuses: Iterable[PayinStatus | str] | None = None,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> Payin:
+        """Wait until a payin reaches one of ``statuses`` (default: any final status).
+
+        Returns as soon as a webhook receiver in this process (``paycombat_async.webhooks`` or
+        ``paycombat_sync.webhooks``) gets a verified notification for it; otherwise polls
+        Retrieve Payin every ``poll_interval`` seconds, backing off, never past ``timeout``.
+
+        Raises:
+            APITimeoutError: the payin did not reach ``statuses`` within ``timeout`` seconds.
+            NotFoundError: no such payin.
+        """
+        return await wait_for_payin(
+            self.retrieve, id, statuses, timeout=timeout, poll_interval=poll_interval
         )
 
     async def retrieve_memo(self, id: str) -> bytes:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from .._pagination import DEFAULT_LIMIT, AsyncPaginator
 from .._validation import check_path_id
+from .._waiting import wait_for_payout
 from ..models.payout import (
     CreatePayoutRequest,
     Payout,
@@ -105,6 +107,28 @@ class Payouts(Resource):
         """
         return await self._call_bytes(
             "Retrieve Payout Memo (PDF)", path_params={"id": check_path_id("id", id)}
+        )
+
+    async def wait_for(
+        self,
+        id: str,
+        statuses: Iterable[PayoutStatus | str] | None = None,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> Payout:
+        """Wait until a payout reaches one of ``statuses`` (default: SUCCESS, FAILED, RETURNED).
+
+        Returns as soon as a webhook receiver in this process (``paycombat_async.webhooks`` or
+        ``paycombat_sync.webhooks``) gets a verified notification for it; otherwise polls
+        Retrieve Payout every ``poll_interval`` seconds, backing off, never past ``timeout``.
+
+        Raises:
+            APITimeoutError: the payout did not reach ``statuses`` within ``timeout`` seconds.
+            NotFoundError: no such payout.
+        """
+        return await wait_for_payout(
+            self.retrieve, id, statuses, timeout=timeout, poll_interval=poll_interval
         )
 
     def list(

@@ -25,9 +25,11 @@ from aiohttp import web
 from .._routes import OPERATIONS, Operation
 from .._signing import js_dumps, signature_matches
 from ._faults import Fault, Faults
-from ._state import SandboxError, SandboxState
+from ._state import SandboxError, SandboxState, now_iso
+from ._webhooks import WebhookSender
 from .handlers import ALL_HANDLERS
 from .handlers._common import Call, Handler, Reply
+from .handlers.payins import expire_if_due
 
 __all__ = ["LocalSandbox", "RecordedRequest"]
 
@@ -68,6 +70,10 @@ class LocalSandbox:
                              base_url=sandbox.base_url) as client:
             ...
     ```
+
+    With ``webhook_url`` (or ``sandbox.webhooks.url`` set later) it sends signed notifications
+    there on every payin, payout and virtual account state change; ``sandbox.webhooks`` holds the
+    switches (duplicate, delayed, out-of-order, unsigned delivery, retries) and the deliveries.
     """
 
     def __init__(
@@ -77,6 +83,7 @@ class LocalSandbox:
         port: int = 0,
         token: str | None = None,
         signature_key: str | None = None,
+        webhook_url: str | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -86,6 +93,8 @@ class LocalSandbox:
             secrets.choice(alphabet) for _ in range(32)
         )
         self.state = SandboxState()
+        self.webhooks = WebhookSender(self.signature_key, webhook_url)
+        self.state.listeners.append(self.webhooks.notify)
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self._runner: web.AppRunner | None = None
@@ -107,6 +116,13 @@ class LocalSandbox:
     def requests_for(self, title: str) -> list[RecordedRequest]:
         """The requests received for one operation."""
         return [r for r in self.requests if r.title == title]
+
+    def expire_checkout(self, checkout_id: str) -> None:
+        """Make a ``PENDING`` checkout reach its ``expire_at`` now: it becomes ``EXPIRED``, and
+        its pending payin too (which sends the PAYIN EXPIRED webhook)."""
+        checkout = self.state.get("checkout", checkout_id)
+        checkout["expire_at"] = now_iso()
+        expire_if_due(self.state, checkout)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -130,6 +146,7 @@ class LocalSandbox:
     async def aclose(self) -> None:
         if self._closing is not None:
             self._closing.set()
+        await self.webhooks.aclose()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()

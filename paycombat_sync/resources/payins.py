@@ -19,5 +19,6 @@ class Payins(Resource):
     simulate = blocking(AsyncPayins.simulate)
     retrieve = blocking(AsyncPayins.retrieve)
     retrieve_memo = blocking(AsyncPayins.retrieve_memo)
+    wait_for = blocking(AsyncPayins.wait_for)
     create_virtual_account = blocking(AsyncPayins.create_virtual_account)
     simulate_virtual_account = blocking(AsyncPayins.simulate_virtual_account)

@@ -17,4 +17,5 @@ class Payouts(Resource):
     retrieve = blocking(AsyncPayouts.retrieve)
     simulate = blocking(AsyncPayouts.simulate)
     retrieve_memo = blocking(AsyncPayouts.retrieve_memo)
+    wait_for = blocking(AsyncPayouts.wait_for)
     list = blocking_iter(AsyncPayouts.list)

@@ -241,6 +241,7 @@ async def create_checkout_virtual_account(call: Call) -> Reply:
     }
     _payins.approve(account)
     state.objects("virtual_account")[account["id"]] = account
+    state.changed("virtual_account", account)
     details = {
         "virtual_account_id": account["id"],
         "account_bankname": account["account_bankname"],
