@@ -30,7 +30,17 @@ from paycombat_async import (
 )
 from paycombat_async.models.payout import Payout
 from tests.helpers import client_for, payout_args
-from tests.rawserver import RawServer, close, drip, envelope, reset, respond, stall
+from tests.rawserver import (
+    Action,
+    RawServer,
+    close,
+    drip,
+    envelope,
+    reset,
+    respond,
+    send_raw,
+    stall,
+)
 
 CREATE_PATH = "/api/v1/payout/create-payout"
 PAYOUT = {"id": "p-1", "order_id": "order-1", "status": "PENDING"}
@@ -144,6 +154,53 @@ async def test_the_escape_hatch_resends_reads(server: RawServer) -> None:
     async with client(server) as c:
         assert await c.request("GET", "/api/v1/anything") == {"n": 1}
     assert len(server.requests) == 3
+
+
+def truncated() -> Action:
+    """Headers promising 100 bytes, 20 of them, then the connection closes."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+    return send_raw(head + b'{"status":true,"dat')
+
+
+async def test_a_create_whose_answer_is_cut_short_is_outcome_unknown(server: RawServer) -> None:
+    server.default = truncated()
+    async with client(server) as c:
+        with pytest.raises(OutcomeUnknownError) as caught:
+            await c.payouts.create(**payout_args(order_id="cut"))
+    assert isinstance(caught.value.__cause__, APIConnectionError)
+    assert caught.value.__cause__.may_have_taken_effect is True
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("fault", [truncated, reset, close], ids=["truncated", "reset", "closed"])
+async def test_a_read_is_resent_after_a_lost_answer_and_its_final_error_says_no_effect(
+    server: RawServer, fault: object
+) -> None:
+    server.default = fault()  # type: ignore[operator]
+    async with client(server) as c:
+        with pytest.raises(APIConnectionError) as caught:
+            await c.payouts.retrieve("p-1")
+    assert not isinstance(caught.value, APITimeoutError)
+    assert caught.value.may_have_taken_effect is False
+    assert len(server.requests) == 3  # first attempt + max_retries=2
+
+
+async def test_a_create_cancelled_after_it_was_sent_is_logged_with_its_reference(
+    server: RawServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="paycombat")
+    server.default = stall()
+    async with client(server, timeout=None) as c:
+        task = asyncio.ensure_future(c.payouts.create(**payout_args(order_id="cancelled-1")))
+        await server.wait_for_requests(1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "order_id=cancelled-1" in warnings[0]
+    assert f"POST {CREATE_PATH}" in warnings[0]
+    assert len(server.requests) == 1
 
 
 # -- redirects, envelopes and the shape of a 2xx -----------------------------------------------
