@@ -84,7 +84,7 @@ def test_a_secret_with_a_control_character_is_refused_at_construction(
     secret = {"start": char + "snd_abcdef", "middle": "snd_abc" + char + "def"}.get(
         where, "snd_abcdef" + char
     )
-    kwargs = {"token": "snd_token_ok", "signature_key": "key_ok", name: secret}
+    kwargs: dict[str, Any] = {"token": "snd_token_ok", "signature_key": "key_ok", name: secret}
     with pytest.raises(ConfigurationError) as caught:
         PayCombat(**kwargs)
     assert "snd_abc" not in str(caught.value)  # the message never repeats the secret
@@ -93,7 +93,7 @@ def test_a_secret_with_a_control_character_is_refused_at_construction(
 @pytest.mark.parametrize("secret", [" snd_x", "snd_x ", "\u00a0snd_x", "snd_x\u3000", "   "])
 @pytest.mark.parametrize("name", ["token", "signature_key"])
 def test_a_secret_with_surrounding_whitespace_is_refused(secret: str, name: str) -> None:
-    kwargs = {"token": "snd_token_ok", "signature_key": "key_ok", name: secret}
+    kwargs: dict[str, Any] = {"token": "snd_token_ok", "signature_key": "key_ok", name: secret}
     with pytest.raises(ConfigurationError):
         PayCombat(**kwargs)
 

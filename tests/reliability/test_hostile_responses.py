@@ -194,7 +194,7 @@ async def test_an_unreadable_2xx_is_a_typed_error_and_outcome_unknown_on_a_creat
     async with client(server) as c:
         read, create = await read_and_create(c)
     assert read.may_have_taken_effect is False  # a read has no effect to doubt
-    assert create.__cause__ is not None
+    assert isinstance(create.__cause__, InvalidResponseError)
     assert create.__cause__.may_have_taken_effect is True
     assert len(server.requests) == 2  # an unreadable 2xx is not resent, not even on a read
 

@@ -49,8 +49,9 @@ def leaked(text: str | bytes) -> list[str]:
     found = []
     for secret in (TOKEN, KEY):
         for piece in pieces(secret):
-            needle = piece.encode() if isinstance(text, bytes) else piece
-            if needle in text:
+            if (isinstance(text, bytes) and piece.encode() in text) or (
+                isinstance(text, str) and piece in text
+            ):
                 found.append(piece)
     return found
 

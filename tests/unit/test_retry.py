@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import random
 import time
 from collections.abc import Callable
 
@@ -28,7 +29,6 @@ from paycombat_async import (
     RetryPolicy,
     ServerError,
     UnprocessableEntityError,
-    _retry,
 )
 from paycombat_async._retry import Decision, Resend, Resendable, classify, parse_retry_after
 
@@ -203,7 +203,7 @@ def test_backoff_is_full_jitter_under_a_doubling_capped_ceiling(
         bounds.append((low, high))
         return high
 
-    monkeypatch.setattr(_retry.random, "uniform", uniform)
+    monkeypatch.setattr(random, "uniform", uniform)  # the module _retry draws its jitter from
     assert policy.backoff(attempt, None) == ceiling
     assert bounds == [(0, ceiling)]
 
