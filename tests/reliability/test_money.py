@@ -429,6 +429,17 @@ async def test_a_state_conflict_on_the_first_attempt_is_the_plain_error(
     assert len(server.requests) == 1
 
 
+async def test_the_doubt_of_an_early_attempt_outlives_a_later_429(server: RawServer) -> None:
+    # reset (may have arrived), then a 429 (refused), then a 404: the first attempt may be what
+    # cancelled the checkout, whatever the 429 in between said.
+    server.then(reset(), respond(429, "{}"), respond(404, '{"message":"gone"}'))
+    async with client(server) as c:
+        with pytest.raises(OutcomeUnknownError) as caught:
+            await c.checkouts.cancel("k-1")
+    assert isinstance(caught.value.__cause__, NotFoundError)
+    assert len(server.requests) == 3
+
+
 async def test_a_state_conflict_after_a_429_is_the_plain_error(server: RawServer) -> None:
     server.then(respond(429, "{}"), respond(404, '{"message":"gone"}'))
     async with client(server) as c:
