@@ -32,6 +32,7 @@ __all__ = [
     "Exchange",
     "RawRequest",
     "RawServer",
+    "chunked",
     "close",
     "drip",
     "endless_chunked",
@@ -173,6 +174,19 @@ def drip(status: int, body: bytes, *, every: float) -> Action:
         for position in range(len(raw)):
             await exchange.send(raw[position : position + 1])
             await asyncio.sleep(every)  # the fault itself: a slow server, not a wait in a test
+        return True
+
+    return action
+
+
+def chunked(status: int, body: bytes, *, size: int = 100) -> Action:
+    """A complete body in chunks of ``size`` bytes, with no Content-Length."""
+    head = _head(status, {"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+    frames = [body[i : i + size] for i in range(0, len(body), size)]
+    raw = b"".join(f"{len(frame):x}\r\n".encode() + frame + b"\r\n" for frame in frames)
+
+    async def action(exchange: Exchange) -> bool:
+        await exchange.send(head + raw + b"0\r\n\r\n")
         return True
 
     return action

@@ -256,6 +256,30 @@ async def test_false_and_exponent_numbers_arrive_in_a_signed_body_that_verifies(
     assert js_dumps(json.loads(arrived.body)) == arrived.body
 
 
+@pytest.mark.parametrize(
+    "number", [2**53 + 1, -(2**53) - 1, 10**30 + 1, Decimal("0.1000000000000000055")]
+)
+async def test_a_number_a_double_cannot_carry_is_refused_in_any_signed_body(
+    server: RawServer, number: object
+) -> None:
+    async with client(server) as c:
+        with pytest.raises(ValidationError, match="cannot be sent exactly"):
+            await c.request("POST", "/api/v1/echo", json={"n": number})
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("number", "sent"),
+    [(2**53, b"9007199254740992"), (-(2**53), b"-9007199254740992"), (10**21, b"1e+21")],
+)
+async def test_a_large_integer_a_double_carries_is_sent(
+    server: RawServer, number: int, sent: bytes
+) -> None:
+    async with client(server) as c:
+        await c.request("POST", "/api/v1/echo", json={"n": number})
+    assert server.requests[0].body == b'{"n":' + sent + b"}"
+
+
 async def test_a_signed_create_verifies_over_the_exact_bytes(server: RawServer) -> None:
     server.default = respond(201, envelope({"id": "p-1"}))
     async with client(server) as c:

@@ -23,7 +23,15 @@ from paycombat_async import (
 )
 from paycombat_async._config import DEFAULT_MAX_RESPONSE_BYTES
 from tests.helpers import client_for, payout_args
-from tests.rawserver import Action, Exchange, RawServer, endless_chunked, envelope, respond
+from tests.rawserver import (
+    Action,
+    Exchange,
+    RawServer,
+    chunked,
+    endless_chunked,
+    envelope,
+    respond,
+)
 
 PAYOUT = {"id": "p-1", "order_id": "order-1", "wire_amount": "12.50"}
 MiB = 1024 * 1024
@@ -92,6 +100,19 @@ async def test_a_body_at_the_cap_is_read_and_one_byte_more_is_not(server: RawSer
     async with client(server, max_response_bytes=cap) as c:
         assert (await c.payouts.retrieve("p-1")).id == "p-1"
         with pytest.raises(InvalidResponseError):
+            await c.payouts.retrieve("p-1")
+
+
+async def test_a_chunked_body_at_the_cap_is_read_and_one_byte_more_is_not(
+    server: RawServer,
+) -> None:
+    body = envelope(PAYOUT)
+    cap = len(body) + 10
+    server.then(chunked(200, body + b" " * 10, size=7))
+    server.then(chunked(200, body + b" " * 11, size=7))
+    async with client(server, max_response_bytes=cap) as c:
+        assert (await c.payouts.retrieve("p-1")).id == "p-1"
+        with pytest.raises(InvalidResponseError, match="cap"):
             await c.payouts.retrieve("p-1")
 
 

@@ -206,7 +206,7 @@ async def test_a_create_cancelled_after_it_was_sent_is_logged_with_its_reference
 # -- redirects, envelopes and the shape of a 2xx -----------------------------------------------
 
 
-@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("status", [300, 301, 302, 303, 304, 307, 308])
 @pytest.mark.parametrize("create", [False, True], ids=["read", "create"])
 async def test_a_redirect_is_not_followed_and_says_nothing_happened(
     server: RawServer, status: int, create: bool
@@ -339,6 +339,16 @@ async def test_a_nested_upstream_refusal_on_a_create_says_it_did_not_happen(
     assert not isinstance(caught.value, OutcomeUnknownError)
     assert caught.value.may_have_taken_effect is False
     assert caught.value.message == "busy"
+    assert len(server.requests) == 1
+
+
+async def test_data_with_a_success_field_but_no_request_id_is_not_an_upstream_envelope(
+    server: RawServer,
+) -> None:
+    server.default = respond(200, envelope({**PAYOUT, "success": False, "status_code": 500}))
+    async with client(server) as c:
+        payout = await c.payouts.retrieve("p-1")
+    assert payout.id == "p-1"
     assert len(server.requests) == 1
 
 
