@@ -59,12 +59,18 @@ class ClientConfig:
         forms = {
             form
             for secret in self.secrets
-            for form in (
-                secret,
+            for json_form in (
                 json.dumps(secret)[1:-1],
                 json.dumps(secret, ensure_ascii=False)[1:-1],
+            )
+            for form in (
+                secret,
+                json_form,
+                json_form.replace("/", "\\/"),  # JSON encoders that escape "/" (PHP's default)
                 quote(secret, safe=""),
+                quote(secret),
                 quote_plus(secret, safe=""),
+                quote_plus(secret),
             )
         }
         return tuple(sorted(forms, key=len, reverse=True))

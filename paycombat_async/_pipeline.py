@@ -234,7 +234,8 @@ class Pipeline:
                     describe=call.describe,
                 )
         except Resendable as gave_up:
-            self._raise(call, gave_up.error, gave_up.decision.unknown, gave_up.__cause__)
+            final = self._error_for(call, gave_up.error, gave_up.decision.unknown)
+            raise final from final.__cause__
         except asyncio.CancelledError:
             # Cancellation is an exit like any other: the classifier says whether the caller,
             # who will not see an error, has an operation in doubt (it is never resent).
@@ -254,16 +255,17 @@ class Pipeline:
                 return [_converter.structure(item, cast) for item in list_items(data)]
             return _converter.structure(data, cast)
         except Exception as exc:  # noqa: BLE001 - any structuring failure means a bad response
-            error = InvalidResponseError(
-                f"{op.title}: the response does not fit {cast.__name__}: {self.scrub(str(exc))}",
-                status=200,
-                method=op.method,
-                path=path,
-                body=self.scrub(_dumps(data)),
-                may_have_taken_effect=True,
-            )
-            decision = classify(error, op.resend, doubted=call.doubted)
-            self._raise(call, error, decision.unknown, exc)
+            reason = self.scrub(f"{type(exc).__name__}: {exc}")
+        error = InvalidResponseError(
+            f"{op.title}: the response does not fit {cast.__name__}: {reason}",
+            status=200,
+            method=op.method,
+            path=path,
+            body=self.scrub(_dumps(data)),
+            may_have_taken_effect=True,
+        )
+        decision = classify(error, op.resend, doubted=call.doubted)
+        raise self._error_for(call, error, decision.unknown)
 
     async def _attempt(self, session: aiohttp.ClientSession, call: _Call) -> Any:
         """One attempt: ``data``, or ``Resendable``, or the error the caller gets."""
@@ -273,9 +275,11 @@ class Pipeline:
         if call.deadline is not None:
             remaining = call.deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
-                self._fail(call, self._timeout(call, sent=False), None)
+                self._fail(call, self._timeout(call, sent=False))
             timeout = aiohttp.ClientTimeout(total=remaining)
         limit = self.config.max_response_bytes
+        status: int | None = None
+        failure: PayCombatError | None = None
         try:
             async with session.request(
                 call.op.method,
@@ -286,30 +290,19 @@ class Pipeline:
                 allow_redirects=False,
                 timeout=timeout,
             ) as response:
-                raw = await read_body(response, limit)
                 status, headers = response.status, response.headers
+                raw = await read_body(response, limit)
         except UnreadableBody as exc:
-            self._fail(call, unreadable(str(exc), self._context(call, None, b"")), exc)
-        except asyncio.TimeoutError as exc:
-            self._fail(call, self._timeout(call, sent=attempt.connected), exc)
+            failure = unreadable(str(exc), self._context(call, status, b""))
+        except asyncio.TimeoutError:
+            failure = self._timeout(call, sent=attempt.connected)
         except (aiohttp.ClientError, OSError) as exc:
-            error: PayCombatError
-            if self._closed:  # aclose() tore the connection down under this call
-                error = ClientStateError(
-                    "This PayCombat client was closed while the call was in flight.",
-                    method=call.op.method,
-                    path=call.path,
-                    may_have_taken_effect=attempt.connected,
-                )
-            else:
-                reason = self.scrub(str(exc) or type(exc).__name__)
-                error = APIConnectionError(
-                    f"Connection to PayCombat failed: {reason}",
-                    method=call.op.method,
-                    path=call.path,
-                    may_have_taken_effect=attempt.connected,
-                )
-            self._fail(call, error, exc)
+            failure = self._transport_error(call, exc, sent=attempt.connected)
+        if failure is not None:
+            # Raised outside the except block on purpose: aiohttp's exception (whose repr holds
+            # the request headers, X-token included) must not ride along as __context__.
+            self._fail(call, failure)
+        assert status is not None
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s -> %d", call.describe, status)
         outcome = interpret(
@@ -321,33 +314,51 @@ class Pipeline:
             scrub=self.scrub,
         )
         if isinstance(outcome, PayCombatError):
-            self._fail(call, outcome, None)
+            self._fail(call, outcome)
         return outcome
 
-    def _fail(self, call: _Call, error: PayCombatError, cause: BaseException | None) -> NoReturn:
+    def _transport_error(self, call: _Call, exc: BaseException, *, sent: bool) -> PayCombatError:
+        if self._closed:  # aclose() tore the connection down under this call
+            return ClientStateError(
+                "This PayCombat client was closed while the call was in flight.",
+                method=call.op.method,
+                path=call.path,
+                may_have_taken_effect=sent,
+            )
+        reason = self.scrub(str(exc) or "no detail")
+        return APIConnectionError(
+            f"Connection to PayCombat failed ({type(exc).__name__}): {reason}",
+            method=call.op.method,
+            path=call.path,
+            may_have_taken_effect=sent,
+        )
+
+    def _fail(self, call: _Call, error: PayCombatError) -> NoReturn:
         """Classify a failed attempt: resend it, or raise what the caller gets."""
         decision = classify(error, call.op.resend, doubted=call.doubted)
         call.doubted = call.doubted or error.may_have_taken_effect
         if decision.resend:
-            raise Resendable(decision, error) from cause
-        self._raise(call, error, decision.unknown, cause)
+            raise Resendable(decision, error)
+        raise self._error_for(call, error, decision.unknown)
 
-    def _raise(
-        self, call: _Call, error: PayCombatError, unknown: bool, cause: BaseException | None
-    ) -> NoReturn:
-        """Raise ``error``, or the ``OutcomeUnknownError`` it amounts to."""
+    def _error_for(self, call: _Call, error: PayCombatError, unknown: bool) -> PayCombatError:
+        """What the caller gets: ``error``, or the ``OutcomeUnknownError`` it amounts to.
+
+        ``raise`` it: its cause is set here, and no third-party exception is chained (their text
+        and repr are not scrubbed).
+        """
+        error.__suppress_context__ = True
         if not unknown:
             if call.op.resend is Resend.SAFE:
                 error.may_have_taken_effect = False  # a read has no effect to be unsure of
-            raise error from cause
-        error.__cause__ = cause
+            return error
         logger.warning(
             "%s: outcome unknown (order_id=%s), not resent: %s",
             call.describe,
             call.reference,
             error.message,
         )
-        raise OutcomeUnknownError(
+        unknown_error = OutcomeUnknownError(
             f"{call.op.title} may or may not have been processed ({error.message}). It was not "
             "resent. PayCombat may still be processing it: wait for it to settle, then look it "
             "up by your own reference (order_id) before sending it again; an empty lookup right "
@@ -357,7 +368,9 @@ class Pipeline:
             path=call.path,
             body=error.body,
             order_id=call.reference,
-        ) from error
+        )
+        unknown_error.__cause__ = error
+        return unknown_error
 
     def _timeout(self, call: _Call, *, sent: bool) -> APITimeoutError:
         return APITimeoutError(

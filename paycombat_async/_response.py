@@ -30,6 +30,9 @@ __all__ = ["UnreadableBody", "interpret", "parse_json", "read_body", "unreadable
 
 _CHUNK = 64 * 1024
 _SUCCESS_WORDS = ("success", "ok")
+MAX_DEPTH = 64
+"""The deepest nesting accepted in a response: PayCombat's objects are a few levels deep, and
+deeper data would only be a hazard (recursion) for code that walks it."""
 
 
 class UnreadableBody(Exception):
@@ -99,7 +102,24 @@ def parse_json(raw: bytes) -> Any:
         raise ValueError("the JSON is nested too deeply") from None
     except UnicodeDecodeError as exc:
         raise ValueError(f"the body is not UTF-8 text: {exc.reason}") from None
+    # Counting brackets is C-fast; only a body with many of them is walked for its depth.
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _depth_exceeds(value, MAX_DEPTH):
+        raise ValueError(f"the JSON is nested more than {MAX_DEPTH} levels deep")
     return value
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether containers nest more than ``limit`` deep (iteratively: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if not isinstance(current, (dict, list)):
+            continue
+        if depth > limit:
+            return True
+        children = current.values() if isinstance(current, dict) else current
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def interpret(
