@@ -40,3 +40,15 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".", "requests")
     for script in sorted(__import__("pathlib").Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """Mutation testing (mutmut) of signing, retry, pipeline and response reading; not in CI.
+
+    ``nox -s mutation`` runs every mutant, then prints the survivors; ``mutmut show NAME`` shows
+    one. Survivors that only change log or error message text do not count against the target.
+    """
+    session.install("-e", ".[test]", "mutmut>=3.3")
+    session.run("mutmut", "run", "--max-children", "2", *session.posargs)
+    session.run("mutmut", "results")

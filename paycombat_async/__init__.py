@@ -28,6 +28,8 @@ from ._exceptions import RateLimitError as RateLimitError
 from ._exceptions import ServerError as ServerError
 from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
 from ._exceptions import ValidationError as ValidationError
+from ._exceptions import WebhookPayloadError as WebhookPayloadError
+from ._exceptions import WebhookSignatureError as WebhookSignatureError
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
 from ._pagination import Paginator as Paginator
@@ -144,6 +146,8 @@ __all__ = [
     "ServerError",
     "UnprocessableEntityError",
     "ValidationError",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
     "__version__",
 ]
 __all__ += models.__all__

@@ -9,7 +9,7 @@ from typing import Any, Final
 import aiohttp
 import attrs
 
-from ._config import ClientConfig
+from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig
 from ._lifecycle import AsyncClosing
 from ._pipeline import Pipeline
 from ._retry import RetryPolicy
@@ -84,6 +84,10 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
         max_retries: retries after the first attempt, for what the retry policy allows.
         retry: the full retry policy (backoff, Retry-After cap); ``max_retries`` overrides it.
         max_connections: the connection pool size.
+        max_response_bytes: the largest response body read (after decompression); a larger
+            one raises ``InvalidResponseError`` (``OutcomeUnknownError`` for a create).
+        allow_insecure_http: allow a plain ``http://`` base URL to a host that is not this
+            machine (only behind a trusted proxy that terminates TLS).
 
     A client belongs to the event loop it is first used on, and is safe to share between tasks
     on that loop (``asyncio.gather`` thousands of payouts through one client).
@@ -99,6 +103,8 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
     ) -> None:
         self._config = ClientConfig.from_arguments(
             token=token,
@@ -108,6 +114,8 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
             max_retries=max_retries,
             retry=retry,
             max_connections=max_connections,
+            max_response_bytes=max_response_bytes,
+            allow_insecure_http=allow_insecure_http,
         )
         self._setup(Pipeline(self._config))
 
@@ -178,7 +186,8 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
         """Call any PayCombat path through the same pipeline (signing, retries, errors).
 
         The escape hatch for what the SDK does not model yet. Returns ``data`` as plain JSON.
-        Anything but GET is treated as moving money: never resent once it may have arrived.
+        Anything but GET and HEAD is treated as moving money: never resent once it may have
+        arrived (aiohttp's own resend of PUT/DELETE on a dropped connection is switched off).
         ``timeout`` replaces the client's deadline for this call (as ``with_options`` does).
         """
         op = adhoc_operation(method, path)

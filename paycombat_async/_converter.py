@@ -24,7 +24,7 @@ __all__ = ["converter", "format_datetime", "structure", "unstructure"]
 
 T = TypeVar("T")
 
-converter = Converter()
+converter = Converter(detailed_validation=False)
 
 
 def _structure_decimal(value: Any, _: Any) -> Decimal:
@@ -32,9 +32,21 @@ def _structure_decimal(value: Any, _: Any) -> Decimal:
         raise TypeError(f"expected an amount, got {type(value).__name__}")
     try:
         # str() first: Decimal(0.1) would carry the binary float's noise into the amount.
-        return Decimal(str(value).strip())
+        amount = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount") from None
+        raise ValueError(f"{str(value)[:40]!r} is not an amount") from None
+    if not amount.is_finite():
+        raise ValueError(f"{str(value)[:40]!r} is not a finite amount")
+    return amount
+
+
+def _structure_str(value: Any, _: Any) -> str:
+    # Lenient for an id or code sent as a number; a null, an object or a list is not a string.
+    if type(value) is str:
+        return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    raise TypeError(f"expected a string, got {type(value).__name__}")
 
 
 def _structure_datetime(value: Any, _: Any) -> dt.datetime:
@@ -69,6 +81,7 @@ def _structure_date(value: Any, _: Any) -> dt.date:
 
 
 converter.register_structure_hook(Decimal, _structure_decimal)
+converter.register_structure_hook(str, _structure_str)
 converter.register_unstructure_hook(Decimal, lambda value: value)
 converter.register_structure_hook(dt.datetime, _structure_datetime)
 converter.register_unstructure_hook(dt.datetime, format_datetime)
@@ -121,6 +134,10 @@ def _optional_hook(tp: Any) -> Any:
     inner = next(a for a in _union_args(tp) if a is not type(None))
     if inner is Any:
         return lambda value, _: value
+    if inner is str:  # the most common field type: skip the inner hook for what is already str
+        return lambda value, _: (
+            value if value is None or type(value) is str else _structure_str(value, str)
+        )
     structure_inner = converter.get_structure_hook(inner)
     # PayCombat clears a field by sending "" (Update Customer); for a date or an amount that
     # means "no value", not a malformed response.

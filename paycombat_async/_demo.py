@@ -1,16 +1,21 @@
 """``paycombat demo``: a realistic tour through the SDK against a local sandbox.
 
 A merchant onboards a customer, collects a payment through hosted checkout, pays a supplier out of
-the payout balance, and sees what the SDK does when a payout's answer is lost.
+the payout balance, sees what the SDK does when a payout's answer is lost, and settles that payout
+when its webhook arrives.
 """
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
+
+from aiohttp import web
 
 from ._client import PayCombat
 from ._exceptions import OutcomeUnknownError, ValidationError
 from .sandbox import LocalSandbox
+from .webhooks import PayoutSucceeded, handler
 
 __all__ = ["run_demo"]
 
@@ -32,6 +37,7 @@ async def run_demo() -> None:
             token=sandbox.token, signature_key=sandbox.signature_key, base_url=sandbox.base_url
         ) as client:
             await _tour(client, sandbox)
+            await _webhook(client, sandbox)
         print("\nDone: every request above was signed, sent to the sandbox and checked there.")
 
 
@@ -130,3 +136,32 @@ async def _tour(client: PayCombat, sandbox: LocalSandbox) -> None:
             "Reconcile with Get All Payout by order_id",
             f"{len(found)} payout found, status={found[0].status if found else None}",
         )
+
+
+async def _webhook(client: PayCombat, sandbox: LocalSandbox) -> None:
+    """A webhook receiver settles the payout whose answer was lost, and ``wait_for`` sees it."""
+
+    async def settle(event: PayoutSucceeded) -> None:
+        checked = "signature verified" if event.verified else "UNVERIFIED"
+        _say("Webhook PAYOUT SUCCESS received", f"order_id={event.order_id}, {checked}")
+
+    app = web.Application()
+    app.router.add_post(
+        "/paycombat/webhooks",
+        handler(signature_key=sandbox.signature_key, on={PayoutSucceeded: settle}),
+    )
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    sandbox.webhooks.url = f"http://127.0.0.1:{runner.addresses[0][1]}/paycombat/webhooks"
+    try:
+        found = await client.payouts.list(order_id="supplier-payout-78").to_list()
+        if not found:
+            return
+        waiting = asyncio.ensure_future(client.payouts.wait_for(found[0].id, timeout=30))
+        await client.payouts.simulate(found[0].id, status="SUCCESS")  # PayCombat settles it
+        payout = await waiting
+        await sandbox.webhooks.drain()  # print the webhook's line first, whichever came first
+        _say("payouts.wait_for", f"supplier-payout-78 settled: status={payout.status}")
+    finally:
+        await runner.cleanup()

@@ -9,6 +9,8 @@
     ├── APIConnectionError              the server could not be reached or stopped answering
     │   └── APITimeoutError             the call's deadline passed
     ├── OutcomeUnknownError             a create/money movement that may or may not have happened
+    ├── WebhookSignatureError           a webhook whose X-Signature is missing or does not match
+    ├── WebhookPayloadError             a webhook body that is not a PayCombat notification
     └── APIError                        the server answered with an error
         ├── BadRequestError             400 (and other 4xx without a class of their own)
         ├── AuthenticationError         401: bad X-token or signature
@@ -51,6 +53,8 @@ __all__ = [
     "ServerError",
     "UnprocessableEntityError",
     "ValidationError",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
     "error_class_for_status",
 ]
 
@@ -139,14 +143,31 @@ class APITimeoutError(APIConnectionError, TimeoutError):
 class OutcomeUnknownError(PayCombatError):
     """A request that creates objects or moves money may have been processed, and we cannot tell.
 
-    Raised instead of resending blindly when a timeout, a dropped connection or a 5xx hits a
-    request that had already reached the server. Look the object up by your own reference
-    (``order_id`` for payouts) before you try again. ``__cause__`` holds the underlying failure.
+    Raised instead of resending blindly when a timeout, a dropped connection, a 5xx or an
+    unreadable success hits a request that may have reached the server. PayCombat may still be
+    processing it: wait until it has settled, then look the object up by your own reference
+    (``order_id``, kept here) before you try again; a lookup that finds nothing right after the
+    failure does not prove the object was not created. ``__cause__`` holds the underlying failure.
     """
 
-    def __init__(self, message: str, **kwargs: Any) -> None:
+    order_id: str | None
+
+    def __init__(self, message: str, *, order_id: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("may_have_taken_effect", True)
         super().__init__(message, **kwargs)
+        self.order_id = order_id
+
+
+class WebhookSignatureError(PayCombatError):
+    """A webhook's ``X-Signature`` header is missing, malformed, or not the HMAC of its body.
+
+    Answer such a request with 401 and do not act on it: it may be forged or altered in transit.
+    """
+
+
+class WebhookPayloadError(PayCombatError, ValueError):
+    """A webhook body is not a PayCombat notification: too large, not JSON, nested too deeply,
+    not an object, or holding values of the wrong type. Answer such a request with 400."""
 
 
 class APIError(PayCombatError):

@@ -1,43 +1,42 @@
 """The one request path every operation takes.
 
-serialize -> sign -> send under the retry policy and the call's deadline -> check the envelope ->
-map errors -> structure ``data``. Resources describe *what* to call; this module knows nothing
-about payouts, only about operations (see ``_routes``).
+serialize -> sign -> send (first attempt awaited directly; resends only through the retry policy)
+-> read a size-capped body -> check the envelope -> structure ``data``. Every way a call can end
+goes through ``_retry.classify``, which decides between resending, raising the error, and
+raising ``OutcomeUnknownError``. Resources describe *what* to call; this module knows nothing about
+payouts, only about operations (see ``_routes``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import contextvars
+import functools
 import json
 import logging
-import time
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import aiohttp
-import anyio
 import attrs
+from yarl import URL
 
 from . import _converter
 from ._config import ClientConfig
 from ._exceptions import (
     APIConnectionError,
-    APIError,
     APITimeoutError,
     ClientStateError,
     ConfigurationError,
     InvalidResponseError,
     OutcomeUnknownError,
     PayCombatError,
-    RateLimitError,
-    ServerError,
     ValidationError,
-    error_class_for_status,
 )
 from ._pagination import list_items
 from ._raw import capture
-from ._retry import Resend, Retryable
+from ._response import UnreadableBody, interpret, read_body, unreadable
+from ._retry import Resend, Resendable, classify
 from ._routes import Operation
 from ._signing import js_dumps, sign
 from ._version import __version__
@@ -51,26 +50,58 @@ USER_AGENT = f"paycombat-python/{__version__} aiohttp/{aiohttp.__version__}"
 REDACTED = "[REDACTED]"
 
 
-@attrs.define
+@attrs.define(slots=True)
 class _Attempt:
-    """What the wire has seen of the current attempt: decides whether an outcome is unknown."""
+    """What the wire has seen of one attempt: whether it may have reached PayCombat."""
 
-    sent: bool = False  # request headers were written to the socket
-    answered: bool = False  # a complete response was read
+    connected: bool = False
+    """A connection was handed to the request, so its bytes may have left (erring to "sent")."""
+
+
+_ATTEMPT: contextvars.ContextVar[_Attempt | None] = contextvars.ContextVar(
+    "paycombat_attempt", default=None
+)
+
+
+class _Connector(aiohttp.TCPConnector):
+    """Marks the current attempt as possibly sent once it holds a connection.
+
+    Everything before (waiting for the pool, DNS, connect) provably sent nothing. Cheaper than an
+    aiohttp trace on every request, and it errs the safe way: "connected" precedes "sent".
+    """
+
+    async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
+        connection = await super().connect(req, traces, timeout)
+        attempt = _ATTEMPT.get()
+        if attempt is not None:
+            attempt.connected = True
+        return connection
+
+
+@attrs.define(slots=True)
+class _Call:
+    """One call across its attempts."""
+
+    op: Operation
+    path: str
+    url: URL
+    payload: bytes | None
+    headers: dict[str, str]
+    query: list[tuple[str, str]] | None
+    reference: str | None
+    deadline: float | None
+    expect_bytes: bool
+    doubted: bool = False
+    """An earlier attempt may have reached PayCombat."""
+    attempt: _Attempt | None = None
+
+    @property
+    def describe(self) -> str:
+        return f"{self.op.method} {self.path}"
 
     @property
     def in_doubt(self) -> bool:
-        return self.sent and not self.answered
-
-
-async def _on_headers_sent(_: Any, ctx: Any, __: Any) -> None:
-    if isinstance(ctx.trace_request_ctx, _Attempt):
-        ctx.trace_request_ctx.sent = True
-
-
-_TRACE = aiohttp.TraceConfig()
-_TRACE.on_request_headers_sent.append(_on_headers_sent)
-_TRACE.freeze()
+        return self.doubted or (self.attempt is not None and self.attempt.connected)
 
 
 class Pipeline:
@@ -89,13 +120,21 @@ class Pipeline:
         if self._closed:
             raise ClientStateError("This PayCombat client is closed; create a new one.")
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self.config.max_connections)
             self._session = aiohttp.ClientSession(
-                connector=connector,
+                connector=_Connector(limit=self.config.max_connections),
                 timeout=aiohttp.ClientTimeout(total=None),  # the call's deadline governs
-                trace_configs=[_TRACE],
-                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json",
+                    "Accept-Encoding": "gzip, deflate",
+                },
+                # Bodies are decompressed by _response.read_body, under the size cap.
+                auto_decompress=False,
             )
+            # aiohttp resends PUT/DELETE/GET once, behind our back, when a pooled connection
+            # turns out to be closed, even if the server had read the request. Only the retry
+            # policy may resend (pinned by a test).
+            self._session._retry_connection = False
             self._loop = loop
         elif self._loop is not loop:
             raise ClientStateError(
@@ -123,20 +162,22 @@ class Pipeline:
     # -- the pipeline ------------------------------------------------------------------------
 
     def scrub(self, text: str) -> str:
-        """Remove every secret from text that may reach an error or a log."""
-        for secret in self.config.secrets:
-            text = text.replace(secret, REDACTED)
+        """Remove every secret, in every form it may be echoed in, from text bound for an error."""
+        for secret in self.config.secret_forms:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
         return text
 
-    def encode(self, op: Operation, body: Any) -> tuple[bytes | None, dict[str, str]]:
-        """The exact bytes to send and the headers that authenticate them."""
+    def encode(self, op: Operation, body: Any) -> tuple[bytes | None, dict[str, str], Any]:
+        """The exact bytes to send, the headers that authenticate them, and the JSON sent."""
         headers = {"X-token": self.config.token}
         if not op.signed:
             if body is not None:
                 raise ValidationError(f"{op.title} ({op.method}) takes no request body")
-            return None, headers
+            return None, headers, None
+        document = _converter.unstructure(body) if body is not None else {}
         try:
-            payload = js_dumps(_converter.unstructure(body) if body is not None else {})
+            payload = js_dumps(document)
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"{op.title}: the request body cannot be sent: {exc}") from None
         if not self.config.signature_key:
@@ -145,7 +186,7 @@ class Pipeline:
             )
         headers["signature"] = sign(payload, self.config.signature_key)
         headers["Content-Type"] = "application/json"
-        return payload, headers
+        return payload, headers, document
 
     async def call(
         self,
@@ -163,45 +204,49 @@ class Pipeline:
         With ``many``, ``data`` is an array (bare or wrapped in an object) of ``cast`` items.
         """
         path = op.render_path(path_params)
-        payload, headers = self.encode(op, body)
-        query = _query(params)
+        payload, headers, document = self.encode(op, body)
         session = self._session_for_this_loop()
-        url = self.config.base_url + path
-        attempt = _Attempt()
-        describe = f"{op.method} {path}"
-        retrying = self.config.retry.retrying(deadline=self.config.timeout, describe=describe)
-
-        async def once() -> Any:
-            attempt.sent = attempt.answered = False
-            logger.debug("%s: attempt %d", describe, retrying.statistics.get("attempt_number", 1))
-            return await self._send(
-                op, session, url, path, payload, headers, query, attempt, expect_bytes
-            )
-
-        deadline = anyio.fail_after(self.config.timeout) if self.config.timeout else None
+        timeout = self.config.timeout
+        clock = asyncio.get_running_loop().time
+        call = _Call(
+            op=op,
+            path=path,
+            url=_url(self.config.base_url, path),
+            payload=payload,
+            headers=headers,
+            query=_query(params),
+            reference=_reference(document),
+            deadline=clock() + timeout if timeout is not None else None,
+            expect_bytes=expect_bytes,
+        )
         try:
-            with deadline or contextlib.nullcontext():
-                data: Any = await retrying(once)
-        except Retryable as gave_up:
-            raise gave_up.error from gave_up.__cause__
-        except TimeoutError as exc:
-            if isinstance(exc, PayCombatError):
-                raise
-            error = APITimeoutError(
-                f"No answer within the {self.config.timeout}s deadline",
-                method=op.method,
-                path=path,
-            )
-            if op.moves_money and attempt.in_doubt:
-                raise self._unknown(op, path, error) from error
-            raise error from None
+            try:
+                data = await self._attempt(session, call)
+            except Resendable as first:
+
+                async def again() -> Any:
+                    return await self._attempt(session, call)
+
+                data = await self.config.retry.resend(
+                    again,
+                    first,
+                    deadline=call.deadline,
+                    clock=clock,
+                    describe=call.describe,
+                )
+        except Resendable as gave_up:
+            final = self._error_for(call, gave_up.error, gave_up.decision.unknown)
+            raise final from final.__cause__
         except asyncio.CancelledError:
-            if op.moves_money and attempt.in_doubt:
+            # Cancellation is an exit like any other: the classifier says whether the caller,
+            # who will not see an error, has an operation in doubt (it is never resent).
+            cancelled = ClientStateError("cancelled", may_have_taken_effect=call.in_doubt)
+            if classify(cancelled, op.resend, doubted=call.doubted).unknown:
                 logger.warning(
-                    "%s (%s) was cancelled after the request was sent: its outcome is unknown; "
-                    "reconcile before sending it again",
-                    op.title,
-                    describe,
+                    "%s was cancelled after it may have reached PayCombat (order_id=%s): its "
+                    "outcome is unknown; it was not resent",
+                    call.describe,
+                    call.reference,
                 )
             raise
         if expect_bytes or cast is None:
@@ -211,182 +256,154 @@ class Pipeline:
                 return [_converter.structure(item, cast) for item in list_items(data)]
             return _converter.structure(data, cast)
         except Exception as exc:  # noqa: BLE001 - any structuring failure means a bad response
-            raise InvalidResponseError(
-                f"{op.title}: the response does not fit {cast.__name__}: {exc}",
-                method=op.method,
-                path=path,
-                body=self.scrub(_short(data)),
-                may_have_taken_effect=op.moves_money,
-            ) from None
-
-    async def _send(
-        self,
-        op: Operation,
-        session: aiohttp.ClientSession,
-        url: str,
-        path: str,
-        payload: bytes | None,
-        headers: dict[str, str],
-        query: list[tuple[str, str]] | None,
-        attempt: _Attempt,
-        expect_bytes: bool,
-    ) -> Any:
-        started = time.perf_counter()
-        try:
-            async with session.request(
-                op.method,
-                url,
-                data=payload,
-                headers=headers,
-                params=query,
-                trace_request_ctx=attempt,
-                allow_redirects=False,
-            ) as response:
-                raw = await response.read()
-                attempt.answered = True
-                status, resp_headers = response.status, response.headers
-                capture(status, resp_headers, raw)  # SEAM (api helper): with_raw_response
-        except (aiohttp.ClientError, OSError) as exc:
-            reason = self.scrub(str(exc) or type(exc).__name__)
-            error: PayCombatError = APIConnectionError(
-                f"Connection to PayCombat failed: {reason}",
-                method=op.method,
-                path=path,
-                may_have_taken_effect=op.moves_money and attempt.in_doubt,
-            )
-            self._raise(op, path, error, attempt, cause=exc)
-        logger.debug(
-            "%s -> %d in %.1f ms",
-            f"{op.method} {path}",
-            status,
-            (time.perf_counter() - started) * 1000,
-        )
-        outcome = self._interpret(op, path, status, resp_headers, raw, expect_bytes)
-        if isinstance(outcome, PayCombatError):
-            self._raise(op, path, outcome, attempt, cause=None)
-        return outcome
-
-    def _raise(
-        self,
-        op: Operation,
-        path: str,
-        error: PayCombatError,
-        attempt: _Attempt,
-        cause: BaseException | None,
-    ) -> Any:
-        sent = attempt.sent
-        if self.config.retry.may_retry(error, safe=op.resend is not Resend.NEVER, sent=sent):
-            raise Retryable(error) from cause
-        if op.moves_money and (error.may_have_taken_effect or isinstance(error, ServerError)):
-            raise self._unknown(op, path, error) from error
-        raise error from cause
-
-    def _unknown(self, op: Operation, path: str, error: PayCombatError) -> OutcomeUnknownError:
-        return OutcomeUnknownError(
-            f"{op.title} may or may not have been processed ({error.message}). It was not "
-            "resent. Look it up by your own reference before trying again.",
-            status=error.status,
+            reason = self.scrub(f"{type(exc).__name__}: {exc}")
+        error = InvalidResponseError(
+            f"{op.title}: the response does not fit {cast.__name__}: {reason}",
+            status=200,
             method=op.method,
             path=path,
-            body=error.body,
+            body=self.scrub(_dumps(data)),
+            may_have_taken_effect=True,
+        )
+        decision = classify(error, op.resend, doubted=call.doubted)
+        raise self._error_for(call, error, decision.unknown)
+
+    async def _attempt(self, session: aiohttp.ClientSession, call: _Call) -> Any:
+        """One attempt: ``data``, or ``Resendable``, or the error the caller gets."""
+        attempt = call.attempt = _Attempt()
+        _ATTEMPT.set(attempt)
+        timeout = None
+        if call.deadline is not None:
+            remaining = call.deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                self._fail(call, self._timeout(call, sent=False))
+            timeout = aiohttp.ClientTimeout(total=remaining)
+        limit = self.config.max_response_bytes
+        status: int | None = None
+        failure: PayCombatError | None = None
+        try:
+            async with session.request(
+                call.op.method,
+                call.url,
+                data=call.payload,
+                headers=call.headers,
+                params=call.query,
+                allow_redirects=False,
+                timeout=timeout,
+            ) as response:
+                status, headers = response.status, response.headers
+                raw = await read_body(response, limit)
+                capture(status, headers, raw)  # SEAM (api helper): with_raw_response
+        except UnreadableBody as exc:
+            failure = unreadable(str(exc), self._context(call, status, b""))
+        except asyncio.TimeoutError:
+            failure = self._timeout(call, sent=attempt.connected)
+        except (aiohttp.ClientError, OSError) as exc:
+            failure = self._transport_error(call, exc, sent=attempt.connected)
+        if failure is not None:
+            # Raised outside the except block on purpose: aiohttp's exception (whose repr holds
+            # the request headers, X-token included) must not ride along as __context__.
+            self._fail(call, failure)
+        assert status is not None
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s -> %d", call.describe, status)
+        outcome = interpret(
+            status,
+            headers,
+            raw,
+            expect_bytes=call.expect_bytes,
+            context=lambda: self._context(call, status, raw),
+            scrub=self.scrub,
+        )
+        if isinstance(outcome, PayCombatError):
+            self._fail(call, outcome)
+        return outcome
+
+    def _transport_error(self, call: _Call, exc: BaseException, *, sent: bool) -> PayCombatError:
+        if self._closed:  # aclose() tore the connection down under this call
+            return ClientStateError(
+                "This PayCombat client was closed while the call was in flight.",
+                method=call.op.method,
+                path=call.path,
+                may_have_taken_effect=sent,
+            )
+        reason = self.scrub(str(exc) or "no detail")
+        return APIConnectionError(
+            f"Connection to PayCombat failed ({type(exc).__name__}): {reason}",
+            method=call.op.method,
+            path=call.path,
+            may_have_taken_effect=sent,
         )
 
-    def _interpret(
-        self,
-        op: Operation,
-        path: str,
-        status: int,
-        headers: Mapping[str, str],
-        raw: bytes,
-        expect_bytes: bool,
-    ) -> Any:
-        """The response as ``data``, or the error it stands for (returned, not raised)."""
-        if expect_bytes and 200 <= status < 300:
-            if not raw:
-                return InvalidResponseError(
-                    f"{op.title}: empty response",
-                    status=status,
-                    method=op.method,
-                    path=path,
-                )
-            return raw
-        text = self.scrub(raw.decode("utf-8", "replace"))
-        context: dict[str, Any] = {
+    def _fail(self, call: _Call, error: PayCombatError) -> NoReturn:
+        """Classify a failed attempt: resend it, or raise what the caller gets."""
+        decision = classify(error, call.op.resend, doubted=call.doubted)
+        call.doubted = call.doubted or error.may_have_taken_effect
+        if decision.resend:
+            raise Resendable(decision, error)
+        raise self._error_for(call, error, decision.unknown)
+
+    def _error_for(self, call: _Call, error: PayCombatError, unknown: bool) -> PayCombatError:
+        """What the caller gets: ``error``, or the ``OutcomeUnknownError`` it amounts to.
+
+        ``raise`` it: its cause is set here, and no third-party exception is chained (their text
+        and repr are not scrubbed).
+        """
+        error.__suppress_context__ = True
+        if not unknown:
+            if call.op.resend is Resend.SAFE:
+                error.may_have_taken_effect = False  # a read has no effect to be unsure of
+            return error
+        logger.warning(
+            "%s: outcome unknown (order_id=%s), not resent: %s",
+            call.describe,
+            call.reference,
+            error.message,
+        )
+        unknown_error = OutcomeUnknownError(
+            f"{call.op.title} may or may not have been processed ({error.message}). It was not "
+            "resent. PayCombat may still be processing it: wait for it to settle, then look it "
+            "up by your own reference (order_id) before sending it again; an empty lookup right "
+            "after the failure does not prove it was not created.",
+            status=error.status,
+            method=call.op.method,
+            path=call.path,
+            body=error.body,
+            order_id=call.reference,
+        )
+        unknown_error.__cause__ = error
+        return unknown_error
+
+    def _timeout(self, call: _Call, *, sent: bool) -> APITimeoutError:
+        return APITimeoutError(
+            f"No answer within the {self.config.timeout}s deadline",
+            method=call.op.method,
+            path=call.path,
+            may_have_taken_effect=sent,
+        )
+
+    def _context(self, call: _Call, status: int | None, raw: bytes) -> dict[str, Any]:
+        return {
             "status": status,
-            "method": op.method,
-            "path": path,
-            "body": text,
+            "method": call.op.method,
+            "path": call.path,
+            "body": self.scrub(raw.decode("utf-8", "replace")),
         }
-        envelope = _parse_json(raw)
-        if status >= 400:
-            cls = error_class_for_status(status)
-            message = _message(envelope) or f"HTTP {status} from PayCombat"
-            extra: dict[str, Any] = {}
-            if cls in (RateLimitError, ServerError):
-                extra["retry_after"] = _retry_after(headers)
-            return cls(self.scrub(message), **context, **extra)
-        if not isinstance(envelope, dict):
-            what = "an empty body" if not raw.strip() else "a body that is not JSON"
-            return InvalidResponseError(
-                f"{op.title}: PayCombat answered HTTP {status} with {what}",
-                may_have_taken_effect=op.moves_money,
-                **context,
-            )
-        if envelope.get("status") is False:
-            return APIError(
-                self.scrub(_message(envelope) or "PayCombat reported a failure"), **context
-            )
-        if "data" not in envelope:
-            return InvalidResponseError(
-                f"{op.title}: the response has no 'data'",
-                may_have_taken_effect=op.moves_money,
-                **context,
-            )
-        data = envelope["data"]
-        if _is_finmo_envelope(data):
-            if data.get("success") is False:
-                nested = data.get("status_code")
-                cls = error_class_for_status(nested) if isinstance(nested, int) else APIError
-                return cls(self.scrub(_message(data) or "PayCombat reported a failure"), **context)
-            data = data.get("data")
-        return data
 
 
-def _parse_json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw.strip() else None
-    except ValueError:
-        return None
+@functools.lru_cache(maxsize=512)
+def _url(base_url: str, path: str) -> URL:
+    # ``encoded``: the path is already percent-encoded by ``Operation.render_path``.
+    return URL(base_url + path, encoded=True)
 
 
-def _is_finmo_envelope(data: Any) -> bool:
-    """Some endpoints pass the upstream (Finmo) envelope through inside ``data``."""
-    return isinstance(data, dict) and "success" in data and "request_id" in data
-
-
-def _message(envelope: Any) -> str | None:
-    if not isinstance(envelope, dict):
-        return None
-    candidates = [envelope.get("message")]
-    for nested in (envelope.get("error"), envelope.get("data")):
-        if isinstance(nested, dict):
-            candidates.append(nested.get("message"))
-    for candidate in candidates:
-        if isinstance(candidate, list):
-            candidate = "; ".join(str(item) for item in candidate)
-        if isinstance(candidate, str) and candidate.strip():
-            return candidate
+def _reference(document: Any) -> str | None:
+    """The caller's own reference in a request body (``order_id``), for logs and errors."""
+    if isinstance(document, dict):
+        value = document.get("order_id")
+        if isinstance(value, str):
+            return value
     return None
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None  # an HTTP date: rare enough to fall back to our own backoff
 
 
 def _query(params: Mapping[str, Any] | None) -> list[tuple[str, str]] | None:
@@ -406,8 +423,8 @@ def _query(params: Mapping[str, Any] | None) -> list[tuple[str, str]] | None:
     return query
 
 
-def _short(data: Any) -> str:
+def _dumps(data: Any) -> str:
     try:
-        return json.dumps(data, default=str)[:2000]
-    except (TypeError, ValueError):
-        return repr(data)[:2000]
+        return json.dumps(data, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return repr(data)

@@ -1,27 +1,52 @@
-"""What is safe to retry, and how long to wait: the retry policy, built on tenacity.
+"""What is safe to resend, and how long to wait: one classifier, and the retry policy on tenacity.
 
-The rule for money: a request that creates objects or moves money is retried only when it provably
-never reached PayCombat (connection refused, DNS failure, nothing written before the deadline) or
-when PayCombat said so (429). Everything after the bytes left -- a timeout, a reset, a 5xx -- is an
-unknown outcome, surfaced as ``OutcomeUnknownError`` instead of being resent.
-Reads are retried on connection errors, timeouts, 429 and 5xx.
+Every exit of a call (transport error, timeout, HTTP status, envelope failure, a 2xx that cannot be
+read or does not fit its model) reaches ``classify`` as a ``PayCombatError`` whose
+``may_have_taken_effect`` says what the wire saw: ``False`` when the request provably never
+arrived or was refused (a connect failure, a 4xx, a 429), ``True`` when it may have been processed
+(sent and unanswered, a 5xx, a 2xx we could not read). ``classify`` then answers two questions
+at once, the way stamina's retry hooks do: *resend it, and after how long?* and *if not, is the
+caller's outcome unknown?* The rule for money, per operation (``Resend``):
+
+- reads are resent after connection errors, timeouts, 429 and 5xx;
+- creates and money moves are resent only when they provably never arrived, or on a real 429;
+  everything after the bytes may have arrived is an unknown outcome, never a resend;
+- idempotent-in-effect changes are resent like reads, but a 404/409/422 that follows an attempt
+  that may have arrived is an unknown outcome (that attempt may be what changed the state).
+
+Tenacity runs the resends, and only those: the first attempt is awaited directly by the pipeline.
 """
 
 from __future__ import annotations
 
+import asyncio
+import email.utils
 import enum
 import logging
+import math
 import random
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import attrs
 import tenacity
 
-from ._exceptions import APIConnectionError, PayCombatError, RateLimitError, ServerError
+from ._exceptions import (
+    APIConnectionError,
+    ConflictError,
+    NotFoundError,
+    PayCombatError,
+    RateLimitError,
+    ServerError,
+    UnprocessableEntityError,
+)
 
-__all__ = ["Resend", "RetryPolicy", "Retryable"]
+__all__ = ["Decision", "Resend", "Resendable", "RetryPolicy", "classify", "parse_retry_after"]
 
 logger = logging.getLogger("paycombat")
+
+T = TypeVar("T")
 
 
 class Resend(enum.Enum):
@@ -37,20 +62,67 @@ class Resend(enum.Enum):
     as ``OutcomeUnknownError`` (the earlier attempt may be what changed the state)."""
 
 
-class Retryable(Exception):
-    """Wraps an error the policy may retry; the loop unwraps it if it gives up."""
+@attrs.frozen
+class Decision:
+    """The classifier's answer for one failed attempt."""
 
-    def __init__(self, error: PayCombatError) -> None:
-        super().__init__(str(error))
-        self.error = error
+    resend: bool
+    """Whether the request may be sent again (if attempts and the deadline allow)."""
+    unknown: bool
+    """Whether, if it is not sent again, the caller must be told the outcome is unknown."""
+    hint: float | None = None
+    """The server's own wait (Retry-After), in seconds, if it gave one."""
+
+
+_STATE_CONFLICTS = (NotFoundError, ConflictError, UnprocessableEntityError)
+
+
+def classify(error: PayCombatError, resend: Resend, *, doubted: bool) -> Decision:
+    """Decide what to do after ``error``; ``doubted``: an earlier attempt may have arrived."""
+    reached = error.may_have_taken_effect
+    if isinstance(error, RateLimitError) and not reached:
+        return Decision(resend=True, unknown=doubted, hint=error.retry_after)
+    if isinstance(error, APIConnectionError) and not reached:
+        return Decision(resend=True, unknown=doubted)  # it never left: nothing can have happened
+    if resend is Resend.NEVER:
+        return Decision(resend=False, unknown=reached or doubted)
+    transient = isinstance(error, (APIConnectionError, ServerError))
+    hint = error.retry_after if isinstance(error, ServerError) else None
+    if resend is Resend.SAFE:
+        return Decision(resend=transient, unknown=False, hint=hint)
+    if transient:
+        return Decision(resend=True, unknown=True, hint=hint)  # IDEMPOTENT, in doubt if we give up
+    return Decision(
+        resend=False, unknown=reached or (doubted and isinstance(error, _STATE_CONFLICTS))
+    )
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """``Retry-After`` in seconds, from delta-seconds or an HTTP date (RFC 9110 section 10.2.3)."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None  # not an HTTP date (those are always GMT)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
 
 
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
-    """How often and how patiently to retry.
+    """How often and how patiently to resend what ``classify`` allows.
 
     Args:
-        max_retries: retries after the first attempt (so ``2`` means up to 3 attempts).
+        max_retries: resends after the first attempt (so ``2`` means up to 3 attempts).
         initial_backoff: the first backoff in seconds; it doubles each attempt, with full jitter.
         max_backoff: the longest single backoff.
         max_retry_after: the longest ``Retry-After`` the client will honour; a longer hint is
@@ -62,51 +134,69 @@ class RetryPolicy:
     max_backoff: float = 8.0
     max_retry_after: float = 30.0
 
-    def backoff(self, attempt: int, error: PayCombatError | None) -> float:
-        """Seconds to wait before attempt ``attempt + 1``; honours the server's Retry-After."""
-        hint = getattr(error, "retry_after", None)
+    def backoff(self, attempt: int, hint: float | None) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
         if hint is not None:
-            return max(0.0, min(float(hint), self.max_retry_after))
+            return max(0.0, min(hint, self.max_retry_after))
         ceiling = min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1))
         return random.uniform(0, ceiling)
 
-    def retrying(self, *, deadline: float | None, describe: str) -> tenacity.AsyncRetrying:
-        """A tenacity loop for one call: retries ``Retryable`` only, within the call's deadline."""
-        stop: Any = tenacity.stop_after_attempt(self.max_retries + 1)
-        if deadline is not None:
-            # Give up rather than sleep past the deadline: the caller gets the real last error.
-            stop = stop | tenacity.stop_before_delay(deadline)
+    async def resend(
+        self,
+        attempt: Callable[[], Awaitable[T]],
+        first: Resendable,
+        *,
+        deadline: float | None,
+        clock: Callable[[], float],
+        describe: str,
+    ) -> T:
+        """Resend after a first attempt that failed with ``first``; return the first success.
+
+        ``attempt`` raises ``Resendable`` for a failure ``classify`` allows to resend, and the
+        final error for anything else. Gives up (re-raising the last ``Resendable``) after
+        ``max_retries`` resends, or rather than sleep past ``deadline`` (a ``clock()`` time).
+        """
+        last = [first]
 
         def wait(state: tenacity.RetryCallState) -> float:
-            return self.backoff(state.attempt_number, _error_of(state))
+            failure = state.outcome.exception() if state.outcome else None
+            if isinstance(failure, Resendable):
+                last.append(failure)
+            # tenacity's attempt n is the call's attempt n + 1: the first was made before.
+            return self.backoff(state.attempt_number + 1, last[-1].decision.hint)
 
-        def before_sleep(state: tenacity.RetryCallState) -> None:
+        def stop(state: tenacity.RetryCallState) -> bool:
+            too_late = deadline is not None and clock() + (state.upcoming_sleep or 0) >= deadline
+            return state.attempt_number >= self.max_retries or too_late
+
+        def log(state: tenacity.RetryCallState) -> None:
             logger.debug(
                 "%s: attempt %d failed (%s); retrying in %.2fs",
                 describe,
-                state.attempt_number,
-                type(_error_of(state)).__name__,
+                state.attempt_number + 1,
+                last[-1].error,
                 state.upcoming_sleep,
             )
 
-        return tenacity.AsyncRetrying(
-            retry=tenacity.retry_if_exception_type(Retryable),
-            stop=stop,
+        pause = self.backoff(1, first.decision.hint)
+        if self.max_retries < 1 or (deadline is not None and clock() + pause >= deadline):
+            raise first
+        logger.debug("%s: attempt 1 failed (%s); retrying in %.2fs", describe, first.error, pause)
+        await asyncio.sleep(pause)
+        retrying = tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception_type(Resendable),
             wait=wait,
-            before_sleep=before_sleep,
+            stop=stop,
+            before_sleep=log,
             reraise=True,
         )
-
-    @staticmethod
-    def may_retry(error: PayCombatError, *, safe: bool, sent: bool) -> bool:
-        """Whether ``error`` may be retried, for a ``safe`` operation or not, ``sent`` or not."""
-        if isinstance(error, RateLimitError):
-            return True  # the server refused it: nothing happened
-        if isinstance(error, APIConnectionError) and not sent:
-            return True  # the request never left: nothing can have happened
-        return safe and isinstance(error, (APIConnectionError, ServerError))
+        return await retrying(attempt)
 
 
-def _error_of(state: tenacity.RetryCallState) -> PayCombatError | None:
-    exc = state.outcome.exception() if state.outcome else None
-    return exc.error if isinstance(exc, Retryable) else None
+class Resendable(Exception):
+    """A failed attempt that ``classify`` allows to resend, with the error it would surface."""
+
+    def __init__(self, decision: Decision, error: PayCombatError) -> None:
+        super().__init__(str(error))
+        self.decision = decision
+        self.error = error

@@ -10,6 +10,7 @@ correcting an inferred path is a one-line change in its declaration.
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal, cast, get_args
@@ -19,6 +20,7 @@ import attrs
 
 from ._exceptions import ValidationError
 from ._retry import Resend
+from ._validation import check_path_id
 
 __all__ = ["HTTPMethod", "Operation", "OperationTable", "adhoc_operation", "normalise", "operation"]
 
@@ -56,11 +58,20 @@ class Operation:
     def render_path(self, path_params: Mapping[str, str] | None = None) -> str:
         """The path with its ``{placeholders}`` filled in, each value percent-encoded."""
         params = path_params or {}
-        names = [name for _, name, _, _ in string.Formatter().parse(self.path) if name]
+        names = _placeholders(self.path)
+        if not names:
+            return self.path
         missing = [name for name in names if name not in params]
         if missing:
-            raise KeyError(f"{self.title}: missing path parameter(s) {missing}")
-        return self.path.format(**{k: quote(str(params[k]), safe="") for k in names})
+            raise ValidationError(f"{self.title}: missing path parameter(s) {missing}")
+        return self.path.format(
+            **{k: quote(check_path_id(k, str(params[k])), safe="") for k in names}
+        )
+
+
+@functools.cache
+def _placeholders(template: str) -> tuple[str, ...]:
+    return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
 def operation(

@@ -31,6 +31,7 @@ __all__ = ["js_dumps", "js_number", "sign", "signature_matches"]
 _encode_str = json.encoder.encode_basestring
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _MAX_ARRAY_INDEX = 2**32 - 2
+_MAX_SAFE_INTEGER = 2**53
 
 
 def _js_string(value: str) -> str:
@@ -44,13 +45,23 @@ def _js_string(value: str) -> str:
 
 
 def js_number(value: int | float | Decimal) -> str:
-    """Format a number as JavaScript's ``Number.prototype.toString`` formats its double."""
+    """Format a number as JavaScript's ``Number.prototype.toString`` formats its double.
+
+    Raises ``ValueError`` for a number JSON cannot carry (NaN, infinity) and for an ``int`` or
+    ``Decimal`` that no double carries exactly: the server verifies the signature over
+    ``JSON.stringify`` of the body it parsed, so such an amount would arrive changed.
+    """
     try:
         number = float(value)  # JSON.parse yields a double; so does a JS server re-serializing it
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
         raise ValueError(f"{value!r} has no JSON representation (JSON.stringify would send null)")
+    if not isinstance(value, float) and not _exact(value, number):
+        raise ValueError(
+            f"{value} cannot be sent exactly: a JavaScript number (an IEEE-754 double) carries "
+            f"it as {repr(number).removesuffix('.0')}"
+        )
     if number == 0:
         return "0"  # JavaScript prints -0 as 0
     sign = "-" if number < 0 else ""
@@ -71,6 +82,14 @@ def js_number(value: int | float | Decimal) -> str:
         head = digits[0] + ("." + digits[1:] if k > 1 else "")
         text = f"{head}e{exp_sign}{abs(exponent)}"
     return sign + text
+
+
+def _exact(value: int | Decimal, number: float) -> bool:
+    """Whether the double ``number`` prints back as ``value`` (JavaScript prints the shortest
+    digits that round-trip, the same digits as Python's ``repr``)."""
+    if isinstance(value, int) and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+        return True
+    return Decimal(repr(number)) == value
 
 
 def _is_array_index(key: str) -> bool:
@@ -119,8 +138,64 @@ def _write(value: Any, out: list[str]) -> None:
         raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+class _NeedsWriter(Exception):
+    """The fast path cannot vouch for this value: let ``_write`` produce it."""
+
+
+_FAST_FLOAT_MIN = 1e-4  # below it Python's repr uses an exponent and JavaScript does not (>= 1e-6)
+_FAST_FLOAT_MAX = float(_MAX_SAFE_INTEGER)
+_encode_fast = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every number replaced by an ``int`` or ``float`` whose Python ``repr`` is
+    exactly what JavaScript prints for it, so that the C encoder can write it; raises
+    ``_NeedsWriter`` for whatever only ``_write`` handles (rare keys, numbers, types)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is dict:
+        plain = {}
+        for key, item in value.items():
+            # An index-like key moves first in JavaScript's property order.
+            if type(key) is not str or key[:1].isdigit():
+                raise _NeedsWriter
+            plain[key] = _plain(item)
+        return plain
+    if kind is list or kind is tuple:
+        return [_plain(item) for item in value]
+    if kind is int:
+        if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
+            return value
+        raise _NeedsWriter
+    if kind is Decimal or kind is float:
+        number = float(value)
+        magnitude = abs(number)
+        if magnitude >= _FAST_FLOAT_MAX or (
+            not number.is_integer() and magnitude < _FAST_FLOAT_MIN
+        ):
+            raise _NeedsWriter
+        if number.is_integer():
+            if kind is Decimal and value != int(number):
+                raise _NeedsWriter
+            return int(number)  # JavaScript prints 100.0 as 100 (and -0 as 0)
+        if kind is Decimal and Decimal(repr(number)) != value:
+            raise _NeedsWriter  # not carried exactly: _write says why
+        return number
+    raise _NeedsWriter
+
+
 def js_dumps(value: Any) -> bytes:
-    """Serialize ``value`` to the UTF-8 bytes ``JSON.stringify`` produces for the same object."""
+    """Serialize ``value`` to the UTF-8 bytes ``JSON.stringify`` produces for the same object.
+
+    Common bodies go through the C JSON encoder once their numbers are normalised by ``_plain``;
+    anything it cannot vouch for (index-like keys, lone surrogates, exponent-form numbers, inexact
+    amounts, other types) is written by ``_write``, which implements the whole algorithm.
+    """
+    try:
+        return _encode_fast(_plain(value)).encode("utf-8")
+    except (_NeedsWriter, UnicodeEncodeError, RecursionError):
+        pass
     out: list[str] = []
     _write(value, out)
     return "".join(out).encode("utf-8")
@@ -133,4 +208,7 @@ def sign(body: bytes, signature_key: str) -> str:
 
 def signature_matches(body: bytes, signature_key: str, signature: str) -> bool:
     """Constant-time check of a ``signature`` (or webhook ``X-Signature``) over ``body``."""
-    return hmac.compare_digest(sign(body, signature_key), signature.strip().lower())
+    candidate = signature.strip().lower()
+    if not candidate.isascii():
+        return False  # compare_digest refuses non-ASCII str; no hex digest contains any
+    return hmac.compare_digest(sign(body, signature_key), candidate)

@@ -11,6 +11,7 @@ import attrs
 
 from ._exceptions import ValidationError
 from ._iso import COUNTRIES, CURRENCIES
+from ._signing import js_number
 
 __all__ = ["amount", "check_path_id", "country_code", "currency_code", "non_empty"]
 __all__ += ["check_with", "one_of", "optional_text", "path_id", "region_code"]
@@ -18,7 +19,8 @@ __all__ += ["check_with", "one_of", "optional_text", "path_id", "region_code"]
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _REGIONS = frozenset({"EU"})  # checkout country_code: "EU" for EUR methods (PayCombat docs)
-_CENT = Decimal("0.01")
+_DOT_SEGMENTS = (".", "..")
+_EXACT_BELOW_ADJUSTED = 13  # amounts below 10**13 with 2 decimals have at most 15 digits
 
 
 def amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -38,12 +40,20 @@ def amount(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     number = Decimal(value)
     if not number.is_finite() or number <= 0:
         raise ValidationError(f"must be a positive amount, got {value}", field=attribute.name)
-    if number != number.quantize(_CENT):
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
         raise ValidationError(
             f"has more than 2 decimal places ({value}); PayCombat amounts are major units "
             "with at most 2 decimals",
             field=attribute.name,
         )
+    # Up to 15 significant digits always survive the trip through a double (DBL_DIG); only
+    # larger amounts need the exact check.
+    if number.adjusted() >= _EXACT_BELOW_ADJUSTED:
+        try:
+            js_number(number)
+        except ValueError as exc:
+            raise ValidationError(str(exc), field=attribute.name) from None
 
 
 def _pattern(
@@ -112,7 +122,13 @@ def check_with(validator: Any, field: str, value: Any) -> None:
 
 
 def check_path_id(name: str, value: Any) -> str:
-    """An id that goes into a URL path: a non-empty string (a blank id would hit another route)."""
+    """An id that goes into a URL path segment.
+
+    A blank id, or a dot segment (``.``, ``..``) that URL normalisation resolves, would send the
+    signed request to another route, so both are refused.
+    """
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(f"must be a non-empty string, got {value!r}", field=name)
+    if value in _DOT_SEGMENTS:
+        raise ValidationError(f"{value!r} is not an id (it is a URL dot segment)", field=name)
     return value

@@ -40,6 +40,8 @@ from paycombat_async import RetryPolicy as RetryPolicy
 from paycombat_async import ServerError as ServerError
 from paycombat_async import UnprocessableEntityError as UnprocessableEntityError
 from paycombat_async import ValidationError as ValidationError
+from paycombat_async import WebhookPayloadError as WebhookPayloadError
+from paycombat_async import WebhookSignatureError as WebhookSignatureError
 from paycombat_async import __version__ as __version__
 from paycombat_async.models import AdvancedRedirectUrl as AdvancedRedirectUrl
 from paycombat_async.models import BeneficiaryCompany as BeneficiaryCompany
@@ -153,6 +155,8 @@ __all__ = [
     "ServerError",
     "UnprocessableEntityError",
     "ValidationError",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
     "__version__",
 ]
 __all__ += paycombat_async.models.__all__

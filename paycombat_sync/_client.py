@@ -9,7 +9,7 @@ from typing import Any
 
 from paycombat_async import PayCombat as AsyncPayCombat
 from paycombat_async._client import NOT_GIVEN, NotGiven
-from paycombat_async._config import ClientConfig
+from paycombat_async._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig
 from paycombat_async._lifecycle import Closing
 from paycombat_async._retry import RetryPolicy
 from paycombat_async._routes import Operation, adhoc_operation
@@ -82,6 +82,8 @@ class PayCombat(ClientResources[BlockingMode], Forwarder, Closing):
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
     ) -> None:
         def build() -> AsyncPayCombat:
             return AsyncPayCombat(
@@ -92,6 +94,8 @@ class PayCombat(ClientResources[BlockingMode], Forwarder, Closing):
                 max_retries=max_retries,
                 retry=retry,
                 max_connections=max_connections,
+                max_response_bytes=max_response_bytes,
+                allow_insecure_http=allow_insecure_http,
             )
 
         self._runner = Runner(build)

@@ -28,10 +28,20 @@ from paycombat_async.sandbox import Faults as Faults
 from paycombat_async.sandbox import LocalSandbox as AsyncLocalSandbox
 from paycombat_async.sandbox import RecordedRequest as RecordedRequest
 from paycombat_async.sandbox import SandboxState as SandboxState
+from paycombat_async.sandbox import WebhookDelivery as WebhookDelivery
+from paycombat_async.sandbox import WebhookSender as WebhookSender
 
 from ._portal import PortalThread
 
-__all__ = ["Fault", "Faults", "LocalSandbox", "RecordedRequest", "SandboxState"]
+__all__ = [
+    "Fault",
+    "Faults",
+    "LocalSandbox",
+    "RecordedRequest",
+    "SandboxState",
+    "WebhookDelivery",
+    "WebhookSender",
+]
 
 THREAD_NAME = "paycombat-sandbox"
 
@@ -86,6 +96,7 @@ class LocalSandbox(Closing):
         port: the port; ``0`` picks a free one.
         token: the ``X-token`` to accept (random by default).
         signature_key: the signing key to verify bodies with (random by default).
+        webhook_url: where to send signed notifications on every state change.
     """
 
     def __init__(
@@ -95,9 +106,16 @@ class LocalSandbox(Closing):
         port: int = 0,
         token: str | None = None,
         signature_key: str | None = None,
+        webhook_url: str | None = None,
     ) -> None:
         self._server = _Server(
-            AsyncLocalSandbox(host=host, port=port, token=token, signature_key=signature_key)
+            AsyncLocalSandbox(
+                host=host,
+                port=port,
+                token=token,
+                signature_key=signature_key,
+                webhook_url=webhook_url,
+            )
         )
         self._finalizer = weakref.finalize(self, self._server.collected)
         self._finalizer.atexit = False  # a daemon thread left at exit just ends with the process
@@ -148,6 +166,12 @@ class LocalSandbox(Closing):
         return self._server.sandbox.faults
 
     @property
+    def webhooks(self) -> WebhookSender:
+        """The webhook sender: its switches (``duplicate``, ``delay``, ``out_of_order``,
+        ``unsigned``, ``max_attempts``, ``backoff``, ``url``) and ``deliveries``."""
+        return self._server.sandbox.webhooks
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """Every request received, in order."""
         return self._server.sandbox.requests
@@ -169,6 +193,17 @@ class LocalSandbox(Closing):
             self._server.sandbox.requests_for, operation
         )
         return recorded
+
+    def drain_webhooks(self) -> None:
+        """Block until every queued notification was delivered or given up (the blocking
+        ``await sandbox.webhooks.drain()``)."""
+        io = self._server.io
+        if io is not None:
+            io.portal.call(self._server.sandbox.webhooks.drain)
+
+    def expire_checkout(self, checkout_id: str) -> None:
+        """Make a ``PENDING`` checkout expire now (its pending payin too, notified)."""
+        self._on_loop(self._server.sandbox.expire_checkout, checkout_id)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ def test_demo_walks_the_main_flow_against_the_local_sandbox(
         "999874.5 AUD available",
         "OutcomeUnknownError, not resent",
         "1 payout found",
+        "Webhook PAYOUT SUCCESS received: order_id=supplier-payout-78, signature verified",
+        "supplier-payout-78 settled: status=SUCCESS",
     ):
         assert step in out
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .._retry import Resend
+from .._waiting import wait_for_payin
 from ..models.payin import (
     CreatePayinRequest,
     CreateVirtualAccountRequest,
     Payin,
     PayinIdRequest,
+    PayinStatus,
     SimulatePayinRequest,
     SimulateVirtualAccountRequest,
     VirtualAccount,
 )
-from ._base import M, Resource
+from ._base import AsyncMode, M, Resource
 from ._declare import endpoint
+from ._dual import dual_method
 
 __all__ = ["Payins"]
 
@@ -98,6 +103,29 @@ class Payins(Resource[M]):
         request=PayinIdRequest,
         returns=Payin,
     )
+
+    @dual_method()
+    async def wait_for(
+        self: Payins[AsyncMode],
+        payin_id: str,
+        statuses: Iterable[PayinStatus | str] | None = None,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> Payin:
+        """Wait until a payin reaches one of ``statuses`` (default: any final status).
+
+        Returns as soon as a webhook receiver in this process (``paycombat_async.webhooks`` or
+        ``paycombat_sync.webhooks``) gets a verified notification for it; otherwise polls
+        Retrieve Payin every ``poll_interval`` seconds, backing off, never past ``timeout``.
+
+        Raises:
+            APITimeoutError: the payin did not reach ``statuses`` within ``timeout`` seconds.
+            NotFoundError: no such payin.
+        """
+        return await wait_for_payin(
+            self.retrieve, payin_id, statuses, timeout=timeout, poll_interval=poll_interval
+        )
 
     retrieve_memo = endpoint(
         doc="Retrieve Payin Memo (PDF): the payin's memo as the bytes of a PDF file.",

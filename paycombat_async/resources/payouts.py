@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .._retry import Resend
+from .._waiting import wait_for_payout
 from ..models.payout import (
     CreatePayoutRequest,
     ListPayoutsRequest,
     Payout,
     PayoutIdRequest,
+    PayoutStatus,
     SimulatePayoutRequest,
 )
-from ._base import M, Resource, paged
+from ._base import AsyncMode, M, Resource, paged
 from ._declare import endpoint
+from ._dual import dual_method
 
 __all__ = ["Payouts"]
 
@@ -67,6 +72,29 @@ class Payouts(Resource[M]):
         returns=Payout,
         documented=False,
     )
+
+    @dual_method()
+    async def wait_for(
+        self: Payouts[AsyncMode],
+        payout_id: str,
+        statuses: Iterable[PayoutStatus | str] | None = None,
+        *,
+        timeout: float = 300.0,
+        poll_interval: float = 2.0,
+    ) -> Payout:
+        """Wait until a payout reaches one of ``statuses`` (default: SUCCESS, FAILED, RETURNED).
+
+        Returns as soon as a webhook receiver in this process (``paycombat_async.webhooks`` or
+        ``paycombat_sync.webhooks``) gets a verified notification for it; otherwise polls
+        Retrieve Payout every ``poll_interval`` seconds, backing off, never past ``timeout``.
+
+        Raises:
+            APITimeoutError: the payout did not reach ``statuses`` within ``timeout`` seconds.
+            NotFoundError: no such payout.
+        """
+        return await wait_for_payout(
+            self.retrieve, payout_id, statuses, timeout=timeout, poll_interval=poll_interval
+        )
 
     simulate = endpoint(
         doc="""Simulate Payout: drive a sandbox payout to a final status (sandbox only).

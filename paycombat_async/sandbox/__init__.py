@@ -5,5 +5,15 @@ from ._faults import Faults as Faults
 from ._server import LocalSandbox as LocalSandbox
 from ._server import RecordedRequest as RecordedRequest
 from ._state import SandboxState as SandboxState
+from ._webhooks import WebhookDelivery as WebhookDelivery
+from ._webhooks import WebhookSender as WebhookSender
 
-__all__ = ["Fault", "Faults", "LocalSandbox", "RecordedRequest", "SandboxState"]
+__all__ = [
+    "Fault",
+    "Faults",
+    "LocalSandbox",
+    "RecordedRequest",
+    "SandboxState",
+    "WebhookDelivery",
+    "WebhookSender",
+]

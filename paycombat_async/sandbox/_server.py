@@ -26,9 +26,11 @@ from .._routes import Operation
 from .._signing import js_dumps, signature_matches
 from ..resources import OPERATIONS
 from ._faults import Fault, Faults
-from ._state import SandboxError, SandboxState
+from ._state import SandboxError, SandboxState, now_iso
+from ._webhooks import WebhookSender
 from .handlers import ALL_HANDLERS
 from .handlers._common import Call, Handler, Reply
+from .handlers.payins import expire_if_due
 
 __all__ = ["LocalSandbox", "RecordedRequest"]
 
@@ -71,6 +73,10 @@ class LocalSandbox(AsyncClosing):
                              base_url=sandbox.base_url) as client:
             ...
     ```
+
+    With ``webhook_url`` (or ``sandbox.webhooks.url`` set later) it sends signed notifications
+    there on every payin, payout and virtual account state change; ``sandbox.webhooks`` holds the
+    switches (duplicate, delayed, out-of-order, unsigned delivery, retries) and the deliveries.
     """
 
     def __init__(
@@ -80,6 +86,7 @@ class LocalSandbox(AsyncClosing):
         port: int = 0,
         token: str | None = None,
         signature_key: str | None = None,
+        webhook_url: str | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -89,6 +96,8 @@ class LocalSandbox(AsyncClosing):
             secrets.choice(alphabet) for _ in range(32)
         )
         self.state = SandboxState()
+        self.webhooks = WebhookSender(self.signature_key, webhook_url)
+        self.state.listeners.append(self.webhooks.notify)
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self._runner: web.AppRunner | None = None
@@ -115,6 +124,13 @@ class LocalSandbox(AsyncClosing):
         key = OPERATIONS.find(operation).key
         return [r for r in self.requests if r.key == key]
 
+    def expire_checkout(self, checkout_id: str) -> None:
+        """Make a ``PENDING`` checkout reach its ``expire_at`` now: it becomes ``EXPIRED``, and
+        its pending payin too (which sends the PAYIN EXPIRED webhook)."""
+        checkout = self.state.get("checkout", checkout_id)
+        checkout["expire_at"] = now_iso()
+        expire_if_due(self.state, checkout)
+
     # -- lifecycle ---------------------------------------------------------------------------
 
     def make_app(self) -> web.Application:
@@ -140,6 +156,7 @@ class LocalSandbox(AsyncClosing):
     async def aclose(self) -> None:
         if self._closing is not None:
             self._closing.set()
+        await self.webhooks.aclose()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -53,11 +54,18 @@ class SandboxState:
     merchant_id: str = attrs.field(factory=new_uuid)
     balances: dict[str, Decimal] = attrs.field(factory=lambda: dict(DEFAULT_BALANCES))
     _objects: dict[str, dict[str, dict[str, Any]]] = attrs.field(factory=dict)
+    listeners: list[Callable[[str, dict[str, Any]], None]] = attrs.field(factory=list, repr=False)
+    """Called with ``(kind, record)`` after a record changes status (the webhook sender)."""
 
     @property
     def org_id(self) -> str:
         """The merchant's Finmo organisation id (``org_...``), stable for the sandbox's life."""
         return "org_" + self.merchant_id.replace("-", "")
+
+    def changed(self, kind: str, record: dict[str, Any]) -> None:
+        """Report that ``record`` (of ``kind``: ``"payin"``, ``"payout"``...) changed status."""
+        for listener in self.listeners:
+            listener(kind, record)
 
     def objects(self, kind: str) -> dict[str, dict[str, Any]]:
         """The records of one kind (``"payout"``, ``"payin"``...) by id, in creation order."""

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import pickle
 import traceback
+from collections.abc import Awaitable, Callable
 
 import anyio
 import pytest
@@ -173,3 +174,55 @@ async def test_the_escape_hatch_goes_through_the_same_pipeline(
     assert fetched == created
     with pytest.raises(PayCombatError):
         await client.request("GET", "/api/v1/no-such-path")
+
+
+async def test_a_call_in_flight_when_the_client_closes_says_the_client_was_closed() -> None:
+    from aiohttp import web
+
+    from paycombat_async import ClientStateError, OutcomeUnknownError
+    from tests.helpers import client_for, payout_args
+
+    arrived = anyio.Event()
+    release = anyio.Event()
+
+    async def stall(request: web.Request) -> web.Response:
+        await request.read()
+        arrived.set()
+        await release.wait()
+        return web.json_response({"status": True, "data": {}})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", stall)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        client = client_for(base_url)
+        outcomes: dict[str, BaseException] = {}
+
+        async def call(name: str, make: Callable[[], Awaitable[object]]) -> None:
+            try:
+                await make()
+            except Exception as exc:
+                outcomes[name] = exc
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(call, "read", lambda: client.payouts.retrieve("po_1"))
+            await arrived.wait()
+            arrived = anyio.Event()
+            create = lambda: client.payouts.create(**payout_args(order_id="closing"))  # noqa: E731
+            tg.start_soon(call, "create", create)
+            await arrived.wait()
+            await client.aclose()
+        read_error, create_error = outcomes["read"], outcomes["create"]
+        assert isinstance(read_error, ClientStateError)
+        assert "closed while the call was in flight" in str(read_error)
+        # The payout had reached the server: its outcome is unknown, and says why.
+        assert isinstance(create_error, OutcomeUnknownError)
+        assert create_error.order_id == "closing"
+        assert "closed while the call was in flight" in str(create_error)
+    finally:
+        release.set()
+        await runner.cleanup()

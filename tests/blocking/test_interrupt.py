@@ -75,7 +75,7 @@ def test_ctrl_c_during_a_create_reports_an_unknown_outcome(
     assert "Create Payout was interrupted" in cause.message
     assert cause.method == "POST"
     # The in-flight task was cancelled (the pipeline saw it, after sending) and nothing resent.
-    assert "was cancelled after the request was sent" in caplog.text
+    assert "was cancelled after it may have reached PayCombat (order_id=ctrl-c)" in caplog.text
     assert len(sandbox.requests_for("Create Payout")) == 1
     # The client stays usable (the sandbox is still holding the first answer back).
     again = client.payouts.create(**payout_args(order_id="after-ctrl-c"))

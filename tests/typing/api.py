@@ -124,3 +124,59 @@ def mixing_them_up() -> None:
     wrong: Payout = aio.payouts.retrieve("id")  # type: ignore[assignment]
     del payout, wrong
     client.close()
+
+
+async def webhook_user(body: bytes, headers: dict[str, str]) -> None:
+    from aiohttp import web
+
+    from paycombat_async.webhooks import (
+        PayinSucceeded,
+        PayoutSucceeded,
+        Receiver,
+        WebhookEvent,
+        WebhookResponse,
+        handler,
+        parse_event,
+    )
+
+    event = parse_event(body, headers, signature_key="k")
+    assert_type(event, WebhookEvent)
+    if isinstance(event, PayoutSucceeded):
+        assert_type(event.payout, Payout)
+        assert_type(event.order_id, str | None)
+    parse_event(body.decode(), headers, signature_key="k")  # type: ignore[arg-type]
+
+    receiver = Receiver(signature_key="k")
+
+    @receiver.on(PayoutSucceeded)
+    async def paid(event: PayoutSucceeded) -> None:
+        assert_type(event.payout, Payout)
+
+    async def wrong(event: PayinSucceeded) -> None: ...
+
+    receiver.on(PayoutSucceeded)(wrong)  # type: ignore[arg-type]
+    assert_type(await receiver.receive(body, headers), WebhookResponse)
+    app = web.Application()
+    app.router.add_post("/hooks", handler(signature_key="k", on={PayoutSucceeded: paid}))
+
+    async with paycombat_async.PayCombat(token="snd_x", signature_key="k") as client:
+        assert_type(await client.payouts.wait_for("id", ["SUCCESS"], timeout=30), Payout)
+        assert_type(await client.payins.wait_for("id"), paycombat_async.Payin)
+
+
+def blocking_webhook_user(body: bytes, headers: dict[str, str]) -> None:
+    from paycombat_sync.webhooks import PayoutSucceeded, Receiver
+
+    receiver = Receiver(signature_key="k")
+
+    @receiver.on(PayoutSucceeded)
+    def paid(event: PayoutSucceeded) -> None: ...
+
+    status, text = receiver.receive(body, headers)
+    assert_type(status, int)
+    assert_type(text, str)
+    with paycombat_sync.PayCombat(token="snd_x") as client:
+        assert_type(client.payouts.wait_for("id", timeout=30), Payout)
+    with LocalSandbox(webhook_url="http://127.0.0.1:8000/hooks") as sandbox:
+        sandbox.webhooks.duplicate = True
+        sandbox.drain_webhooks()

@@ -25,8 +25,15 @@ text = st.text(
     )
 )
 keys = st.one_of(text, st.integers(0, 2**33).map(str), st.sampled_from(["01", "-1", "1.5"]))
+# Integers and decimals a double carries exactly: the only ones js_dumps accepts.
+exact_integers = st.one_of(
+    st.integers(-(2**53), 2**53),
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e30, max_value=1e30)
+    .filter(float.is_integer)
+    .map(lambda f: int(Decimal(repr(f)))),
+)
 numbers = st.one_of(
-    st.integers(-(10**30), 10**30),
+    exact_integers,
     st.floats(allow_nan=False, allow_infinity=False),
     st.decimals(
         allow_nan=False, allow_infinity=False, places=2, min_value=-(10**12), max_value=10**12
@@ -65,6 +72,28 @@ def test_known_javascript_outputs(value: Any, expected: bytes) -> None:
 def test_numbers_javascript_cannot_send_are_refused(bad: Any) -> None:
     with pytest.raises(ValueError, match="JSON"):
         js_dumps({"amount": bad})
+
+
+@pytest.mark.parametrize(
+    ("bad", "carried_as"),
+    [
+        (Decimal("90071992547409.93"), "90071992547409.94"),
+        (2**53 + 1, "9007199254740992"),
+        (Decimal("0.30000000000000001"), "0.3"),
+    ],
+)
+def test_numbers_a_double_cannot_carry_exactly_are_refused(bad: Any, carried_as: str) -> None:
+    # The server signs JSON.stringify(JSON.parse(body)): a changed number breaks the signature,
+    # or worse, moves a different amount.
+    with pytest.raises(ValueError, match=f"carries it as {carried_as}"):
+        js_dumps({"amount": bad})
+
+
+def test_large_exact_numbers_in_exponent_form_are_sent_as_javascript_prints_them() -> None:
+    assert (
+        js_dumps({"a": Decimal("1E+26"), "b": 10**21, "c": False})
+        == b'{"a":1e+26,"b":1e+21,"c":false}'
+    )
 
 
 @pytest.mark.parametrize("bad", [{1: "x"}, {"when": object()}, {"s": {1, 2}}])
@@ -144,3 +173,8 @@ def test_node_produces_the_same_bytes_and_signature(
     node_b64, node_signature = node.stdout.readline().split()
     assert base64.b64decode(node_b64) == raw
     assert node_signature == sign(raw, "snd_key")
+
+
+@pytest.mark.parametrize("header", ["é" * 64, "", "  ", "zz", "\u0661" * 64])
+def test_a_malformed_signature_header_is_a_mismatch_not_a_crash(header: str) -> None:
+    assert signature_matches(b"{}", "key", header) is False

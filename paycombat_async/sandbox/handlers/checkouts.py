@@ -228,6 +228,7 @@ async def create_checkout_virtual_account(call: Call) -> Reply:
         additional_info={"checkout_id": checkout["id"]},
     )
     _payins.approve(account)
+    state.changed("virtual_account", account)
     details = {
         "virtual_account_id": account["id"],
         "account_bankname": account["account_bankname"],

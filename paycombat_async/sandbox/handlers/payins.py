@@ -184,6 +184,7 @@ def close_pending_payin(state: SandboxState, checkout: dict[str, Any], status: s
     payin = state.objects("payin").get(payin_id) if isinstance(payin_id, str) else None
     if payin is not None and payin["status"] == "PENDING":
         set_status(payin, status)
+        state.changed("payin", payin)
 
 
 def expire_if_due(state: SandboxState, checkout: dict[str, Any]) -> None:
@@ -243,6 +244,7 @@ async def simulate_payin(call: Call) -> Reply:
         payin["payment_date"] = payin["updated_at"]
         if checkout is not None:
             set_status(checkout, "COMPLETED")
+    state.changed("payin", payin)
     return Reply(payin, message="Success simulate payin")
 
 
@@ -365,6 +367,7 @@ async def simulate_create_va(call: Call) -> Reply:
         approve(account)
     else:
         set_status(account, "FAILED")
+    state.changed("virtual_account", account)
     return Reply(account, message="Success simulate create virtual account")
 
 

@@ -150,6 +150,7 @@ async def simulate_payout(call: Call) -> Reply:
         currency = record["currency"]
         amount = Decimal(str(record["wire_amount"]))
         state.balances[currency] = state.balances.get(currency, Decimal(0)) + amount
+    state.changed("payout", record)
     return Reply(record, message="Success simulate payout")
 
 

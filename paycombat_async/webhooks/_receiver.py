@@ -1,0 +1,323 @@
+"""Receiving notifications: verify, parse, deduplicate, dispatch, and answer.
+
+The answer is what makes PayCombat's redelivery (and the sandbox's) work: 2xx only once the
+notification is safely processed (the callback returned, or it was a duplicate or stale), 401 for
+a bad signature, 400 for a body that is not a notification, 409 while the same notification is
+being processed by another delivery, 500 when the callback raised.
+
+:class:`Intake` is the framework-neutral part shared with ``paycombat_sync.webhooks``; this module
+adds the asyncio :class:`Receiver` and the aiohttp :func:`handler`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, NamedTuple, TypeVar
+
+import anyio.to_thread
+import attrs
+from aiohttp import web
+
+from .. import _waiting
+from .._exceptions import ConfigurationError, WebhookPayloadError, WebhookSignatureError
+from ._events import (
+    PayinEvent,
+    PayoutEvent,
+    UnknownEvent,
+    VirtualAccountRegistration,
+    WebhookEvent,
+)
+from ._parse import MAX_BODY_BYTES, parse_event
+from ._stores import EventKey, MemoryStore, ObjectKey, Position, Verdict, WebhookStore
+
+__all__ = ["AsyncCallback", "Intake", "Receiver", "WebhookResponse", "handler"]
+
+logger = logging.getLogger("paycombat.webhooks")
+
+E = TypeVar("E", bound=WebhookEvent)
+C = TypeVar("C")
+AsyncCallback = Callable[[Any], Awaitable[object] | object]
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+# Where each status sits in its object's life: a notification may not move an object back.
+_RANK = {"PENDING": 0, "RETURNED": 2}
+
+
+class WebhookResponse(NamedTuple):
+    """What to answer PayCombat: ``status, body = receiver.receive(...)``. ``body`` is JSON."""
+
+    status: int
+    body: str
+
+
+def _answer(status: int, **fields: Any) -> WebhookResponse:
+    return WebhookResponse(status, json.dumps(fields, separators=(",", ":")))
+
+
+def _safe(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+@attrs.frozen
+class Claim:
+    """A notification the store handed to this delivery to process."""
+
+    event: WebhookEvent
+    key: EventKey
+    obj: ObjectKey
+    position: Position
+
+
+class Intake:
+    """Verify, parse, and look callbacks up; framework- and I/O-neutral (see the receivers)."""
+
+    def __init__(
+        self,
+        *,
+        signature_key: str | None,
+        on: Mapping[type[WebhookEvent], Callable[[Any], Any]] | None,
+        store: WebhookStore | None,
+        allow_unsigned: bool,
+        max_body_bytes: int,
+    ) -> None:
+        if signature_key is None and not allow_unsigned:
+            raise ConfigurationError(
+                "a webhook receiver needs signature_key; pass allow_unsigned=True to accept "
+                "unsigned notifications (and confirm each with a Retrieve call)"
+            )
+        self._key = signature_key
+        self._allow_unsigned = allow_unsigned
+        self.max_body_bytes = max_body_bytes
+        self.store: WebhookStore = store if store is not None else MemoryStore()
+        self.callbacks: dict[type[WebhookEvent], Callable[[Any], Any]] = dict(on or {})
+        for event_type in self.callbacks:
+            if not (isinstance(event_type, type) and issubclass(event_type, WebhookEvent)):
+                raise TypeError(f"callbacks are keyed by event class, not {event_type!r}")
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(sorted(t.__name__ for t in self.callbacks))
+        return f"<{type(self).__name__} on=[{kinds}] store={self.store!r}>"
+
+    def parse(self, raw_body: bytes, headers: Headers) -> WebhookEvent | WebhookResponse:
+        """The event, or the error answer for a notification that is not one."""
+        try:
+            return parse_event(
+                raw_body,
+                headers,
+                signature_key=self._key,
+                allow_unsigned=self._allow_unsigned,
+                max_body_bytes=self.max_body_bytes,
+            )
+        except WebhookSignatureError as exc:
+            logger.warning("Webhook refused: %s", exc.message)
+            return _answer(401, error=exc.message)
+        except WebhookPayloadError as exc:
+            logger.warning("Webhook refused: %s", exc.message)
+            return _answer(400, error=exc.message)
+
+    def callback_for(self, event: WebhookEvent) -> Callable[[Any], Any] | None:
+        """The callback of the most specific registered class ``event`` is an instance of."""
+        for klass in type(event).__mro__:
+            if klass in self.callbacks:
+                return self.callbacks[klass]
+        return None
+
+    @staticmethod
+    def claim_for(event: WebhookEvent) -> Claim | None:
+        """The store keys of ``event``; ``None`` for an unknown body without an id."""
+        if not event.object_id:
+            return None
+        kind = event.kind.value
+        object_type = event.object_type
+        if isinstance(event, UnknownEvent):
+            object_type = _safe(event.type or "")
+            kind = f"{kind}:{object_type}"
+        status = _safe(event.status or "")
+        when = event.updated_at.timestamp() if event.updated_at is not None else None
+        key = (kind, _safe(event.object_id), status)
+        return Claim(event, key, (object_type, key[1]), (when, _RANK.get(status, 1)))
+
+    @staticmethod
+    def settled(event: WebhookEvent) -> None:
+        """The event is processed (or was before): wake ``wait_for`` calls on its object."""
+        if isinstance(event, (PayinEvent, PayoutEvent, VirtualAccountRegistration)):
+            _waiting.notify(event)
+
+    @staticmethod
+    def answer(verdict: Verdict, event: WebhookEvent) -> WebhookResponse:
+        """The answer to a notification that is not dispatched."""
+        if verdict is Verdict.BUSY:
+            return _answer(409, error="This notification is being processed; retry later")
+        if verdict is Verdict.STALE:
+            logger.info("Webhook %s %s is older than one processed", event.kind, event.object_id)
+        return _answer(200, received=True, outcome=verdict.value)
+
+    @staticmethod
+    def too_large(limit: int) -> WebhookResponse:
+        """The answer to a body over ``max_body_bytes``, refused before it is read in full."""
+        return _answer(413, error=f"Webhook body is larger than {limit} bytes")
+
+    @staticmethod
+    def dispatched(called: bool) -> WebhookResponse:
+        """The answer to a notification processed now."""
+        return _answer(200, received=True, outcome="processed" if called else "no callback")
+
+    @staticmethod
+    def failed(event: WebhookEvent) -> WebhookResponse:
+        """The answer when the callback raised (call it from the ``except`` block)."""
+        logger.exception("Webhook callback for %s %s raised", event.kind, event.object_id)
+        return _answer(500, error="The callback failed; PayCombat should redeliver")
+
+
+class Receiver:
+    """Receives PayCombat notifications in asyncio code and calls your async callbacks.
+
+    ```python
+    receiver = Receiver(signature_key=KEY)
+
+    @receiver.on(PayoutSucceeded)
+    async def settle(event: PayoutSucceeded) -> None:
+        await mark_paid(event.order_id, event.payout)
+
+    app.router.add_post("/paycombat/webhooks", receiver.handle)  # aiohttp
+    ```
+
+    Other frameworks (Starlette, FastAPI...) call :meth:`receive` with the raw body and headers.
+    A callback is chosen by the most specific event class it is registered for (``PayoutEvent``
+    catches the three payout kinds, ``WebhookEvent`` everything); a notification with no
+    callback is acknowledged. A callback that raises makes the answer 500, so PayCombat
+    redelivers it; a notification already processed, or older than one processed for the same
+    object (by ``updated_at``), is acknowledged with 200 and not dispatched.
+
+    Args:
+        signature_key: your signature key (see ``parse_event`` for ``None``).
+        on: callbacks by event class.
+        store: where processed notifications are remembered (default: a ``MemoryStore``).
+        allow_unsigned: accept notifications without ``X-Signature`` (confirm them with a
+            Retrieve call: see ``parse_event``).
+        max_body_bytes: refuse larger bodies (413).
+    """
+
+    def __init__(
+        self,
+        *,
+        signature_key: str | None,
+        on: Mapping[type[WebhookEvent], AsyncCallback] | None = None,
+        store: WebhookStore | None = None,
+        allow_unsigned: bool = False,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
+        self._intake = Intake(
+            signature_key=signature_key,
+            on=on,
+            store=store,
+            allow_unsigned=allow_unsigned,
+            max_body_bytes=max_body_bytes,
+        )
+
+    def __repr__(self) -> str:
+        return repr(self._intake).replace("Intake", "Receiver", 1)
+
+    @property
+    def store(self) -> WebhookStore:
+        """The store deduplicating notifications."""
+        return self._intake.store
+
+    def on(
+        self, event_type: type[E]
+    ) -> Callable[[Callable[[E], Awaitable[object]]], Callable[[E], Awaitable[object]]]:
+        """Register the decorated async function for ``event_type`` (and its subclasses)."""
+
+        def register(func: Callable[[E], Awaitable[object]]) -> Callable[[E], Awaitable[object]]:
+            self._intake.callbacks[event_type] = func
+            return func
+
+        return register
+
+    async def _store(self, method: Callable[..., C], *args: Any) -> C:
+        if self._intake.store.blocking:
+            return await anyio.to_thread.run_sync(method, *args)
+        return method(*args)
+
+    async def receive(self, raw_body: bytes, headers: Headers) -> WebhookResponse:
+        """Process one notification and return what to answer (never raises for bad input)."""
+        intake = self._intake
+        event = intake.parse(raw_body, headers)
+        if isinstance(event, WebhookResponse):
+            return event
+        callback = intake.callback_for(event)
+        claim = intake.claim_for(event)
+        if claim is None:
+            verdict = Verdict.NEW
+        else:
+            verdict = await self._store(intake.store.claim, claim.key, claim.obj, claim.position)
+        if verdict is not Verdict.NEW:
+            if verdict is Verdict.DUPLICATE:
+                intake.settled(event)
+            return intake.answer(verdict, event)
+        try:
+            if callback is not None:
+                result = callback(event)
+                if inspect.isawaitable(result):  # async callbacks, and plain ones too
+                    await result
+        except Exception:  # noqa: BLE001  # whatever the merchant's code raised: answer 500
+            if claim is not None:
+                await self._store(intake.store.release, claim.key)
+            return intake.failed(event)
+        except BaseException:
+            if claim is not None:
+                with anyio.CancelScope(shield=True):
+                    await self._store(intake.store.release, claim.key)
+            raise
+        if claim is not None:
+            await self._store(intake.store.complete, claim.key, claim.obj, claim.position)
+        intake.settled(event)
+        return intake.dispatched(callback is not None)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """The aiohttp handler: ``app.router.add_post(path, receiver.handle)``."""
+        limit = self._intake.max_body_bytes
+        if request.content_length is not None and request.content_length > limit:
+            result = Intake.too_large(limit)
+        else:
+            body = bytearray()
+            async for chunk in request.content.iter_chunked(1 << 16):
+                body += chunk
+                if len(body) > limit:
+                    break
+            if len(body) > limit:
+                result = Intake.too_large(limit)
+            else:
+                result = await self.receive(bytes(body), request.headers)
+        return web.Response(status=result.status, text=result.body, content_type="application/json")
+
+
+def handler(
+    *,
+    signature_key: str | None,
+    on: Mapping[type[WebhookEvent], AsyncCallback] | None = None,
+    store: WebhookStore | None = None,
+    allow_unsigned: bool = False,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """An aiohttp handler that verifies, parses, deduplicates and dispatches notifications.
+
+    ```python
+    app.router.add_post(
+        "/paycombat/webhooks",
+        handler(signature_key=KEY, on={PayoutSucceeded: settle, PayoutFailed: retry_later}),
+    )
+    ```
+
+    The arguments are :class:`Receiver`'s; this is ``Receiver(...).handle``.
+    """
+    return Receiver(
+        signature_key=signature_key,
+        on=on,
+        store=store,
+        allow_unsigned=allow_unsigned,
+        max_body_bytes=max_body_bytes,
+    ).handle

@@ -1,0 +1,224 @@
+"""PayCombat webhooks from blocking code (Flask, Django, any WSGI app).
+
+The same names as ``paycombat_async.webhooks`` (events, ``parse_event``, stores, errors are the
+very same objects); ``Receiver`` calls plain (blocking) callbacks, and ``handler`` builds a WSGI
+application instead of an aiohttp handler.
+
+Flask:
+
+```python
+from paycombat_sync.webhooks import PayoutSucceeded, Receiver
+
+receiver = Receiver(signature_key=KEY)
+
+@receiver.on(PayoutSucceeded)
+def settle(event: PayoutSucceeded) -> None:
+    mark_paid(event.order_id)
+
+@app.post("/paycombat/webhooks")
+def paycombat_webhook():
+    status, body = receiver.receive(request.get_data(), request.headers)
+    return body, status, {"Content-Type": "application/json"}
+```
+
+Django: ``status, body = receiver.receive(request.body, request.headers)`` then
+``HttpResponse(body, status=status, content_type="application/json")`` (exempt the view from CSRF).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from paycombat_async.webhooks import MAX_BODY_BYTES as MAX_BODY_BYTES
+from paycombat_async.webhooks import EventKind as EventKind
+from paycombat_async.webhooks import MemoryStore as MemoryStore
+from paycombat_async.webhooks import PayinEvent as PayinEvent
+from paycombat_async.webhooks import PayinExpired as PayinExpired
+from paycombat_async.webhooks import PayinFailed as PayinFailed
+from paycombat_async.webhooks import PayinSucceeded as PayinSucceeded
+from paycombat_async.webhooks import PayoutEvent as PayoutEvent
+from paycombat_async.webhooks import PayoutFailed as PayoutFailed
+from paycombat_async.webhooks import PayoutReturned as PayoutReturned
+from paycombat_async.webhooks import PayoutSucceeded as PayoutSucceeded
+from paycombat_async.webhooks import SQLiteStore as SQLiteStore
+from paycombat_async.webhooks import UnknownEvent as UnknownEvent
+from paycombat_async.webhooks import Verdict as Verdict
+from paycombat_async.webhooks import VirtualAccountRegistration as VirtualAccountRegistration
+from paycombat_async.webhooks import WebhookEvent as WebhookEvent
+from paycombat_async.webhooks import WebhookPayloadError as WebhookPayloadError
+from paycombat_async.webhooks import WebhookResponse as WebhookResponse
+from paycombat_async.webhooks import WebhookSignatureError as WebhookSignatureError
+from paycombat_async.webhooks import WebhookStore as WebhookStore
+from paycombat_async.webhooks import parse_event as parse_event
+from paycombat_async.webhooks._receiver import Intake
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "EventKind",
+    "MemoryStore",
+    "PayinEvent",
+    "PayinExpired",
+    "PayinFailed",
+    "PayinSucceeded",
+    "PayoutEvent",
+    "PayoutFailed",
+    "PayoutReturned",
+    "PayoutSucceeded",
+    "Receiver",
+    "SQLiteStore",
+    "UnknownEvent",
+    "Verdict",
+    "VirtualAccountRegistration",
+    "WebhookEvent",
+    "WebhookPayloadError",
+    "WebhookResponse",
+    "WebhookSignatureError",
+    "WebhookStore",
+    "handler",
+    "parse_event",
+]
+
+E = TypeVar("E", bound=WebhookEvent)
+Callback = Callable[[Any], object]
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 409: "Conflict"}
+_REASONS.update({413: "Payload Too Large", 500: "Internal Server Error"})
+
+
+class Receiver:
+    """Receives PayCombat notifications in blocking code and calls your callbacks.
+
+    The blocking twin of ``paycombat_async.webhooks.Receiver`` (same arguments and rules), for
+    Flask, Django and other blocking frameworks: call :meth:`receive` from your view with the raw
+    body and the headers, and answer with the status and body it returns. Safe to share between
+    threads. A ``client.payouts.wait_for(...)`` in the same process returns as soon as a
+    notification for its payout is processed here.
+
+    Args:
+        signature_key: your signature key (see ``parse_event`` for ``None``).
+        on: callbacks by event class (the most specific registered class wins).
+        store: where processed notifications are remembered (default: a ``MemoryStore``).
+        allow_unsigned: accept notifications without ``X-Signature`` (confirm them with a
+            Retrieve call: see ``parse_event``).
+        max_body_bytes: refuse larger bodies.
+    """
+
+    def __init__(
+        self,
+        *,
+        signature_key: str | None,
+        on: Mapping[type[WebhookEvent], Callback] | None = None,
+        store: WebhookStore | None = None,
+        allow_unsigned: bool = False,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
+        self._intake = Intake(
+            signature_key=signature_key,
+            on=on,
+            store=store,
+            allow_unsigned=allow_unsigned,
+            max_body_bytes=max_body_bytes,
+        )
+
+    def __repr__(self) -> str:
+        return repr(self._intake).replace("Intake", "Receiver (blocking)", 1)
+
+    @property
+    def store(self) -> WebhookStore:
+        """The store deduplicating notifications."""
+        return self._intake.store
+
+    def on(self, event_type: type[E]) -> Callable[[Callable[[E], object]], Callable[[E], object]]:
+        """Register the decorated function for ``event_type`` (and its subclasses)."""
+
+        def register(func: Callable[[E], object]) -> Callable[[E], object]:
+            self._intake.callbacks[event_type] = func
+            return func
+
+        return register
+
+    def receive(self, raw_body: bytes, headers: Headers) -> WebhookResponse:
+        """Process one notification and return ``(status, body)`` to answer with.
+
+        Never raises for bad input: a bad signature is 401, a bad body 400, a callback that
+        raised 500 (so PayCombat redelivers), a duplicate or stale notification 200.
+        """
+        intake = self._intake
+        event = intake.parse(raw_body, headers)
+        if isinstance(event, WebhookResponse):
+            return event
+        callback = intake.callback_for(event)
+        claim = intake.claim_for(event)
+        verdict = Verdict.NEW
+        if claim is not None:
+            verdict = intake.store.claim(claim.key, claim.obj, claim.position)
+        if verdict is not Verdict.NEW:
+            if verdict is Verdict.DUPLICATE:
+                intake.settled(event)
+            return intake.answer(verdict, event)
+        try:
+            if callback is not None:
+                result = callback(event)
+                if inspect.isawaitable(result):
+                    if inspect.iscoroutine(result):
+                        result.close()
+                    raise TypeError(
+                        f"{callback!r} is async: paycombat_sync.webhooks.Receiver calls plain "
+                        "functions (use paycombat_async.webhooks.Receiver for async callbacks)"
+                    )
+        except BaseException as exc:
+            if claim is not None:
+                intake.store.release(claim.key)
+            if not isinstance(exc, Exception):
+                raise
+            return intake.failed(event)
+        if claim is not None:
+            intake.store.complete(claim.key, claim.obj, claim.position)
+        intake.settled(event)
+        return intake.dispatched(callback is not None)
+
+    def wsgi(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """A WSGI application receiving notifications (mount it at your webhook URL)."""
+        limit = self._intake.max_body_bytes
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            result = Intake.too_large(limit)
+        else:
+            raw = environ["wsgi.input"].read(length) if length else b""
+            headers = [(k, v) for k, v in environ.items() if isinstance(v, str)]
+            result = self.receive(raw, headers)
+        body = result.body.encode("utf-8")
+        start_response(
+            f"{result.status} {_REASONS.get(result.status, 'Unknown')}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+
+def handler(
+    *,
+    signature_key: str | None,
+    on: Mapping[type[WebhookEvent], Callback] | None = None,
+    store: WebhookStore | None = None,
+    allow_unsigned: bool = False,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> WSGIApp:
+    """A WSGI application that verifies, parses, deduplicates and dispatches notifications.
+
+    The arguments are :class:`Receiver`'s; this is ``Receiver(...).wsgi``.
+    """
+    return Receiver(
+        signature_key=signature_key,
+        on=on,
+        store=store,
+        allow_unsigned=allow_unsigned,
+        max_body_bytes=max_body_bytes,
+    ).wsgi
