@@ -42,3 +42,11 @@ def bench(session: nox.Session) -> None:
     """
     session.install("-e", ".", "requests")
     session.run("python", "-m", "benchmarks.bench_pipeline", *session.posargs)
+
+
+@nox.session
+def profile(session: nox.Session) -> None:
+    """Where the SDK's time per call goes (pyinstrument, cProfile, garbage, imports); see
+    benchmarks/PROFILE.md. ``nox -s profile -- read`` for one scenario."""
+    session.install("-e", ".", "pyinstrument")
+    session.run("python", "-m", "benchmarks.profile_pipeline", *session.posargs)
