@@ -409,9 +409,11 @@ def main() -> int:
 
     header = [
         f"Mode: {'--quick' if options.quick else 'full'}. Clients: `sdk` = "
-        "paycombat_async.PayCombat, `raw` = aiohttp.ClientSession sending pre-built signed bytes, "
-        "`sync` = paycombat_sync.PayCombat, `requests` = requests.Session. All at "
-        f"{base_url.split('//')[1].rsplit(':', 1)[0]} over HTTP/1.1 keep-alive.",
+        "paycombat_async.PayCombat (serializes and signs each create itself), `raw` = "
+        "aiohttp.ClientSession sending pre-built signed bytes (the same bytes, serialized and "
+        "signed before timing) and reading each answer with `await response.json()`, `sync` = "
+        "paycombat_sync.PayCombat, `requests` = requests.Session with `response.json()`. All "
+        "against 127.0.0.1 over HTTP/1.1 keep-alive.",
         "",
         *machine(),
     ]
@@ -427,6 +429,7 @@ def main() -> int:
         write_results(header, rows, detail, options)
         print(f"\nwrote {RESULTS.relative_to(ROOT)}")
     failed = [r for r in rows[2:] if "| FAIL |" in r]
+    print(f"{len(rows) - 2 - len(failed)} of {len(rows) - 2} targets met")
     return 1 if options.strict and failed else 0
 
 
