@@ -87,10 +87,12 @@ class Result:
 
 def scenarios(quick: bool) -> list[Scenario]:
     n, batch, blocking, rounds = (1000, 2000, 300, 3) if quick else (5000, 10_000, 1000, 7)
-    concurrent = {"sdk": "sdk", "baseline": "raw", "rounds": rounds, "concurrency": 64}
+
+    def concurrent(**fields: Any) -> Scenario:
+        return Scenario(sdk="sdk", baseline="raw", rounds=rounds, concurrency=64, **fields)
+
     return [
-        Scenario(
-            **concurrent,
+        concurrent(
             key="create",
             title="async signed create, c=64 (throughput)",
             run="create",
@@ -98,8 +100,7 @@ def scenarios(quick: bool) -> list[Scenario]:
             target=0.70,
             higher_is_better=True,
         ),
-        Scenario(
-            **concurrent,
+        concurrent(
             key="read",
             title="async read, c=64 (throughput)",
             run="read",
@@ -107,8 +108,7 @@ def scenarios(quick: bool) -> list[Scenario]:
             target=0.75,
             higher_is_better=True,
         ),
-        Scenario(
-            **concurrent,
+        concurrent(
             key="batch",
             title=f"{batch:,} creates, gather + semaphore 64 (wall time)",
             run="batch",
@@ -170,7 +170,7 @@ def ask(worker: subprocess.Popen[str], command: dict[str, Any]) -> dict[str, flo
     worker.stdin.flush()
     line = worker.stdout.readline()
     if not line:
-        raise RuntimeError(f"benchmark worker {worker.args} died running {command}")
+        raise RuntimeError(f"benchmark worker {worker.args!r} died running {command}")
     result: dict[str, float] = json.loads(line)
     return result
 

@@ -366,44 +366,52 @@ def what_if(base_url: str, kind: str, n: int, rounds: int) -> None:
 # -- imports -----------------------------------------------------------------------------------
 
 
-def imports(runs: int) -> None:
-    samples: list[dict[str, tuple[int, int]]] = []
+def _importtime(module: str, runs: int) -> dict[str, tuple[float, float]]:
+    """Median (self, cumulative) microseconds of every module ``import module`` loads."""
+    samples: dict[str, list[tuple[int, int]]] = {}
     for _ in range(runs):
-        err = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import paycombat_async"],
+        err = subprocess.run(  # noqa: S603 - our own interpreter
+            [sys.executable, "-X", "importtime", "-c", f"import {module}"],
             cwd=ROOT,
             capture_output=True,
             text=True,
             check=True,
         ).stderr
-        rows: dict[str, tuple[int, int]] = {}
         for line in err.splitlines():
-            if not line.startswith("import time:") or "|" not in line or "self" in line:
+            if not line.startswith("import time:") or "self [us]" in line:
                 continue
-            self_us, cum_us, name = line[len("import time:") :].split("|")
-            rows[name.strip()] = (int(self_us), int(cum_us))
-        samples.append(rows)
+            own, cumulative, name = line[len("import time:") :].split("|")
+            samples.setdefault(name.strip(), []).append((int(own), int(cumulative)))
+    return {
+        name: (statistics.median(v[0] for v in values), statistics.median(v[1] for v in values))
+        for name, values in samples.items()
+    }
 
-    def median(name: str, index: int) -> float:
-        return statistics.median(s.get(name, (0, 0))[index] for s in samples)
 
-    names = samples[0]
-    total = median("paycombat_async", 1)
-    print(f"\n## Imports: import paycombat_async, median of {runs} runs: {total / 1000:.1f} ms")
+def imports(runs: int) -> None:
+    ours = _importtime("paycombat_async", runs)
+    theirs = _importtime("aiohttp", runs)
+    total, base = ours["paycombat_async"][1], theirs["aiohttp"][1]
+    print(f"\n## Imports (python -X importtime, medians of {runs} runs)")
+    print(f"  import paycombat_async: {total / 1000:.1f} ms; import aiohttp: {base / 1000:.1f} ms")
+    added = {name: own for name, (own, _) in ours.items() if name not in theirs}
     groups: dict[str, float] = {}
-    for name in names:
-        groups[name.split(".")[0]] = groups.get(name.split(".")[0], 0) + median(name, 0)
-    print("\nSelf time grouped by top-level package (ms):")
-    for group, self_us in sorted(groups.items(), key=lambda kv: -kv[1])[:15]:
-        print(f"  {self_us / 1000:6.1f}  {group}")
+    for name, own in added.items():
+        parts = name.split(".")
+        group = ".".join(parts[:2]) if parts[0] == "paycombat_async" else parts[0]
+        group = "paycombat_async.models.*" if group == "paycombat_async.models" else group
+        groups[group] = groups.get(group, 0.0) + own
+    print(f"\nWhat paycombat_async adds to aiohttp's imports: {sum(added.values()) / 1000:.1f} ms")
+    print("of self time, grouped (ms):")
+    for group, own in sorted(groups.items(), key=lambda kv: -kv[1])[:15]:
+        print(f"  {own / 1000:6.1f}  {group}")
     print("\nLargest cumulative imports inside paycombat_async (ms):")
-    ours = [name for name in names if name.startswith("paycombat_async.")]
-    for name in sorted(ours, key=lambda m: -median(m, 1))[:15]:
-        print(f"  {median(name, 1) / 1000:6.1f}  {name}")
-    print("\nCumulative time of notable dependencies, where first imported (ms):")
-    for dep in ("aiohttp", "anyio", "tenacity", "cattrs", "attrs", "attr", "yarl", "multidict"):
-        if dep in names:
-            print(f"  {median(dep, 1) / 1000:6.1f}  {dep}")
+    inside = [name for name in ours if name.startswith("paycombat_async.")]
+    for name in sorted(inside, key=lambda m: -ours[m][1])[:10]:
+        print(f"  {ours[name][1] / 1000:6.1f}  {name}")
+    eager = [m for m in ("paycombat_async.sandbox", "anyio._backends._asyncio") if m in ours]
+    print(f"\nImported eagerly though only needed later: {', '.join(eager) or 'none of'}", end="")
+    print(" (checked: the sandbox, anyio's asyncio backend)")
 
 
 def main() -> None:
