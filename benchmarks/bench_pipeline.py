@@ -79,6 +79,14 @@ class Result:
         return base / sdk if self.scenario.higher_is_better else sdk / base
 
     @property
+    def utilization(self) -> float:
+        """The least CPU share either client got while it ran (1.0: a whole CPU)."""
+        return min(
+            statistics.median(c / w for c, w in zip(cpu, wall, strict=True))
+            for cpu, wall in ((self.sdk_cpu, self.sdk_wall), (self.base_cpu, self.base_wall))
+        )
+
+    @property
     def passed(self) -> bool:
         if self.scenario.higher_is_better:
             return self.ratio >= self.scenario.target
@@ -299,29 +307,34 @@ def table(results: list[Result], imports: Imports) -> list[str]:
 def details(results: list[Result], imports: Imports) -> list[str]:
     rows = [
         "| scenario | client | calls x rounds | median wall | wall us/call | CPU us/call (or ms) "
-        "| server CPU busy |",
-        "|---|---|---|---|---|---|---|",
+        "| CPU share | server CPU busy |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         s = r.scenario
         clients = ((s.sdk, r.sdk_wall, r.sdk_cpu), (s.baseline, r.base_wall, r.base_cpu))
         for kind, wall, cpu in clients:
             median = statistics.median(wall)
+            share = statistics.median(c / w for c, w in zip(cpu, wall, strict=True))
             rows.append(
                 f"| {s.key} | {kind} | {s.n:,} x {s.rounds} | {median:.3f} s "
                 f"| {_us(median, s.n)} | {_us(statistics.median(cpu), s.n)} "
-                f"| {r.server_busy[kind]:.0%} |"
+                f"| {share:.2f} | {r.server_busy[kind]:.0%} |"
             )
     for module, values in imports.items():
         wall_ms = statistics.median(w for w, _ in values) * 1000
         cpu_ms = statistics.median(c for _, c in values) * 1000
         rows.append(
-            f"| import | {module} | 1 x {len(values)} | {wall_ms:.1f} ms | | {cpu_ms:.1f} ms | |"
+            f"| import | {module} | 1 x {len(values)} | {wall_ms:.1f} ms | | {cpu_ms:.1f} ms | | |"
         )
     return rows
 
 
-def machine() -> list[str]:
+def load_average() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+
+
+def machine(load_at_start: str) -> list[str]:
     def git(*args: str) -> str:
         try:
             return subprocess.run(  # noqa: S603 - reporting only
@@ -347,14 +360,14 @@ def machine() -> list[str]:
     except OSError:
         pass
     dirty = " (with uncommitted changes)" if git("status", "--porcelain") else ""
-    load = " / ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     return [
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- commit: {git('rev-parse', '--short', 'HEAD')}{dirty}",
         f"- paycombat {__version__}, aiohttp {aiohttp.__version__}, "
         f"Python {platform.python_version()} ({platform.python_implementation()})",
         f"- {platform.platform()}; {os.cpu_count()} CPUs: {cpu}",
-        f"- load average (1/5/15 min) at the end: {load}",
+        f"- load average (1/5/15 min): {load_at_start} at the start, {load_average()} at the end "
+        "(other processes on the machine compete for its CPUs)",
     ]
 
 
@@ -380,7 +393,8 @@ def write_results(
         "",
         "Per call: wall time / calls (for concurrent scenarios, the inverse of throughput) and the",
         "client process's CPU time / calls. Server CPU busy near 100% would mean the server, not",
-        "the client, limited that row.",
+        "the client, limited that row; CPU share is the client's CPU time / wall time (1.0 = a",
+        "whole CPU; below ~0.8 in a concurrent scenario, other processes took its CPU).",
         "",
         *detail,
         "",
@@ -400,6 +414,7 @@ def main() -> int:
     if options.only and "import" not in options.only:
         import_runs = 0
 
+    load_at_start = load_average()
     results: list[Result] = []
     with ExitStack() as stack:
         server = stack.enter_context(process("-m", "benchmarks._server"))
@@ -423,28 +438,39 @@ def main() -> int:
     imports = measure_imports(import_runs) if import_runs else {}
 
     header = [
-        f"Mode: {'--quick' if options.quick else 'full'}. Clients: `sdk` = "
-        "paycombat_async.PayCombat (serializes and signs each create itself), `raw` = "
-        "aiohttp.ClientSession sending pre-built signed bytes (the same bytes, serialized and "
-        "signed before timing) and reading each answer with `await response.json()`, `sync` = "
-        "paycombat_sync.PayCombat, `requests` = requests.Session with `response.json()`. All "
-        "against 127.0.0.1 over HTTP/1.1 keep-alive.",
+        f"Mode: {'--quick' if options.quick else 'full'}. Clients, all against 127.0.0.1 over "
+        "HTTP/1.1 keep-alive:",
         "",
-        *machine(),
+        "- `sdk`: paycombat_async.PayCombat (builds, serializes and signs each create itself);",
+        "- `raw`: aiohttp.ClientSession sending pre-built signed bytes (the same bytes, serialized "
+        "and signed before timing), each answer read with `await response.json()`;",
+        "- `sync`: paycombat_sync.PayCombat;",
+        "- `requests`: requests.Session, each answer read with `response.json()`.",
+        "",
+        "Machine:",
+        "",
+        *machine(load_at_start),
     ]
     rows = table(results, imports)
+    failed = [r for r in rows[2:] if "| FAIL |" in r]
+    rows += ["", f"{len(rows) - 2 - len(failed)} of {len(rows) - 2} targets met."]
+    busy = [r.utilization for r in results if r.scenario.concurrency > 1]
+    if busy and min(busy) < 0.8:
+        rows.append(
+            f"WARNING: the machine was busy (a client got only {min(busy):.0%} of a CPU in a "
+            "concurrent scenario): wall-time ratios are unreliable; the ratio by CPU is the "
+            "better estimate of what an idle machine shows."
+        )
     detail = details(results, imports)
-    print()
-    print("\n".join(rows))
     print()
     print("\n".join(detail))
     print()
     print("\n".join(header))
+    print()
+    print("\n".join(rows))
     if not options.no_write:
         write_results(header, rows, detail, options)
         print(f"\nwrote {RESULTS.relative_to(ROOT)}")
-    failed = [r for r in rows[2:] if "| FAIL |" in r]
-    print(f"{len(rows) - 2 - len(failed)} of {len(rows) - 2} targets met")
     return 1 if options.strict and failed else 0
 
 
