@@ -26,71 +26,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ._payloads import KEY, PAYOUT_ID, payout_args
-
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-RESULTS = HERE / "RESULTS.md"
-
-
-@attrs.frozen
-class Scenario:
-    key: str
-    title: str
-    sdk: str  # worker kind under test
-    baseline: str  # worker kind it is compared with
-    run: str  # the worker command
-    n: int
-    rounds: int
-    concurrency: int
-    target: float
-    higher_is_better: bool  # throughput ratio (True) or wall-time ratio (False)
-
-
-@attrs.frozen
-class Result:
-    scenario: Scenario
-    ratio: float
-    sdk_wall: list[float]
-    base_wall: list[float]
-    sdk_cpu: list[float]
-    base_cpu: list[float]
-    server_busy: dict[str, float]  # median fraction of wall time the server spent on CPU
-
-    @property
-    def cpu_ratio(self) -> float:
-        """The same ratio from the clients' CPU time: steadier when other processes compete."""
-        sdk, base = statistics.median(self.sdk_cpu), statistics.median(self.base_cpu)
-        return base / sdk if self.scenario.higher_is_better else sdk / base
-
-    @property
-    def utilization(self) -> float:
-        """The least CPU share either client got while it ran (1.0: a whole CPU)."""
-        return min(
-            statistics.median(c / w for c, w in zip(cpu, wall, strict=True))
-            for cpu, wall in ((self.sdk_cpu, self.sdk_wall), (self.base_cpu, self.base_wall))
-        )
-
-    @property
-    def passed(self) -> bool:
-        if self.scenario.higher_is_better:
-            return self.ratio >= self.scenario.target
-        return self.ratio <= self.scenario.target
+from ._processes import ROOT, ask, cpu_seconds, process, server
+from ._report import (
+    RESULTS,
+    Imports,
+    Result,
+    Scenario,
+    details,
+    load_average,
+    machine,
+    table,
+    write_results,
+)
 
 
 def scenarios(quick: bool) -> list[Scenario]:
@@ -139,57 +95,7 @@ def scenarios(quick: bool) -> list[Scenario]:
     ]
 
 
-# -- processes ---------------------------------------------------------------------------------
-
-
-def _python(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and modules
-        [sys.executable, *args],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )
-
-
-@contextmanager
-def process(*args: str) -> Iterator[subprocess.Popen[str]]:
-    """A child that serves until its stdin closes."""
-    child = _python(*args)
-    try:
-        yield child
-    finally:
-        assert child.stdin is not None
-        child.stdin.close()
-        try:
-            child.wait(30)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-        if child.stdout is not None:
-            child.stdout.close()
-
-
-def ask(worker: subprocess.Popen[str], command: dict[str, Any]) -> dict[str, float]:
-    assert worker.stdin is not None
-    assert worker.stdout is not None
-    worker.stdin.write(json.dumps(command) + "\n")
-    worker.stdin.flush()
-    line = worker.stdout.readline()
-    if not line:
-        raise RuntimeError(f"benchmark worker {worker.args!r} died running {command}")
-    result: dict[str, float] = json.loads(line)
-    return result
-
-
-def cpu_seconds(pid: int) -> float:
-    """A process's user + system CPU time (Linux; NaN elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+# -- measuring ---------------------------------------------------------------------------------
 
 
 def signed_bodies(count: int, path: Path) -> None:
@@ -202,9 +108,6 @@ def signed_bodies(count: int, path: Path) -> None:
         body = js_dumps(unstructure(payout_args(i)))
         pairs.append((body.decode(), sign(body, KEY)))
     path.write_text(json.dumps(pairs), encoding="utf-8")
-
-
-# -- measuring ---------------------------------------------------------------------------------
 
 
 def measure(
@@ -242,9 +145,6 @@ _IMPORT = (
     "print(time.perf_counter() - w, time.process_time() - c)"
 )
 
-Imports = dict[str, list[tuple[float, float]]]
-"""Module -> (wall, CPU) seconds per fresh interpreter."""
-
 
 def import_seconds(module: str) -> tuple[float, float]:
     out = subprocess.run(  # noqa: S603 - our own interpreter
@@ -268,140 +168,6 @@ def measure_imports(runs: int) -> Imports:
     return times
 
 
-def import_ratio(imports: Imports, index: int) -> float:
-    """paycombat_async / aiohttp, medians; index 0 for wall time, 1 for CPU time."""
-    ours, theirs = (statistics.median(t[index] for t in imports[m]) for m in imports)
-    return ours / theirs
-
-
-# -- reporting ---------------------------------------------------------------------------------
-
-
-def _us(seconds: float, n: int) -> str:
-    return f"{seconds / n * 1e6:,.0f}"
-
-
-def table(results: list[Result], imports: Imports) -> list[str]:
-    rows = [
-        "| scenario | SDK | baseline | ratio SDK/baseline | target | result | ratio by CPU |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        s = r.scenario
-        sign = ">=" if s.higher_is_better else "<="
-        rows.append(
-            f"| {s.title} | {s.sdk} | {s.baseline} | {r.ratio:.2f}x | {sign} {s.target}x "
-            f"| {'PASS' if r.passed else 'FAIL'} | {r.cpu_ratio:.2f}x |"
-        )
-    if not imports:
-        return rows
-    ratio = import_ratio(imports, 0)
-    rows.append(
-        f"| import time (median of {len(imports['aiohttp'])} fresh interpreters) "
-        f"| paycombat_async | aiohttp | {ratio:.2f}x | <= 1.25x "
-        f"| {'PASS' if ratio <= 1.25 else 'FAIL'} | {import_ratio(imports, 1):.2f}x |"
-    )
-    return rows
-
-
-def details(results: list[Result], imports: Imports) -> list[str]:
-    rows = [
-        "| scenario | client | calls x rounds | median wall | wall us/call | CPU us/call (or ms) "
-        "| CPU share | server CPU busy |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        s = r.scenario
-        clients = ((s.sdk, r.sdk_wall, r.sdk_cpu), (s.baseline, r.base_wall, r.base_cpu))
-        for kind, wall, cpu in clients:
-            median = statistics.median(wall)
-            share = statistics.median(c / w for c, w in zip(cpu, wall, strict=True))
-            rows.append(
-                f"| {s.key} | {kind} | {s.n:,} x {s.rounds} | {median:.3f} s "
-                f"| {_us(median, s.n)} | {_us(statistics.median(cpu), s.n)} "
-                f"| {share:.2f} | {r.server_busy[kind]:.0%} |"
-            )
-    for module, values in imports.items():
-        wall_ms = statistics.median(w for w, _ in values) * 1000
-        cpu_ms = statistics.median(c for _, c in values) * 1000
-        rows.append(
-            f"| import | {module} | 1 x {len(values)} | {wall_ms:.1f} ms | | {cpu_ms:.1f} ms | | |"
-        )
-    return rows
-
-
-def load_average() -> str:
-    return " / ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-
-
-def machine(load_at_start: str) -> list[str]:
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(  # noqa: S603 - reporting only
-                [shutil.which("git") or "git", *args],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return "?"
-
-    import aiohttp
-
-    from paycombat_async import __version__
-
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    dirty = " (with uncommitted changes)" if git("status", "--porcelain") else ""
-    return [
-        f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-        f"- commit: {git('rev-parse', '--short', 'HEAD')}{dirty}",
-        f"- paycombat {__version__}, aiohttp {aiohttp.__version__}, "
-        f"Python {platform.python_version()} ({platform.python_implementation()})",
-        f"- {platform.platform()}; {os.cpu_count()} CPUs: {cpu}",
-        f"- load average (1/5/15 min): {load_at_start} at the start, {load_average()} at the end "
-        "(other processes on the machine compete for its CPUs)",
-    ]
-
-
-def write_results(
-    header: list[str], rows: list[str], detail: list[str], options: argparse.Namespace
-) -> None:
-    command = "nox -s bench" + (" -- --quick" if options.quick else "")
-    text = [
-        "# Benchmark results",
-        "",
-        f"Written by `{command}` (`benchmarks/bench_pipeline.py`); see its docstring for what",
-        "each scenario does. Ratios are of medians over alternating rounds in this one run; the",
-        "server is `benchmarks/_server.py` (canned answers) in its own process, and each client",
-        "runs in its own process. Throughput ratios: higher is better; wall-time and import",
-        'ratios: lower is better. PASS/FAIL is judged on wall time; "ratio by CPU" is the same',
-        "ratio from each client process's CPU time, which other load on the machine disturbs less.",
-        "",
-        *header,
-        "",
-        *rows,
-        "",
-        "## Details",
-        "",
-        "Per call: wall time / calls (for concurrent scenarios, the inverse of throughput) and the",
-        "client process's CPU time / calls. Server CPU busy near 100% would mean the server, not",
-        "the client, limited that row; CPU share is the client's CPU time / wall time (1.0 = a",
-        "whole CPU; below ~0.8 in a concurrent scenario, other processes took its CPU).",
-        "",
-        *detail,
-        "",
-    ]
-    RESULTS.write_text("\n".join(text), encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer calls and rounds (~1 min)")
@@ -417,13 +183,11 @@ def main() -> int:
     load_at_start = load_average()
     results: list[Result] = []
     with ExitStack() as stack:
-        server = stack.enter_context(process("-m", "benchmarks._server"))
-        assert server.stdout is not None
-        base_url = server.stdout.readline().strip()
+        base_url, server_pid = stack.enter_context(server())
         from paycombat_async._routes import OPERATIONS
 
-        create_url = base_url + OPERATIONS["Create Payout"].render_path()
-        read_url = base_url + OPERATIONS["Retrieve Payout"].render_path({"id": PAYOUT_ID})
+        create_url = base_url + OPERATIONS["Create Payout"].path
+        read_url = base_url + OPERATIONS["Retrieve Payout"].path.replace("{id}", PAYOUT_ID)
         signed = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "signed.json"
         signed_bodies(max((s.n for s in chosen), default=0), signed)
         kinds = sorted({k for s in chosen for k in (s.sdk, s.baseline)})
@@ -434,7 +198,7 @@ def main() -> int:
         }
         for s in chosen:
             print(f"running {s.key}: {s.n:,} calls x {s.rounds} rounds per client", flush=True)
-            results.append(measure(s, workers, server.pid))
+            results.append(measure(s, workers, server_pid))
     imports = measure_imports(import_runs) if import_runs else {}
 
     header = [

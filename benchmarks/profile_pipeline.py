@@ -23,19 +23,18 @@ import argparse
 import asyncio
 import cProfile
 import gc
-import json
 import pstats
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from typing import Any
 
+from ._patches import WHAT_IF
 from ._payloads import KEY, PAYOUT_ID, TOKEN, payout_args
+from ._processes import ROOT, server
 from ._workers import pool
-from .bench_pipeline import ROOT, process
 
 CONCURRENCY = 64
 
@@ -101,8 +100,8 @@ class Raw:
 
         self.loop = asyncio.new_event_loop()
         self.session = self.loop.run_until_complete(self._open(aiohttp))
-        self.create_url = base_url + OPERATIONS["Create Payout"].render_path()
-        self.read_url = base_url + OPERATIONS["Retrieve Payout"].render_path({"id": PAYOUT_ID})
+        self.create_url = base_url + OPERATIONS["Create Payout"].path
+        self.read_url = base_url + OPERATIONS["Retrieve Payout"].path.replace("{id}", PAYOUT_ID)
         body = js_dumps(unstructure(payout_args(0)))
         self.body = body
         self.headers = {"X-token": TOKEN, "signature": sign(body, KEY)}
@@ -129,13 +128,6 @@ class Raw:
     def close(self) -> None:
         self.loop.run_until_complete(self.session.close())
         self.loop.close()
-
-
-@contextmanager
-def server() -> Iterator[str]:
-    with process("-m", "benchmarks._server") as child:
-        assert child.stdout is not None
-        yield child.stdout.readline().strip()
 
 
 # -- where the time goes ----------------------------------------------------------------------
@@ -261,72 +253,6 @@ def garbage(base_url: str, kind: str, n: int) -> None:
 # -- what-if -----------------------------------------------------------------------------------
 
 
-def _patch(target: Any, name: str, value: Any, stack: ExitStack) -> None:
-    if not hasattr(target, name):
-        raise LookupError(f"{getattr(target, '__name__', target)}.{name} no longer exists")
-    old = getattr(target, name)
-    setattr(target, name, value)
-    stack.callback(setattr, target, name, old)
-
-
-def no_trace(stack: ExitStack) -> None:
-    import aiohttp
-
-    from paycombat_async import _pipeline
-
-    empty = aiohttp.TraceConfig()
-    empty.freeze()
-    _patch(_pipeline, "_TRACE", empty, stack)
-
-
-class _Direct:
-    """What the success path needs of a tenacity loop: call once, no bookkeeping."""
-
-    statistics: dict[str, int] = {}  # noqa: RUF012 - read-only here
-
-    async def __call__(self, fn: Callable[[], Any]) -> Any:
-        return await fn()
-
-
-def no_tenacity(stack: ExitStack) -> None:
-    from paycombat_async._retry import RetryPolicy
-
-    _patch(RetryPolicy, "retrying", lambda self, **_: _Direct(), stack)
-
-
-def no_deadline(stack: ExitStack) -> None:
-    import contextlib
-    import types
-
-    from paycombat_async import _pipeline
-
-    fail_after = types.SimpleNamespace(fail_after=lambda _: contextlib.nullcontext())
-    _patch(_pipeline, "anyio", fail_after, stack)
-
-
-def c_json(stack: ExitStack) -> None:
-    from paycombat_async import _pipeline
-
-    def dumps(value: Any) -> bytes:
-        return json.dumps(value, separators=(",", ":"), default=float).encode()
-
-    _patch(_pipeline, "js_dumps", dumps, stack)
-
-
-def no_gc(stack: ExitStack) -> None:
-    gc.disable()
-    stack.callback(gc.enable)
-
-
-WHAT_IF: dict[str, Callable[[ExitStack], None]] = {
-    "no aiohttp trace hook": no_trace,
-    "no tenacity on the success path": no_tenacity,
-    "no anyio.fail_after (no deadline at all)": no_deadline,
-    "stdlib C json.dumps instead of js_dumps (size only)": c_json,
-    "garbage collector off": no_gc,
-}
-
-
 def what_if(base_url: str, kind: str, n: int, rounds: int) -> None:
     names = ["as is", *WHAT_IF, "all of the above", "raw aiohttp, pre-built bytes (floor)"]
     variants: dict[str, list[float]] = {name: [] for name in names}
@@ -422,7 +348,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=20, help="functions listed by own time")
     options = parser.parse_args()
     what = {"create", "read", "imports"} if "all" in options.what else set(options.what)
-    with server() as base_url:
+    with server() as (base_url, _):
         for kind in ("create", "read"):
             if kind in what:
                 sampled(base_url, kind, options.n)
