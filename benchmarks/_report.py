@@ -61,9 +61,11 @@ class Result:
 
     @property
     def passed(self) -> bool:
+        """Both ratios meet the target: a busy machine distorts wall time, never into a PASS."""
+        ratios = (self.ratio, self.cpu_ratio)
         if self.scenario.higher_is_better:
-            return self.ratio >= self.scenario.target
-        return self.ratio <= self.scenario.target
+            return min(ratios) >= self.scenario.target
+        return max(ratios) <= self.scenario.target
 
 
 def import_ratio(imports: Imports, index: int) -> float:
@@ -90,11 +92,11 @@ def table(results: list[Result], imports: Imports) -> list[str]:
         )
     if not imports:
         return rows
-    ratio = import_ratio(imports, 0)
+    ratio, cpu = import_ratio(imports, 0), import_ratio(imports, 1)
     rows.append(
         f"| import time (median of {len(imports['aiohttp'])} fresh interpreters) "
         f"| paycombat_async | aiohttp | {ratio:.2f}x | <= 1.25x "
-        f"| {'PASS' if ratio <= 1.25 else 'FAIL'} | {import_ratio(imports, 1):.2f}x |"
+        f"| {'PASS' if max(ratio, cpu) <= 1.25 else 'FAIL'} | {cpu:.2f}x |"
     )
     return rows
 
@@ -177,8 +179,9 @@ def write_results(
         "each scenario does. Ratios are of medians over alternating rounds in this one run; the",
         "server is `benchmarks/_server.py` (canned answers) in its own process, and each client",
         "runs in its own process. Throughput ratios: higher is better; wall-time and import",
-        'ratios: lower is better. PASS/FAIL is judged on wall time; "ratio by CPU" is the same',
-        "ratio from each client process's CPU time, which other load on the machine disturbs less.",
+        'ratios: lower is better. "ratio by CPU" is the same ratio from each client process\'s',
+        "CPU time, which other load on the machine disturbs less. PASS needs both ratios to meet",
+        "the target, so a busy machine can cause a false FAIL but never a false PASS.",
         "",
         *header,
         "",

@@ -18,6 +18,9 @@ Scenarios (issue 7, "Nearly free"):
 - ``import paycombat_async`` / ``import aiohttp``, each timed inside a fresh interpreter
   (interpreter start-up excluded) - target <= 1.25x.
 
+Each ratio is also computed from the clients' CPU time; a target passes only when both the
+wall-time and the CPU-time ratio meet it (other load on the machine distorts wall time).
+
 Run ``nox -s bench`` or ``python -m benchmarks.bench_pipeline [--quick] [--strict]``. Prints the
 table and writes ``benchmarks/RESULTS.md``; exits 0 unless ``--strict`` and a target is missed.
 """
