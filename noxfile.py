@@ -36,10 +36,22 @@ def typing(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: each script prints ratios measured in one run on the local sandbox."""
+    """Benchmarks: the SDK's cost per call as ratios to raw clients, measured in one run.
+
+    Prints the targets table and writes benchmarks/RESULTS.md; ``nox -s bench -- --quick`` for a
+    shorter run, ``-- --strict`` to exit 1 when a target is missed.
+    """
     session.install("-e", ".", "requests")
     for script in sorted(__import__("pathlib").Path("benchmarks").glob("bench_*.py")):
-        session.run("python", str(script), *session.posargs)
+        session.run("python", "-m", f"benchmarks.{script.stem}", *session.posargs)
+
+
+@nox.session
+def profile(session: nox.Session) -> None:
+    """Where the SDK's time per call goes (pyinstrument, cProfile, garbage, imports); see
+    benchmarks/PROFILE.md. ``nox -s profile -- read`` for one scenario."""
+    session.install("-e", ".", "pyinstrument")
+    session.run("python", "-m", "benchmarks.profile_pipeline", *session.posargs)
 
 
 @nox.session

@@ -1,0 +1,72 @@
+"""Child processes for benchmarks: the canned server and the clients, driven over stdin/stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _python(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and modules
+        [sys.executable, *args],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+@contextmanager
+def process(*args: str) -> Iterator[subprocess.Popen[str]]:
+    """A child that serves until its stdin closes."""
+    child = _python(*args)
+    try:
+        yield child
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        try:
+            child.wait(30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+
+
+def ask(worker: subprocess.Popen[str], command: dict[str, Any]) -> dict[str, float]:
+    assert worker.stdin is not None
+    assert worker.stdout is not None
+    worker.stdin.write(json.dumps(command) + "\n")
+    worker.stdin.flush()
+    line = worker.stdout.readline()
+    if not line:
+        raise RuntimeError(f"benchmark worker {worker.args!r} died running {command}")
+    result: dict[str, float] = json.loads(line)
+    return result
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's user + system CPU time (Linux; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def server() -> Iterator[tuple[str, int]]:
+    """The canned server of ``_server.py`` in its own process: (base URL, pid)."""
+    with process("-m", "benchmarks._server") as child:
+        assert child.stdout is not None
+        yield child.stdout.readline().strip(), child.pid

@@ -1,0 +1,200 @@
+"""What a benchmark run found, as the tables it prints and writes to ``RESULTS.md``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+import attrs
+
+from ._processes import ROOT
+
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+
+Imports = dict[str, list[tuple[float, float]]]
+"""Module -> (wall, CPU) seconds per fresh interpreter."""
+
+
+@attrs.frozen
+class Scenario:
+    key: str
+    title: str
+    sdk: str  # worker kind under test
+    baseline: str  # worker kind it is compared with
+    run: str  # the worker command
+    n: int
+    rounds: int
+    concurrency: int
+    target: float
+    higher_is_better: bool  # throughput ratio (True) or wall-time ratio (False)
+
+
+@attrs.frozen
+class Result:
+    scenario: Scenario
+    ratio: float
+    sdk_wall: list[float]
+    base_wall: list[float]
+    sdk_cpu: list[float]
+    base_cpu: list[float]
+    server_busy: dict[str, float]  # median fraction of wall time the server spent on CPU
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The same ratio from the clients' CPU time: steadier when other processes compete."""
+        sdk, base = statistics.median(self.sdk_cpu), statistics.median(self.base_cpu)
+        return base / sdk if self.scenario.higher_is_better else sdk / base
+
+    @property
+    def utilization(self) -> float:
+        """The least CPU share either client got while it ran (1.0: a whole CPU)."""
+        return min(
+            statistics.median(c / w for c, w in zip(cpu, wall, strict=True))
+            for cpu, wall in ((self.sdk_cpu, self.sdk_wall), (self.base_cpu, self.base_wall))
+        )
+
+    @property
+    def passed(self) -> bool:
+        """Both ratios meet the target: a busy machine distorts wall time, never into a PASS."""
+        ratios = (self.ratio, self.cpu_ratio)
+        if self.scenario.higher_is_better:
+            return min(ratios) >= self.scenario.target
+        return max(ratios) <= self.scenario.target
+
+
+def import_ratio(imports: Imports, index: int) -> float:
+    """paycombat_async / aiohttp, medians; index 0 for wall time, 1 for CPU time."""
+    ours, theirs = (statistics.median(t[index] for t in imports[m]) for m in imports)
+    return ours / theirs
+
+
+def _us(seconds: float, n: int) -> str:
+    return f"{seconds / n * 1e6:,.0f}"
+
+
+def table(results: list[Result], imports: Imports) -> list[str]:
+    rows = [
+        "| scenario | SDK | baseline | ratio SDK/baseline | target | result | ratio by CPU |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        s = r.scenario
+        sign = ">=" if s.higher_is_better else "<="
+        rows.append(
+            f"| {s.title} | {s.sdk} | {s.baseline} | {r.ratio:.2f}x | {sign} {s.target}x "
+            f"| {'PASS' if r.passed else 'FAIL'} | {r.cpu_ratio:.2f}x |"
+        )
+    if not imports:
+        return rows
+    ratio, cpu = import_ratio(imports, 0), import_ratio(imports, 1)
+    rows.append(
+        f"| import time (median of {len(imports['aiohttp'])} fresh interpreters) "
+        f"| paycombat_async | aiohttp | {ratio:.2f}x | <= 1.25x "
+        f"| {'PASS' if max(ratio, cpu) <= 1.25 else 'FAIL'} | {cpu:.2f}x |"
+    )
+    return rows
+
+
+def details(results: list[Result], imports: Imports) -> list[str]:
+    rows = [
+        "| scenario | client | calls x rounds | median wall | wall us/call | CPU us/call (or ms) "
+        "| CPU share | server CPU busy |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        s = r.scenario
+        clients = ((s.sdk, r.sdk_wall, r.sdk_cpu), (s.baseline, r.base_wall, r.base_cpu))
+        for kind, wall, cpu in clients:
+            median = statistics.median(wall)
+            share = statistics.median(c / w for c, w in zip(cpu, wall, strict=True))
+            rows.append(
+                f"| {s.key} | {kind} | {s.n:,} x {s.rounds} | {median:.3f} s "
+                f"| {_us(median, s.n)} | {_us(statistics.median(cpu), s.n)} "
+                f"| {share:.2f} | {r.server_busy[kind]:.0%} |"
+            )
+    for module, values in imports.items():
+        wall_ms = statistics.median(w for w, _ in values) * 1000
+        cpu_ms = statistics.median(c for _, c in values) * 1000
+        rows.append(
+            f"| import | {module} | 1 x {len(values)} | {wall_ms:.1f} ms | | {cpu_ms:.1f} ms | | |"
+        )
+    return rows
+
+
+def load_average() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+
+
+def machine(load_at_start: str) -> list[str]:
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(  # noqa: S603 - reporting only
+                [shutil.which("git") or "git", *args],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return "?"
+
+    import aiohttp
+
+    from paycombat_async import __version__
+
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    dirty = " (with uncommitted changes)" if git("status", "--porcelain") else ""
+    return [
+        f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- commit: {git('rev-parse', '--short', 'HEAD')}{dirty}",
+        f"- paycombat {__version__}, aiohttp {aiohttp.__version__}, "
+        f"Python {platform.python_version()} ({platform.python_implementation()})",
+        f"- {platform.platform()}; {os.cpu_count()} CPUs: {cpu}",
+        f"- load average (1/5/15 min): {load_at_start} at the start, {load_average()} at the end "
+        "(other processes on the machine compete for its CPUs)",
+    ]
+
+
+def write_results(
+    header: list[str], rows: list[str], detail: list[str], options: argparse.Namespace
+) -> None:
+    command = "nox -s bench" + (" -- --quick" if options.quick else "")
+    text = [
+        "# Benchmark results",
+        "",
+        f"Written by `{command}` (`benchmarks/bench_pipeline.py`); see its docstring for what",
+        "each scenario does. Ratios are of medians over alternating rounds in this one run; the",
+        "server is `benchmarks/_server.py` (canned answers) in its own process, and each client",
+        "runs in its own process. Throughput ratios: higher is better; wall-time and import",
+        'ratios: lower is better. "ratio by CPU" is the same ratio from each client process\'s',
+        "CPU time, which other load on the machine disturbs less. PASS needs both ratios to meet",
+        "the target, so a busy machine can cause a false FAIL but never a false PASS.",
+        "",
+        *header,
+        "",
+        *rows,
+        "",
+        "## Details",
+        "",
+        "Per call: wall time / calls (for concurrent scenarios, the inverse of throughput) and the",
+        "client process's CPU time / calls. Server CPU busy near 100% would mean the server, not",
+        "the client, limited that row; CPU share is the client's CPU time / wall time (1.0 = a",
+        "whole CPU; below ~0.8 in a concurrent scenario, other processes took its CPU).",
+        "",
+        *detail,
+        "",
+    ]
+    RESULTS.write_text("\n".join(text), encoding="utf-8")
