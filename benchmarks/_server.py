@@ -17,12 +17,12 @@ from typing import Any
 from aiohttp import web
 
 # Imported for the paths only; the route table is the single source of truth for them.
-from paycombat_async._routes import OPERATIONS
+from paycombat_async import OPERATIONS
 
 from ._payloads import PAYOUT_ID
 
-CREATE = OPERATIONS["Create Payout"]
-RETRIEVE = OPERATIONS["Retrieve Payout"]
+CREATE = OPERATIONS["payouts.create"]
+RETRIEVE = OPERATIONS["payouts.retrieve"]
 
 # One payout as the local sandbox serves it (PayCombat docs: Retrieve Payout), field for field.
 PAYOUT: dict[str, Any] = {

@@ -187,10 +187,10 @@ def main() -> int:
     results: list[Result] = []
     with ExitStack() as stack:
         base_url, server_pid = stack.enter_context(server())
-        from paycombat_async._routes import OPERATIONS
+        from paycombat_async import OPERATIONS
 
-        create_url = base_url + OPERATIONS["Create Payout"].path
-        read_url = base_url + OPERATIONS["Retrieve Payout"].path.replace("{id}", PAYOUT_ID)
+        create_url = base_url + OPERATIONS["payouts.create"].path
+        read_url = base_url + OPERATIONS["payouts.retrieve"].render_path({"payout_id": PAYOUT_ID})
         signed = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "signed.json"
         signed_bodies(max((s.n for s in chosen), default=0), signed)
         kinds = sorted({k for s in chosen for k in (s.sdk, s.baseline)})

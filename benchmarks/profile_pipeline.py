@@ -95,13 +95,13 @@ class Raw:
         import aiohttp
 
         from paycombat_async._converter import unstructure
-        from paycombat_async._routes import OPERATIONS
+        from paycombat_async import OPERATIONS
         from paycombat_async._signing import js_dumps, sign
 
         self.loop = asyncio.new_event_loop()
         self.session = self.loop.run_until_complete(self._open(aiohttp))
-        self.create_url = base_url + OPERATIONS["Create Payout"].path
-        self.read_url = base_url + OPERATIONS["Retrieve Payout"].path.replace("{id}", PAYOUT_ID)
+        self.create_url = base_url + OPERATIONS["payouts.create"].path
+        self.read_url = base_url + OPERATIONS["payouts.retrieve"].render_path({"payout_id": PAYOUT_ID})
         body = js_dumps(unstructure(payout_args(0)))
         self.body = body
         self.headers = {"X-token": TOKEN, "signature": sign(body, KEY)}

@@ -9,6 +9,7 @@ from typing import Any, Final
 import aiohttp
 import attrs
 
+from . import _converter
 from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig
 from ._lifecycle import AsyncClosing
 from ._pipeline import Pipeline
@@ -196,7 +197,8 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
             if timeout is not NOT_GIVEN
             else self._pipeline
         )
-        return await pipeline.call(op, body=json, params=params)
+        body = _converter.unstructure(json) if json is not None else None
+        return await pipeline.call(op, body=body, params=params)
 
     async def aclose(self) -> None:
         """Close the connection pool. Idempotent; the client cannot be used afterwards."""

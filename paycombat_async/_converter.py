@@ -50,6 +50,13 @@ def _structure_str(value: Any, _: Any) -> str:
 
 
 def _structure_datetime(value: Any, _: Any) -> dt.datetime:
+    if type(value) is str:
+        try:  # the common case, in C (Python 3.11+ reads the trailing Z itself)
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
     if isinstance(value, dt.datetime):
         parsed = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -167,8 +174,11 @@ def _model_structure_hook(cls: type[Model]) -> Any:
             return data
         if not isinstance(data, dict):
             raise TypeError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
+        unknown = data.keys() - known
+        if not unknown:  # the common case: the generated function reads the known keys itself
+            return build(data, cls)
         fields = {k: v for k, v in data.items() if k in known}
-        fields["extra"] = {k: v for k, v in data.items() if k not in known}
+        fields["extra"] = {k: data[k] for k in unknown}
         return build(fields, cls)
 
     return structure

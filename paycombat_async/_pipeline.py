@@ -169,13 +169,17 @@ class Pipeline:
         return text
 
     def encode(self, op: Operation, body: Any) -> tuple[bytes | None, dict[str, str], Any]:
-        """The exact bytes to send, the headers that authenticate them, and the JSON sent."""
+        """The exact bytes to send, the headers that authenticate them, and the JSON sent.
+
+        ``body`` is JSON-ready already (plain dicts, lists, str, numbers, ``Decimal``): the
+        resources unstructure their request objects once, field by field.
+        """
         headers = {"X-token": self.config.token}
         if not op.signed:
             if body is not None:
                 raise ValidationError(f"{op.title} ({op.method}) takes no request body")
             return None, headers, None
-        document = _converter.unstructure(body) if body is not None else {}
+        document = body if body is not None else {}
         try:
             payload = js_dumps(document)
         except (TypeError, ValueError) as exc:

@@ -20,6 +20,7 @@ from typing import (
     Generic,
     ParamSpec,
     TypeVar,
+    cast,
     overload,
 )
 
@@ -169,6 +170,7 @@ class _Operation(_Method):
         self.request = request
         self.returns = returns
         self._doc = doc
+        self._layout: tuple[tuple[str, str], ...] | None = None
 
     def __set_name__(self, owner: type[Any], name: str) -> None:
         super().__set_name__(owner, name)
@@ -202,24 +204,36 @@ class _Operation(_Method):
             message = re.sub(r"[\w.]*__init__\(\)", f"{self.name}()", str(exc))
             raise ValidationError(message) from None
 
+    def layout(self) -> tuple[tuple[str, str], ...]:
+        """Where each request field goes (``path``, ``query`` or ``body``), worked out once."""
+        if self._layout is None:
+            assert self.operation is not None
+            default = "body" if self.operation.signed else "query"
+            self._layout = tuple(
+                (field.name, str(field.metadata.get("in") or default))
+                for field in attrs.fields(cast("type[Any]", self.request))
+                if field.name != "extra"
+            )
+        return self._layout
+
     def split(self, request: Any) -> tuple[dict[str, str], dict[str, Any], Any]:
-        """``(path parameters, query parameters, body)`` of a request object."""
+        """``(path parameters, query parameters, body)`` of a request object, JSON-ready."""
         assert self.operation is not None
         path: dict[str, str] = {}
         query: dict[str, Any] = {}
         body: dict[str, Any] = {}
-        default = body if self.operation.signed else query
-        for field in attrs.fields(type(request)):
-            value = getattr(request, field.name)
-            if value is None or field.name == "extra":
+        places = {"path": path, "query": query, "body": body}
+        for name, where in self.layout():
+            value = getattr(request, name)
+            if value is None:
                 continue
-            where = field.metadata.get("in")
             if where == "path":
-                path[field.name] = str(value)
+                path[name] = str(value)
             else:
-                (query if where == "query" else default)[field.name] = unstructure(value)
+                places[where][name] = unstructure(value)
+        rest = body if self.operation.signed else query
         for key, value in (getattr(request, "extra", None) or {}).items():
-            default.setdefault(key, unstructure(value))  # never overrides a declared field
+            rest.setdefault(key, unstructure(value))  # never overrides a declared field
         return path, query, body if self.operation.signed else None
 
     async def run(self, pipeline: Pipeline, request: Any) -> Any:
