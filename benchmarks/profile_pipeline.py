@@ -94,14 +94,16 @@ class Raw:
     def __init__(self, base_url: str) -> None:
         import aiohttp
 
-        from paycombat_async._converter import unstructure
         from paycombat_async import OPERATIONS
+        from paycombat_async._converter import unstructure
         from paycombat_async._signing import js_dumps, sign
 
         self.loop = asyncio.new_event_loop()
         self.session = self.loop.run_until_complete(self._open(aiohttp))
         self.create_url = base_url + OPERATIONS["payouts.create"].path
-        self.read_url = base_url + OPERATIONS["payouts.retrieve"].render_path({"payout_id": PAYOUT_ID})
+        self.read_url = base_url + OPERATIONS["payouts.retrieve"].render_path(
+            {"payout_id": PAYOUT_ID}
+        )
         body = js_dumps(unstructure(payout_args(0)))
         self.body = body
         self.headers = {"X-token": TOKEN, "signature": sign(body, KEY)}
