@@ -11,6 +11,7 @@ correcting an inferred path is a one-line change in its declaration.
 from __future__ import annotations
 
 import functools
+import re
 import string
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal, cast, get_args
@@ -57,21 +58,33 @@ class Operation:
 
     def render_path(self, path_params: Mapping[str, str] | None = None) -> str:
         """The path with its ``{placeholders}`` filled in, each value percent-encoded."""
-        params = path_params or {}
-        names = _placeholders(self.path)
-        if not names:
+        pieces = _pieces(self.path)
+        if not pieces:
             return self.path
-        missing = [name for name in names if name not in params]
+        params = path_params or {}
+        missing = [name for _, name in pieces if name and name not in params]
         if missing:
             raise ValidationError(f"{self.title}: missing path parameter(s) {missing}")
-        return self.path.format(
-            **{k: quote(check_path_id(k, str(params[k])), safe="") for k in names}
+        return "".join(
+            literal + (_segment(check_path_id(name, str(params[name]))) if name else "")
+            for literal, name in pieces
         )
 
 
 @functools.cache
-def _placeholders(template: str) -> tuple[str, ...]:
-    return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
+def _pieces(template: str) -> tuple[tuple[str, str | None], ...]:
+    """``template`` as (literal text, placeholder name or None) pairs, parsed once; empty when
+    the template has no placeholder."""
+    pieces = tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(template))
+    return pieces if any(name for _, name in pieces) else ()
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
+
+
+def _segment(value: str) -> str:
+    """One path segment, percent-encoded (ids are almost always unreserved characters only)."""
+    return value if _UNRESERVED.fullmatch(value) else quote(value, safe="")
 
 
 def operation(
