@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn, SupportsIndex
 
 from ._config import ClientConfig
 from ._pipeline import Pipeline
@@ -21,7 +21,13 @@ from .resources.payouts import Payouts
 from .resources.transactions import Transactions
 from .resources.wallets import Wallets
 
-__all__ = ["PayCombat"]
+__all__ = ["NOT_PICKLABLE", "PayCombat"]
+
+NOT_PICKLABLE = (
+    "A PayCombat client cannot be pickled or copied: it owns a connection pool (and, blocking, "
+    "an event loop thread) that belong to one process. Create one client per process, in the "
+    "worker (e.g. in a process pool's initializer)."
+)
 
 
 class PayCombat:
@@ -79,6 +85,9 @@ class PayCombat:
         self.wallets = Wallets(self._pipeline)
         self.customers = Customers(self._pipeline)
         self.merchant = Merchant(self._pipeline)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        raise TypeError(NOT_PICKLABLE)
 
     @property
     def config(self) -> ClientConfig:

@@ -17,8 +17,19 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    NoReturn,
+    ParamSpec,
+    SupportsIndex,
+    TypeVar,
+    overload,
+)
 
+from paycombat_async._client import NOT_PICKLABLE
 from paycombat_async._pagination import AsyncPaginator
 from paycombat_async._routes import OPERATIONS, Operation
 
@@ -46,6 +57,9 @@ class Forwarder:
 
     _runner: Runner
     _path: str
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        raise TypeError(NOT_PICKLABLE)
 
 
 @functools.cache
@@ -114,6 +128,7 @@ class _Blocking(Generic[S, P, R]):
             return runner.run(
                 lambda: func(target, *args, **kwargs),
                 operation=functools.partial(operation, path, name, args, kwargs),
+                call=(args, kwargs),
             )
 
         _wrap(method, func, self.signature)
