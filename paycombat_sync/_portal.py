@@ -226,12 +226,15 @@ def order_id_of(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
 
 
 def interrupted(
-    op: Operation, order_id: str | None = None, *, why: str = "was interrupted"
+    op: Operation,
+    order_id: str | None = None,
+    *,
+    why: str = "was interrupted after it was submitted",
 ) -> OutcomeUnknownError:
     """The error an interrupted money-moving call raises (or is chained from); logged once."""
     # Never the arguments themselves: only the operation and the caller's own reference.
     logger.warning(
-        "%s (%s %s) %s after it was submitted; its outcome is unknown (order_id=%s)",
+        "%s (%s %s) %s; its outcome is unknown (order_id=%s)",
         op.title,
         op.method,
         op.path,
@@ -239,8 +242,8 @@ def interrupted(
         order_id,
     )
     return OutcomeUnknownError(
-        f"{op.title} {why} after it was submitted: it may or may not have been processed. It "
-        "was not resent. Look it up by your own reference before trying again.",
+        f"{op.title} {why}: it may or may not have been processed. It was not resent. Look it "
+        "up by your own reference before trying again.",
         method=op.method,
         path=op.path,
     )
@@ -372,7 +375,7 @@ class Runner:
             # Only close() cancels a task behind a waiting caller's back.
             op = operation() if operation is not None and flight.started else None
             if op is not None and op.moves_money:
-                why = "was cancelled because the client was closed"
+                why = "was in flight when the client was closed"
                 raise interrupted(op, order_id_of(*call), why=why) from None
             raise ClientStateError(CLOSED_IN_FLIGHT) from None
         except BaseException as exc:
