@@ -44,6 +44,8 @@ import asyncio
 import atexit
 import concurrent.futures
 import contextlib
+import functools
+import importlib
 import logging
 import os
 import sys
@@ -91,12 +93,6 @@ SAME_LOOP = (
     "paycombat_async.PayCombat instead, or run the sandbox on its own thread with "
     "paycombat_sync.sandbox.LocalSandbox."
 )
-GEVENT = (
-    "gevent has monkey-patched threading in this process, so paycombat_sync cannot run its event "
-    "loop on a thread of its own: every call would block all greenlets or never complete. Under "
-    "gevent (e.g. gunicorn -k gevent), use a thread-based worker instead (gunicorn -k gthread "
-    "or sync), or call paycombat_async from asyncio code; the client works unchanged there."
-)
 IN_RUNNING_LOOP = (
     "A blocking paycombat_sync.PayCombat method was called while an event loop is running in "
     "this thread: it works, but blocks that loop until the call returns. In async code (a "
@@ -107,11 +103,16 @@ IN_RUNNING_LOOP = (
 class PortalThread:
     """An asyncio event loop on a named daemon thread, driven through an anyio BlockingPortal."""
 
+    loop: asyncio.AbstractEventLoop
+    stopping: asyncio.Task[None]
+
     def __init__(self, name: str = THREAD_NAME) -> None:
         ready: concurrent.futures.Future[BlockingPortal] = concurrent.futures.Future()
 
         async def serve() -> None:
-            asyncio.get_running_loop().set_default_executor(_DaemonThreads())
+            self.ident = threading.get_ident()
+            self.loop = asyncio.get_running_loop()
+            self.loop.set_default_executor(_DaemonThreads())
             async with BlockingPortal() as portal:
                 ready.set_result(portal)
                 await portal.sleep_until_stopped()
@@ -124,15 +125,13 @@ class PortalThread:
                     raise
                 ready.set_exception(exc)
 
-        self.thread = threading.Thread(target=run, name=name, daemon=True)
-        self.thread.start()
+        self.thread, self.finished = _start_thread(run, name)
         try:
-            self.portal = ready.result()
+            self.portal = wait(ready)
         except BaseException:
             # Interrupted while the loop was starting: stop it once it has, from another thread.
-            threading.Thread(target=_stop_when_started, args=(ready,), daemon=True).start()
+            _start_thread(functools.partial(_stop_when_started, ready), f"{name}-stop")
             raise
-        self.ident = self.thread.ident
 
     def on_loop_thread(self) -> bool:
         """Whether the caller is running on this loop's thread."""
@@ -141,9 +140,36 @@ class PortalThread:
     def stop(self, *, timeout: float | None = None) -> None:
         """Cancel what still runs on the loop, stop it and join the thread (from another thread)."""
         # RuntimeError: already stopped. TimeoutError: a stuck loop; the thread is a daemon.
-        with contextlib.suppress(RuntimeError, TimeoutError, concurrent.futures.CancelledError):
+        with contextlib.suppress(
+            RuntimeError,
+            TimeoutError,
+            concurrent.futures.TimeoutError,  # not yet the builtin one on Python 3.10
+            concurrent.futures.CancelledError,
+        ):
             self.portal.start_task_soon(self.portal.stop, True).result(timeout)
-        self.thread.join(timeout)
+        if self.thread is not None:
+            self.thread.join(timeout)
+        else:
+            with contextlib.suppress(TimeoutError, concurrent.futures.TimeoutError):
+                self.finished.result(timeout)
+
+    def stop_soon(self, first: Callable[[], Awaitable[object]]) -> None:
+        """Run ``first()``, then stop the loop, without waiting for any of it.
+
+        For a caller that cannot wait on another thread: once gevent has patched ``threading``,
+        waiting on this thread would block the gevent hub with nothing to wake it.
+        """
+
+        async def first_then_stop() -> None:
+            with contextlib.suppress(Exception):
+                await first()
+            await self.portal.stop(True)
+
+        def start() -> None:
+            self.stopping = self.loop.create_task(first_then_stop())
+
+        with contextlib.suppress(RuntimeError):  # the loop has already ended
+            self.loop.call_soon_threadsafe(start)
 
 
 class _DaemonThreads(concurrent.futures.ThreadPoolExecutor):
@@ -169,11 +195,37 @@ class _DaemonThreads(concurrent.futures.ThreadPoolExecutor):
             else:
                 future.set_result(result)
 
-        threading.Thread(target=work, name=f"{THREAD_NAME}-blocking", daemon=True).start()
+        _start_thread(work, f"{THREAD_NAME}-blocking")
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Nothing to stop: every job runs on its own daemon thread."""
+
+
+def _start_thread(
+    target: Callable[[], None], name: str
+) -> tuple[threading.Thread | None, concurrent.futures.Future[None]]:
+    """Run ``target`` on a new daemon OS thread: the thread (unless gevent), and its end.
+
+    Once gevent has patched ``threading``, ``threading.Thread`` starts a greenlet in the caller's
+    own thread, where an asyncio loop would stall gevent's hub and be stalled by it; the loop
+    needs an OS thread of its own, started with the function gevent kept aside.
+    """
+    finished: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+    def main() -> None:
+        try:
+            target()
+        finally:
+            finished.set_result(None)
+
+    monkey = _gevent_monkey()
+    if monkey is None:
+        thread = threading.Thread(target=main, name=name, daemon=True)
+        thread.start()
+        return thread, finished
+    monkey.get_original("_thread", "start_new_thread")(main, ())
+    return None, finished
 
 
 def _stop_when_started(ready: concurrent.futures.Future[BlockingPortal]) -> None:
@@ -200,9 +252,31 @@ async def _fly(flight: _Flight, make: Callable[[], Awaitable[T]]) -> T:
         flight.done.set()
 
 
-def _gevent_patched() -> bool:
+def wait(future: concurrent.futures.Future[T]) -> T:
+    """``future.result()``, which under gevent lets other greenlets run meanwhile.
+
+    A greenlet blocked on a patched lock that another OS thread releases leaves gevent's hub
+    with nothing to wait for ("LoopExit: This operation would block forever"); an async watcher
+    is gevent's way for another thread to wake it, as its own thread pool does.
+    """
+    if not future.done() and _gevent_monkey() is not None:
+        gevent = importlib.import_module("gevent")  # imported already, since it patched
+        woken = importlib.import_module("gevent.event").Event()
+        watcher = gevent.get_hub().loop.async_()
+        watcher.start(woken.set)
+        try:
+            future.add_done_callback(lambda _: watcher.send())  # from the loop thread
+            woken.wait()
+        finally:
+            watcher.stop()
+            watcher.close()
+    return future.result()
+
+
+def _gevent_monkey() -> Any:
+    """``gevent.monkey`` if it has patched ``threading`` in this process, else ``None``."""
     monkey = sys.modules.get("gevent.monkey")
-    return monkey is not None and bool(monkey.is_module_patched("threading"))
+    return monkey if monkey is not None and monkey.is_module_patched("threading") else None
 
 
 def _serves(loop: asyncio.AbstractEventLoop, base_url: str) -> bool:
@@ -319,8 +393,7 @@ class Runner:
 
     def _io_for_call(self) -> PortalThread:
         self._check_fork()
-        if _gevent_patched():
-            raise ClientStateError(GEVENT)
+
         loop = asyncio._get_running_loop()
         if loop is not None:
             base_url = self._client.config.base_url
@@ -361,14 +434,18 @@ class Runner:
         """
         io = self._io_for_call()
         flight = _Flight()
+        future: concurrent.futures.Future[T]
         try:
-            future = io.portal.start_task_soon(_fly, flight, make)
+            if _gevent_monkey() is None:
+                future = io.portal.start_task_soon(_fly, flight, make)
+            else:  # the portal waits on the loop thread to submit: gevent cannot wait on that
+                future = asyncio.run_coroutine_threadsafe(_fly(flight, make), io.loop)
         except RuntimeError:
             raise ClientStateError(CLOSED) from None  # closed by another thread meanwhile
         with self._lock:
             self._flights.add(future)
         try:
-            return future.result()
+            return wait(future)
         except concurrent.futures.CancelledError:
             if not future.cancelled():
                 raise
@@ -428,6 +505,9 @@ class Runner:
         deadline = time.monotonic() + grace
         for future in flights:
             future.cancel()  # their callers are told "closed" now, before the pool goes
+        if _gevent_monkey() is not None:
+            io.stop_soon(self._client.aclose)
+            return
         # TimeoutError (a stuck close) and anything else: the loop is stopped regardless.
         with contextlib.suppress(Exception):
             io.portal.start_task_soon(self._client.aclose).result(grace)
