@@ -1,23 +1,18 @@
-"""One long-lived anyio BlockingPortal per client: start, call, iterate, close, fork guard.
+"""One long-lived event loop thread per client (``_loop.PortalThread``): call, iterate, close.
 
-The async client, and so its aiohttp session, lives on the portal's event loop for the client's
-whole life; every blocking call is a task submitted to that loop. The loop runs on a named daemon
-thread that this module starts and joins itself rather than through
-``anyio.from_thread.start_blocking_portal``: that context manager is a generator, and one left
-open (a client never closed, or inherited by a forked child) joins its thread from the
-generator's finalizer at interpreter exit, which hangs when the thread is gone or blocked.
+The async client, and so its aiohttp session, lives on that loop for the client's whole life;
+every blocking call is a task submitted to it.
 
 Guards, each checked before anything is submitted:
 
 * fork: right after ``fork()`` the child (an at-fork hook) takes every inherited client and loop
-  out of reach without touching them, and each runner builds a fresh async client and portal on
-  its first call there. The parent's loop, epoll selector and pooled sockets are shared with the
-  child (an epoll instance survives fork): closing, unregistering or even garbage-collecting them
-  in the child (aiohttp's connector finalizer closes its transports, which unregisters their
-  sockets from the *shared* epoll) would silently detach the parent's connections. So the child
-  keeps them referenced forever, and on CPython not even interpreter shutdown frees them.
-* gevent: once gevent has monkey-patched ``threading``, our "thread" would be a greenlet running
-  a second event loop inside gevent's; refused with a ``ClientStateError`` that says so.
+  out of reach without touching them, and each runner builds a fresh async client and loop
+  thread on its first call there. The parent's loop, epoll selector and pooled sockets are
+  shared with the child (an epoll instance survives fork): closing, unregistering or even
+  garbage-collecting them in the child (aiohttp's connector finalizer closes its transports,
+  which unregisters their sockets from the *shared* epoll) would silently detach the parent's
+  connections. So the child keeps them referenced forever; on CPython not even interpreter
+  shutdown frees them.
 * re-entrancy: a blocking call from the loop's own thread would wait for itself forever, so it is
   refused with ``ClientStateError``; so is a call from a thread whose running event loop serves
   the client's ``base_url`` (a ``paycombat_async.sandbox.LocalSandbox`` started on that loop).
@@ -27,9 +22,8 @@ Guards, each checked before anything is submitted:
 
 Close is bounded (``CLOSE_GRACE``): calls in flight are cancelled first, so their callers hear
 "the client was closed" (not the connection error closing the pool would cause), then the pool is
-closed and the loop stopped. Blocking work the loop hands to threads (aiohttp resolves host names
-with ``getaddrinfo`` in the loop's default executor) runs on daemon threads that stopping the loop
-never waits for, so a DNS lookup stuck for seconds cannot hold ``close()`` or interpreter exit.
+closed and the loop stopped. Under gevent, close only asks the loop to do so (waiting on another
+thread from gevent's hub at interpreter exit would block it for good).
 
 Ctrl-C: a call waits on its task's future; a ``KeyboardInterrupt`` (any ``BaseException``) that
 arrives while waiting cancels the task, waits briefly for the cancellation to land, and is
@@ -44,8 +38,6 @@ import asyncio
 import atexit
 import concurrent.futures
 import contextlib
-import functools
-import importlib
 import logging
 import os
 import sys
@@ -57,13 +49,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from typing import Any, NoReturn, SupportsIndex, TypeVar
 from urllib.parse import urlsplit
 
-import anyio
-from anyio.from_thread import BlockingPortal
-
 from paycombat_async import PayCombat as AsyncPayCombat
 from paycombat_async._client import NOT_PICKLABLE
 from paycombat_async._exceptions import ClientStateError, OutcomeUnknownError
 from paycombat_async._routes import Operation
+
+from ._loop import THREAD_NAME, PortalThread, gevent_monkey, wait
 
 __all__ = ["PortalThread", "Runner"]
 
@@ -71,7 +62,6 @@ T = TypeVar("T")
 
 logger = logging.getLogger("paycombat")
 
-THREAD_NAME = "paycombat-io"
 CANCEL_GRACE = 5.0
 """Seconds an interrupted call waits for its cancelled task to finish before re-raising."""
 EXIT_GRACE = 2.0
@@ -100,140 +90,6 @@ IN_RUNNING_LOOP = (
 )
 
 
-class PortalThread:
-    """An asyncio event loop on a named daemon thread, driven through an anyio BlockingPortal."""
-
-    loop: asyncio.AbstractEventLoop
-    stopping: asyncio.Task[None]
-
-    def __init__(self, name: str = THREAD_NAME) -> None:
-        ready: concurrent.futures.Future[BlockingPortal] = concurrent.futures.Future()
-
-        async def serve() -> None:
-            self.ident = threading.get_ident()
-            self.loop = asyncio.get_running_loop()
-            self.loop.set_default_executor(_DaemonThreads())
-            async with BlockingPortal() as portal:
-                ready.set_result(portal)
-                await portal.sleep_until_stopped()
-
-        def run() -> None:
-            try:
-                anyio.run(serve, backend="asyncio")  # aiohttp is asyncio-only
-            except BaseException as exc:
-                if ready.done():
-                    raise
-                ready.set_exception(exc)
-
-        self.thread, self.finished = _start_thread(run, name)
-        try:
-            self.portal = wait(ready)
-        except BaseException:
-            # Interrupted while the loop was starting: stop it once it has, from another thread.
-            _start_thread(functools.partial(_stop_when_started, ready), f"{name}-stop")
-            raise
-
-    def on_loop_thread(self) -> bool:
-        """Whether the caller is running on this loop's thread."""
-        return threading.get_ident() == self.ident
-
-    def stop(self, *, timeout: float | None = None) -> None:
-        """Cancel what still runs on the loop, stop it and join the thread (from another thread)."""
-        # RuntimeError: already stopped. TimeoutError: a stuck loop; the thread is a daemon.
-        with contextlib.suppress(
-            RuntimeError,
-            TimeoutError,
-            concurrent.futures.TimeoutError,  # not yet the builtin one on Python 3.10
-            concurrent.futures.CancelledError,
-        ):
-            self.portal.start_task_soon(self.portal.stop, True).result(timeout)
-        if self.thread is not None:
-            self.thread.join(timeout)
-        else:
-            with contextlib.suppress(TimeoutError, concurrent.futures.TimeoutError):
-                self.finished.result(timeout)
-
-    def stop_soon(self, first: Callable[[], Awaitable[object]]) -> None:
-        """Run ``first()``, then stop the loop, without waiting for any of it.
-
-        For a caller that cannot wait on another thread: once gevent has patched ``threading``,
-        waiting on this thread would block the gevent hub with nothing to wake it.
-        """
-
-        async def first_then_stop() -> None:
-            with contextlib.suppress(Exception):
-                await first()
-            await self.portal.stop(True)
-
-        def start() -> None:
-            self.stopping = self.loop.create_task(first_then_stop())
-
-        with contextlib.suppress(RuntimeError):  # the loop has already ended
-            self.loop.call_soon_threadsafe(start)
-
-
-class _DaemonThreads(concurrent.futures.ThreadPoolExecutor):
-    """The loop's default executor: each job on its own daemon thread; shutdown never waits.
-
-    aiohttp's default resolver runs ``getaddrinfo`` here. Stopping the loop (``asyncio.run`` and
-    anyio shut the default executor down and wait for it) must not wait for a lookup stuck for
-    seconds, and a daemon thread does not hold up interpreter exit either.
-    """
-
-    def submit(
-        self, fn: Callable[..., T], /, *args: Any, **kwargs: Any
-    ) -> concurrent.futures.Future[T]:
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
-
-        def work() -> None:
-            if not future.set_running_or_notify_cancel():
-                return
-            try:
-                result = fn(*args, **kwargs)
-            except BaseException as exc:  # noqa: BLE001 - handed over to whoever awaits it
-                future.set_exception(exc)
-            else:
-                future.set_result(result)
-
-        _start_thread(work, f"{THREAD_NAME}-blocking")
-        return future
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Nothing to stop: every job runs on its own daemon thread."""
-
-
-def _start_thread(
-    target: Callable[[], None], name: str
-) -> tuple[threading.Thread | None, concurrent.futures.Future[None]]:
-    """Run ``target`` on a new daemon OS thread: the thread (unless gevent), and its end.
-
-    Once gevent has patched ``threading``, ``threading.Thread`` starts a greenlet in the caller's
-    own thread, where an asyncio loop would stall gevent's hub and be stalled by it; the loop
-    needs an OS thread of its own, started with the function gevent kept aside.
-    """
-    finished: concurrent.futures.Future[None] = concurrent.futures.Future()
-
-    def main() -> None:
-        try:
-            target()
-        finally:
-            finished.set_result(None)
-
-    monkey = _gevent_monkey()
-    if monkey is None:
-        thread = threading.Thread(target=main, name=name, daemon=True)
-        thread.start()
-        return thread, finished
-    monkey.get_original("_thread", "start_new_thread")(main, ())
-    return None, finished
-
-
-def _stop_when_started(ready: concurrent.futures.Future[BlockingPortal]) -> None:
-    with contextlib.suppress(Exception):
-        portal = ready.result()
-        portal.call(portal.stop, True)
-
-
 class _Flight:
     """One submitted call: whether its task started, and an event set once it has finished."""
 
@@ -250,33 +106,6 @@ async def _fly(flight: _Flight, make: Callable[[], Awaitable[T]]) -> T:
         return await make()
     finally:
         flight.done.set()
-
-
-def wait(future: concurrent.futures.Future[T]) -> T:
-    """``future.result()``, which under gevent lets other greenlets run meanwhile.
-
-    A greenlet blocked on a patched lock that another OS thread releases leaves gevent's hub
-    with nothing to wait for ("LoopExit: This operation would block forever"); an async watcher
-    is gevent's way for another thread to wake it, as its own thread pool does.
-    """
-    if not future.done() and _gevent_monkey() is not None:
-        gevent = importlib.import_module("gevent")  # imported already, since it patched
-        woken = importlib.import_module("gevent.event").Event()
-        watcher = gevent.get_hub().loop.async_()
-        watcher.start(woken.set)
-        try:
-            future.add_done_callback(lambda _: watcher.send())  # from the loop thread
-            woken.wait()
-        finally:
-            watcher.stop()
-            watcher.close()
-    return future.result()
-
-
-def _gevent_monkey() -> Any:
-    """``gevent.monkey`` if it has patched ``threading`` in this process, else ``None``."""
-    monkey = sys.modules.get("gevent.monkey")
-    return monkey if monkey is not None and monkey.is_module_patched("threading") else None
 
 
 def _serves(loop: asyncio.AbstractEventLoop, base_url: str) -> bool:
@@ -436,7 +265,7 @@ class Runner:
         flight = _Flight()
         future: concurrent.futures.Future[T]
         try:
-            if _gevent_monkey() is None:
+            if gevent_monkey() is None:
                 future = io.portal.start_task_soon(_fly, flight, make)
             else:  # the portal waits on the loop thread to submit: gevent cannot wait on that
                 future = asyncio.run_coroutine_threadsafe(_fly(flight, make), io.loop)
@@ -505,7 +334,7 @@ class Runner:
         deadline = time.monotonic() + grace
         for future in flights:
             future.cancel()  # their callers are told "closed" now, before the pool goes
-        if _gevent_monkey() is not None:
+        if gevent_monkey() is not None:
             io.stop_soon(self._client.aclose)
             return
         # TimeoutError (a stuck close) and anything else: the loop is stopped regardless.

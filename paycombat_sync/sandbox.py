@@ -29,7 +29,7 @@ from paycombat_async.sandbox import LocalSandbox as AsyncLocalSandbox
 from paycombat_async.sandbox import RecordedRequest as RecordedRequest
 from paycombat_async.sandbox import SandboxState as SandboxState
 
-from ._portal import PortalThread
+from ._loop import PortalThread
 
 __all__ = ["Fault", "Faults", "LocalSandbox", "RecordedRequest", "SandboxState"]
 
