@@ -137,26 +137,29 @@ def full_backlog() -> Iterator[int]:
 def test_close_during_a_call_stuck_in_connect_ends_the_call_as_closed(
     full_backlog: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # "localhost" is resolved (an IP address is not): the lookup says when connect begins.
-    resolving = threading.Event()
+    # "localhost" is resolved (an IP address would not be): the lookup says connect is next.
+    resolved = threading.Event()
     real = socket.getaddrinfo
 
     def resolve(host: Any, *args: Any, **kwargs: Any) -> Any:
-        resolving.set()
-        return real(host, *args, **kwargs)
+        try:
+            return real(host, *args, **kwargs)
+        finally:
+            resolved.set()
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    before = io_threads()
     client = PayCombat(
-        token="t", signature_key="k", base_url=f"http://127.0.0.1:{full_backlog}", timeout=60
+        token="t", signature_key="k", base_url=f"http://localhost:{full_backlog}", timeout=60
     )
-    client._runner.async_client.config  # noqa: B018 - configuration is resolved
     thread, raised = _in_thread(lambda: client.payouts.retrieve("p-1"))
-    thread.join(0.3)  # give the call time to reach connect; the result is the same either way
+    assert resolved.wait(10)
     client.close()
+    assert io_threads() == before
     thread.join(10)
     assert not thread.is_alive()
     assert len(raised) == 1
-    assert isinstance(raised[0], ClientStateError)
+    assert isinstance(raised[0], ClientStateError), raised[0]
     assert "closed while the call was in flight" in str(raised[0])
 
 
