@@ -56,7 +56,8 @@ class PortalThread:
 
         def run() -> None:
             try:
-                anyio.run(serve, backend="asyncio")  # aiohttp is asyncio-only
+                # aiohttp is asyncio-only
+                anyio.run(serve, backend="asyncio", backend_options={"loop_factory": _Loop})
             except BaseException as exc:
                 if ready.done():
                     raise
@@ -107,6 +108,18 @@ class PortalThread:
 
         with contextlib.suppress(RuntimeError):  # the loop has already ended
             self.loop.call_soon_threadsafe(start)
+
+
+class _Loop(asyncio.SelectorEventLoop):
+    """The loop, whose default executor (``_DaemonThreads``) has nothing to shut down.
+
+    ``asyncio.Runner`` shuts the default executor down from a new thread, which Python 3.12+
+    cannot start at interpreter exit (when an unclosed client is closed) and which would wait
+    for a stuck ``getaddrinfo``.
+    """
+
+    async def shutdown_default_executor(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - asyncio's signature
+        """Nothing to wait for: every job runs on its own daemon thread."""
 
 
 class _DaemonThreads(concurrent.futures.ThreadPoolExecutor):
