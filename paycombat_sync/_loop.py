@@ -174,6 +174,9 @@ def _start_thread(
         thread = threading.Thread(target=main, name=name, daemon=True)
         thread.start()
         return thread, finished
+    # The new thread makes its own gevent hub (asyncio's sockets are gevent's now). Two threads
+    # making their first hub at once deadlock on gevent's import locks: make ours first.
+    importlib.import_module("gevent").get_hub()
     monkey.get_original("_thread", "start_new_thread")(main, ())
     return None, finished
 
