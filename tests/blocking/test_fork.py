@@ -90,7 +90,7 @@ def test_forked_children_never_disturb_the_parents_pooled_connection(
         ],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=60,
         check=False,
     )
     assert done.returncode == 0, done.stderr

@@ -98,7 +98,7 @@ def test_the_blocking_client_works_under_gevent_patched_after_import(
         ],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=60,
         check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -106,3 +106,42 @@ def test_the_blocking_client_works_under_gevent_patched_after_import(
     assert done.stderr == ""  # no "event loop is running" warning, no error at exit
     assert len(sandbox.requests_for("Get All Payout")) == 14
     assert len(sandbox.requests_for("Retrieve Payout")) == 1
+
+
+_PATCHED_FIRST = """
+from gevent import monkey
+monkey.patch_all()  # as gevent recommends: before anything else is imported
+import sys
+import gevent
+from paycombat_sync import PayCombat
+
+with PayCombat(token=sys.argv[1], signature_key=sys.argv[2], base_url=sys.argv[3]) as client:
+    assert client.payouts.list().to_list() == []
+    calls = [gevent.spawn(client.payouts.list().to_list) for _ in range(5)]
+    gevent.joinall(calls, timeout=30, raise_error=True)
+    assert [call.value for call in calls] == [[]] * 5
+print("ok")
+"""
+
+
+def test_the_blocking_client_works_when_gevent_patched_first(sandbox: LocalSandbox) -> None:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [
+            sys.executable,
+            "-W",
+            "error",
+            "-c",
+            textwrap.dedent(_PATCHED_FIRST),
+            sandbox.token,
+            sandbox.signature_key,
+            sandbox.base_url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ok\n"
+    assert done.stderr == ""
+    assert len(sandbox.requests_for("Get All Payout")) == 6
