@@ -204,7 +204,7 @@ class Runner:
         shared with the parent: they are kept alive for good, never closed, never collected.
         """
         if self._io is not None or self._flights:
-            _keep_forever((self._client, self._io, self._flights))
+            keep_forever((self._client, self._io, self._flights))
             if not self._closed:
                 self._client = self._factory()
         self._lock = threading.Lock()  # may have been held by a parent thread at fork time
@@ -388,7 +388,7 @@ _ORPHANS: list[object] = []
 _FORK_LOCK = threading.Lock()
 
 
-def _keep_forever(inherited: object) -> None:
+def keep_forever(inherited: object) -> None:
     """Never free ``inherited`` in this process, so that none of its finalizers ever runs.
 
     A list alone is not enough: interpreter shutdown clears module globals and collects what they

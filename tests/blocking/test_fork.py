@@ -105,3 +105,37 @@ def test_forked_children_never_disturb_the_parents_pooled_connection(
     assert done.stderr == ""
     # Every call reached the sandbox: the parent's 6, the forked children's 2, the pool's 4.
     assert len(sandbox.requests_for("Get All Payout")) == 12
+
+
+_SANDBOX_SCRIPT = """
+import os, sys, warnings
+warnings.filterwarnings("ignore", ".*fork.*", DeprecationWarning)  # Python 3.12+
+from paycombat_sync import PayCombat
+from paycombat_sync.sandbox import LocalSandbox
+
+with LocalSandbox() as sandbox, PayCombat(
+    token=sandbox.token, signature_key=sandbox.signature_key, base_url=sandbox.base_url, timeout=5
+) as client:
+    client.payouts.list().to_list()
+    pid = os.fork()
+    if pid == 0:
+        sys.exit(0)  # leaves both with-blocks in the child: "closes" the parent's sandbox there
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    client.payouts.list().to_list()  # the sandbox still serves, the pooled connection works
+    assert len(sandbox.requests_for("Get All Payout")) == 2
+print("ok")
+"""
+
+
+def test_a_forked_child_leaving_a_blocking_sandbox_does_not_stop_the_parents() -> None:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-W", "error", "-c", textwrap.dedent(_SANDBOX_SCRIPT)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ok\n"
+    assert done.stderr == ""
