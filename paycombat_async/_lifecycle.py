@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import NoReturn, SupportsIndex, TypeVar
 
-__all__ = ["AsyncClosing", "Closing"]
+__all__ = ["NOT_PICKLABLE", "AsyncClosing", "Closing", "OneProcess"]
+
+NOT_PICKLABLE = (
+    "A PayCombat client cannot be pickled or copied: it owns a connection pool (and, blocking, "
+    "an event loop thread) that belong to one process. Create one client per process, in the "
+    "worker (e.g. in a process pool's initializer)."
+)
 
 S = TypeVar("S")
 
@@ -41,3 +47,10 @@ class Closing:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class OneProcess:
+    """Refuses pickling and copying, with a message that says why (clients and their resources)."""
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        raise TypeError(NOT_PICKLABLE)

@@ -74,7 +74,9 @@ class BlockingTransport(Transport):
             return method.dress(iterate, blocking=True)
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            return runner.run(lambda: twin()(*args, **kwargs), operation=lambda: op)
+            return runner.run(
+                lambda: twin()(*args, **kwargs), operation=lambda: op, call=(args, kwargs)
+            )
 
         return method.dress(call, blocking=True, raw=self.raw)
 
@@ -146,6 +148,7 @@ class _Blocking(Generic[S, P, R]):
             return runner.run(
                 lambda: func(target, *args, **kwargs),
                 operation=functools.partial(operation, args, kwargs),
+                call=(args, kwargs),
             )
 
         self._dress(method)

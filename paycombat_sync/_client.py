@@ -62,9 +62,13 @@ class PayCombat(ClientResources[BlockingMode], Forwarder, Closing):
     The client starts one background thread (``paycombat-io``) on its first call; the async
     client and its connection pool live there until ``close()``. Share one client between
     threads freely. It also works inside a running event loop (it blocks that loop, and warns
-    once), and in a child process after ``os.fork()`` (the child builds its own thread and
-    connection pool on first use). Errors, models and configuration classes are the very same
+    once), under gevent, and in a child process after ``os.fork()`` (the child never touches
+    what it inherited and builds its own thread and connection pool on first use). It cannot be
+    pickled: create one per process. Errors, models and configuration classes are the very same
     objects as in ``paycombat_async``.
+
+    ``close()`` returns within about a second: calls still in flight raise ``ClientStateError``,
+    or ``OutcomeUnknownError`` if they create objects or move money.
 
     Ctrl-C during a call cancels the request and raises ``KeyboardInterrupt``; if the call
     creates objects or moves money (a payout, a payin, a checkout...), that

@@ -1,22 +1,29 @@
-"""One long-lived anyio BlockingPortal per client: start, call, iterate, close, fork guard.
+"""One long-lived event loop thread per client (``_loop.PortalThread``): call, iterate, close.
 
-The async client, and so its aiohttp session, lives on the portal's event loop for the client's
-whole life; every blocking call is a task submitted to that loop. The loop runs on a named daemon
-thread that this module starts and joins itself rather than through
-``anyio.from_thread.start_blocking_portal``: that context manager is a generator, and one left
-open (a client never closed, or inherited by a forked child) joins its thread from the
-generator's finalizer at interpreter exit, which hangs when the thread is gone or blocked.
+The async client, and so its aiohttp session, lives on that loop for the client's whole life;
+every blocking call is a task submitted to it.
 
 Guards, each checked before anything is submitted:
 
-* fork: the runner remembers its pid. In a child it drops what it inherited without touching it
-  (the parent's loop thread does not exist here, and its sockets are the parent's) and lazily
-  builds a fresh async client and portal.
+* fork: right after ``fork()`` the child (an at-fork hook) takes every inherited client and loop
+  out of reach without touching them, and each runner builds a fresh async client and loop
+  thread on its first call there. The parent's loop, epoll selector and pooled sockets are
+  shared with the child (an epoll instance survives fork): closing, unregistering or even
+  garbage-collecting them in the child (aiohttp's connector finalizer closes its transports,
+  which unregisters their sockets from the *shared* epoll) would silently detach the parent's
+  connections. So the child keeps them referenced forever; on CPython not even interpreter
+  shutdown frees them.
 * re-entrancy: a blocking call from the loop's own thread would wait for itself forever, so it is
-  refused with ``ClientStateError``.
+  refused with ``ClientStateError``; so is a call from a thread whose running event loop serves
+  the client's ``base_url`` (a ``paycombat_async.sandbox.LocalSandbox`` started on that loop).
 * a running event loop in the calling thread: the call works (it runs on our loop) but blocks the
   caller's loop, so the runner warns once per client, pointing to ``paycombat_async``.
 * use after close: ``ClientStateError``.
+
+Close is bounded (``CLOSE_GRACE``): calls in flight are cancelled first, so their callers hear
+"the client was closed" (not the connection error closing the pool would cause), then the pool is
+closed and the loop stopped. Under gevent, close only asks the loop to do so (waiting on another
+thread from gevent's hub at interpreter exit would block it for good).
 
 Ctrl-C: a call waits on its task's future; a ``KeyboardInterrupt`` (any ``BaseException``) that
 arrives while waiting cancels the task, waits briefly for the cancellation to land, and is
@@ -31,29 +38,36 @@ import asyncio
 import atexit
 import concurrent.futures
 import contextlib
+import logging
 import os
+import sys
 import threading
+import time
 import warnings
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, TypeVar
-
-import anyio
-from anyio.from_thread import BlockingPortal
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from typing import Any, NoReturn, SupportsIndex, TypeVar
+from urllib.parse import urlsplit
 
 from paycombat_async import PayCombat as AsyncPayCombat
 from paycombat_async._exceptions import ClientStateError, OutcomeUnknownError
+from paycombat_async._lifecycle import NOT_PICKLABLE
 from paycombat_async._routes import Operation
+
+from ._loop import THREAD_NAME, PortalThread, gevent_monkey, wait
 
 __all__ = ["PortalThread", "Runner"]
 
 T = TypeVar("T")
 
-THREAD_NAME = "paycombat-io"
+logger = logging.getLogger("paycombat")
+
 CANCEL_GRACE = 5.0
 """Seconds an interrupted call waits for its cancelled task to finish before re-raising."""
 EXIT_GRACE = 2.0
-"""Seconds each step of the at-exit close may take: interpreter exit never waits longer."""
+"""Seconds the at-exit close may take: interpreter exit never waits longer."""
+CLOSE_GRACE = 1.0
+"""Seconds ``close()`` gives the pool to close and the loop to stop before it returns anyway."""
 
 CLOSED = "This PayCombat client is closed; create a new one."
 CLOSED_IN_FLIGHT = "This PayCombat client was closed while the call was in flight."
@@ -62,58 +76,18 @@ REENTRANT = (
     "running on that loop, e.g. a hook or callback); it would wait for itself forever. Use "
     "paycombat_async and await the call there."
 )
+SAME_LOOP = (
+    "A blocking PayCombat call to {base_url} was made on the thread whose running event loop "
+    "serves that address (a paycombat_async LocalSandbox started on this loop): the server "
+    "cannot answer while this thread waits, so the call would hang until its deadline. Await "
+    "paycombat_async.PayCombat instead, or run the sandbox on its own thread with "
+    "paycombat_sync.sandbox.LocalSandbox."
+)
 IN_RUNNING_LOOP = (
     "A blocking paycombat_sync.PayCombat method was called while an event loop is running in "
     "this thread: it works, but blocks that loop until the call returns. In async code (a "
     "notebook cell, an async web framework), use paycombat_async.PayCombat and await it."
 )
-
-
-class PortalThread:
-    """An asyncio event loop on a named daemon thread, driven through an anyio BlockingPortal."""
-
-    def __init__(self, name: str = THREAD_NAME) -> None:
-        ready: concurrent.futures.Future[BlockingPortal] = concurrent.futures.Future()
-
-        async def serve() -> None:
-            async with BlockingPortal() as portal:
-                ready.set_result(portal)
-                await portal.sleep_until_stopped()
-
-        def run() -> None:
-            try:
-                anyio.run(serve, backend="asyncio")  # aiohttp is asyncio-only
-            except BaseException as exc:
-                if ready.done():
-                    raise
-                ready.set_exception(exc)
-
-        self.thread = threading.Thread(target=run, name=name, daemon=True)
-        self.thread.start()
-        try:
-            self.portal = ready.result()
-        except BaseException:
-            # Interrupted while the loop was starting: stop it once it has, from another thread.
-            threading.Thread(target=_stop_when_started, args=(ready,), daemon=True).start()
-            raise
-        self.ident = self.thread.ident
-
-    def on_loop_thread(self) -> bool:
-        """Whether the caller is running on this loop's thread."""
-        return threading.get_ident() == self.ident
-
-    def stop(self, *, timeout: float | None = None) -> None:
-        """Cancel what still runs on the loop, stop it and join the thread (from another thread)."""
-        # RuntimeError: already stopped. TimeoutError: a stuck loop; the thread is a daemon.
-        with contextlib.suppress(RuntimeError, TimeoutError, concurrent.futures.CancelledError):
-            self.portal.start_task_soon(self.portal.stop, True).result(timeout)
-        self.thread.join(timeout)
-
-
-def _stop_when_started(ready: concurrent.futures.Future[BlockingPortal]) -> None:
-    with contextlib.suppress(Exception):
-        portal = ready.result()
-        portal.call(portal.stop, True)
 
 
 class _Flight:
@@ -134,19 +108,45 @@ async def _fly(flight: _Flight, make: Callable[[], Awaitable[T]]) -> T:
         flight.done.set()
 
 
-def _in_running_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+def _serves(loop: asyncio.AbstractEventLoop, base_url: str) -> bool:
+    """Whether ``loop`` runs the async ``LocalSandbox`` listening at ``base_url``."""
+    server = sys.modules.get("paycombat_async.sandbox._server")  # no sandbox imported: none runs
+    if server is None:
         return False
-    return True
+    url = urlsplit(base_url)
+    serving: asyncio.AbstractEventLoop | None = server.serving_loop(url.hostname, url.port)
+    return serving is loop
 
 
-def interrupted(op: Operation) -> OutcomeUnknownError:
-    """The error an interrupted money-moving call is chained from."""
+def order_id_of(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
+    """The caller's own reference in a call's arguments (``order_id=``, or inside a body)."""
+    for value in (kwargs, *kwargs.values(), *args):
+        found = value.get("order_id") if isinstance(value, Mapping) else None
+        found = found if found is not None else getattr(value, "order_id", None)
+        if isinstance(found, str):
+            return found
+    return None
+
+
+def interrupted(
+    op: Operation,
+    order_id: str | None = None,
+    *,
+    why: str = "was interrupted after it was submitted",
+) -> OutcomeUnknownError:
+    """The error an interrupted money-moving call raises (or is chained from); logged once."""
+    # Never the arguments themselves: only the operation and the caller's own reference.
+    logger.warning(
+        "%s (%s %s) %s; its outcome is unknown (order_id=%s)",
+        op.title,
+        op.method,
+        op.path,
+        why,
+        order_id,
+    )
     return OutcomeUnknownError(
-        f"{op.title} was interrupted after it was submitted: it may or may not have been "
-        "processed. It was not resent. Look it up by your own reference before trying again.",
+        f"{op.title} {why}: it may or may not have been processed. It was not resent. Look it "
+        "up by your own reference before trying again.",
         method=op.method,
         path=op.path,
     )
@@ -165,10 +165,14 @@ class Runner:
         self._client = factory()
         self._lock = threading.Lock()
         self._io: PortalThread | None = None
+        self._flights: set[concurrent.futures.Future[Any]] = set()
         self._closed = False
         self._warned_loop = False
         self._pid = os.getpid()
         _RUNNERS.add(self)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        raise TypeError(NOT_PICKLABLE)
 
     @property
     def closed(self) -> bool:
@@ -190,17 +194,24 @@ class Runner:
         if self._pid == os.getpid():
             return
         with _FORK_LOCK:
-            if self._pid == os.getpid():
-                return
-            # Inherited from the parent: its loop thread does not exist here and its sockets are
-            # the parent's. Keep them referenced, never closed, never awaited.
-            _ORPHANS.append((self._client, self._io))
-            self._lock = threading.Lock()  # may have been held by a parent thread at fork time
-            self._io = None
-            self._warned_loop = False
+            if self._pid != os.getpid():
+                self.forget_inherited()
+
+    def forget_inherited(self) -> None:
+        """In a forked child: drop the parent's client and loop untouched, start afresh lazily.
+
+        The parent's loop thread does not exist here, and its loop, selector and sockets are
+        shared with the parent: they are kept alive for good, never closed, never collected.
+        """
+        if self._io is not None or self._flights:
+            keep_forever((self._client, self._io, self._flights))
             if not self._closed:
                 self._client = self._factory()
-            self._pid = os.getpid()
+        self._lock = threading.Lock()  # may have been held by a parent thread at fork time
+        self._io = None
+        self._flights = set()
+        self._warned_loop = False
+        self._pid = os.getpid()
 
     def target(self, path: str) -> Any:
         """The async client (``path=""``) or one of its resources, e.g. ``"payouts"``."""
@@ -211,6 +222,12 @@ class Runner:
 
     def _io_for_call(self) -> PortalThread:
         self._check_fork()
+
+        loop = asyncio._get_running_loop()
+        if loop is not None:
+            base_url = self._client.config.base_url
+            if _serves(loop, base_url):
+                raise ClientStateError(SAME_LOOP.format(base_url=base_url))
         io = self._io
         if io is None:
             with self._lock:
@@ -221,7 +238,7 @@ class Runner:
                 io = self._io
         elif io.on_loop_thread():
             raise ClientStateError(REENTRANT)
-        if not self._warned_loop and _in_running_loop():
+        if loop is not None and not self._warned_loop:
             self._warned_loop = True
             warnings.warn(IN_RUNNING_LOOP, RuntimeWarning, stacklevel=4)
         return io
@@ -233,6 +250,7 @@ class Runner:
         make: Callable[[], Awaitable[T]],
         *,
         operation: Callable[[], Operation | None] | None = None,
+        call: tuple[tuple[Any, ...], Mapping[str, Any]] = ((), {}),
     ) -> T:
         """Run ``make()`` on the loop and wait for its result.
 
@@ -240,22 +258,31 @@ class Runner:
             make: builds the awaitable; it is called on the loop thread.
             operation: on interruption, tells which operation was running; if it moves money
                 the ``KeyboardInterrupt`` is raised from an ``OutcomeUnknownError``.
+            call: the call's ``(args, kwargs)``, where an interrupted money move's ``order_id``
+                is found for the log.
         """
         io = self._io_for_call()
         flight = _Flight()
+        future: concurrent.futures.Future[T]
         try:
-            future = io.portal.start_task_soon(_fly, flight, make)
+            if gevent_monkey() is None:
+                future = io.portal.start_task_soon(_fly, flight, make)
+            else:  # the portal waits on the loop thread to submit: gevent cannot wait on that
+                future = asyncio.run_coroutine_threadsafe(_fly(flight, make), io.loop)
         except RuntimeError:
             raise ClientStateError(CLOSED) from None  # closed by another thread meanwhile
+        with self._lock:
+            self._flights.add(future)
         try:
-            return future.result()
+            return wait(future)
         except concurrent.futures.CancelledError:
             if not future.cancelled():
                 raise
             # Only close() cancels a task behind a waiting caller's back.
-            op = operation() if operation is not None else None
+            op = operation() if operation is not None and flight.started else None
             if op is not None and op.moves_money:
-                raise interrupted(op) from None
+                why = "was in flight when the client was closed"
+                raise interrupted(op, order_id_of(*call), why=why) from None
             raise ClientStateError(CLOSED_IN_FLIGHT) from None
         except BaseException as exc:
             if future.done() and not future.cancelled() and future.exception() is exc:
@@ -264,8 +291,11 @@ class Runner:
             flight.done.wait(CANCEL_GRACE)
             op = operation() if operation is not None and flight.started else None
             if op is not None and op.moves_money:
-                raise exc from interrupted(op)
+                raise exc from interrupted(op, order_id_of(*call))
             raise
+        finally:
+            with self._lock:
+                self._flights.discard(future)
 
     def iterate(self, make: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
         """Walk an async iterator (built by ``make``), one item per round trip to the loop."""
@@ -289,26 +319,45 @@ class Runner:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Close the session on its own loop, stop the loop and join its thread. Idempotent."""
-        self._check_fork()
+    def _take_for_close(self) -> tuple[PortalThread | None, list[concurrent.futures.Future[Any]]]:
         with self._lock:
-            if self._closed:
-                return
-            io = self._io
-            if io is not None and io.on_loop_thread():
-                raise ClientStateError(
-                    "A PayCombat client cannot be closed from its own event loop thread."
-                )
+            io, self._io = self._io, None
+            flights, self._flights = list(self._flights), set()
             self._closed = True
-            self._io = None
         _RUNNERS.discard(self)
-        if io is None:
+        return io, flights
+
+    def _shutdown(
+        self, io: PortalThread, flights: list[concurrent.futures.Future[Any]], grace: float
+    ) -> None:
+        """Cancel the calls in flight, close the pool, stop the loop: all within ``grace``."""
+        deadline = time.monotonic() + grace
+        for future in flights:
+            future.cancel()  # their callers are told "closed" now, before the pool goes
+        if gevent_monkey() is not None:
+            io.stop_soon(self._client.aclose)
             return
-        try:
-            io.portal.call(self._client.aclose)
-        finally:
-            io.stop()
+        # TimeoutError (a stuck close) and anything else: the loop is stopped regardless.
+        with contextlib.suppress(Exception):
+            io.portal.start_task_soon(self._client.aclose).result(grace)
+        io.stop(timeout=max(deadline - time.monotonic(), 0.1))
+
+    def close(self) -> None:
+        """Cancel calls in flight, close the pool, stop the loop and join its thread. Idempotent.
+
+        Returns within about ``CLOSE_GRACE`` seconds, whatever the calls in flight are doing.
+        """
+        self._check_fork()
+        io = self._io
+        if io is not None and io.on_loop_thread():
+            raise ClientStateError(
+                "A PayCombat client cannot be closed from its own event loop thread."
+            )
+        if self._closed:
+            return
+        io, flights = self._take_for_close()
+        if io is not None:
+            self._shutdown(io, flights, CLOSE_GRACE)
 
     def collected(self, description: str) -> None:
         """The blocking client was garbage-collected: warn if it still held a thread, and close."""
@@ -329,24 +378,41 @@ class Runner:
         """Close quietly and within bounds: interpreter exit must never hang."""
         if self._closed or self._pid != os.getpid():
             return
-        with self._lock:
-            io, self._io = self._io, None
-            self._closed = True
-        if io is None or io.on_loop_thread():
-            return
-        with contextlib.suppress(Exception):  # best effort: exit goes on regardless
-            io.portal.start_task_soon(self._client.aclose).result(EXIT_GRACE)
-        io.stop(timeout=EXIT_GRACE)
+        io, flights = self._take_for_close()
+        if io is not None and not io.on_loop_thread():
+            self._shutdown(io, flights, EXIT_GRACE)
 
 
 _RUNNERS: weakref.WeakSet[Runner] = weakref.WeakSet()
-_ORPHANS: list[tuple[AsyncPayCombat, PortalThread | None]] = []
+_ORPHANS: list[object] = []
 _FORK_LOCK = threading.Lock()
 
 
-def _reset_after_fork() -> None:
+def keep_forever(inherited: object) -> None:
+    """Never free ``inherited`` in this process, so that none of its finalizers ever runs.
+
+    A list alone is not enough: interpreter shutdown clears module globals and collects what they
+    held. On CPython a reference that no container owns survives even that.
+    """
+    _ORPHANS.append(inherited)
+    try:
+        import ctypes  # only ever needed in a forked child
+
+        incref = ctypes.pythonapi.Py_IncRef
+    except (ImportError, AttributeError):  # not CPython
+        return
+    incref.argtypes = [ctypes.py_object]
+    incref.restype = None
+    incref(inherited)
+
+
+def _after_fork_in_child() -> None:
     global _FORK_LOCK  # a lock another thread held at fork time would stay held
     _FORK_LOCK = threading.Lock()
+    # Now, not on the child's first call: a child that never touches its inherited client must
+    # not tear the parent's connections down at exit either.
+    for runner in list(_RUNNERS):
+        runner.forget_inherited()
 
 
 def _close_all_at_exit() -> None:
@@ -355,5 +421,5 @@ def _close_all_at_exit() -> None:
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_after_fork)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 atexit.register(_close_all_at_exit)

@@ -18,6 +18,7 @@ loop, driven through an anyio portal), so tests of blocking code need no async c
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 import weakref
 from typing import Any
@@ -31,7 +32,8 @@ from paycombat_async.sandbox import SandboxState as SandboxState
 from paycombat_async.sandbox import WebhookDelivery as WebhookDelivery
 from paycombat_async.sandbox import WebhookSender as WebhookSender
 
-from ._portal import PortalThread
+from ._loop import PortalThread
+from ._portal import keep_forever
 
 __all__ = [
     "Fault",
@@ -52,6 +54,7 @@ class _Server:
     def __init__(self, sandbox: AsyncLocalSandbox) -> None:
         self.sandbox = sandbox
         self.io: PortalThread | None = None
+        self.pid = os.getpid()
 
     def start(self) -> None:
         if self.io is not None:
@@ -63,8 +66,18 @@ class _Server:
             io.stop()
             raise
         self.io = io
+        self.pid = os.getpid()
+        _RUNNING.add(self)
+
+    def forget_inherited(self) -> None:
+        """In a forked child: the server's loop thread is the parent's; never touch it here."""
+        if self.io is not None and self.pid != os.getpid():
+            keep_forever((self.sandbox, self.io))  # see paycombat_sync._portal: fork
+            self.io = None
 
     def stop(self) -> None:
+        self.forget_inherited()
+        _RUNNING.discard(self)
         io, self.io = self.io, None
         if io is None:
             return
@@ -83,13 +96,26 @@ class _Server:
             self.stop()
 
 
+_RUNNING: weakref.WeakSet[_Server] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for server in list(_RUNNING):
+        server.forget_inherited()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class LocalSandbox(Closing):
     """The local PayCombat emulator on loopback, served from a background thread.
 
     Takes the same arguments as ``paycombat_async.sandbox.LocalSandbox`` and exposes the same
     attributes (``base_url``, ``token``, ``signature_key``, ``state``, ``faults``, ``requests``)
     and helpers (``inject``, ``requests_for``). ``inject`` and ``requests_for`` run on the
-    sandbox's own thread; read ``state`` between calls, not while one is in flight.
+    sandbox's own thread; read ``state`` between calls, not while one is in flight. A forked
+    child process leaves the parent's sandbox alone (closing it there does nothing).
 
     Args:
         host: the interface to listen on.

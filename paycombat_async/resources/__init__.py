@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic
 
+from .._lifecycle import OneProcess
 from ._base import (
     OPERATIONS,
     AsyncMode,
@@ -72,7 +73,7 @@ class _Slot:
         instance.__dict__[self.name] = value
 
 
-class ClientResources(Generic[M]):
+class ClientResources(OneProcess, Generic[M]):
     """The resources of a client, in its mode: ``PayCombat`` (async) and its blocking twin."""
 
     master_data: MasterData[M]

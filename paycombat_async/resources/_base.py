@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import attrs
 
+from .._lifecycle import OneProcess
 from .._routes import OperationTable
 from ..models._base import PATH, QUERY, PageRequest, Request
 
@@ -146,7 +147,7 @@ class AsyncTransport(Transport):
         return method.bind_async(resource, self.pipeline)
 
 
-class Resource(Generic[M]):
+class Resource(OneProcess, Generic[M]):
     """One API group: ``client.<client_attribute>``. Its methods are declared, not written."""
 
     client_attribute: ClassVar[str] = ""

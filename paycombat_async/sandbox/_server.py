@@ -32,9 +32,29 @@ from .handlers import ALL_HANDLERS
 from .handlers._common import Call, Handler, Reply
 from .handlers.payins import expire_if_due
 
-__all__ = ["LocalSandbox", "RecordedRequest"]
+__all__ = ["LocalSandbox", "RecordedRequest", "serving_loop"]
 
 logger = logging.getLogger("paycombat.sandbox")
+
+_SERVING: dict[int, tuple[str, asyncio.AbstractEventLoop]] = {}
+"""Running sandboxes by port: (host, the loop serving it)."""
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})  # noqa: S104
+
+
+def serving_loop(host: str | None, port: int | None) -> asyncio.AbstractEventLoop | None:
+    """The event loop of the running sandbox that ``host:port`` reaches, if any.
+
+    The blocking client asks, from a thread with a running loop, so that a call that loop would
+    have to answer fails at once instead of waiting for its own thread until the deadline.
+    """
+    found = _SERVING.get(port) if port is not None else None
+    if found is None or host is None:
+        return None
+    served_host, loop = found
+    if host == served_host or (host in _LOOPBACK and served_host in _LOOPBACK):
+        return loop
+    return None
+
 
 _HTML_502 = (
     "<html><head><title>502 Bad Gateway</title></head>"
@@ -151,6 +171,7 @@ class LocalSandbox(AsyncClosing):
         await site.start()
         self._runner = runner
         self.port = runner.addresses[0][1]
+        _SERVING[self.port] = (self.host, asyncio.get_running_loop())
         logger.info("PayCombat sandbox listening on %s", self.base_url)
 
     async def aclose(self) -> None:
@@ -159,6 +180,8 @@ class LocalSandbox(AsyncClosing):
         await self.webhooks.aclose()
         runner, self._runner = self._runner, None
         if runner is not None:
+            if _SERVING.get(self.port, (None, None))[1] is asyncio.get_running_loop():
+                del _SERVING[self.port]
             await runner.cleanup()
 
     # -- request handling --------------------------------------------------------------------
