@@ -56,12 +56,12 @@ def _structure_datetime(value: Any, _: Any) -> dt.datetime:
         except ValueError:
             pass
         else:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     if isinstance(value, dt.datetime):
         parsed = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value  # epoch milliseconds or seconds
-        return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
     elif isinstance(value, str):
         text = value.strip()
         if text.endswith(("Z", "z")):
@@ -70,14 +70,14 @@ def _structure_datetime(value: Any, _: Any) -> dt.datetime:
     else:
         raise TypeError(f"expected a timestamp, got {type(value).__name__}")
     # PayCombat timestamps are UTC; a naive one is read as UTC rather than as local time.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def format_datetime(value: dt.datetime) -> str:
     """A timestamp as JavaScript's ``Date.toJSON`` writes it: UTC, milliseconds, ``Z``."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    utc = value.astimezone(dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
+    utc = value.astimezone(dt.UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 

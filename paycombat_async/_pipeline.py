@@ -300,7 +300,7 @@ class Pipeline:
                 capture(status, headers, raw)  # SEAM (api helper): with_raw_response
         except UnreadableBody as exc:
             failure = unreadable(str(exc), self._context(call, status, b""))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             failure = self._timeout(call, sent=attempt.connected)
         except (aiohttp.ClientError, OSError) as exc:
             failure = self._transport_error(call, exc, sent=attempt.connected)

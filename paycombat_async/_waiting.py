@@ -123,7 +123,7 @@ async def wait_for(
     object_id: str,
     statuses: Iterable[Any],
     *,
-    timeout: float,  # noqa: ASYNC109  # the deadline is this function's subject, as in asyncio.wait_for
+    timeout: float,  # the deadline is this function's subject, as in asyncio.wait_for
     poll_interval: float,
 ) -> M:
     """Retrieve ``object_id`` until its status is in ``statuses``; a verified notification in
@@ -183,7 +183,7 @@ async def wait_for_payin(
     id: str,
     statuses: Iterable[Any] | None,
     *,
-    timeout: float,  # noqa: ASYNC109  # see wait_for
+    timeout: float,  # see wait_for
     poll_interval: float,
 ) -> Payin:
     """``client.payins.wait_for``: :func:`wait_for` on a payin (default: any final status)."""
@@ -203,7 +203,7 @@ async def wait_for_payout(
     id: str,
     statuses: Iterable[Any] | None,
     *,
-    timeout: float,  # noqa: ASYNC109  # see wait_for
+    timeout: float,  # see wait_for
     poll_interval: float,
 ) -> Payout:
     """``client.payouts.wait_for``: :func:`wait_for` on a payout (default: any final status)."""

@@ -118,7 +118,7 @@ class _Loop(asyncio.SelectorEventLoop):
     for a stuck ``getaddrinfo``.
     """
 
-    async def shutdown_default_executor(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - asyncio's signature
+    async def shutdown_default_executor(self, timeout: float | None = None) -> None:
         """Nothing to wait for: every job runs on its own daemon thread."""
 
 

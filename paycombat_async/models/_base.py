@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from enum import Enum
+from enum import StrEnum
 from typing import Any, ClassVar
 
 import attrs
@@ -140,7 +140,7 @@ class PageRequest(Request):
     """Items per page (1 to 100)."""
 
 
-class OpenEnum(str, Enum):
+class OpenEnum(StrEnum):
     """A str enum for values PayCombat sends. Fields typed ``SomeEnum | str`` keep an unknown
     value as its raw string instead of failing, and compare equal to plain strings."""
 

@@ -113,7 +113,7 @@ class Checkout(Model):
         """Whether ``expire_at`` has passed (at ``now``, default the current UTC time)."""
         if self.expire_at is None:
             return False
-        return self.expire_at <= (now or dt.datetime.now(dt.timezone.utc))
+        return self.expire_at <= (now or dt.datetime.now(dt.UTC))
 
 
 def _aware(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

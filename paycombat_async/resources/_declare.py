@@ -349,7 +349,9 @@ class ListEndpoint(
 
 
 if TYPE_CHECKING:
-    from typing_extensions import NotRequired, TypedDict, Unpack
+    from typing import NotRequired
+
+    from typing_extensions import TypedDict, Unpack
 
     class Route(TypedDict):
         """The rest of ``endpoint``'s arguments (see its docstring)."""

@@ -24,7 +24,7 @@ class SandboxError(Exception):
 
 def now_iso() -> str:
     """The current time as PayCombat writes it: ``2024-12-30T20:12:35.000Z``."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 

@@ -161,7 +161,7 @@ class WebhookSender:
                 ) as response:
                     await response.read()
                     delivery.attempts.append(response.status)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 delivery.attempts.append(type(exc).__name__)
             if delivery.delivered:
                 return

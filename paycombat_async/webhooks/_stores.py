@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
@@ -41,7 +41,7 @@ Position = tuple[float | None, int]
 DEFAULT_LEASE = 300.0
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """What the store says about a notification it is asked to claim."""
 
     NEW = "new"

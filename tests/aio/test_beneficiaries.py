@@ -128,7 +128,7 @@ def test_beneficiary_example_round_trips() -> None:
     assert beneficiary.type is BeneficiaryType.INDIVIDUAL
     assert isinstance(beneficiary.individual, BeneficiaryIndividual)
     assert beneficiary.individual.dob == dt.date(1990, 4, 12)
-    assert beneficiary.created_at == dt.datetime(2024, 12, 27, 10, 54, 35, 965000, dt.timezone.utc)
+    assert beneficiary.created_at == dt.datetime(2024, 12, 27, 10, 54, 35, 965000, dt.UTC)
     assert beneficiary.extra == {"tag_id_list": ["tag_1"]}
     # The person is a ``Person``, the one shape customers share; like every nested request
     # object it leaves unset (null) fields out when unstructured.

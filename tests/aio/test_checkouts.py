@@ -120,9 +120,9 @@ def test_documented_checkout_fields() -> None:
         expired_url="https://paycombat.com/expired",
         cancelled_url="https://paycombat.com/cancelled",
     )
-    assert checkout.expire_at == dt.datetime(2025, 5, 18, 6, 55, 4, tzinfo=dt.timezone.utc)
-    assert checkout.is_expired(now=dt.datetime(2025, 5, 18, 7, tzinfo=dt.timezone.utc))
-    assert not checkout.is_expired(now=dt.datetime(2025, 5, 17, tzinfo=dt.timezone.utc))
+    assert checkout.expire_at == dt.datetime(2025, 5, 18, 6, 55, 4, tzinfo=dt.UTC)
+    assert checkout.is_expired(now=dt.datetime(2025, 5, 18, 7, tzinfo=dt.UTC))
+    assert not checkout.is_expired(now=dt.datetime(2025, 5, 17, tzinfo=dt.UTC))
     assert structure(GET_DETAIL_CHECKOUT_DATA, Checkout).payin_id is None
 
 
@@ -148,7 +148,7 @@ async def create_aud_checkout(client: PayCombat, description: str = "invoice-1")
 
 
 async def test_create_payment_request(client: PayCombat, sandbox: LocalSandbox) -> None:
-    before = dt.datetime.now(dt.timezone.utc)
+    before = dt.datetime.now(dt.UTC)
     checkout = await create_aud_checkout(client)
     assert checkout.status is CheckoutStatus.PENDING
     assert checkout.amount == Decimal("100")
@@ -186,7 +186,7 @@ async def test_the_sandbox_token_never_shows_in_repr(
 async def test_create_payment_request_with_expiry_and_order_summary(
     client: PayCombat, sandbox: LocalSandbox
 ) -> None:
-    expire_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(hours=1)
+    expire_at = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=1)
     summary = {"items": [{"product_name": "Tea", "quantity": 2, "unit_price": 5}]}
     checkout = await client.checkouts.create_payment_request(
         amount=10,
@@ -231,7 +231,7 @@ async def test_create_payment_request_rejected_by_the_sandbox(client: PayCombat)
             amount=100,
             currency="AUD",
             country_code="AU",
-            expire_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1),
+            expire_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1),
         )
 
 

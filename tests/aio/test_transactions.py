@@ -87,7 +87,7 @@ def test_transaction_example_round_trips() -> None:
     assert transaction.event_type is TransactionEventType.PAYIN
     assert transaction.net_amount == Decimal("98.85")
     assert transaction.is_settled is True
-    assert transaction.created_at == dt.datetime(2024, 12, 27, 10, 54, 35, 965000, dt.timezone.utc)
+    assert transaction.created_at == dt.datetime(2024, 12, 27, 10, 54, 35, 965000, dt.UTC)
     assert json.loads(js_dumps(unstructure(transaction))) == TRANSACTION_EXAMPLE
 
 

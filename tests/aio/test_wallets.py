@@ -75,7 +75,7 @@ def test_wallet_example_round_trips() -> None:
     assert account.actual_balance == Decimal("150.25")
     assert wallet.account("AUD") is account
     assert wallet.account("EUR") is None
-    assert wallet.created_at == dt.datetime(2024, 12, 27, 10, 54, 35, 965000, dt.timezone.utc)
+    assert wallet.created_at == dt.datetime(2024, 12, 27, 10, 54, 35, 965000, dt.UTC)
     assert json.loads(js_dumps(unstructure(wallet))) == WALLET_EXAMPLE
 
 

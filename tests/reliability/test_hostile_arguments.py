@@ -297,7 +297,7 @@ async def test_boolean_and_date_query_parameters_arrive_as_the_server_expects(
         "include_deleted": True,
         "archived": False,
         "created_at": dt.date(2025, 1, 2),
-        "after": dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
+        "after": dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
         "skipped": None,
         "status": ["PENDING", "FAILED"],
         "page": 2,
@@ -333,7 +333,7 @@ async def test_timestamps_structure_to_aware_utc_datetimes(server: RawServer, st
     server.default = respond(200, envelope({"id": "p-1", "created_at": stamp}))
     async with client(server) as c:
         payout = await c.payouts.retrieve("p-1")
-    assert payout.created_at == dt.datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=dt.timezone.utc)
+    assert payout.created_at == dt.datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)
     assert payout.created_at is not None
     if stamp != "2025-01-02T05:04:05.678+02:00":  # an explicit offset is kept; the rest are UTC
         assert payout.created_at.utcoffset() == dt.timedelta(0)

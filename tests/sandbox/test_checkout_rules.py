@@ -48,7 +48,7 @@ async def test_an_expired_checkout_cannot_be_checked_out(
     )
     assert bound.payin_id is not None
     # Time passes: move the checkout's expiry into the past.
-    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     sandbox.state.get("checkout", checkout.id)["expire_at"] = format_datetime(past)
 
     expired = await client.checkouts.retrieve(checkout.id)
@@ -72,7 +72,7 @@ async def test_expiry_is_noticed_when_the_payin_is_simulated(
         checkout_token=checkout.checkout_token, payin_method_name="au_bank_npp"
     )
     assert bound.payin_id is not None
-    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     sandbox.state.get("checkout", checkout.id)["expire_at"] = format_datetime(past)
     with pytest.raises(UnprocessableEntityError, match="EXPIRED"):
         await client.payins.simulate(bound.payin_id)

@@ -6,9 +6,7 @@ mistakes a type checker must catch (``warn_unused_ignores`` fails if it does not
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
-
-from typing_extensions import assert_type
+from typing import Any, assert_type
 
 import paycombat_async
 import paycombat_sync

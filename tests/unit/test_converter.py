@@ -34,7 +34,7 @@ def test_a_float_amount_keeps_no_binary_noise() -> None:
 )
 def test_timestamps_are_timezone_aware_utc(wire: object) -> None:
     payout = structure({"id": "p", "updated_at": wire}, Payout)
-    assert payout.updated_at == dt.datetime(2024, 12, 30, 20, 12, 35, tzinfo=dt.timezone.utc)
+    assert payout.updated_at == dt.datetime(2024, 12, 30, 20, 12, 35, tzinfo=dt.UTC)
 
 
 def test_blank_and_null_values_are_none() -> None:

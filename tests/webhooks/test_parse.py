@@ -78,7 +78,7 @@ def test_a_payout_event_carries_the_payout_model() -> None:
     assert event.payout.status is PayoutStatus.SUCCESS
     assert event.payout.original_amount == Decimal("50")
     assert event.order_id == "27862467"
-    assert event.updated_at == dt.datetime(2025, 6, 10, 1, 9, 45, tzinfo=dt.timezone.utc)
+    assert event.updated_at == dt.datetime(2025, 6, 10, 1, 9, 45, tzinfo=dt.UTC)
     assert event.object_type == "PAYOUT"
 
 
@@ -328,6 +328,6 @@ def test_fuzz_truncations_of_a_signed_body(raw: bytes, cut: int) -> None:
 def test_an_unknown_event_keeps_a_readable_updated_at_for_ordering() -> None:
     pending = parse(*signed(payload(PAYOUT_SUCCESS, status="PENDING")))
     assert isinstance(pending, UnknownEvent)
-    assert pending.updated_at == dt.datetime(2025, 6, 10, 1, 9, 45, tzinfo=dt.timezone.utc)
+    assert pending.updated_at == dt.datetime(2025, 6, 10, 1, 9, 45, tzinfo=dt.UTC)
     garbled = parse(*signed(payload(PAYOUT_SUCCESS, status="PENDING", updated_at=[1])))
     assert garbled.updated_at is None

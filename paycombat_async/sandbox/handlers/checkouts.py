@@ -44,13 +44,13 @@ def _object_or_none(body: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 
 def _format(value: dt.datetime) -> str:
-    utc = value.astimezone(dt.timezone.utc)
+    utc = value.astimezone(dt.UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def _expire_at(body: dict[str, Any]) -> str:
     value = body.get("expire_at")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     if value is None:
         return _format(now + DEFAULT_EXPIRY)
     if not isinstance(value, str):

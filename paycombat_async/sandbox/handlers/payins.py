@@ -82,7 +82,7 @@ def parse_iso(value: str) -> dt.datetime:
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     parsed = dt.datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def new_payin(
@@ -191,7 +191,7 @@ def expire_if_due(state: SandboxState, checkout: dict[str, Any]) -> None:
     """A pending checkout whose ``expire_at`` has passed is ``EXPIRED`` (and so is its payin)."""
     if checkout["status"] != "PENDING" or not checkout.get("expire_at"):
         return
-    if parse_iso(checkout["expire_at"]) <= dt.datetime.now(dt.timezone.utc):
+    if parse_iso(checkout["expire_at"]) <= dt.datetime.now(dt.UTC):
         set_status(checkout, "EXPIRED")
         close_pending_payin(state, checkout, "EXPIRED")
 
