@@ -6,7 +6,6 @@ import functools
 from collections.abc import Mapping
 from typing import Any, Final
 
-import aiohttp
 import attrs
 
 from . import _converter
@@ -29,26 +28,6 @@ class NotGiven:
 
 
 NOT_GIVEN: Final = NotGiven()
-
-
-class _SharedPipeline(Pipeline):
-    """SEAM (api helper; for the lead to port into ``_pipeline.py``): a pipeline with its own
-    configuration (deadline, retries) that borrows another pipeline's session, so a client from
-    ``with_options`` shares the connection pool. The owner opens and closes the session."""
-
-    def __init__(self, config: ClientConfig, owner: Pipeline) -> None:
-        super().__init__(config)
-        self._owner = owner
-
-    def _session_for_this_loop(self) -> aiohttp.ClientSession:
-        return self._owner._session_for_this_loop()
-
-    async def aclose(self) -> None:
-        """Nothing to close: the pool belongs to the client this one was derived from."""
-
-    @property
-    def closed(self) -> bool:
-        return self._owner.closed
 
 
 class RawResponses(ClientResources[AsyncRawMode]):
@@ -155,7 +134,7 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
                 arguments["timeout"] = timeout
             config = ClientConfig.from_arguments(**arguments, max_retries=max_retries)
             derived = object.__new__(type(self))
-            derived._setup(_SharedPipeline(config, self._pipeline))
+            derived._setup(self._pipeline.derive(config))
             self._derived[key] = derived
         return derived
 

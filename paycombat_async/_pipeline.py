@@ -107,15 +107,23 @@ class _Call:
 class Pipeline:
     """Owns the aiohttp session (created lazily on the first call's loop) and runs operations."""
 
-    def __init__(self, config: ClientConfig) -> None:
+    def __init__(self, config: ClientConfig, *, pool_of: Pipeline | None = None) -> None:
         self.config = config
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._pool_of = pool_of
+
+    def derive(self, config: ClientConfig) -> Pipeline:
+        """A pipeline with another configuration (deadline, retries) that uses this one's
+        connection pool (``with_options``). Closing it closes nothing: the pool is this one's."""
+        return Pipeline(config, pool_of=self._pool_of or self)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def _session_for_this_loop(self) -> aiohttp.ClientSession:
+        if self._pool_of is not None:
+            return self._pool_of._session_for_this_loop()
         loop = asyncio.get_running_loop()
         if self._closed:
             raise ClientStateError("This PayCombat client is closed; create a new one.")
@@ -146,6 +154,8 @@ class Pipeline:
 
     async def aclose(self) -> None:
         """Close the session on the loop that owns it. Idempotent."""
+        if self._pool_of is not None:
+            return  # the pool belongs to the pipeline this one was derived from
         self._closed = True
         session, self._session = self._session, None
         if session is None:
@@ -157,7 +167,7 @@ class Pipeline:
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        return self._pool_of.closed if self._pool_of is not None else self._closed
 
     # -- the pipeline ------------------------------------------------------------------------
 
@@ -297,7 +307,7 @@ class Pipeline:
             ) as response:
                 status, headers = response.status, response.headers
                 raw = await read_body(response, limit)
-                capture(status, headers, raw)  # SEAM (api helper): with_raw_response
+                capture(status, headers, raw)  # for with_raw_response, when it asked
         except UnreadableBody as exc:
             failure = unreadable(str(exc), self._context(call, status, b""))
         except TimeoutError:
@@ -324,7 +334,7 @@ class Pipeline:
         return outcome
 
     def _transport_error(self, call: _Call, exc: BaseException, *, sent: bool) -> PayCombatError:
-        if self._closed:  # aclose() tore the connection down under this call
+        if self.closed:  # aclose() tore the connection down under this call
             return ClientStateError(
                 "This PayCombat client was closed while the call was in flight.",
                 method=call.op.method,
