@@ -160,10 +160,10 @@ def _plain(value: Any) -> Any:
             # An index-like key moves first in JavaScript's property order.
             if type(key) is not str or key[:1].isdigit():
                 raise _NeedsWriter
-            plain[key] = _plain(item)
+            plain[key] = item if type(item) is str else _plain(item)  # str: the common case
         return plain
     if kind is list or kind is tuple:
-        return [_plain(item) for item in value]
+        return [item if type(item) is str else _plain(item) for item in value]
     if kind is int:
         if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
             return value

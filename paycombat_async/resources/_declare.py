@@ -13,6 +13,7 @@ import inspect
 import re
 import textwrap
 from collections.abc import Callable, Coroutine
+from decimal import Decimal
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -93,6 +94,10 @@ def _describe(annotation: Any) -> str:
     if annotation is None:
         return "None"
     return getattr(annotation, "__name__", str(annotation))
+
+
+_JSON_READY = frozenset({str, int, bool, Decimal})
+"""Field values that are their own JSON form (the signer prints ``Decimal`` as JavaScript would)."""
 
 
 class _Method:
@@ -230,7 +235,7 @@ class _Operation(_Method):
             if where == "path":
                 path[name] = str(value)
             else:
-                places[where][name] = unstructure(value)
+                places[where][name] = value if type(value) in _JSON_READY else unstructure(value)
         rest = body if self.operation.signed else query
         for key, value in (getattr(request, "extra", None) or {}).items():
             rest.setdefault(key, unstructure(value))  # never overrides a declared field
