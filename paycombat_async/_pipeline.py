@@ -97,7 +97,7 @@ class _Call:
 
     @property
     def describe(self) -> str:
-        return f"{self.op.method} {self.path}"
+        return f"{self.op.title} ({self.op.method} {self.path})"
 
     @property
     def in_doubt(self) -> bool:

@@ -134,21 +134,17 @@ def interrupted(
     *,
     why: str = "was interrupted after it was submitted",
 ) -> OutcomeUnknownError:
-    """The error an interrupted money-moving call raises (or is chained from); logged once."""
-    # Never the arguments themselves: only the operation and the caller's own reference.
-    logger.warning(
-        "%s (%s %s) %s; its outcome is unknown (order_id=%s)",
-        op.title,
-        op.method,
-        op.path,
-        why,
-        order_id,
-    )
+    """The error an interrupted money-moving call raises (or is chained from).
+
+    Not logged here: the pipeline logs the cancellation of a request that may have left, with
+    the same ``order_id``, once.
+    """
     return OutcomeUnknownError(
-        f"{op.title} {why}: it may or may not have been processed. It was not resent. Look it "
-        "up by your own reference before trying again.",
+        f"{op.title} {why}: it may or may not have been processed. It was not resent. Wait for "
+        "it to settle, then look it up by your own reference (order_id) before trying again.",
         method=op.method,
         path=op.path,
+        order_id=order_id,
     )
 
 
