@@ -8,6 +8,8 @@ async with PayCombat() as client:  # PAYCOMBAT_TOKEN / PAYCOMBAT_SIGNATURE_KEY f
 ```
 """
 
+import logging as _logging
+
 from . import models
 from ._client import PayCombat as PayCombat
 from ._config import ClientConfig as ClientConfig
@@ -151,3 +153,7 @@ __all__ = [
     "__version__",
 ]
 __all__ += models.__all__
+
+# A library only emits: the application decides where "paycombat" logs go (and without a
+# configuration, Python's last-resort handler must not print them on its behalf).
+_logging.getLogger("paycombat").addHandler(_logging.NullHandler())
