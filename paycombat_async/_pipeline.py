@@ -10,7 +10,6 @@ payouts, only about operations (see ``_routes``).
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import functools
 import json
 import logging
@@ -39,43 +38,14 @@ from ._response import UnreadableBody, interpret, read_body, unreadable
 from ._retry import Resend, Resendable, classify
 from ._routes import Operation
 from ._signing import js_dumps, sign
-from ._version import __version__
+from ._transport import Attempt, new_session, track_attempt
 
 __all__ = ["Pipeline"]
 
 T = TypeVar("T")
 logger = logging.getLogger("paycombat")
 
-USER_AGENT = f"paycombat-python/{__version__} aiohttp/{aiohttp.__version__}"
 REDACTED = "[REDACTED]"
-
-
-@attrs.define(slots=True)
-class _Attempt:
-    """What the wire has seen of one attempt: whether it may have reached PayCombat."""
-
-    connected: bool = False
-    """A connection was handed to the request, so its bytes may have left (erring to "sent")."""
-
-
-_ATTEMPT: contextvars.ContextVar[_Attempt | None] = contextvars.ContextVar(
-    "paycombat_attempt", default=None
-)
-
-
-class _Connector(aiohttp.TCPConnector):
-    """Marks the current attempt as possibly sent once it holds a connection.
-
-    Everything before (waiting for the pool, DNS, connect) provably sent nothing. Cheaper than an
-    aiohttp trace on every request, and it errs the safe way: "connected" precedes "sent".
-    """
-
-    async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
-        connection = await super().connect(req, traces, timeout)
-        attempt = _ATTEMPT.get()
-        if attempt is not None:
-            attempt.connected = True
-        return connection
 
 
 @attrs.define(slots=True)
@@ -93,7 +63,7 @@ class _Call:
     expect_bytes: bool
     doubted: bool = False
     """An earlier attempt may have reached PayCombat."""
-    attempt: _Attempt | None = None
+    attempt: Attempt | None = None
 
     @property
     def describe(self) -> str:
@@ -128,21 +98,7 @@ class Pipeline:
         if self._closed:
             raise ClientStateError("This PayCombat client is closed; create a new one.")
         if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=_Connector(limit=self.config.max_connections),
-                timeout=aiohttp.ClientTimeout(total=None),  # the call's deadline governs
-                headers={
-                    "User-Agent": USER_AGENT,
-                    "Accept": "application/json",
-                    "Accept-Encoding": "gzip, deflate",
-                },
-                # Bodies are decompressed by _response.read_body, under the size cap.
-                auto_decompress=False,
-            )
-            # aiohttp resends PUT/DELETE/GET once, behind our back, when a pooled connection
-            # turns out to be closed, even if the server had read the request. Only the retry
-            # policy may resend (pinned by a test).
-            self._session._retry_connection = False
+            self._session = new_session(self.config)
             self._loop = loop
         elif self._loop is not loop:
             raise ClientStateError(
@@ -284,8 +240,7 @@ class Pipeline:
 
     async def _attempt(self, session: aiohttp.ClientSession, call: _Call) -> Any:
         """One attempt: ``data``, or ``Resendable``, or the error the caller gets."""
-        attempt = call.attempt = _Attempt()
-        _ATTEMPT.set(attempt)
+        attempt = call.attempt = track_attempt()
         timeout = None
         if call.deadline is not None:
             remaining = call.deadline - asyncio.get_running_loop().time()
