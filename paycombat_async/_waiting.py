@@ -27,7 +27,7 @@ from .models.payout import Payout
 if TYPE_CHECKING:
     from .webhooks._events import WebhookEvent
 
-__all__ = ["PAYIN", "PAYOUT", "Tracked", "notify", "wait_for"]
+__all__ = ["PAYIN", "PAYOUT", "TrackedKind", "notify", "wait_for"]
 
 
 class _Tracked(Protocol):
@@ -174,7 +174,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @attrs.frozen
-class Tracked(Generic[M]):
+class TrackedKind(Generic[M]):
     """What tells waiting on a payin from waiting on a payout."""
 
     object_type: str
@@ -230,5 +230,5 @@ class Tracked(Generic[M]):
         return method
 
 
-PAYIN: Final = Tracked("PAYIN", Payin, "payin", ("SUCCESS", "FAILED", "EXPIRED", "CANCELLED"))
-PAYOUT: Final = Tracked("PAYOUT", Payout, "payout", ("SUCCESS", "FAILED", "RETURNED"))
+PAYIN: Final = TrackedKind("PAYIN", Payin, "payin", ("SUCCESS", "FAILED", "EXPIRED", "CANCELLED"))
+PAYOUT: Final = TrackedKind("PAYOUT", Payout, "payout", ("SUCCESS", "FAILED", "RETURNED"))
