@@ -15,9 +15,10 @@ import contextlib
 import random
 import threading
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeVar
 
 import anyio
+import attrs
 
 from ._exceptions import APITimeoutError, ValidationError
 from .models.payin import Payin
@@ -26,7 +27,7 @@ from .models.payout import Payout
 if TYPE_CHECKING:
     from .webhooks._events import WebhookEvent
 
-__all__ = ["notify", "wait_for", "wait_for_payin", "wait_for_payout"]
+__all__ = ["PAYIN", "PAYOUT", "TrackedKind", "notify", "wait_for"]
 
 
 class _Tracked(Protocol):
@@ -169,50 +170,65 @@ async def wait_for(
     )
 
 
-FINAL_PAYIN_STATUSES = ("SUCCESS", "FAILED", "EXPIRED", "CANCELLED")
-FINAL_PAYOUT_STATUSES = ("SUCCESS", "FAILED", "RETURNED")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _model_of(event: WebhookEvent, attribute: str, cls: type[M]) -> M | None:
-    model = getattr(event, attribute, None)
-    return model if isinstance(model, cls) else None
+@attrs.frozen
+class TrackedKind(Generic[M]):
+    """What tells waiting on a payin from waiting on a payout."""
+
+    object_type: str
+    """The notifications' ``type`` (``"PAYIN"``), and the waiters' registry key."""
+    model: type[M]
+    event_attribute: str
+    """The attribute of a notification's event that holds the full row (``event.payin``)."""
+    final_statuses: tuple[str, ...]
+    """What ``wait_for`` waits for when no status is given."""
+
+    def from_event(self, event: WebhookEvent) -> M | None:
+        """The row a notification carries, if it is about this kind of object."""
+        model = getattr(event, self.event_attribute, None)
+        return model if isinstance(model, self.model) else None
+
+    async def wait_for(
+        self,
+        retrieve: Callable[[str], Awaitable[M]],
+        object_id: str,
+        statuses: Iterable[Any] | None,
+        *,
+        timeout: float,  # see wait_for
+        poll_interval: float,
+    ) -> M:
+        """``client.payins.wait_for``, ``client.payouts.wait_for``: :func:`wait_for` on this kind
+        of object (default: any final status)."""
+        return await wait_for(
+            retrieve,
+            self.from_event,
+            self.object_type,
+            object_id,
+            self.final_statuses if statuses is None else statuses,
+            timeout=timeout,
+            poll_interval=poll_interval,
+        )
+
+    def documented(self, method: F) -> F:
+        """Give a resource's ``wait_for`` method its docstring, written once for both kinds."""
+        noun = self.object_type.lower()
+        summary = f"Wait until a {noun} reaches one of ``statuses`` (default: any final status)."
+        method.__doc__ = f"""{summary}
+
+        A {noun}'s final statuses are {", ".join(self.final_statuses)}. Returns as soon as a
+        webhook receiver in this process (``paycombat_async.webhooks`` or
+        ``paycombat_sync.webhooks``) gets a verified notification for it; otherwise polls
+        Retrieve {noun.capitalize()} every ``poll_interval`` seconds, backing off, never past
+        ``timeout``.
+
+        Raises:
+            APITimeoutError: the {noun} did not reach ``statuses`` within ``timeout`` seconds.
+            NotFoundError: no such {noun}.
+        """
+        return method
 
 
-async def wait_for_payin(
-    retrieve: Callable[[str], Awaitable[Payin]],
-    id: str,
-    statuses: Iterable[Any] | None,
-    *,
-    timeout: float,  # see wait_for
-    poll_interval: float,
-) -> Payin:
-    """``client.payins.wait_for``: :func:`wait_for` on a payin (default: any final status)."""
-    return await wait_for(
-        retrieve,
-        lambda event: _model_of(event, "payin", Payin),
-        "PAYIN",
-        id,
-        FINAL_PAYIN_STATUSES if statuses is None else statuses,
-        timeout=timeout,
-        poll_interval=poll_interval,
-    )
-
-
-async def wait_for_payout(
-    retrieve: Callable[[str], Awaitable[Payout]],
-    id: str,
-    statuses: Iterable[Any] | None,
-    *,
-    timeout: float,  # see wait_for
-    poll_interval: float,
-) -> Payout:
-    """``client.payouts.wait_for``: :func:`wait_for` on a payout (default: any final status)."""
-    return await wait_for(
-        retrieve,
-        lambda event: _model_of(event, "payout", Payout),
-        "PAYOUT",
-        id,
-        FINAL_PAYOUT_STATUSES if statuses is None else statuses,
-        timeout=timeout,
-        poll_interval=poll_interval,
-    )
+PAYIN: Final = TrackedKind("PAYIN", Payin, "payin", ("SUCCESS", "FAILED", "EXPIRED", "CANCELLED"))
+PAYOUT: Final = TrackedKind("PAYOUT", Payout, "payout", ("SUCCESS", "FAILED", "RETURNED"))

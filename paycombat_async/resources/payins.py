@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .._retry import Resend
-from .._waiting import wait_for_payin
+from .._waiting import PAYIN
 from ..models.payin import (
     CreatePayinRequest,
     CreateVirtualAccountRequest,
@@ -105,6 +105,7 @@ class Payins(Resource[M]):
     )
 
     @dual_method()
+    @PAYIN.documented
     async def wait_for(
         self: Payins[AsyncMode],
         payin_id: str,
@@ -113,17 +114,7 @@ class Payins(Resource[M]):
         timeout: float = 300.0,
         poll_interval: float = 2.0,
     ) -> Payin:
-        """Wait until a payin reaches one of ``statuses`` (default: any final status).
-
-        Returns as soon as a webhook receiver in this process (``paycombat_async.webhooks`` or
-        ``paycombat_sync.webhooks``) gets a verified notification for it; otherwise polls
-        Retrieve Payin every ``poll_interval`` seconds, backing off, never past ``timeout``.
-
-        Raises:
-            APITimeoutError: the payin did not reach ``statuses`` within ``timeout`` seconds.
-            NotFoundError: no such payin.
-        """
-        return await wait_for_payin(
+        return await PAYIN.wait_for(
             self.retrieve, payin_id, statuses, timeout=timeout, poll_interval=poll_interval
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .._retry import Resend
-from .._waiting import wait_for_payout
+from .._waiting import PAYOUT
 from ..models.payout import (
     CreatePayoutRequest,
     ListPayoutsRequest,
@@ -74,6 +74,7 @@ class Payouts(Resource[M]):
     )
 
     @dual_method()
+    @PAYOUT.documented
     async def wait_for(
         self: Payouts[AsyncMode],
         payout_id: str,
@@ -82,17 +83,7 @@ class Payouts(Resource[M]):
         timeout: float = 300.0,
         poll_interval: float = 2.0,
     ) -> Payout:
-        """Wait until a payout reaches one of ``statuses`` (default: SUCCESS, FAILED, RETURNED).
-
-        Returns as soon as a webhook receiver in this process (``paycombat_async.webhooks`` or
-        ``paycombat_sync.webhooks``) gets a verified notification for it; otherwise polls
-        Retrieve Payout every ``poll_interval`` seconds, backing off, never past ``timeout``.
-
-        Raises:
-            APITimeoutError: the payout did not reach ``statuses`` within ``timeout`` seconds.
-            NotFoundError: no such payout.
-        """
-        return await wait_for_payout(
+        return await PAYOUT.wait_for(
             self.retrieve, payout_id, statuses, timeout=timeout, poll_interval=poll_interval
         )
 
