@@ -21,22 +21,6 @@ from ..models._base import OpenEnum
 from ..models.payin import Payin, VirtualAccount
 from ..models.payout import Payout
 
-__all__ = [
-    "EventKind",
-    "PayinEvent",
-    "PayinExpired",
-    "PayinFailed",
-    "PayinSucceeded",
-    "PayoutEvent",
-    "PayoutFailed",
-    "PayoutReturned",
-    "PayoutSucceeded",
-    "UnknownEvent",
-    "VirtualAccountRegistration",
-    "WebhookEvent",
-    "event_from_body",
-]
-
 _MAX_ID_LENGTH = 255
 # cattrs groups what the hooks raise (TypeError, ValueError, decimal and datetime errors).
 _STRUCTURE_ERRORS = (
