@@ -8,6 +8,7 @@ from typing import Any
 
 from ._config import ClientConfig
 from ._pipeline import Pipeline
+from ._ratelimit import Limiter
 from ._retry import RetryPolicy
 from ._routes import adhoc_operation
 from .resources.beneficiaries import Beneficiaries
@@ -41,6 +42,10 @@ class PayCombat:
         max_retries: retries after the first attempt, for what the retry policy allows.
         retry: the full retry policy (backoff, Retry-After cap); ``max_retries`` overrides it.
         max_connections: the connection pool size.
+        rate_limit: requests per second for the whole client, shared by every task and batch
+            (``None``: no cap). A 429 slows every task down, whatever this is.
+        max_in_flight: requests in flight at once for the whole client (``None``: up to
+            ``max_connections``). Waiting for the limiter does not count against ``timeout``.
 
     A client belongs to the event loop it is first used on, and is safe to share between tasks
     on that loop (``asyncio.gather`` thousands of payouts through one client).
@@ -56,6 +61,8 @@ class PayCombat:
         *,
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
+        rate_limit: float | None = None,
+        max_in_flight: int | None = None,
     ) -> None:
         self._config = ClientConfig.from_arguments(
             token=token,
@@ -66,7 +73,9 @@ class PayCombat:
             retry=retry,
             max_connections=max_connections,
         )
-        self._pipeline = Pipeline(self._config)
+        self._pipeline = Pipeline(
+            self._config, Limiter(rate_limit, max_in_flight or self._config.max_connections)
+        )
         self.master_data = MasterData(self._pipeline)
         self.payin_methods = PayinMethods(self._pipeline)
         self.payout_methods = PayoutMethods(self._pipeline)

@@ -36,6 +36,7 @@ from ._exceptions import (
     error_class_for_status,
 )
 from ._pagination import list_items
+from ._ratelimit import DEFAULT_PAUSE, Limiter
 from ._retry import Retryable
 from ._routes import Operation
 from ._signing import js_dumps, sign
@@ -75,8 +76,10 @@ _TRACE.freeze()
 class Pipeline:
     """Owns the aiohttp session (created lazily on the first call's loop) and runs operations."""
 
-    def __init__(self, config: ClientConfig) -> None:
+    def __init__(self, config: ClientConfig, limiter: Limiter | None = None) -> None:
         self.config = config
+        # batch helper (issue 9): the client-wide rate limiter every request goes through.
+        self.limiter = limiter or Limiter()
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -177,10 +180,13 @@ class Pipeline:
                 op, session, url, path, payload, headers, query, attempt, expect_bytes
             )
 
-        deadline = anyio.fail_after(self.config.timeout) if self.config.timeout else None
         try:
-            with deadline or contextlib.nullcontext():
-                data: Any = await retrying(once)
+            # batch helper (issue 9): the limiter's slot is taken before the deadline starts, so
+            # a call waiting for the rate limiter or a place in flight does not burn its deadline.
+            async with self.limiter.slot():
+                deadline = anyio.fail_after(self.config.timeout) if self.config.timeout else None
+                with deadline or contextlib.nullcontext():
+                    data: Any = await retrying(once)
         except Retryable as gave_up:
             raise gave_up.error from gave_up.__cause__
         except TimeoutError as exc:
@@ -260,6 +266,9 @@ class Pipeline:
             (time.perf_counter() - started) * 1000,
         )
         outcome = self._interpret(op, path, status, resp_headers, raw, expect_bytes)
+        if isinstance(outcome, RateLimitError):  # batch helper (issue 9): slow every task down
+            hint = DEFAULT_PAUSE if outcome.retry_after is None else outcome.retry_after
+            self.limiter.throttle(min(hint, self.config.retry.max_retry_after))
         if isinstance(outcome, PayCombatError):
             self._raise(op, path, outcome, attempt, cause=None)
         return outcome

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from paycombat_async._pagination import AsyncPaginator
@@ -27,7 +27,7 @@ from ._pagination import Paginator
 if TYPE_CHECKING:
     from ._portal import Runner
 
-__all__ = ["Forwarder", "blocking", "blocking_iter", "route_operation"]
+__all__ = ["Forwarder", "blocking", "blocking_iter", "blocking_stream", "route_operation"]
 
 S = TypeVar("S")
 P = ParamSpec("P")
@@ -184,3 +184,61 @@ def blocking(
 def blocking_iter(func: Callable[Concatenate[S, P], AsyncPaginator[T]]) -> _BlockingIter[S, P, T]:
     """Declare the blocking twin of a "Get All" method: ``list = blocking_iter(AsyncX.list)``."""
     return _BlockingIter(func)
+
+
+class _BlockingStream(Generic[S, P, T]):
+    """``def m(self, ...) -> AsyncIterator[T]`` becomes ``m(...) -> Iterator[T]`` (batch helper).
+
+    The async iterator is built on the loop thread when the blocking one is first advanced, and
+    closed there when the blocking one is closed or collected.
+    """
+
+    def __init__(self, func: Callable[Concatenate[S, P], AsyncIterator[T]]) -> None:
+        self._func = func
+        self._name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self._name = name
+
+    @functools.cached_property
+    def signature(self) -> inspect.Signature:
+        """The blocking method's signature: returns an ``Iterator`` instead."""
+
+        def blocking_return(annotation: Any) -> Any:
+            if isinstance(annotation, str):
+                return annotation.replace("AsyncIterator[", "Iterator[")
+            return annotation
+
+        return _signature(self._func, blocking_return)
+
+    @overload
+    def __get__(
+        self, instance: None, owner: type[Any] | None = None
+    ) -> _BlockingStream[S, P, T]: ...
+
+    @overload
+    def __get__(
+        self, instance: Forwarder, owner: type[Any] | None = None
+    ) -> Callable[P, Iterator[T]]: ...
+
+    def __get__(
+        self, instance: Forwarder | None, owner: type[Any] | None = None
+    ) -> _BlockingStream[S, P, T] | Callable[P, Iterator[T]]:
+        if instance is None:
+            return self
+        runner, path, func = instance._runner, instance._path, self._func
+
+        def method(*args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
+            return runner.iterate(lambda: func(runner.target(path), *args, **kwargs))
+
+        _wrap(method, func, self.signature)
+        instance.__dict__[self._name] = method
+        return method
+
+
+def blocking_stream(
+    func: Callable[Concatenate[S, P], AsyncIterator[T]],
+) -> _BlockingStream[S, P, T]:
+    """Declare the blocking twin of a method returning an async iterator (``stream_many``)."""
+    return _BlockingStream(func)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from .. import _batch
+from .._batch import DEFAULT_CONCURRENCY, DEFAULT_SETTLE, BatchItem, BatchResult
+from .._journal import Journal
 from .._pagination import DEFAULT_LIMIT, AsyncPaginator
 from .._validation import check_path_id
 from ..models.payout import (
@@ -34,6 +39,8 @@ class Payouts(Resource):
         beneficiary_currency: str | None = None,
         purpose_code: str | None = None,
         order_id: str | None = None,
+        reconcile: bool = False,
+        settle: float = DEFAULT_SETTLE,
     ) -> Payout:
         """Create Payout: send ``sender_amount`` to a beneficiary over ``payout_method_name``.
 
@@ -52,10 +59,16 @@ class Payouts(Resource):
             beneficiary_currency: ISO 4217 code of ``beneficiary_amount``.
             purpose_code: why the money moves, e.g. ``"SELF"``.
             order_id: your reference for this payout, echoed on the payout and its webhooks.
+            reconcile: when the outcome is unknown, wait ``settle`` seconds, then look the
+                payout up by ``order_id`` (required then) and return it if found. It is never
+                resent: still absent, ``OutcomeUnknownError`` is raised.
+            settle: with ``reconcile``, seconds to wait before the lookup: longer than PayCombat
+                may still be processing a request whose answer was lost.
 
         Raises:
             ValidationError: an argument is invalid; nothing was sent.
-            OutcomeUnknownError: the payout may or may not exist; reconcile by ``order_id``.
+            OutcomeUnknownError: the payout may or may not exist. Wait a settle period, then
+                look it up by ``order_id`` before sending it again (``reconcile=True`` does so).
         """
         body = CreatePayoutRequest(
             payout_beneficiary_param=payout_beneficiary_param,
@@ -68,7 +81,86 @@ class Payouts(Resource):
             purpose_code=purpose_code,
             order_id=order_id,
         )
+        if reconcile:
+            return await _batch.create_reconciled(self, body, settle=settle)
         return await self._call("Create Payout", body=body, cast=Payout)
+
+    async def create_many(
+        self,
+        items: Iterable[BatchItem] | AsyncIterable[BatchItem],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate_limit: float | None = None,
+        journal: str | os.PathLike[str] | Journal | None = None,
+        on_progress: Callable[[BatchResult], object] | None = None,
+        settle: float = DEFAULT_SETTLE,
+        resend_after_settle: bool = False,
+    ) -> list[BatchResult]:
+        """Create many payouts concurrently, each exactly once as far as the API allows.
+
+        Returns one ``BatchResult`` per item, in input order: ``created`` (with ``payout``),
+        ``rejected`` (not created; ``error`` says why; not retried) or ``unknown`` (it may exist;
+        reconcile by ``order_id``). One failing item never stops the others.
+
+        An item whose outcome is unknown (timeout, reset, 5xx after sending) is looked up by
+        ``order_id`` after ``settle`` seconds, while the other items keep flowing: found, it is
+        ``created``; absent, it is resent only with ``resend_after_settle=True``.
+
+        Args:
+            items: ``CreatePayoutRequest`` objects or mappings of ``create``'s keyword
+                arguments, from any iterable or async iterable, pulled lazily. An item without
+                an ``order_id`` gets a generated one (in its result).
+            concurrency: items in flight at once (waiting for a slot does not burn an item's
+                deadline; the client's connection pool also bounds requests in flight).
+            rate_limit: requests per second for this batch, on top of the client's limiter.
+            journal: a path (SQLite) or a ``Journal``: each item's state is written before and
+                after its send, so re-running the batch after a crash skips created items and
+                looks up the ones in flight instead of resending them.
+            on_progress: called with each ``BatchResult`` as it completes.
+            settle: seconds to wait after an unknown outcome before looking the payout up.
+            resend_after_settle: resend an item still absent after the settle period.
+
+        Raises:
+            ValidationError: an option is invalid; nothing was sent.
+        """
+        return await _batch.create_many(
+            self,
+            items,
+            concurrency=concurrency,
+            rate_limit=rate_limit,
+            journal=journal,
+            on_progress=on_progress,
+            settle=settle,
+            resend_after_settle=resend_after_settle,
+        )
+
+    def stream_many(
+        self,
+        items: Iterable[BatchItem] | AsyncIterable[BatchItem],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate_limit: float | None = None,
+        journal: str | os.PathLike[str] | Journal | None = None,
+        on_progress: Callable[[BatchResult], object] | None = None,
+        settle: float = DEFAULT_SETTLE,
+        resend_after_settle: bool = False,
+    ) -> AsyncIterator[BatchResult]:
+        """Like ``create_many``, yielding each ``BatchResult`` as it completes (any order).
+
+        ``async for result in client.payouts.stream_many(items): ...`` runs in bounded memory
+        for any number of items. Leaving the loop early cancels the items in flight; with a
+        journal, a re-run picks them up safely.
+        """
+        return _batch.stream_many(
+            self,
+            items,
+            concurrency=concurrency,
+            rate_limit=rate_limit,
+            journal=journal,
+            on_progress=on_progress,
+            settle=settle,
+            resend_after_settle=resend_after_settle,
+        )
 
     async def retrieve(self, id: str) -> Payout:
         """Retrieve Payout: one payout by its PayCombat id."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from paycombat_async.resources.payouts import Payouts as AsyncPayouts
 
-from .._bridge import blocking, blocking_iter
+from .._bridge import blocking, blocking_iter, blocking_stream
 from ._base import Resource
 
 __all__ = ["Payouts"]
@@ -14,6 +14,8 @@ class Payouts(Resource):
     """``client.payouts``: create, simulate (sandbox), retrieve, list, and download memos."""
 
     create = blocking(AsyncPayouts.create)
+    create_many = blocking(AsyncPayouts.create_many)
+    stream_many = blocking_stream(AsyncPayouts.stream_many)
     retrieve = blocking(AsyncPayouts.retrieve)
     simulate = blocking(AsyncPayouts.simulate)
     retrieve_memo = blocking(AsyncPayouts.retrieve_memo)

@@ -14,7 +14,7 @@ import paycombat_sync
 import paycombat_sync.sandbox
 from paycombat_async._pagination import AsyncPaginator
 from paycombat_async.resources._base import Resource as AsyncResource
-from paycombat_sync._bridge import _Blocking, _BlockingIter
+from paycombat_sync._bridge import _Blocking, _BlockingIter, _BlockingStream
 from paycombat_sync._pagination import Paginator
 from paycombat_sync.resources._base import Resource as SyncResource
 
@@ -98,6 +98,9 @@ def test_every_public_async_method_has_a_sync_twin_with_the_same_signature(
     if inspect.iscoroutinefunction(async_method):
         assert isinstance(declared, _Blocking)
         assert sync_sig.return_annotation == async_sig.return_annotation
+    elif "AsyncIterator[" in str(async_sig.return_annotation):  # stream_many
+        assert isinstance(declared, _BlockingStream)
+        assert str(sync_sig.return_annotation).startswith("Iterator[")
     else:
         assert "AsyncPaginator[" in str(async_sig.return_annotation), (
             f"{attr}.{name} is neither async nor a paginator: decide how to mirror it"
@@ -115,7 +118,7 @@ def test_sync_resources_have_nothing_the_async_ones_lack(
             name
             for klass in type(resource).__mro__
             for name, member in vars(klass).items()
-            if not name.startswith("_") and isinstance(member, (_Blocking, _BlockingIter))
+            if not name.startswith("_") and isinstance(member, (_Blocking, _BlockingIter, _BlockingStream))
         }
         assert declared == set(_public_methods(type(getattr(aio, attr)))), attr
 
