@@ -86,6 +86,9 @@ class LocalSandbox:
         port: the port; ``0`` picks a free one.
         token: the ``X-token`` to accept (random by default).
         signature_key: the signing key to verify bodies with (random by default).
+        seed: seeds the generator of faults injected with a ``rate`` (reproducible tests).
+        refuse_duplicate_order_id: answer 409 to a Create Payout whose ``order_id`` another
+            payout carries or another request in progress carries.
     """
 
     def __init__(
@@ -95,9 +98,18 @@ class LocalSandbox:
         port: int = 0,
         token: str | None = None,
         signature_key: str | None = None,
+        seed: int | None = None,
+        refuse_duplicate_order_id: bool = False,
     ) -> None:
         self._server = _Server(
-            AsyncLocalSandbox(host=host, port=port, token=token, signature_key=signature_key)
+            AsyncLocalSandbox(
+                host=host,
+                port=port,
+                token=token,
+                signature_key=signature_key,
+                seed=seed,
+                refuse_duplicate_order_id=refuse_duplicate_order_id,
+            )
         )
         self._finalizer = weakref.finalize(self, self._server.collected)
         self._finalizer.atexit = False  # a daemon thread left at exit just ends with the process

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Literal
 
 import attrs
@@ -23,6 +24,14 @@ class Fault:
         reset: drop the connection without answering, ``"before"`` the request is processed
             (nothing happened) or ``"after"`` it was committed (it happened; the answer is lost).
         malformed: answer 200 with a body that is not valid JSON, after processing the request.
+        commit: with ``status``, process (commit) the request first and answer the error after:
+            the payout exists although the answer says it failed.
+        rate: hit each call with this probability instead of the next calls in turn (drawn
+            from the sandbox's seeded generator, so a test is reproducible); ``times`` then
+            defaults to ``None`` (no limit).
+
+    ``latency`` delays the handling itself: a create is committed only once the delay is over,
+    possibly long after the client gave up waiting (a late commit).
     """
 
     latency: float = 0.0
@@ -31,37 +40,57 @@ class Fault:
     html: bool = False
     reset: ResetWhen | None = None
     malformed: bool = False
+    commit: bool = False
+    rate: float | None = None
     times: int | None = 1
 
 
 class Faults:
-    """Per-operation faults, keyed by the operation's docs title (``"Create Payout"``)."""
+    """Per-operation faults, keyed by the operation's docs title (``"Create Payout"``).
 
-    def __init__(self) -> None:
+    Queued faults hit the next calls in turn; faults with a ``rate`` hit calls at random, from a
+    generator seeded with ``seed`` (``None``: unpredictable).
+    """
+
+    def __init__(self, seed: int | None = None) -> None:
         self._faults: dict[str, list[Fault]] = {}
+        self._rated: dict[str, list[Fault]] = {}
+        self.random = random.Random(seed)
 
     def inject(self, title: str, fault: Fault | None = None, **kwargs: object) -> Fault:
-        """Queue a fault for ``title``: pass a ``Fault`` or its fields as keyword arguments."""
+        """Add a fault for ``title``: pass a ``Fault`` or its fields as keyword arguments."""
         from .._routes import OPERATIONS
 
         if title not in OPERATIONS:
             raise KeyError(f"no operation titled {title!r}")
+        if "rate" in kwargs and "times" not in kwargs:
+            kwargs["times"] = None
         entry = fault or Fault(**kwargs)  # type: ignore[arg-type]
-        self._faults.setdefault(title, []).append(entry)
+        if entry.rate is not None and not 0 <= entry.rate <= 1:
+            raise ValueError("rate must be between 0 and 1")
+        faults = self._rated if entry.rate is not None else self._faults
+        faults.setdefault(title, []).append(entry)
         return entry
 
     def take(self, title: str) -> Fault | None:
         """The fault for this call of ``title``, if any; consumes one use."""
         queue = self._faults.get(title)
-        if not queue:
-            return None
-        fault = queue[0]
-        if fault.times is not None:
-            fault.times -= 1
-            if fault.times <= 0:
-                queue.pop(0)
-        return fault
+        if queue:
+            return _use(queue, queue[0])
+        for fault in self._rated.get(title, ()):
+            if self.random.random() < (fault.rate or 0.0):
+                return _use(self._rated[title], fault)
+        return None
 
     def clear(self) -> None:
-        """Remove every queued fault."""
+        """Remove every fault."""
         self._faults.clear()
+        self._rated.clear()
+
+
+def _use(faults: list[Fault], fault: Fault) -> Fault:
+    if fault.times is not None:
+        fault.times -= 1
+        if fault.times <= 0:
+            faults.remove(fault)
+    return fault
