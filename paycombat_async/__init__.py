@@ -8,6 +8,7 @@ async with PayCombat() as client:  # PAYCOMBAT_TOKEN / PAYCOMBAT_SIGNATURE_KEY f
 ```
 """
 
+from ._batch import BatchResult as BatchResult
 from ._client import PayCombat as PayCombat
 from ._config import ClientConfig as ClientConfig
 from ._exceptions import APIConnectionError as APIConnectionError
@@ -27,6 +28,9 @@ from ._exceptions import RateLimitError as RateLimitError
 from ._exceptions import ServerError as ServerError
 from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
 from ._exceptions import ValidationError as ValidationError
+from ._journal import Journal as Journal
+from ._journal import JournalEntry as JournalEntry
+from ._journal import SQLiteJournal as SQLiteJournal
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
 from ._retry import RetryPolicy as RetryPolicy
@@ -98,6 +102,7 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BatchResult",
     "BeneficiaryCompany",
     "BeneficiaryCompanyParam",
     "BeneficiaryIndividual",
@@ -127,6 +132,8 @@ __all__ = [
     "GcaActivationStatus",
     "Individual",
     "InvalidResponseError",
+    "Journal",
+    "JournalEntry",
     "MethodField",
     "MethodFilters",
     "NotFoundError",
@@ -151,6 +158,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RetryPolicy",
+    "SQLiteJournal",
     "ServerError",
     "SimulatePayinRequest",
     "SimulatePayoutRequest",

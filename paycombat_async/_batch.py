@@ -337,7 +337,10 @@ class _Batch:
         )
         self.concurrency = concurrency
         self.on_progress = on_progress
-        self.results: asyncio.Queue[BatchResult | None] = asyncio.Queue(maxsize=concurrency * 2)
+        # Results wait here for the consumer; ``room`` bounds them (not the queue itself, so the
+        # end-of-batch marker can always be queued, whatever happened).
+        self.results: asyncio.Queue[BatchResult | None] = asyncio.Queue()
+        self.room = asyncio.Semaphore(concurrency * 2)
         if isinstance(items, AsyncIterable):
             self._aiter: AsyncIterator[BatchItem] | None = aiter(items)
             self._iter: Iterable[BatchItem] | None = None
@@ -369,7 +372,8 @@ class _Batch:
     async def _emit(self, result: BatchResult) -> None:
         if self.on_progress is not None:
             self.on_progress(result)
-        await self.results.put(result)
+        await self.room.acquire()
+        self.results.put_nowait(result)
 
     async def _prepare(self, index: int, raw: Any) -> _Item | BatchResult:
         try:
@@ -417,11 +421,15 @@ class _Batch:
                 self._task_group = tg
                 for _ in range(self.concurrency):
                     tg.start_soon(self._worker)
+        except Exception as exc:
+            inner = getattr(exc, "exceptions", ())
+            if len(inner) == 1 and isinstance(inner[0], Exception):
+                raise inner[0] from None  # what stopped the batch, not the task group's wrapper
+            raise
         finally:
             if self._own_journal and self.engine.journal is not None:
                 with anyio.CancelScope(shield=True):
                     await self.engine.journal.aclose()
-        await self.results.put(None)
 
 
 async def stream_many(
@@ -447,14 +455,18 @@ async def stream_many(
         resend_after_settle=resend_after_settle,
     )
     task = asyncio.create_task(batch.main())
+    task.add_done_callback(lambda _: batch.results.put_nowait(None))
     try:
         while (result := await batch.results.get()) is not None:
+            batch.room.release()
             yield result
         await task  # raises what stopped the batch, if anything did
     finally:
         if not task.done():
+            # Left early or cancelled: stop the items in flight and wait until they have
+            # stopped, so that every item's state is settled (and journaled) when this returns.
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with anyio.CancelScope(shield=True), contextlib.suppress(asyncio.CancelledError):
                 await task
 
 
@@ -464,7 +476,8 @@ async def create_many(
     **options: Any,
 ) -> list[BatchResult]:
     """The engine behind ``payouts.create_many``: every result, in input order."""
-    results = [result async for result in stream_many(payouts, items, **options)]
+    async with contextlib.aclosing(stream_many(payouts, items, **options)) as stream:
+        results = [result async for result in stream]
     results.sort(key=lambda result: result.index)
     return results
 

@@ -144,7 +144,8 @@ class SQLiteJournal:
                 e.order_id,
                 e.fingerprint,
                 e.state,
-                json.dumps(e.payout) if e.payout is not None else None,
+                # Amounts are Decimal: kept exact as strings, which the models read back.
+                json.dumps(e.payout, default=str) if e.payout is not None else None,
                 json.dumps(e.error) if e.error is not None else None,
                 e.sent_at,
                 now,

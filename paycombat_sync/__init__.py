@@ -22,6 +22,7 @@ from paycombat_async import APITimeoutError as APITimeoutError
 from paycombat_async import AsyncPaginator as AsyncPaginator
 from paycombat_async import AuthenticationError as AuthenticationError
 from paycombat_async import BadRequestError as BadRequestError
+from paycombat_async import BatchResult as BatchResult
 from paycombat_async import BeneficiaryCompany as BeneficiaryCompany
 from paycombat_async import BeneficiaryCompanyParam as BeneficiaryCompanyParam
 from paycombat_async import BeneficiaryIndividual as BeneficiaryIndividual
@@ -53,6 +54,8 @@ from paycombat_async import CustomerType as CustomerType
 from paycombat_async import GcaActivationStatus as GcaActivationStatus
 from paycombat_async import Individual as Individual
 from paycombat_async import InvalidResponseError as InvalidResponseError
+from paycombat_async import Journal as Journal
+from paycombat_async import JournalEntry as JournalEntry
 from paycombat_async import MethodField as MethodField
 from paycombat_async import MethodFilters as MethodFilters
 from paycombat_async import NotFoundError as NotFoundError
@@ -80,6 +83,7 @@ from paycombat_async import ServerError as ServerError
 from paycombat_async import SimulatePayinRequest as SimulatePayinRequest
 from paycombat_async import SimulatePayoutRequest as SimulatePayoutRequest
 from paycombat_async import SimulateVirtualAccountRequest as SimulateVirtualAccountRequest
+from paycombat_async import SQLiteJournal as SQLiteJournal
 from paycombat_async import Transaction as Transaction
 from paycombat_async import TransactionEventType as TransactionEventType
 from paycombat_async import TransactionFilters as TransactionFilters
@@ -111,6 +115,7 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BatchResult",
     "BeneficiaryCompany",
     "BeneficiaryCompanyParam",
     "BeneficiaryIndividual",
@@ -140,6 +145,8 @@ __all__ = [
     "GcaActivationStatus",
     "Individual",
     "InvalidResponseError",
+    "Journal",
+    "JournalEntry",
     "MethodField",
     "MethodFilters",
     "NotFoundError",
@@ -164,6 +171,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RetryPolicy",
+    "SQLiteJournal",
     "ServerError",
     "SimulatePayinRequest",
     "SimulatePayoutRequest",

@@ -9,7 +9,6 @@ import pytest
 
 from paycombat_async import PayCombat
 from paycombat_async.sandbox import LocalSandbox
-
 from tests.helpers import NO_WAIT  # retries without backoff: tests never sleep
 
 

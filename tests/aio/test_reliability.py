@@ -19,7 +19,6 @@ from paycombat_async import (
     ServerError,
 )
 from paycombat_async.sandbox import LocalSandbox
-
 from tests.helpers import client_for, payout_args
 
 CREATE = "Create Payout"

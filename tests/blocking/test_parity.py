@@ -18,6 +18,8 @@ from paycombat_sync._bridge import _Blocking, _BlockingIter, _BlockingStream
 from paycombat_sync._pagination import Paginator
 from paycombat_sync.resources._base import Resource as SyncResource
 
+TWINS = (_Blocking, _BlockingIter, _BlockingStream)
+
 # async name -> blocking name, where they legitimately differ
 RENAMED = {"aclose": "close", "__aenter__": "__enter__", "__aexit__": "__exit__"}
 
@@ -118,7 +120,8 @@ def test_sync_resources_have_nothing_the_async_ones_lack(
             name
             for klass in type(resource).__mro__
             for name, member in vars(klass).items()
-            if not name.startswith("_") and isinstance(member, (_Blocking, _BlockingIter, _BlockingStream))
+            if not name.startswith("_")
+            and isinstance(member, (_Blocking, _BlockingIter, _BlockingStream))
         }
         assert declared == set(_public_methods(type(getattr(aio, attr)))), attr
 
