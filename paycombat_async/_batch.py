@@ -25,7 +25,14 @@ import os
 import re
 import time
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Mapping,
+)
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
@@ -422,7 +429,7 @@ class _Batch:
                 for _ in range(self.concurrency):
                     tg.start_soon(self._worker)
         except Exception as exc:
-            inner = getattr(exc, "exceptions", ())
+            inner: tuple[BaseException, ...] = getattr(exc, "exceptions", ())
             if len(inner) == 1 and isinstance(inner[0], Exception):
                 raise inner[0] from None  # what stopped the batch, not the task group's wrapper
             raise
@@ -442,7 +449,7 @@ async def stream_many(
     on_progress: ProgressCallback | None = None,
     settle: float = DEFAULT_SETTLE,
     resend_after_settle: bool = False,
-) -> AsyncIterator[BatchResult]:
+) -> AsyncGenerator[BatchResult, None]:
     """The engine behind ``payouts.stream_many``; see its docstring."""
     batch = _Batch(
         payouts,

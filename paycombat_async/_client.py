@@ -73,9 +73,8 @@ class PayCombat:
             retry=retry,
             max_connections=max_connections,
         )
-        self._pipeline = Pipeline(
-            self._config, Limiter(rate_limit, max_in_flight or self._config.max_connections)
-        )
+        in_flight = self._config.max_connections if max_in_flight is None else max_in_flight
+        self._pipeline = Pipeline(self._config, Limiter(rate_limit, in_flight))
         self.master_data = MasterData(self._pipeline)
         self.payin_methods = PayinMethods(self._pipeline)
         self.payout_methods = PayoutMethods(self._pipeline)
