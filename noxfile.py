@@ -36,6 +36,6 @@ def typing(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks: each script prints ratios measured in one run on the local sandbox."""
-    session.install("-e", ".", "requests")
+    session.install("-e", ".[cli]", "requests")  # bench_batch runs `paycombat sandbox`
     for script in sorted(__import__("pathlib").Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)

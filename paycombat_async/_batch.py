@@ -82,6 +82,8 @@ LOOKUP_ATTEMPTS = 4
 """Lookups of one item (each itself retried by the pipeline) before it is left ``unknown``."""
 RESENDS = 2
 """Most resends of one item with ``resend_after_settle=True``."""
+_END = object()
+_FIELDS = frozenset(a.name for a in attrs.fields(CreatePayoutRequest)) - {"extra"}
 _DUPLICATE = re.compile(r"duplicate|already (exists|used|taken)", re.IGNORECASE)
 
 
@@ -115,8 +117,7 @@ def _as_request(item: Any) -> CreatePayoutRequest:
         raise ValidationError(
             f"a batch item must be a CreatePayoutRequest or a mapping, not {type(item).__name__}"
         )
-    fields = {a.name for a in attrs.fields(CreatePayoutRequest)} - {"extra"}
-    unknown = sorted(str(k) for k in item if k not in fields)
+    unknown = sorted(str(k) for k in item if k not in _FIELDS)
     if unknown:
         raise ValidationError(f"payouts.create takes no argument {', '.join(unknown)}")
     try:
@@ -202,7 +203,9 @@ class _Engine:
         if self.pace is not None:
             await self.pace.pace()
         await self._record(item, "sending", sent_at=time.time())
-        request = attrs.evolve(item.request, order_id=item.order_id)
+        request = item.request
+        if request.order_id != item.order_id:
+            request = attrs.evolve(request, order_id=item.order_id)
         payout: Payout = await self.pipeline.call(
             OPERATIONS["Create Payout"], body=request, cast=Payout
         )
@@ -232,6 +235,8 @@ class _Engine:
 
     async def finish(self, item: _Item, status: BatchStatus, **fields: Any) -> BatchResult:
         result = BatchResult(index=item.index, order_id=item.order_id, status=status, **fields)
+        if self.journal is None:
+            return result
         if status == "created":
             assert result.payout is not None
             await self._record(item, "created", payout=_converter.unstructure(result.payout))
@@ -361,20 +366,23 @@ class _Batch:
         self._task_group: anyio.abc.TaskGroup | None = None
 
     async def _next(self) -> tuple[int, Any] | None:
-        async with self._pull_lock:
-            if self._exhausted:
-                return None
+        if self._aiter is None:  # a plain iterator: next() cannot be interleaved, no lock
+            return self._take(next, self._iter)
+        async with self._pull_lock:  # one __anext__ at a time
             try:
-                if self._aiter is not None:
-                    item: Any = await self._aiter.__anext__()
-                else:
-                    assert self._iter is not None
-                    item = next(self._iter)  # type: ignore[call-overload]
-            except (StopIteration, StopAsyncIteration):
-                self._exhausted = True
-                return None
-            index, self._pulled = self._pulled, self._pulled + 1
-            return index, item
+                return self._take(None, await self._aiter.__anext__())
+            except StopAsyncIteration:
+                return self._take(None, _END)
+
+    def _take(self, pull: Any, source: Any) -> tuple[int, Any] | None:
+        if self._exhausted:
+            return None
+        item = pull(source, _END) if pull is not None else source
+        if item is _END:
+            self._exhausted = True
+            return None
+        index, self._pulled = self._pulled, self._pulled + 1
+        return index, item
 
     async def _emit(self, result: BatchResult) -> None:
         if self.on_progress is not None:

@@ -10,9 +10,7 @@ until ``RECOVER_AFTER`` seconds pass without another one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator
 
 from aiolimiter import AsyncLimiter
 
@@ -91,14 +89,9 @@ class Limiter:
             self._bucket_rate = rate
         await self._bucket.acquire()
 
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    def slot(self) -> _Slot:
         """``async with limiter.slot():`` around one request."""
-        await self.acquire()
-        try:
-            yield
-        finally:
-            self.release()
+        return _Slot(self)
 
     def throttle(self, retry_after: float | None) -> None:
         """The server answered 429: pause new requests, and slow the rate for a while."""
@@ -106,3 +99,18 @@ class Limiter:
         self._paused_until = max(self._paused_until, time.monotonic() + pause)
         if self.rate is not None:
             self._slowed_at = time.monotonic()
+
+
+class _Slot:
+    """``Limiter.slot()``: a plain class, as it wraps every request (cheaper than a generator)."""
+
+    __slots__ = ("_limiter",)
+
+    def __init__(self, limiter: Limiter) -> None:
+        self._limiter = limiter
+
+    async def __aenter__(self) -> None:
+        await self._limiter.acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._limiter.release()
