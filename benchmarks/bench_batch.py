@@ -76,9 +76,7 @@ async def stream(base_url: str, n: int, prefix: str) -> tuple[float, int]:
     async with PayCombat(token=TOKEN, signature_key=KEY, base_url=base_url) as client:
         created = 0
         started = time.perf_counter()
-        async for result in client.payouts.stream_many(
-            payouts(n, prefix), concurrency=CONCURRENCY
-        ):
+        async for result in client.payouts.stream_many(payouts(n, prefix), concurrency=CONCURRENCY):
             created += result.status == "created"
         return time.perf_counter() - started, created
 
