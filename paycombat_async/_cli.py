@@ -18,6 +18,12 @@ NEEDS_EXTRA = (
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``paycombat`` command; returns its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["--version"], ["-V"]):  # answered with or without the extra
+        from ._version import __version__
+
+        print(f"paycombat, version {__version__}")
+        return 0
     try:
         import click
 
@@ -27,7 +33,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(NEEDS_EXTRA, file=sys.stderr)
         return 1
-    args = list(sys.argv[1:] if argv is None else argv)
     if not args:
         print(cli.get_help(click.Context(cli, info_name="paycombat")), file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ mistakes a type checker must catch (``warn_unused_ignores`` fails if it does not
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from typing_extensions import assert_type
 
@@ -92,3 +92,24 @@ def mixing_them_up() -> None:
     wrong: Payout = aio.payouts.retrieve("id")  # type: ignore[assignment]
     del payout, wrong
     client.close()
+
+
+def batch_user() -> None:
+    rows: list[dict[str, Any]] = []
+    with paycombat_sync.PayCombat(token="snd_x", rate_limit=50, max_in_flight=16) as client:
+        results = client.payouts.create_many(rows, concurrency=8, journal="j.sqlite")
+        assert_type(results, list[paycombat_sync.BatchResult])
+        for result in client.payouts.stream_many(iter(rows), on_progress=print):
+            assert_type(result, paycombat_sync.BatchResult)
+            assert_type(result.payout, Payout | None)
+        client.payouts.create_many(rows, concurrency="8")  # type: ignore[arg-type]
+
+
+async def async_batch_user() -> None:
+    rows: list[paycombat_async.CreatePayoutRequest] = []
+    async with paycombat_async.PayCombat(token="snd_x") as client:
+        journal = paycombat_async.SQLiteJournal("j.sqlite")
+        results = await client.payouts.create_many(rows, journal=journal, settle=5)
+        assert_type(results, list[paycombat_async.BatchResult])
+        async for result in client.payouts.stream_many(rows, resend_after_settle=True):
+            assert_type(result.status, Literal["created", "rejected", "unknown"])
