@@ -5,7 +5,9 @@ client's:
 - throughput: 10,000 payouts at concurrency 64 against 20 ms of server latency, as a ratio of
   the ideal (10,000 x 20 ms / 64 = 3.125 s); target <= 1.15x;
 - memory: peak RSS of a process streaming 100,000 payouts, as a ratio of one streaming 10,000
-  (each in its own subprocess); target <= 1.5x.
+  (each in its own subprocess); target <= 1.5x;
+- the sandbox's cost per call as its state grows: the median Get Balance Payout and lookup by
+  order_id with 110,000 payouts stored, as a ratio of the same with none; target <= 1.5x.
 
 Run with `nox -s bench` (or `python benchmarks/bench_batch.py [--n 10000] [--big 100000]`).
 Exit 1 if a target is missed.
@@ -17,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -28,6 +31,7 @@ from paycombat_async import PayCombat
 
 THROUGHPUT_TARGET = 1.15
 MEMORY_TARGET = 1.5
+FLAT_TARGET = 1.5
 LATENCY = 0.02
 CONCURRENCY = 64
 TOKEN = "snd_bench_token"
@@ -98,6 +102,18 @@ def peak_rss(base_url: str, n: int, prefix: str) -> int:
     return int(done.stdout.strip().splitlines()[-1])
 
 
+async def call_cost(base_url: str, calls: int = 300) -> float:
+    """Median seconds of Get Balance Payout + Get All Payout by order_id, one at a time."""
+    async with PayCombat(token=TOKEN, signature_key=KEY, base_url=base_url) as client:
+        timings = []
+        for i in range(calls):
+            started = time.perf_counter()
+            await client.merchant.get_payout_balance("AUD")
+            await client.payouts.list(order_id=f"big-{i}").fetch_page(1)
+            timings.append(time.perf_counter() - started)
+        return statistics.median(timings)
+
+
 def main(n: int, big: int) -> int:
     with sandbox_process(f"Create Payout:latency={LATENCY},rate=1") as base_url:
         asyncio.run(stream(base_url, 200, "warm"))
@@ -110,14 +126,23 @@ def main(n: int, big: int) -> int:
         f"(target <= {THROUGHPUT_TARGET}x); {created:,} created"
     )
     with sandbox_process() as base_url:
+        empty_cost = asyncio.run(call_cost(base_url))
         small_rss = peak_rss(base_url, big // 10, "small")
         big_rss = peak_rss(base_url, big, "big")
+        full_cost = asyncio.run(call_cost(base_url))
     memory = big_rss / small_rss
+    flat = full_cost / empty_cost
     print(
         f"peak RSS streaming {big:,} payouts / {big // 10:,}: {big_rss / 1024:.0f} MiB / "
         f"{small_rss / 1024:.0f} MiB -> {memory:.2f}x (target <= {MEMORY_TARGET}x)"
     )
+    print(
+        f"sandbox cost per call with {big + big // 10:,} payouts stored / with none: "
+        f"{full_cost * 1000:.2f} ms / {empty_cost * 1000:.2f} ms -> {flat:.2f}x "
+        f"(target <= {FLAT_TARGET}x)"
+    )
     ok = throughput <= THROUGHPUT_TARGET and memory <= MEMORY_TARGET and created == n
+    ok = ok and flat <= FLAT_TARGET
     return 0 if ok else 1
 
 
