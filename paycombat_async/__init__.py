@@ -8,7 +8,6 @@ async with PayCombat() as client:  # PAYCOMBAT_TOKEN / PAYCOMBAT_SIGNATURE_KEY f
 ```
 """
 
-from ._batch import BatchResult as BatchResult
 from ._client import PayCombat as PayCombat
 from ._config import ClientConfig as ClientConfig
 from ._exceptions import APIConnectionError as APIConnectionError
@@ -33,6 +32,7 @@ from ._journal import JournalEntry as JournalEntry
 from ._journal import SQLiteJournal as SQLiteJournal
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
+from ._reconcile import BatchResult as BatchResult
 from ._retry import RetryPolicy as RetryPolicy
 from ._routes import OPERATIONS as OPERATIONS
 from ._routes import Operation as Operation

@@ -11,6 +11,7 @@ from .. import _batch
 from .._batch import DEFAULT_CONCURRENCY, DEFAULT_SETTLE, BatchItem, BatchResult
 from .._journal import Journal
 from .._pagination import DEFAULT_LIMIT, AsyncPaginator
+from .._reconcile import create_reconciled
 from .._validation import check_path_id
 from ..models.payout import (
     CreatePayoutRequest,
@@ -82,7 +83,7 @@ class Payouts(Resource):
             order_id=order_id,
         )
         if reconcile:
-            return await _batch.create_reconciled(self, body, settle=settle)
+            return await create_reconciled(self, body, settle=settle)
         return await self._call("Create Payout", body=body, cast=Payout)
 
     async def create_many(
