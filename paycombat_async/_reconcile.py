@@ -89,6 +89,7 @@ class BatchResult:
 
 
 def fingerprint(request: CreatePayoutRequest) -> str:
+    """A digest of the payout an item asks for (its order_id aside), kept by the journal."""
     body = js_dumps(_converter.unstructure(attrs.evolve(request, order_id=None)))
     return hashlib.sha256(body).hexdigest()[:32]
 
