@@ -146,7 +146,7 @@ async def _batch(sandbox: LocalSandbox) -> None:
 
     print(f"\nA batch of {BATCH_SIZE:,} payouts, with the sandbox failing on purpose:")
     sandbox.faults.random.seed(2026)  # the same faults on every run
-    sandbox.inject("Create Payout", status=503, rate=0.02)  # refused before commit
+    sandbox.inject("Create Payout", status=503, rate=0.01)  # refused before commit
     sandbox.inject("Create Payout", status=502, commit=True, rate=0.02)  # committed, then 502
     sandbox.inject("Create Payout", reset="after", rate=0.02)  # committed, answer lost
     sandbox.inject("Create Payout", status=429, retry_after=0, rate=0.02)  # slow down

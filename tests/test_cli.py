@@ -173,6 +173,16 @@ def test_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert err == f"paycombat: cannot listen on 127.0.0.1:{port}: the port is in use\n"
 
 
+def test_sandbox_faults_parse_from_the_command_line() -> None:
+    from paycombat_async._cli_app import _parse_fault
+
+    assert _parse_fault("Create Payout:status=503,rate=0.05,commit=true") == (
+        "Create Payout",
+        {"status": 503, "rate": 0.05, "commit": True},
+    )
+    assert _parse_fault("Get All Payout:latency=1.5") == ("Get All Payout", {"latency": 1.5})
+
+
 def test_help_renders_without_rest_marks(capsys: pytest.CaptureFixture[str]) -> None:
     for argv in ([], ["payouts", "batch"], ["call"], ["sandbox"], ["demo"]):
         main([*argv, "--help"] if argv else ["--help"])
