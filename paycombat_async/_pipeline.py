@@ -175,6 +175,8 @@ class Pipeline:
 
         async def once() -> Any:
             attempt.sent = attempt.answered = False
+            if retrying.statistics.get("attempt_number", 1) > 1:
+                await self.limiter.pace()  # batch helper (issue 9): a retry is a request too
             logger.debug("%s: attempt %d", describe, retrying.statistics.get("attempt_number", 1))
             return await self._send(
                 op, session, url, path, payload, headers, query, attempt, expect_bytes
