@@ -26,3 +26,15 @@ def test_stream_many_is_a_blocking_iterator(client: PayCombat, sandbox: LocalSan
     batch = (payout_args(order_id=f"t-{i}") for i in range(10))
     statuses = [result.status for result in client.payouts.stream_many(batch, concurrency=4)]
     assert statuses == ["created"] * 10
+
+
+def test_leaving_stream_many_early_stops_the_batch(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    batch = (payout_args(order_id=f"e-{i}") for i in range(10_000))
+    for seen, _ in enumerate(client.payouts.stream_many(batch, concurrency=4), start=1):
+        if seen == 3:
+            break
+    # What was done, queued or in flight (those may still commit), never the rest; and the
+    # client still works.
+    assert 3 <= len(client.payouts.list(limit=100).to_list()) <= 3 + 4 + 8
