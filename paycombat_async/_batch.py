@@ -111,6 +111,9 @@ class _Batch:
         else:
             self._aiter, self._iter = None, iter(items)
         self._pulled = 0
+        # The one thing kept per item: two items with one order_id would be one payout to the
+        # lookups, so a repeated order_id is refused.
+        self._order_ids: set[str] = set()
         self._pull_lock = anyio.Lock()
         self._exhausted = False
         # Reconcilers wait out their settle period without a worker; this bounds how many.
@@ -150,6 +153,17 @@ class _Batch:
             return BatchResult(
                 index=index, order_id=str(order_id or ""), status="rejected", error=exc
             )
+        if request.order_id is not None:
+            if request.order_id in self._order_ids:
+                error = ValidationError(
+                    "repeats the order_id of an earlier item of this batch; each payout needs "
+                    "its own (this one was not sent)",
+                    field="order_id",
+                )
+                return BatchResult(
+                    index=index, order_id=request.order_id, status="rejected", error=error
+                )
+            self._order_ids.add(request.order_id)
         key = request.order_id or f"#{index}"
         item = Item(index, request, key, request.order_id or f"pc-{uuid.uuid4().hex}")
         journal = self.engine.journal

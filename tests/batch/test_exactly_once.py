@@ -120,6 +120,16 @@ async def test_rejected_items_are_not_retried_and_do_not_stop_the_others(
     assert_exactly_once(sandbox, results, 4)
 
 
+async def test_a_repeated_order_id_is_refused_not_sent_twice(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    batch = [*items(3), payout_args(order_id="b-1")]
+    results = await client.payouts.create_many(batch, settle=0)
+    assert [r.status for r in results] == ["created", "created", "created", "rejected"]
+    assert "order_id" in str(results[3].error)
+    assert on_server(sandbox)["b-1"] == 1
+
+
 async def test_items_without_order_id_get_one_and_requests_objects_work(
     client: PayCombat, sandbox: LocalSandbox
 ) -> None:
