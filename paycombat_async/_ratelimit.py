@@ -65,7 +65,8 @@ class Limiter:
                 self._gate = asyncio.Semaphore(self.max_in_flight)
             await self._gate.acquire()
         try:
-            await self.pace()
+            if self.rate is not None or self._paused_until > time.monotonic():
+                await self.pace()  # (skipped on the common path: no rate cap, no 429 pause)
         except BaseException:
             self.release()
             raise
