@@ -74,24 +74,26 @@ def _row_to_item(row: dict[str, str]) -> CreatePayoutRequest:
 
 def read_rows(
     stream: TextIO, bad: dict[int, ValidationError], rows: list[int]
-) -> Iterator[CreatePayoutRequest]:
-    """The good rows as requests, lazily; a bad row goes to ``bad`` under its row number.
+) -> Iterator[CreatePayoutRequest | dict[str, Any]]:
+    """One batch item per row, lazily; ``rows`` receives each item's row number, in order.
 
-    ``rows`` receives the row number of each request yielded, in order (the batch's index).
+    A bad row goes to ``bad`` under its row number and stands in the batch as an empty item,
+    which the batch rejects without sending: every row keeps its place, so the journal's keys of
+    rows without an ``order_id`` (their position) stay the same when a bad row is fixed.
     """
     reader = csv.DictReader(stream)
     check_header(list(reader.fieldnames or []))
-    for number, row in enumerate(reader, start=2):
+    for row in reader:
+        rows.append(reader.line_num)
         if None in row:
-            bad[number] = ValidationError("has more cells than the header has columns")
+            bad[reader.line_num] = ValidationError("has more cells than the header has columns")
+            yield {}
             continue
         try:
-            item = _row_to_item(row)
+            yield _row_to_item(row)
         except ValidationError as exc:
-            bad[number] = exc
-            continue
-        rows.append(number)
-        yield item
+            bad[reader.line_num] = exc
+            yield {}
 
 
 @attrs.define
@@ -128,7 +130,7 @@ class BatchRun:
         with self.csv_path.open(newline="", encoding="utf-8-sig") as counting:
             reader = csv.reader(counting)
             check_header(next(reader, []))  # before anything is shown or sent
-            total = sum(1 for _ in reader)
+            total = sum(1 for cells in reader if cells)  # DictReader skips blank lines too
         bad: dict[int, ValidationError] = {}
         rows: list[int] = []
         started = time.perf_counter()
@@ -158,10 +160,9 @@ class BatchRun:
                 settle=self.settle,
                 resend_after_settle=self.resend_after_settle,
             ):
-                self._record(rows[result.index], result.order_id, result.status, result)
-            for number, error in bad.items():
-                self._record(number, "", "rejected", error)
-                progress.update(task, advance=1)
+                number = rows[result.index]
+                error = bad.get(number)  # a bad row: say what was wrong with it
+                self._record(number, result.order_id, result.status, error or result)
         self._write()
         self._summary(time.perf_counter() - started, bad)
         if self.counts["unknown"]:
