@@ -217,8 +217,19 @@ async def test_cancelling_a_batch_leaves_every_item_known_to_its_journal(
     journal = tmp_path / "batch.sqlite"
     sandbox.inject(CREATE, latency=0.02, rate=1.0)
     async with batch_client(sandbox) as client:
-        with anyio.move_on_after(0.15):
-            await client.payouts.create_many(items(200), concurrency=8, journal=journal, settle=0)
+        done = 0
+        with anyio.CancelScope() as scope:
+
+            def cancel_after_40(_: BatchResult) -> None:
+                nonlocal done
+                done += 1
+                if done == 40:
+                    scope.cancel()  # mid-batch, with items in flight
+
+            await client.payouts.create_many(
+                items(200), concurrency=8, journal=journal, settle=0, on_progress=cancel_after_40
+            )
+        assert scope.cancelled_caught
         created_before = on_server(sandbox)
         assert 0 < len(created_before) < 200
         entries = {e.order_id: e for e in SQLiteJournal(journal).entries()}
