@@ -42,7 +42,9 @@ class Fault:
     malformed: bool = False
     commit: bool = False
     rate: float | None = None
-    times: int | None = 1
+    times: int | None = attrs.field(
+        default=attrs.Factory(lambda self: None if self.rate is not None else 1, takes_self=True)
+    )
 
 
 class Faults:
@@ -63,8 +65,6 @@ class Faults:
 
         if title not in OPERATIONS:
             raise KeyError(f"no operation titled {title!r}")
-        if "rate" in kwargs and "times" not in kwargs:
-            kwargs["times"] = None
         entry = fault or Fault(**kwargs)  # type: ignore[arg-type]
         if entry.rate is not None and not 0 <= entry.rate <= 1:
             raise ValueError("rate must be between 0 and 1")
