@@ -32,10 +32,14 @@ from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
 from ._exceptions import ValidationError as ValidationError
 from ._exceptions import WebhookPayloadError as WebhookPayloadError
 from ._exceptions import WebhookSignatureError as WebhookSignatureError
+from ._journal import Journal as Journal
+from ._journal import JournalEntry as JournalEntry
+from ._journal import SQLiteJournal as SQLiteJournal
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
 from ._pagination import Paginator as Paginator
 from ._raw import RawResponse as RawResponse
+from ._reconcile import BatchResult as BatchResult
 from ._retry import RetryPolicy as RetryPolicy
 from ._routes import Operation as Operation
 from ._version import __version__ as __version__
@@ -129,11 +133,14 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BatchResult",
     "ClientConfig",
     "ClientStateError",
     "ConfigurationError",
     "ConflictError",
     "InvalidResponseError",
+    "Journal",
+    "JournalEntry",
     "NotFoundError",
     "Operation",
     "OutcomeUnknownError",
@@ -145,6 +152,7 @@ __all__ = [
     "RateLimitError",
     "RawResponse",
     "RetryPolicy",
+    "SQLiteJournal",
     "ServerError",
     "UnprocessableEntityError",
     "ValidationError",

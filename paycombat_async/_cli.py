@@ -1,64 +1,54 @@
-"""The ``paycombat`` command: serve the local sandbox, or run a demo against it."""
+"""The ``paycombat`` command's entry point: one clear line for every way it can go wrong.
+
+The commands themselves (``_cli_app``) need click and rich, which come with the ``cli`` extra
+(``pip install 'paycombat[cli]'``): the SDK itself does not depend on them.
+"""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import contextlib
-import logging
 import sys
 from collections.abc import Sequence
 
 __all__ = ["main"]
 
-
-async def _serve(
-    host: str,
-    port: int,
-    token: str | None,
-    signature_key: str | None,
-    webhook_url: str | None = None,
-) -> None:
-    from .sandbox import LocalSandbox
-
-    async with LocalSandbox(
-        host=host, port=port, token=token, signature_key=signature_key, webhook_url=webhook_url
-    ) as sb:
-        print("PayCombat local sandbox (in-memory; state is lost on exit)")
-        print(f"  PAYCOMBAT_BASE_URL={sb.base_url}")
-        print(f"  PAYCOMBAT_TOKEN={sb.token}")
-        print(f"  PAYCOMBAT_SIGNATURE_KEY={sb.signature_key}")
-        if webhook_url:
-            print(f"Sending signed webhooks to {webhook_url}")
-        print("Press Ctrl-C to stop.", flush=True)
-        await asyncio.Event().wait()
+NEEDS_EXTRA = (
+    "paycombat: the command line needs its extra; install it with: pip install 'paycombat[cli]'"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="paycombat", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("sandbox", help="serve the local PayCombat sandbox")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--token", help="the X-token to accept (default: random snd_...)")
-    serve.add_argument("--signature-key", help="the signature key (default: random)")
-    serve.add_argument("--webhook-url", help="POST signed notifications here on state changes")
-    demo = commands.add_parser("demo", help="a tour of the SDK against a local sandbox")
-    demo.add_argument("-v", "--verbose", action="store_true", help="log every request")
-    args = parser.parse_args(argv)
+    """Run the ``paycombat`` command; returns its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["--version"], ["-V"]):  # answered with or without the extra
+        from ._version import __version__
 
-    if args.command == "sandbox":
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(
-                _serve(args.host, args.port, args.token, args.signature_key, args.webhook_url)
-            )
+        print(f"paycombat, version {__version__}")
         return 0
-    from ._demo import run_demo
+    try:
+        import click
 
-    if args.verbose:
-        logging.basicConfig(level=logging.DEBUG, format="  %(name)s: %(message)s")
-    asyncio.run(run_demo())
-    return 0
+        from ._cli_app import cli
+    except ImportError as exc:
+        if exc.name not in ("click", "rich") and not str(exc.name).startswith(("click.", "rich.")):
+            raise
+        print(NEEDS_EXTRA, file=sys.stderr)
+        return 1
+    if not args:
+        print(cli.get_help(click.Context(cli, info_name="paycombat")), file=sys.stderr)
+        return 2
+    try:
+        code = cli.main(args=args, prog_name="paycombat", standalone_mode=False)
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "paycombat"
+        print(f"{where}: {exc.format_message()} (see '{where} --help')", file=sys.stderr)
+        return 2
+    except click.ClickException as exc:
+        print(f"paycombat: {exc.format_message()}", file=sys.stderr)
+        return exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        print("paycombat: interrupted", file=sys.stderr)
+        return 130
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

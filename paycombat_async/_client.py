@@ -12,6 +12,7 @@ from . import _converter
 from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig
 from ._lifecycle import AsyncClosing
 from ._pipeline import Pipeline
+from ._ratelimit import Limiter
 from ._retry import RetryPolicy
 from ._routes import adhoc_operation
 from .resources import AsyncMode, AsyncRawMode, ClientResources
@@ -64,6 +65,10 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
         max_retries: retries after the first attempt, for what the retry policy allows.
         retry: the full retry policy (backoff, Retry-After cap); ``max_retries`` overrides it.
         max_connections: the connection pool size.
+        rate_limit: requests per second for the whole client, shared by every task and batch
+            (``None``: no cap). A 429 slows every request down, whatever this is.
+        max_in_flight: requests in flight at once for the whole client (``None``: up to
+            ``max_connections``). Waiting for the limiter does not count against ``timeout``.
         max_response_bytes: the largest response body read (after decompression); a larger
             one raises ``InvalidResponseError`` (``OutcomeUnknownError`` for a create).
         allow_insecure_http: allow a plain ``http://`` base URL to a host that is not this
@@ -85,6 +90,8 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
         max_connections: int = 100,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
+        rate_limit: float | None = None,
+        max_in_flight: int | None = None,
     ) -> None:
         self._config = ClientConfig.from_arguments(
             token=token,
@@ -97,7 +104,8 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
             max_response_bytes=max_response_bytes,
             allow_insecure_http=allow_insecure_http,
         )
-        self._setup(Pipeline(self._config))
+        in_flight = self._config.max_connections if max_in_flight is None else max_in_flight
+        self._setup(Pipeline(self._config, limiter=Limiter(rate_limit, in_flight)))
 
     def _setup(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline

@@ -1,13 +1,15 @@
 """``paycombat demo``: a realistic tour through the SDK against a local sandbox.
 
 A merchant onboards a customer, collects a payment through hosted checkout, pays a supplier out of
-the payout balance, sees what the SDK does when a payout's answer is lost, and settles that payout
-when its webhook arrives.
+the payout balance, sees what the SDK does when a payout's answer is lost, settles that payout
+when its webhook arrives, and sends a batch of 1,000 payouts through a sandbox that fails on
+purpose.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from decimal import Decimal
 
 from aiohttp import web
@@ -38,6 +40,7 @@ async def run_demo() -> None:
         ) as client:
             await _tour(client, sandbox)
             await _webhook(client, sandbox)
+        await _batch(sandbox)
         print("\nDone: every request above was signed, sent to the sandbox and checked there.")
 
 
@@ -165,3 +168,67 @@ async def _webhook(client: PayCombat, sandbox: LocalSandbox) -> None:
         _say("payouts.wait_for", f"supplier-payout-78 settled: status={payout.status}")
     finally:
         await runner.cleanup()
+
+
+BATCH_SIZE = 1000
+
+
+async def _batch(sandbox: LocalSandbox) -> None:
+    """1,000 payouts with faults on: every one created exactly once, none lost."""
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    print(f"\nA batch of {BATCH_SIZE:,} payouts, with the sandbox failing on purpose:")
+    sandbox.faults.random.seed(2026)  # the same faults on every run
+    sandbox.inject("Create Payout", status=503, rate=0.01)  # refused before commit
+    sandbox.inject("Create Payout", status=502, commit=True, rate=0.02)  # committed, then 502
+    sandbox.inject("Create Payout", reset="after", rate=0.02)  # committed, answer lost
+    sandbox.inject("Create Payout", status=429, retry_after=0, rate=0.02)  # slow down
+    sandbox.inject("Create Payout", latency=0.3, rate=0.01)  # answered after the deadline
+    items = [
+        {
+            "payout_beneficiary_param": BENEFICIARY,
+            "sender_amount": Decimal("1.25"),
+            "sender_currency": "AUD",
+            "sender_country": "AU",
+            "payout_method_name": "au_bank_acct",
+            "order_id": f"demo-batch-{i:04d}",
+        }
+        for i in range(BATCH_SIZE)
+    ]
+    async with PayCombat(
+        token=sandbox.token,
+        signature_key=sandbox.signature_key,
+        base_url=sandbox.base_url,
+        timeout=0.2,  # short, so the slow answers time out and must be reconciled
+    ) as client:
+        with Progress(console=Console(stderr=True)) as progress:
+            task = progress.add_task("payouts", total=BATCH_SIZE)
+            results = await client.payouts.create_many(
+                items,
+                concurrency=64,
+                on_progress=lambda _: progress.update(task, advance=1),
+                # The sandbox commits within 0.3s; against PayCombat keep the 60s default.
+                settle=0.5,
+                resend_after_settle=True,
+            )
+    sandbox.faults.clear()
+    statuses = Counter(result.status for result in results)
+    on_server = Counter(p["order_id"] for p in sandbox.state.objects("payout").values())
+    table = Table(title="Batch summary")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    for status in ("created", "rejected", "unknown"):
+        table.add_row(status, str(statuses[status]))
+    table.add_row("Create Payout requests sent", str(len(sandbox.requests_for("Create Payout"))))
+    table.add_row(
+        "order_ids with more than one payout",
+        str(sum(1 for order_id, n in on_server.items() if order_id.startswith("demo-") and n > 1)),
+    )
+    Console().print(table)
+    _say(
+        "Batch",
+        f"{statuses['created']} created exactly once, results in input order "
+        f"({results[0].order_id} ... {results[-1].order_id})",
+    )

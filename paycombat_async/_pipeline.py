@@ -13,7 +13,7 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, TypeVar
 
 import aiohttp
@@ -30,9 +30,11 @@ from ._exceptions import (
     InvalidResponseError,
     OutcomeUnknownError,
     PayCombatError,
+    RateLimitError,
     ValidationError,
 )
 from ._pagination import list_items
+from ._ratelimit import Limiter
 from ._raw import capture
 from ._response import UnreadableBody, interpret, read_body, unreadable
 from ._retry import Resend, Resendable, classify
@@ -77,8 +79,16 @@ class _Call:
 class Pipeline:
     """Owns the aiohttp session (created lazily on the first call's loop) and runs operations."""
 
-    def __init__(self, config: ClientConfig, *, pool_of: Pipeline | None = None) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        limiter: Limiter | None = None,
+        pool_of: Pipeline | None = None,
+    ) -> None:
         self.config = config
+        self.limiter = limiter or Limiter()
+        """The client-wide rate limiter every request goes through."""
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -86,8 +96,8 @@ class Pipeline:
 
     def derive(self, config: ClientConfig) -> Pipeline:
         """A pipeline with another configuration (deadline, retries) that uses this one's
-        connection pool (``with_options``). Closing it closes nothing: the pool is this one's."""
-        return Pipeline(config, pool_of=self._pool_of or self)
+        connection pool and rate limiter (``with_options``). Closing it closes nothing."""
+        return Pipeline(config, limiter=self.limiter, pool_of=self._pool_of or self)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -186,24 +196,16 @@ class Pipeline:
             headers=headers,
             query=_query(params),
             reference=_reference(document),
-            deadline=clock() + timeout if timeout is not None else None,
+            deadline=None,
             expect_bytes=expect_bytes,
         )
         try:
-            try:
-                data = await self._attempt(session, call)
-            except Resendable as first:
+            # The deadline starts once the limiter lets the call through: waiting for the rate
+            # or for a place in flight never burns it.
+            async with self.limiter.slot():
+                call.deadline = clock() + timeout if timeout is not None else None
+                data = await self._attempts(session, call, clock)
 
-                async def again() -> Any:
-                    return await self._attempt(session, call)
-
-                data = await self.config.retry.resend(
-                    again,
-                    first,
-                    deadline=call.deadline,
-                    clock=clock,
-                    describe=call.describe,
-                )
         except Resendable as gave_up:
             final = self._error_for(call, gave_up.error, gave_up.decision.unknown)
             raise final from final.__cause__
@@ -237,6 +239,22 @@ class Pipeline:
         )
         decision = classify(error, op.resend, doubted=call.doubted)
         raise self._error_for(call, error, decision.unknown)
+
+    async def _attempts(
+        self, session: aiohttp.ClientSession, call: _Call, clock: Callable[[], float]
+    ) -> Any:
+        """The first attempt, awaited directly; resends only after a failure that allows them."""
+        try:
+            return await self._attempt(session, call)
+        except Resendable as first:
+
+            async def again() -> Any:
+                await self.limiter.pace()  # a resend is a request too
+                return await self._attempt(session, call)
+
+            return await self.config.retry.resend(
+                again, first, deadline=call.deadline, clock=clock, describe=call.describe
+            )
 
     async def _attempt(self, session: aiohttp.ClientSession, call: _Call) -> Any:
         """One attempt: ``data``, or ``Resendable``, or the error the caller gets."""
@@ -285,6 +303,12 @@ class Pipeline:
             scrub=self.scrub,
         )
         if isinstance(outcome, PayCombatError):
+            if isinstance(outcome, RateLimitError) and not outcome.may_have_taken_effect:
+                # PayCombat refused it: every request of the client slows down, not just this.
+                hint = outcome.retry_after
+                self.limiter.throttle(
+                    None if hint is None else min(hint, self.config.retry.max_retry_after)
+                )
             self._fail(call, outcome)
         return outcome
 

@@ -22,11 +22,14 @@ from paycombat_async import APITimeoutError as APITimeoutError
 from paycombat_async import AsyncPaginator as AsyncPaginator
 from paycombat_async import AuthenticationError as AuthenticationError
 from paycombat_async import BadRequestError as BadRequestError
+from paycombat_async import BatchResult as BatchResult
 from paycombat_async import ClientConfig as ClientConfig
 from paycombat_async import ClientStateError as ClientStateError
 from paycombat_async import ConfigurationError as ConfigurationError
 from paycombat_async import ConflictError as ConflictError
 from paycombat_async import InvalidResponseError as InvalidResponseError
+from paycombat_async import Journal as Journal
+from paycombat_async import JournalEntry as JournalEntry
 from paycombat_async import NotFoundError as NotFoundError
 from paycombat_async import Operation as Operation
 from paycombat_async import OutcomeUnknownError as OutcomeUnknownError
@@ -38,6 +41,7 @@ from paycombat_async import RateLimitError as RateLimitError
 from paycombat_async import RawResponse as RawResponse
 from paycombat_async import RetryPolicy as RetryPolicy
 from paycombat_async import ServerError as ServerError
+from paycombat_async import SQLiteJournal as SQLiteJournal
 from paycombat_async import UnprocessableEntityError as UnprocessableEntityError
 from paycombat_async import ValidationError as ValidationError
 from paycombat_async import WebhookPayloadError as WebhookPayloadError
@@ -136,11 +140,14 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BatchResult",
     "ClientConfig",
     "ClientStateError",
     "ConfigurationError",
     "ConflictError",
     "InvalidResponseError",
+    "Journal",
+    "JournalEntry",
     "NotFoundError",
     "Operation",
     "OutcomeUnknownError",
@@ -152,6 +159,7 @@ __all__ = [
     "RateLimitError",
     "RawResponse",
     "RetryPolicy",
+    "SQLiteJournal",
     "ServerError",
     "UnprocessableEntityError",
     "ValidationError",

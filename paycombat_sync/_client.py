@@ -58,6 +58,10 @@ class PayCombat(ClientResources[BlockingMode], Forwarder, Closing):
         max_retries: retries after the first attempt, for what the retry policy allows.
         retry: the full retry policy (backoff, Retry-After cap); ``max_retries`` overrides it.
         max_connections: the connection pool size.
+        rate_limit: requests per second for the whole client, shared by every thread and batch
+            (``None``: no cap). A 429 slows every request down, whatever this is.
+        max_in_flight: requests in flight at once for the whole client (``None``: up to
+            ``max_connections``). Waiting for the limiter does not count against ``timeout``.
 
     The client starts one background thread (``paycombat-io``) on its first call; the async
     client and its connection pool live there until ``close()``. Share one client between
@@ -88,6 +92,8 @@ class PayCombat(ClientResources[BlockingMode], Forwarder, Closing):
         max_connections: int = 100,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
+        rate_limit: float | None = None,
+        max_in_flight: int | None = None,
     ) -> None:
         def build() -> AsyncPayCombat:
             return AsyncPayCombat(
@@ -100,6 +106,8 @@ class PayCombat(ClientResources[BlockingMode], Forwarder, Closing):
                 max_connections=max_connections,
                 max_response_bytes=max_response_bytes,
                 allow_insecure_http=allow_insecure_http,
+                rate_limit=rate_limit,
+                max_in_flight=max_in_flight,
             )
 
         self._runner = Runner(build)

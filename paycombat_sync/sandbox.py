@@ -123,6 +123,9 @@ class LocalSandbox(Closing):
         token: the ``X-token`` to accept (random by default).
         signature_key: the signing key to verify bodies with (random by default).
         webhook_url: where to send signed notifications on every state change.
+        seed: seeds the generator of faults injected with a ``rate`` (reproducible tests).
+        refuse_duplicate_order_id: answer 409 to a Create Payout whose ``order_id`` another
+            payout carries or another request in progress carries.
     """
 
     def __init__(
@@ -133,6 +136,8 @@ class LocalSandbox(Closing):
         token: str | None = None,
         signature_key: str | None = None,
         webhook_url: str | None = None,
+        seed: int | None = None,
+        refuse_duplicate_order_id: bool = False,
     ) -> None:
         self._server = _Server(
             AsyncLocalSandbox(
@@ -141,6 +146,8 @@ class LocalSandbox(Closing):
                 token=token,
                 signature_key=signature_key,
                 webhook_url=webhook_url,
+                seed=seed,
+                refuse_duplicate_order_id=refuse_duplicate_order_id,
             )
         )
         self._finalizer = weakref.finalize(self, self._server.collected)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import builtins
+import contextlib
+import os
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 
+from .. import _batch
+from .._batch import DEFAULT_CONCURRENCY, BatchItem
+from .._journal import Journal
+from .._reconcile import DEFAULT_SETTLE, BatchResult, create_reconciled
 from .._retry import Resend
 from .._waiting import PAYOUT
 from ..models.payout import (
@@ -16,7 +23,7 @@ from ..models.payout import (
 )
 from ._base import AsyncMode, M, Resource, paged
 from ._declare import endpoint
-from ._dual import dual_method
+from ._dual import dual_iterator, dual_method
 
 __all__ = ["Payouts"]
 
@@ -86,6 +93,114 @@ class Payouts(Resource[M]):
         return await PAYOUT.wait_for(
             self.retrieve, payout_id, statuses, timeout=timeout, poll_interval=poll_interval
         )
+
+    @dual_method("payouts.create")
+    async def create_reconciled(
+        self: Payouts[AsyncMode],
+        request: CreatePayoutRequest,
+        *,
+        settle: float = DEFAULT_SETTLE,
+    ) -> Payout:
+        """Create Payout, reconciled: when its outcome is unknown, settle, then look it up.
+
+        For a web app that must not send a payout twice: if the create times out, is reset or
+        answered 5xx after it may have arrived, this waits ``settle`` seconds (longer than
+        PayCombat may still be processing it), then looks the payout up by ``order_id`` (with
+        its own retries) and returns it if found. It is never resent.
+
+        Args:
+            request: the payout (``CreatePayoutRequest(...)``, validated when built); its
+                ``order_id`` is required.
+            settle: seconds to wait before the lookup.
+
+        Raises:
+            ValidationError: no ``order_id``; nothing was sent.
+            OutcomeUnknownError: still absent after the settle period (it was not resent).
+            APIError: PayCombat refused the payout (nothing was created).
+        """
+        return await create_reconciled(self, request, settle=settle)
+
+    @dual_method("payouts.create")
+    async def create_many(
+        self: Payouts[AsyncMode],
+        items: Iterable[BatchItem] | AsyncIterable[BatchItem],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate_limit: float | None = None,
+        journal: str | os.PathLike[str] | Journal | None = None,
+        on_progress: Callable[[BatchResult], object] | None = None,
+        settle: float = DEFAULT_SETTLE,
+        resend_after_settle: bool = False,
+    ) -> builtins.list[BatchResult]:
+        """Create many payouts concurrently, each exactly once as far as the API allows.
+
+        Returns one ``BatchResult`` per item, in input order: ``created`` (with ``payout``),
+        ``rejected`` (not created; ``error`` says why; not retried) or ``unknown`` (it may exist;
+        reconcile by ``order_id``). One failing item never stops the others.
+
+        An item whose outcome is unknown (timeout, reset, 5xx after sending) is looked up by
+        ``order_id`` after ``settle`` seconds, while the other items keep flowing: found, it is
+        ``created``; absent, it is resent only with ``resend_after_settle=True``.
+
+        Args:
+            items: ``CreatePayoutRequest`` objects or mappings of ``create``'s keyword
+                arguments, from any iterable or async iterable, pulled lazily. An item without
+                an ``order_id`` gets a generated one (in its result).
+            concurrency: items in flight at once (waiting for a slot does not burn an item's
+                deadline; the client's connection pool also bounds requests in flight).
+            rate_limit: requests per second for this batch, on top of the client's limiter.
+            journal: a path (SQLite) or a ``Journal``: each item's state is written before and
+                after its send, so re-running the batch after a crash skips created items and
+                looks up the ones in flight instead of resending them.
+            on_progress: called with each ``BatchResult`` as it completes.
+            settle: seconds to wait after an unknown outcome before looking the payout up.
+            resend_after_settle: resend an item still absent after the settle period.
+
+        Raises:
+            ValidationError: an option is invalid; nothing was sent.
+        """
+        return await _batch.create_many(
+            self,
+            items,
+            concurrency=concurrency,
+            rate_limit=rate_limit,
+            journal=journal,
+            on_progress=on_progress,
+            settle=settle,
+            resend_after_settle=resend_after_settle,
+        )
+
+    @dual_iterator
+    async def stream_many(
+        self: Payouts[AsyncMode],
+        items: Iterable[BatchItem] | AsyncIterable[BatchItem],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate_limit: float | None = None,
+        journal: str | os.PathLike[str] | Journal | None = None,
+        on_progress: Callable[[BatchResult], object] | None = None,
+        settle: float = DEFAULT_SETTLE,
+        resend_after_settle: bool = False,
+    ) -> AsyncIterator[BatchResult]:
+        """Like ``create_many``, yielding each ``BatchResult`` as it completes (any order).
+
+        ``async for result in client.payouts.stream_many(items): ...`` runs in bounded memory
+        for any number of items. Leaving the loop early cancels the items in flight; with a
+        journal, a re-run picks them up safely.
+        """
+        results = _batch.stream_many(
+            self,
+            items,
+            concurrency=concurrency,
+            rate_limit=rate_limit,
+            journal=journal,
+            on_progress=on_progress,
+            settle=settle,
+            resend_after_settle=resend_after_settle,
+        )
+        async with contextlib.aclosing(results):
+            async for result in results:
+                yield result
 
     simulate = endpoint(
         doc="""Simulate Payout: drive a sandbox payout to a final status (sandbox only).

@@ -28,7 +28,7 @@ from ..resources import OPERATIONS
 from ._faults import Fault, Faults
 from ._state import SandboxError, SandboxState, now_iso
 from ._webhooks import WebhookSender
-from .handlers import ALL_HANDLERS
+from .handlers import ALL_ARRIVALS, ALL_HANDLERS
 from .handlers._common import Call, Handler, Reply
 from .handlers.payins import expire_if_due
 
@@ -94,9 +94,18 @@ class LocalSandbox(AsyncClosing):
             ...
     ```
 
-    With ``webhook_url`` (or ``sandbox.webhooks.url`` set later) it sends signed notifications
-    there on every payin, payout and virtual account state change; ``sandbox.webhooks`` holds the
-    switches (duplicate, delayed, out-of-order, unsigned delivery, retries) and the deliveries.
+    Args:
+        host: the interface to listen on.
+        port: the port; ``0`` picks a free one.
+        token: the ``X-token`` to accept (random by default).
+        signature_key: the signing key to verify bodies with (random by default).
+        webhook_url: where to send signed notifications on every payin, payout and virtual
+            account state change (or set ``sandbox.webhooks.url`` later); ``sandbox.webhooks``
+            holds the switches (duplicate, delayed, out-of-order, unsigned delivery, retries) and
+            the deliveries.
+        seed: seeds the generator of faults injected with a ``rate`` (reproducible tests).
+        refuse_duplicate_order_id: answer 409 to a Create Payout whose ``order_id`` another
+            payout carries or another request in progress carries.
     """
 
     def __init__(
@@ -107,6 +116,8 @@ class LocalSandbox(AsyncClosing):
         token: str | None = None,
         signature_key: str | None = None,
         webhook_url: str | None = None,
+        seed: int | None = None,
+        refuse_duplicate_order_id: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -115,10 +126,10 @@ class LocalSandbox(AsyncClosing):
         self.signature_key = signature_key or "snd_" + "".join(
             secrets.choice(alphabet) for _ in range(32)
         )
-        self.state = SandboxState()
+        self.state = SandboxState(refuse_duplicate_order_id=refuse_duplicate_order_id)
         self.webhooks = WebhookSender(self.signature_key, webhook_url)
         self.state.listeners.append(self.webhooks.notify)
-        self.faults = Faults()
+        self.faults = Faults(seed)
         self.requests: list[RecordedRequest] = []
         self._runner: web.AppRunner | None = None
         self._closing: asyncio.Event | None = None
@@ -197,6 +208,8 @@ class LocalSandbox(AsyncClosing):
         return response
 
     def _endpoint(self, op: Operation, handler: Handler) -> Any:
+        arrive = ALL_ARRIVALS.get(op.key)
+
         async def endpoint(request: web.Request) -> web.StreamResponse:
             raw = await request.read()
             self.requests.append(
@@ -209,34 +222,49 @@ class LocalSandbox(AsyncClosing):
                     request.headers.get("signature"),
                 )
             )
-            fault = self.faults.take(op.key)
-            if fault is not None:
-                if fault.latency:
-                    await self._pause(fault.latency)
-                if fault.reset == "before":
-                    return _reset(request)
-                if fault.status is not None:
-                    return _fault_response(fault)
             try:
-                body = self._authenticate(request, op, raw)
-                result = await handler(Call(request=request, body=body, state=self.state))
+                done = arrive(self.state, _loose_json(raw)) if arrive else None
             except SandboxError as exc:
                 return _error(exc.status, exc.message)
-            if fault is not None and fault.reset == "after":
-                return _reset(request)
-            if fault is not None and fault.malformed:
-                return web.Response(
-                    text='{"status": true, "data": {"id": ',
-                    status=200,
-                    content_type="application/json",
-                )
-            if isinstance(result, Reply):
-                return _json(
-                    result.status, {"status": True, "message": result.message, "data": result.data}
-                )
-            return result
+            try:
+                return await self._handle(op, handler, request, raw)
+            finally:
+                if done is not None:
+                    done()
 
         return endpoint
+
+    async def _handle(
+        self, op: Operation, handler: Handler, request: web.Request, raw: bytes
+    ) -> web.StreamResponse:
+        fault = self.faults.take(op.key)
+        if fault is not None:
+            if fault.latency:
+                await self._pause(fault.latency)  # handled (committed) only after the delay
+            if fault.reset == "before":
+                return _reset(request)
+            if fault.status is not None and not fault.commit:
+                return _fault_response(fault)
+        try:
+            body = self._authenticate(request, op, raw)
+            result = await handler(Call(request=request, body=body, state=self.state))
+        except SandboxError as exc:
+            return _error(exc.status, exc.message)
+        if fault is not None and fault.reset == "after":
+            return _reset(request)
+        if fault is not None and fault.status is not None:
+            return _fault_response(fault)  # committed, and yet an error answer
+        if fault is not None and fault.malformed:
+            return web.Response(
+                text='{"status": true, "data": {"id": ',
+                status=200,
+                content_type="application/json",
+            )
+        if isinstance(result, Reply):
+            return _json(
+                result.status, {"status": True, "message": result.message, "data": result.data}
+            )
+        return result
 
     def _authenticate(self, request: web.Request, op: Operation, raw: bytes) -> dict[str, Any]:
         token = request.headers.get("X-token", "")
@@ -260,6 +288,14 @@ class LocalSandbox(AsyncClosing):
         assert self._closing is not None
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._closing.wait(), seconds)
+
+
+def _loose_json(raw: bytes) -> Any:
+    """The body as JSON if it is JSON (for arrival checks; authentication comes later)."""
+    try:
+        return json.loads(raw) if raw else None
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def _json(status: int, payload: Any) -> web.Response:

@@ -53,9 +53,18 @@ class SandboxState:
 
     merchant_id: str = attrs.field(factory=new_uuid)
     balances: dict[str, Decimal] = attrs.field(factory=lambda: dict(DEFAULT_BALANCES))
+    refuse_duplicate_order_id: bool = False
+    """Answer 409 to a Create Payout whose ``order_id`` is taken (or being processed)."""
     _objects: dict[str, dict[str, dict[str, Any]]] = attrs.field(factory=dict)
     listeners: list[Callable[[str, dict[str, Any]], None]] = attrs.field(factory=list, repr=False)
     """Called with ``(kind, record)`` after a record changes status (the webhook sender)."""
+    # Indexes, so that the cost of a call stays flat as payouts pile up (100,000 in a batch).
+    held: dict[str, Decimal] = attrs.field(factory=dict)
+    """What ``PENDING`` payouts hold, by currency."""
+    payouts_by_order_id: dict[str, list[str]] = attrs.field(factory=dict)
+    payouts_by_finmo_id: dict[str, str] = attrs.field(factory=dict)
+    order_ids_in_flight: set[str] = attrs.field(factory=set)
+    """``order_id`` of creates received and not answered yet (see ``refuse_duplicate_order_id``)."""
 
     @property
     def org_id(self) -> str:
@@ -77,6 +86,19 @@ class SandboxState:
         if record is None:
             raise SandboxError(404, f"{kind.replace('_', ' ').capitalize()} {object_id} not found")
         return record
+
+    def add_payout(self, payout: dict[str, Any]) -> None:
+        """Store a new ``PENDING`` payout and index it."""
+        self.objects("payout")[payout["id"]] = payout
+        self.payouts_by_finmo_id[payout["payout_id_finmo"]] = payout["id"]
+        if payout.get("order_id") is not None:
+            self.payouts_by_order_id.setdefault(payout["order_id"], []).append(payout["id"])
+        self.hold(payout, +1)
+
+    def hold(self, payout: dict[str, Any], sign: int) -> None:
+        """Add (``+1``) or release (``-1``) a ``PENDING`` payout's amount to what is held."""
+        currency, amount = payout["currency"], Decimal(str(payout["wire_amount"]))
+        self.held[currency] = self.held.get(currency, Decimal(0)) + sign * amount
 
     def find(self, kind: str, **match: Any) -> list[dict[str, Any]]:
         """Records whose fields equal ``match``."""

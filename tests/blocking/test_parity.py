@@ -103,6 +103,8 @@ def test_every_method_has_the_same_signature_and_docstring_in_both_packages(
     if str(async_sig.return_annotation).startswith("AsyncPaginator["):
         assert not inspect.iscoroutinefunction(async_method)
         assert sync_sig.return_annotation == async_sig.return_annotation[len("Async") :]
+    elif str(async_sig.return_annotation).startswith("AsyncIterator["):  # stream_many
+        assert sync_sig.return_annotation == async_sig.return_annotation[len("Async") :]
     else:
         assert inspect.iscoroutinefunction(async_method)
         assert sync_sig.return_annotation == async_sig.return_annotation

@@ -83,7 +83,9 @@ async def test_a_create_that_times_out_waiting_for_the_pool_was_never_sent(
 ) -> None:
     answer = asyncio.Event()
     server.then(stall(respond(200, envelope(PAYOUT)), until=answer))
-    async with client(server, timeout=5, max_connections=1) as c:
+    # More requests may be in flight than there are connections (by default they may not, and a
+    # call waiting for its turn does not start its deadline): the second one waits for the pool.
+    async with client(server, timeout=5, max_connections=1, max_in_flight=2) as c:
         first = asyncio.ensure_future(c.payouts.create(**payout_args(order_id="holds-the-pool")))
         try:
             await server.wait_for_requests(1)

@@ -6,7 +6,7 @@ mistakes a type checker must catch (``warn_unused_ignores`` fails if it does not
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, assert_type
+from typing import Any, Literal, assert_type
 
 import paycombat_async
 import paycombat_sync
@@ -178,3 +178,26 @@ def blocking_webhook_user(body: bytes, headers: dict[str, str]) -> None:
     with LocalSandbox(webhook_url="http://127.0.0.1:8000/hooks") as sandbox:
         sandbox.webhooks.duplicate = True
         sandbox.drain_webhooks()
+
+
+def batch_user() -> None:
+    rows: list[dict[str, Any]] = []
+    with paycombat_sync.PayCombat(token="snd_x", rate_limit=50, max_in_flight=16) as client:
+        results = client.payouts.create_many(rows, concurrency=8, journal="j.sqlite")
+        assert_type(results, list[paycombat_sync.BatchResult])
+        for result in client.payouts.stream_many(iter(rows), on_progress=print):
+            assert_type(result, paycombat_sync.BatchResult)
+            assert_type(result.payout, Payout | None)
+        client.payouts.create_many(rows, concurrency="8")  # type: ignore[arg-type]
+
+
+async def async_batch_user() -> None:
+    rows: list[paycombat_async.CreatePayoutRequest] = []
+    async with paycombat_async.PayCombat(token="snd_x") as client:
+        journal = paycombat_async.SQLiteJournal("j.sqlite")
+        results = await client.payouts.create_many(rows, journal=journal, settle=5)
+        assert_type(results, list[paycombat_async.BatchResult])
+        async for result in client.payouts.stream_many(rows, resend_after_settle=True):
+            assert_type(result.status, Literal["created", "rejected", "unknown"])
+        reconciled = await client.payouts.create_reconciled(rows[0], settle=5)
+        assert_type(reconciled, Payout)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from ._common import Handler
+from ._common import Arrival, Handler
 from .beneficiaries import HANDLERS as _BENEFICIARIES
 from .checkouts import HANDLERS as _CHECKOUTS
 from .customers import HANDLERS as _CUSTOMERS
 from .methods import HANDLERS as _METHODS
 from .payins import HANDLERS as _PAYINS
+from .payouts import ARRIVALS as _PAYOUT_ARRIVALS
 from .payouts import HANDLERS as _PAYOUTS
 from .transactions import HANDLERS as _TRANSACTIONS
 from .wallets import HANDLERS as _WALLETS
 
-__all__ = ["ALL_HANDLERS"]
+__all__ = ["ALL_ARRIVALS", "ALL_HANDLERS"]
 
 ALL_HANDLERS: dict[str, Handler] = {
     **_BENEFICIARIES,
@@ -24,3 +25,5 @@ ALL_HANDLERS: dict[str, Handler] = {
     **_TRANSACTIONS,
     **_WALLETS,
 }
+
+ALL_ARRIVALS: dict[str, Arrival] = {**_PAYOUT_ARRIVALS}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ T = TypeVar("T")
 _KIND_NAMES: dict[type[Any], str] = {str: "a string", dict: "an object", list: "an array"}
 
 __all__ = [
+    "Arrival",
     "Call",
     "Handler",
     "Reply",
@@ -60,6 +62,8 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable["Reply | web.StreamResponse"]]
+Arrival = Callable[[SandboxState, Any], Callable[[], None]]
+"""Runs as a request arrives (before any fault): may refuse it; returns what to run after."""
 
 
 def require_str(body: dict[str, Any], name: str) -> str:
@@ -118,8 +122,11 @@ def require_code(body: dict[str, Any], name: str, length: int) -> str:
     return value
 
 
-def paginate(call: Call, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One page of ``items`` by ``page`` (1-based) and ``limit`` (default 10), Finmo-style."""
+def paginate(call: Call, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One page of ``items`` by ``page`` (1-based) and ``limit`` (default 10), Finmo-style.
+
+    ``items`` may be lazy: only what the page needs is pulled from it.
+    """
     try:
         page = int(call.query("page") or 1)
         limit = int(call.query("limit") or 10)
@@ -128,7 +135,7 @@ def paginate(call: Call, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if page < 1 or not 1 <= limit <= 100:
         raise SandboxError(400, "page must be >= 1 and limit between 1 and 100")
     start = (page - 1) * limit
-    return items[start : start + limit]
+    return list(itertools.islice(items, start, start + limit))
 
 
 def number(value: Decimal) -> int | float:

@@ -94,13 +94,7 @@ async def payout_balance(call: Call) -> Reply:
     available = call.state.balances.get(currency)
     if available is None:
         raise SandboxError(404, f"No {currency} payout balance")
-    held = sum(
-        (
-            Decimal(str(p.get("wire_amount") or 0))
-            for p in call.state.find("payout", status="PENDING", currency=currency)
-        ),
-        Decimal(0),
-    )
+    held = call.state.held.get(currency, Decimal(0))
     row: dict[str, Any] = {
         "currency": currency,
         "total_balance_available": number(available),

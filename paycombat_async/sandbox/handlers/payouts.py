@@ -8,6 +8,7 @@ the wrong state. ``FAILED`` and ``RETURNED`` credit the amount back to the payou
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -15,8 +16,9 @@ from aiohttp import web
 
 from .._catalogue import KNOWN_PAYOUT_METHODS
 from .._pdf import make_pdf
-from .._state import new_prefixed_id, new_uuid, now_iso
+from .._state import SandboxState, new_prefixed_id, new_uuid, now_iso
 from ._common import (
+    Arrival,
     Call,
     Handler,
     Reply,
@@ -105,15 +107,31 @@ async def create_payout(call: Call) -> Reply:
         "denied_at": None,
         "pending_at": stamp,
     }
-    state.objects("payout")[payout["id"]] = payout
+    state.add_payout(payout)
     return Reply(payout, message="Created")
+
+
+def arrive_create_payout(state: SandboxState, body: Any) -> Callable[[], None]:
+    """On arrival, before any latency: refuse a taken ``order_id`` when the sandbox is asked to.
+
+    An ``order_id`` counts as taken from the moment its create arrives, so a resend made while
+    the first request is still being processed (a late commit) is refused too. Returns what to
+    call once the request is answered.
+    """
+    order_id = body.get("order_id") if isinstance(body, dict) else None
+    if not state.refuse_duplicate_order_id or not isinstance(order_id, str):
+        return lambda: None
+    if order_id in state.payouts_by_order_id or order_id in state.order_ids_in_flight:
+        raise SandboxError(409, f"Duplicate order_id {order_id}")
+    state.order_ids_in_flight.add(order_id)
+    return lambda: state.order_ids_in_flight.discard(order_id)
 
 
 def _find(call: Call, payout_id: str) -> dict[str, Any]:
     payouts = call.state.objects("payout")
     # Accept the PayCombat id or the Finmo id, as the API's two versions do.
-    record = payouts.get(payout_id) or next(
-        (p for p in payouts.values() if p["payout_id_finmo"] == payout_id), None
+    record = payouts.get(payout_id) or payouts.get(
+        call.state.payouts_by_finmo_id.get(payout_id, "")
     )
     if record is None:
         raise SandboxError(404, f"Payout {payout_id} not found")
@@ -141,6 +159,8 @@ async def simulate_payout(call: Call) -> Reply:
         moves = f"it can only move to {' or '.join(allowed)}" if allowed else "it is final"
         raise SandboxError(406, f"Payout {record['id']} is {current}: {moves}, not to {target}")
     stamp = now_iso()
+    if current == "PENDING":
+        state.hold(record, -1)
     record["status"] = target
     record["updated_at"] = stamp
     if target == "FAILED":
@@ -158,13 +178,17 @@ async def list_payouts(call: Call) -> Reply:
     status = call.query("status")
     method = call.query("payout_method_name")
     order_id = call.query("order_id")
-    items = [
+    payouts = call.state.objects("payout")
+    candidates: Iterable[dict[str, Any]] = (
+        payouts.values()
+        if order_id is None
+        else [payouts[i] for i in call.state.payouts_by_order_id.get(order_id, ())]
+    )
+    items = (
         p
-        for p in call.state.objects("payout").values()
-        if status in (None, p["status"])
-        and method in (None, p["beneficiary_bank"])
-        and order_id in (None, p["order_id"])
-    ]
+        for p in candidates
+        if status in (None, p["status"]) and method in (None, p["beneficiary_bank"])
+    )
     return Reply(paginate(call, items))
 
 
@@ -183,6 +207,8 @@ async def payout_memo(call: Call) -> web.StreamResponse:
     ]
     return web.Response(body=make_pdf("Payout memo", lines), content_type="application/pdf")
 
+
+ARRIVALS: dict[str, Arrival] = {"payouts.create": arrive_create_payout}
 
 HANDLERS: dict[str, Handler] = {
     "payouts.create": create_payout,

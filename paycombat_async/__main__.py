@@ -1,0 +1,7 @@
+"""``python -m paycombat_async``: the ``paycombat`` command."""
+
+import sys
+
+from ._cli import main
+
+sys.exit(main())

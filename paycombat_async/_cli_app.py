@@ -1,0 +1,357 @@
+"""The ``paycombat`` commands (click + rich): sandbox, demo, call, payouts batch.
+
+Help texts are plain text (click prints them as written), so they carry no reST marks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import difflib
+import errno
+import json
+import logging
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from ._client import PayCombat
+from ._exceptions import PayCombatError
+from ._version import __version__
+from .resources import OPERATIONS
+
+__all__ = ["cli"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+FAULT_TYPES: dict[str, Callable[[str], Any]] = {
+    "latency": float,
+    "status": int,
+    "retry_after": float,
+    "html": lambda v: v.lower() in ("1", "true", "yes"),
+    "reset": str,
+    "malformed": lambda v: v.lower() in ("1", "true", "yes"),
+    "commit": lambda v: v.lower() in ("1", "true", "yes"),
+    "rate": float,
+    "times": int,
+}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="paycombat")
+def cli() -> None:
+    """PayCombat from the command line: a local sandbox, a demo, any API call, payout batches."""
+
+
+def _credentials(func: F) -> F:
+    """The options every command that calls the API takes (environment variables first)."""
+    for option in reversed(
+        [
+            click.option("--base-url", envvar="PAYCOMBAT_BASE_URL", help="API host."),
+            click.option("--token", envvar="PAYCOMBAT_TOKEN", help="X-token (or PAYCOMBAT_TOKEN)."),
+            click.option(
+                "--signature-key",
+                envvar="PAYCOMBAT_SIGNATURE_KEY",
+                help="Signing key (or PAYCOMBAT_SIGNATURE_KEY).",
+            ),
+            click.option(
+                "--timeout",
+                type=float,
+                default=60.0,
+                show_default=True,
+                help="Deadline of each call, in seconds.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _client(options: dict[str, Any], **extra: Any) -> PayCombat:
+    try:
+        return PayCombat(
+            token=options.pop("token"),
+            signature_key=options.pop("signature_key"),
+            base_url=options.pop("base_url"),
+            timeout=options.pop("timeout"),
+            **extra,
+        )
+    except PayCombatError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+def _run(coro: Any) -> Any:
+    try:
+        return asyncio.run(coro)
+    except PayCombatError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+# -- sandbox ---------------------------------------------------------------------------------
+
+
+def _parse_fault(spec: str) -> tuple[str, dict[str, Any]]:
+    title, _, settings = spec.partition(":")
+    if title not in OPERATIONS:
+        raise click.BadParameter(_unknown_operation(title), param_hint="--fault")
+    fields: dict[str, Any] = {}
+    for setting in filter(None, settings.split(",")):
+        name, _, value = setting.partition("=")
+        if name.strip() not in FAULT_TYPES:
+            raise click.BadParameter(
+                f"unknown fault setting {name!r}; use {', '.join(FAULT_TYPES)}",
+                param_hint="--fault",
+            )
+        try:
+            fields[name.strip()] = FAULT_TYPES[name.strip()](value.strip())
+        except ValueError:
+            raise click.BadParameter(f"bad value in {setting!r}", param_hint="--fault") from None
+    return title, fields
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--token", help="The X-token to accept (default: random snd_...).")
+@click.option("--signature-key", help="The signature key (default: random).")
+@click.option("--seed", type=int, help="Seed for faults injected with a rate (reproducible).")
+@click.option(
+    "--refuse-duplicate-order-id", is_flag=True, help="Answer 409 to a reused payout order_id."
+)
+@click.option("--webhook-url", help="POST signed notifications here on every state change.")
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="'TITLE:key=value,...'",
+    help="Inject a fault, e.g. 'Create Payout:status=503,rate=0.05' or "
+    "'Create Payout:latency=2,rate=0.01' (settings: " + ", ".join(FAULT_TYPES) + ").",
+)
+def sandbox(
+    host: str,
+    port: int,
+    token: str | None,
+    signature_key: str | None,
+    seed: int | None,
+    refuse_duplicate_order_id: bool,
+    webhook_url: str | None,
+    faults: tuple[str, ...],
+) -> None:
+    """Serve the local PayCombat sandbox (in memory) until Ctrl-C."""
+    parsed = [_parse_fault(spec) for spec in faults]
+
+    async def serve() -> None:
+        from .sandbox import LocalSandbox
+
+        box = LocalSandbox(
+            host=host,
+            port=port,
+            token=token,
+            signature_key=signature_key,
+            seed=seed,
+            refuse_duplicate_order_id=refuse_duplicate_order_id,
+            webhook_url=webhook_url,
+        )
+        for title, fields in parsed:
+            box.inject(title, **fields)
+        try:
+            await box.start()
+        except OSError as exc:
+            await box.aclose()
+            reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
+        try:
+            print("PayCombat local sandbox (in-memory; state is lost on exit)")
+            print(f"  PAYCOMBAT_BASE_URL={box.base_url}")
+            print(f"  PAYCOMBAT_TOKEN={box.token}")
+            print(f"  PAYCOMBAT_SIGNATURE_KEY={box.signature_key}")
+            if webhook_url:
+                print(f"Sending signed webhooks to {webhook_url}")
+            print("Press Ctrl-C to stop.", flush=True)
+            await asyncio.Event().wait()
+        finally:
+            await box.aclose()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
+
+
+# -- demo ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("-v", "--verbose", is_flag=True, help="Log every request.")
+def demo(verbose: bool) -> None:
+    """A tour of the SDK against a local sandbox, ending with a 1,000-payout batch."""
+    from ._demo import run_demo
+
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, format="  %(name)s: %(message)s")
+    asyncio.run(run_demo())
+
+
+# -- call ------------------------------------------------------------------------------------
+
+
+def _unknown_operation(title: str) -> str:
+    close = difflib.get_close_matches(title, [op.title for op in OPERATIONS.values()], n=3)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"no operation titled {title!r}{hint}"
+
+
+def _load_json(data: str) -> Any:
+    text = data
+    if data.startswith("@"):
+        source = data[1:]
+        try:
+            text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot read {source}: {exc.strerror}", param_hint="--data"
+            ) from None
+    try:
+        return json.loads(text, parse_float=Decimal)  # amounts stay exact
+    except ValueError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint="--data") from None
+
+
+def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, item = value.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected name=value, got {value!r}", param_hint=hint)
+        pairs[name] = item
+    return pairs
+
+
+@cli.command()
+@click.argument("title")
+@click.option("--data", help="The JSON body: inline, @file.json, or @- for standard input.")
+@click.option(
+    "--path",
+    "path_params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A path parameter, e.g. --path id=...",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A query parameter, e.g. --param status=PENDING",
+)
+@_credentials
+def call(
+    title: str,
+    data: str | None,
+    path_params: tuple[str, ...],
+    params: tuple[str, ...],
+    **options: Any,
+) -> None:
+    """Run any PayCombat operation by its docs title, e.g. paycombat call "Create Payout"
+    --data @body.json, and print its data as JSON."""
+    if title not in OPERATIONS:
+        raise click.BadParameter(_unknown_operation(title), param_hint="TITLE")
+    op = OPERATIONS[title]
+    body = _load_json(data) if data is not None else None
+    path = _pairs(path_params, "--path")
+    query = _pairs(params, "--param")
+
+    async def run() -> Any:
+        async with _client(options) as client:
+            return await client._pipeline.call(op, path_params=path, body=body, params=query)
+
+    result = _run(run())  # a missing path parameter is a ValidationError, said in one line
+    if isinstance(result, bytes):
+        sys.stdout.buffer.write(result)
+    else:
+        click.echo(json.dumps(result, indent=2, default=str, ensure_ascii=False))
+
+
+# -- payouts batch ---------------------------------------------------------------------------
+
+
+@cli.group()
+def payouts() -> None:
+    """Payouts in bulk."""
+
+
+@payouts.command()
+@click.argument(
+    "csv_path", metavar="PAYOUTS.CSV", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write one result per row, in input order.",
+)
+@click.option(
+    "--journal",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The resume journal (default: PAYOUTS.CSV.journal beside it).",
+)
+@click.option("--concurrency", type=click.IntRange(min=1), default=32, show_default=True)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    help="At most this many requests per second.",
+)
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait before looking up a payout in doubt.",
+)
+@click.option(
+    "--resend-after-settle",
+    is_flag=True,
+    help="Resend a payout still absent after the settle period.",
+)
+@_credentials
+def batch(
+    csv_path: Path,
+    out_path: Path,
+    journal: Path | None,
+    concurrency: int,
+    rate: float | None,
+    settle: float,
+    resend_after_settle: bool,
+    **options: Any,
+) -> int:
+    """Create every payout of PAYOUTS.CSV, each exactly once, resumably.
+
+    Columns are the keyword names of payouts.create; nested fields are dotted, e.g.
+    payout_beneficiary_param.individual.first_name. Give every row an order_id: it is how a
+    payout is found again. Run the same command again after a crash or an interruption: the
+    journal skips what was created and looks up what was in flight.
+
+    Exit codes: 0 all created, 3 some rejected (not created), 4 some unknown (run it again).
+    """
+    from ._cli_batch import BatchRun
+
+    run = BatchRun(
+        csv_path=csv_path,
+        out_path=out_path,
+        journal=journal or csv_path.with_name(csv_path.name + ".journal"),
+        concurrency=concurrency,
+        rate=rate,
+        settle=settle,
+        resend_after_settle=resend_after_settle,
+        console=Console(),
+    )
+
+    async def go() -> int:
+        async with _client(options) as client:
+            return await run.run(client)
+
+    code: int = _run(go())
+    return code

@@ -1,0 +1,117 @@
+"""The client-wide rate limiter: requests per second and requests in flight, slowing on 429.
+
+Every request of a client goes through one ``Limiter`` (the pipeline takes a ``slot()`` around
+each call, outside the call's deadline, so waiting here never burns it), shared by every task and
+every batch. The rate is a leaky bucket from ``aiolimiter``; a 429 pauses every new request for
+the server's ``Retry-After`` (PayCombat docs: Errors, 429 Too Many Requests) and halves the rate
+until ``RECOVER_AFTER`` seconds pass without another one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiolimiter import AsyncLimiter
+
+from ._exceptions import ConfigurationError
+
+__all__ = ["Limiter"]
+
+DEFAULT_PAUSE = 0.5
+"""Seconds every new request waits after a 429 that sent no ``Retry-After``."""
+RECOVER_AFTER = 10.0
+"""Seconds without a 429 after which a slowed-down rate returns to the configured one."""
+
+
+class Limiter:
+    """Requests per second and requests in flight, for every request of one client.
+
+    Args:
+        rate: requests per second (``None``: no rate cap; 429s still pause new requests).
+        max_in_flight: requests in flight at once (``None``: the connection pool bounds it).
+    """
+
+    def __init__(self, rate: float | None = None, max_in_flight: int | None = None) -> None:
+        if rate is not None and not rate > 0:
+            raise ConfigurationError("rate_limit must be a positive number of requests per second")
+        if max_in_flight is not None and max_in_flight < 1:
+            raise ConfigurationError("max_in_flight must be at least 1")
+        self.rate = rate
+        self.max_in_flight = max_in_flight
+        self._bucket: AsyncLimiter | None = None
+        self._bucket_rate: float | None = None
+        self._gate: asyncio.Semaphore | None = None
+        self._paused_until = 0.0
+        self._slowed_at: float | None = None
+
+    def __repr__(self) -> str:
+        return f"<Limiter rate={self.rate} max_in_flight={self.max_in_flight}>"
+
+    @property
+    def current_rate(self) -> float | None:
+        """The rate in force now: the configured one, or half of it after a recent 429."""
+        if self.rate is None:
+            return None
+        if self._slowed_at is not None and time.monotonic() - self._slowed_at < RECOVER_AFTER:
+            return max(self.rate / 2, min(self.rate, 1.0))
+        self._slowed_at = None
+        return self.rate
+
+    async def acquire(self) -> None:
+        """Wait for a place in flight and a token of the rate; pair with ``release()``."""
+        if self.max_in_flight is not None:
+            if self._gate is None:  # created on the loop that uses it
+                self._gate = asyncio.Semaphore(self.max_in_flight)
+            await self._gate.acquire()
+        try:
+            if self.rate is not None or self._paused_until > time.monotonic():
+                await self.pace()  # (skipped on the common path: no rate cap, no 429 pause)
+        except BaseException:
+            self.release()
+            raise
+
+    def release(self) -> None:
+        """Give back the place in flight taken by ``acquire()``."""
+        if self._gate is not None:
+            self._gate.release()
+
+    async def pace(self) -> None:
+        """Wait out a 429 pause and take one token of the rate (no place in flight)."""
+        # A later 429 may extend the pause while this one sleeps: look again after waking.
+        while (wait := self._paused_until - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+        rate = self.current_rate
+        if rate is None:
+            return
+        if self._bucket is None or self._bucket_rate != rate:
+            # A bucket of one second's worth: bursts up to ``rate`` requests, then ``rate``/s.
+            self._bucket = AsyncLimiter(max(rate, 1.0), max(rate, 1.0) / rate)
+            self._bucket_rate = rate
+        await self._bucket.acquire()
+
+    def slot(self) -> _Slot:
+        """``async with limiter.slot():`` around one request."""
+        return _Slot(self)
+
+    def throttle(self, retry_after: float | None) -> None:
+        """The server answered 429: pause new requests, and slow the rate for a while."""
+        pause = DEFAULT_PAUSE if retry_after is None else max(0.0, retry_after)
+        self._paused_until = max(self._paused_until, time.monotonic() + pause)
+        if self.rate is not None:
+            self._slowed_at = time.monotonic()
+
+
+class _Slot:
+    """``Limiter.slot()``: a plain class, as it wraps every request (cheaper than a generator)."""
+
+    __slots__ = ("_limiter",)
+
+    def __init__(self, limiter: Limiter) -> None:
+        self._limiter = limiter
+
+    async def __aenter__(self) -> None:
+        await self._limiter.acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._limiter.release()

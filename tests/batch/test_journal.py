@@ -1,0 +1,69 @@
+"""The journal: durable when put() returns, group-committed, and a protocol others can back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+
+from paycombat_async import Journal, JournalEntry, PayCombat, SQLiteJournal
+from paycombat_async._journal import JournalState
+from paycombat_async.sandbox import LocalSandbox
+from tests.batch.helpers import assert_exactly_once, items
+
+
+def entry(i: int, state: JournalState = "sending") -> JournalEntry:
+    return JournalEntry(key=f"k-{i}", order_id=f"o-{i}", fingerprint="f", state=state)
+
+
+async def test_every_put_is_readable_from_another_connection_once_it_returns(
+    tmp_path: Path,
+) -> None:
+    journal = SQLiteJournal(tmp_path / "j.sqlite")
+    durable: list[int] = []
+
+    async def put(i: int) -> None:
+        await journal.put(entry(i))
+        await journal.put(entry(i, "created"))
+        durable.append(i)
+
+    async with anyio.create_task_group() as tg:
+        for i in range(200):
+            tg.start_soon(put, i)
+    other = SQLiteJournal(tmp_path / "j.sqlite")
+    states = {e.key: e.state for e in other.entries()}
+    assert states == {f"k-{i}": "created" for i in durable}
+    assert len(durable) == 200
+    assert await other.get("k-7") == entry(7, "created")
+    assert await other.get("missing") is None
+    await journal.aclose()
+    await other.aclose()
+
+
+class MemoryJournal:
+    """What a shared store would implement (here a dict), for a batch spread over workers."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, JournalEntry] = {}
+
+    async def get(self, key: str) -> JournalEntry | None:
+        return self.entries.get(key)
+
+    async def put(self, entry: JournalEntry) -> None:
+        self.entries[entry.key] = entry
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def test_any_object_with_the_protocol_can_be_the_journal(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    journal = MemoryJournal()
+    assert isinstance(journal, Journal)
+    results = await client.payouts.create_many(items(10), journal=journal, settle=0)
+    assert {e.state for e in journal.entries.values()} == {"created"}
+    again = await client.payouts.create_many(items(10), journal=journal, settle=0)
+    assert [r.payout for r in again] == [r.payout for r in results]
+    assert len(sandbox.requests_for("Create Payout")) == 10
+    assert_exactly_once(sandbox, again, 10)
