@@ -267,9 +267,10 @@ class Runner:
                 future = asyncio.run_coroutine_threadsafe(_fly(flight, make), io.loop)
         except RuntimeError:
             raise ClientStateError(CLOSED) from None  # closed by another thread meanwhile
-        with self._lock:
-            self._flights.add(future)
         try:
+            # Inside the try: a Ctrl-C can land here already, as soon as the request has left.
+            with self._lock:
+                self._flights.add(future)
             return wait(future)
         except concurrent.futures.CancelledError:
             if not future.cancelled():
