@@ -19,18 +19,31 @@ from paycombat_async import (
     SQLiteJournal,
 )
 from paycombat_async._ratelimit import Limiter
-from paycombat_async.sandbox import LocalSandbox
+from paycombat_async.sandbox import LocalSandbox, RecordedRequest
 from tests.batch.helpers import assert_exactly_once, batch_client, items, on_server
 from tests.helpers import payout_args
 
 ROOT = Path(__file__).parents[2]
 
 
+class Arrivals(list[RecordedRequest]):
+    """The sandbox's request log, with an event set once ``target`` requests have arrived."""
+
+    def __init__(self, target: int) -> None:
+        super().__init__()
+        self.target = target
+        self.reached = anyio.Event()
+
+    def append(self, request: RecordedRequest) -> None:
+        super().append(request)
+        if len(self) >= self.target:
+            self.reached.set()
+
+
 async def test_a_batch_killed_mid_run_resumes_from_its_journal_with_no_duplicate(
     sandbox: LocalSandbox, tmp_path: Path
 ) -> None:
     n, journal = 300, tmp_path / "batch.sqlite"
-    sandbox.inject("Create Payout", latency=0.02, rate=1.0)  # keeps requests in flight
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -44,21 +57,27 @@ async def test_a_batch_killed_mid_run_resumes_from_its_journal_with_no_duplicate
         done = 0
         async for chunk in TextReceiveStream(process.stdout):
             done += chunk.count("\n")
-            if done >= 60:
+            if done >= 40:
                 break
+        # From now on the server holds each create for 0.5s before committing it: once 8 have
+        # arrived, they are in flight for sure when the batch is killed, and commit after.
+        sandbox.requests = arrivals = Arrivals(8)
+        sandbox.inject("Create Payout", latency=0.5, rate=1.0)
+        with anyio.fail_after(10):
+            await arrivals.reached.wait()
         process.kill()  # SIGKILL: no cleanup, mid-batch
         assert await process.wait() == -9
     states = [entry.state for entry in SQLiteJournal(journal).entries()]
-    assert states.count("created") >= 60
-    assert "sending" in states  # some were in flight: the case that must not be resent blindly
+    assert states.count("created") >= 40
+    assert states.count("sending") >= 8  # recorded before they left, never resent blindly
     assert len(on_server(sandbox)) < n
 
     sandbox.faults.clear()
     async with batch_client(sandbox) as client:
-        # Settled well past the 20 ms late commits: an item still absent never arrived (killed
+        # Settled past the 0.5s late commits: an item still absent then never arrived (killed
         # between its journal write and its send), so it is resent.
         results = await client.payouts.create_many(
-            items(n), journal=journal, settle=0.3, resend_after_settle=True
+            items(n), journal=journal, settle=0.8, resend_after_settle=True
         )
     assert [r.status for r in results] == ["created"] * n
     assert_exactly_once(sandbox, results, n)
