@@ -217,25 +217,10 @@ class _Batch:
 async def stream_many(
     payouts: Payouts[AsyncMode],
     items: Iterable[BatchItem] | AsyncIterable[BatchItem],
-    *,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    rate_limit: float | None = None,
-    journal: JournalArg = None,
-    on_progress: ProgressCallback | None = None,
-    settle: float = DEFAULT_SETTLE,
-    resend_after_settle: bool = False,
+    **options: Any,
 ) -> AsyncGenerator[BatchResult, None]:
-    """The engine behind ``payouts.stream_many``; see its docstring."""
-    batch = _Batch(
-        payouts,
-        items,
-        concurrency=concurrency,
-        rate_limit=rate_limit,
-        journal=journal,
-        on_progress=on_progress,
-        settle=settle,
-        resend_after_settle=resend_after_settle,
-    )
+    """The engine behind ``payouts.stream_many``; ``options`` are its keyword arguments."""
+    batch = _Batch(payouts, items, **options)
     task = asyncio.create_task(batch.main())
     task.add_done_callback(lambda _: batch.results.put_nowait(None))
     try:

@@ -237,7 +237,7 @@ def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
     "path_params",
     multiple=True,
     metavar="NAME=VALUE",
-    help="A path parameter, e.g. --path id=...",
+    help="A path parameter, e.g. --path payout_id=...",
 )
 @click.option(
     "--param",
