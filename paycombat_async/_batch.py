@@ -52,7 +52,7 @@ ProgressCallback = Callable[[BatchResult], object]
 
 DEFAULT_CONCURRENCY = 32
 _END = object()
-_FIELDS = frozenset(a.name for a in attrs.fields(CreatePayoutRequest)) - {"extra"}
+_FIELDS = frozenset(a.name for a in attrs.fields(CreatePayoutRequest))
 
 
 def _as_request(item: Any) -> CreatePayoutRequest:

@@ -261,10 +261,9 @@ class Runner:
         flight = _Flight()
         future: concurrent.futures.Future[T]
         try:
-            if gevent_monkey() is None:
-                future = io.portal.start_task_soon(_fly, flight, make)
-            else:  # the portal waits on the loop thread to submit: gevent cannot wait on that
-                future = asyncio.run_coroutine_threadsafe(_fly(flight, make), io.loop)
+            # Straight onto the loop: a portal task costs a task group and a cancel scope per
+            # call, and under gevent the portal would wait on the loop thread to submit.
+            future = asyncio.run_coroutine_threadsafe(_fly(flight, make), io.loop)
         except RuntimeError:
             raise ClientStateError(CLOSED) from None  # closed by another thread meanwhile
         try:
