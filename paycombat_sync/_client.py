@@ -95,20 +95,10 @@ class PayCombat(ClientResources[BlockingMode], Forwarder, Closing):
         rate_limit: float | None = None,
         max_in_flight: int | None = None,
     ) -> None:
-        def build() -> AsyncPayCombat:
-            return AsyncPayCombat(
-                token=token,
-                signature_key=signature_key,
-                base_url=base_url,
-                timeout=timeout,
-                max_retries=max_retries,
-                retry=retry,
-                max_connections=max_connections,
-                max_response_bytes=max_response_bytes,
-                allow_insecure_http=allow_insecure_http,
-                rate_limit=rate_limit,
-                max_in_flight=max_in_flight,
-            )
+        # Every argument goes to the async client as it is (the parity test keeps the two
+        # signatures equal); it is built again, from the same arguments, in a forked child.
+        arguments = {name: value for name, value in locals().items() if name != "self"}
+        build = functools.partial(AsyncPayCombat, **arguments)
 
         self._runner = Runner(build)
         description = repr(self)
