@@ -205,7 +205,6 @@ class Pipeline:
             async with self.limiter.slot():
                 call.deadline = clock() + timeout if timeout is not None else None
                 data = await self._attempts(session, call, clock)
-
         except Resendable as gave_up:
             final = self._error_for(call, gave_up.error, gave_up.decision.unknown)
             raise final from final.__cause__
