@@ -10,7 +10,7 @@ outcome is unknown waits a *settle period* first, then is looked up with its own
   "duplicate order" answer to that resend means the payout exists, so it is looked up again.
 
 ``Engine`` does this for one item (and journals each step); the batch runs many of them
-(``_batch``), and ``payouts.create(..., reconcile=True)`` runs one (``create_reconciled``).
+(``_batch``), and ``payouts.create_reconciled`` runs one (``create_reconciled`` here).
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ async def create_reconciled(
     not resent).
     """
     if not request.order_id:
-        raise ValidationError("is required with reconcile=True", field="order_id")
+        raise ValidationError("is required to reconcile a payout", field="order_id")
     engine = Engine(payouts, settle=settle, resend_after_settle=False, journal=None, pace=None)
     item = Item(0, request, request.order_id, request.order_id)
     outcome = await engine.run(item)
