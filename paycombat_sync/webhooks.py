@@ -53,7 +53,7 @@ from paycombat_async.webhooks import WebhookResponse as WebhookResponse
 from paycombat_async.webhooks import WebhookSignatureError as WebhookSignatureError
 from paycombat_async.webhooks import WebhookStore as WebhookStore
 from paycombat_async.webhooks import parse_event as parse_event
-from paycombat_async.webhooks._receiver import Intake, Step, StoreStep, drive
+from paycombat_async.webhooks._receiver import Intake, ReceiverBase, Step, StoreStep, drive
 
 # The same names, by contract: the shared ones are imported above, ``Receiver`` and ``handler``
 # are this module's own.
@@ -69,7 +69,7 @@ _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 409: "Conflict"}
 _REASONS.update({413: "Payload Too Large", 500: "Internal Server Error"})
 
 
-class Receiver:
+class Receiver(ReceiverBase):
     """Receives PayCombat notifications in blocking code and calls your callbacks.
 
     The blocking twin of ``paycombat_async.webhooks.Receiver`` (same arguments and rules), for
@@ -87,30 +87,7 @@ class Receiver:
         max_body_bytes: refuse larger bodies.
     """
 
-    def __init__(
-        self,
-        *,
-        signature_key: str | None,
-        on: Mapping[type[WebhookEvent], Callback] | None = None,
-        store: WebhookStore | None = None,
-        allow_unsigned: bool = False,
-        max_body_bytes: int = MAX_BODY_BYTES,
-    ) -> None:
-        self._intake = Intake(
-            signature_key=signature_key,
-            on=on,
-            store=store,
-            allow_unsigned=allow_unsigned,
-            max_body_bytes=max_body_bytes,
-        )
-
-    def __repr__(self) -> str:
-        return repr(self._intake).replace("Intake", "Receiver (blocking)", 1)
-
-    @property
-    def store(self) -> WebhookStore:
-        """The store deduplicating notifications."""
-        return self._intake.store
+    _label = "Receiver (blocking)"
 
     def on(self, event_type: type[E]) -> Callable[[Callable[[E], object]], Callable[[E], object]]:
         """Register the decorated function for ``event_type`` (and its subclasses)."""

@@ -17,7 +17,7 @@ import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import anyio.to_thread
 import attrs
@@ -40,6 +40,7 @@ __all__ = [
     "CallbackStep",
     "Intake",
     "Receiver",
+    "ReceiverBase",
     "StoreStep",
     "WebhookResponse",
     "drive",
@@ -259,7 +260,38 @@ def resume(
         return done.value  # type: ignore[no-any-return]
 
 
-class Receiver:
+class ReceiverBase:
+    """What both receivers share: their arguments (see ``Receiver``), the store, the repr."""
+
+    _label: ClassVar[str] = "Receiver"
+
+    def __init__(
+        self,
+        *,
+        signature_key: str | None,
+        on: Mapping[type[WebhookEvent], Callable[[Any], object]] | None = None,
+        store: WebhookStore | None = None,
+        allow_unsigned: bool = False,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
+        self._intake = Intake(
+            signature_key=signature_key,
+            on=on,
+            store=store,
+            allow_unsigned=allow_unsigned,
+            max_body_bytes=max_body_bytes,
+        )
+
+    def __repr__(self) -> str:
+        return repr(self._intake).replace("Intake", self._label, 1)
+
+    @property
+    def store(self) -> WebhookStore:
+        """The store deduplicating notifications."""
+        return self._intake.store
+
+
+class Receiver(ReceiverBase):
     """Receives PayCombat notifications in asyncio code and calls your async callbacks.
 
     ```python
@@ -287,31 +319,6 @@ class Receiver:
             Retrieve call: see ``parse_event``).
         max_body_bytes: refuse larger bodies (413).
     """
-
-    def __init__(
-        self,
-        *,
-        signature_key: str | None,
-        on: Mapping[type[WebhookEvent], AsyncCallback] | None = None,
-        store: WebhookStore | None = None,
-        allow_unsigned: bool = False,
-        max_body_bytes: int = MAX_BODY_BYTES,
-    ) -> None:
-        self._intake = Intake(
-            signature_key=signature_key,
-            on=on,
-            store=store,
-            allow_unsigned=allow_unsigned,
-            max_body_bytes=max_body_bytes,
-        )
-
-    def __repr__(self) -> str:
-        return repr(self._intake).replace("Intake", "Receiver", 1)
-
-    @property
-    def store(self) -> WebhookStore:
-        """The store deduplicating notifications."""
-        return self._intake.store
 
     def on(
         self, event_type: type[E]
