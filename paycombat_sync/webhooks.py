@@ -31,6 +31,7 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
+from paycombat_async import webhooks as _async_webhooks
 from paycombat_async.webhooks import MAX_BODY_BYTES as MAX_BODY_BYTES
 from paycombat_async.webhooks import EventKind as EventKind
 from paycombat_async.webhooks import MemoryStore as MemoryStore
@@ -52,33 +53,11 @@ from paycombat_async.webhooks import WebhookResponse as WebhookResponse
 from paycombat_async.webhooks import WebhookSignatureError as WebhookSignatureError
 from paycombat_async.webhooks import WebhookStore as WebhookStore
 from paycombat_async.webhooks import parse_event as parse_event
-from paycombat_async.webhooks._receiver import Intake
+from paycombat_async.webhooks._receiver import Intake, ReceiverBase, Step, StoreStep, drive
 
-__all__ = [
-    "MAX_BODY_BYTES",
-    "EventKind",
-    "MemoryStore",
-    "PayinEvent",
-    "PayinExpired",
-    "PayinFailed",
-    "PayinSucceeded",
-    "PayoutEvent",
-    "PayoutFailed",
-    "PayoutReturned",
-    "PayoutSucceeded",
-    "Receiver",
-    "SQLiteStore",
-    "UnknownEvent",
-    "Verdict",
-    "VirtualAccountRegistration",
-    "WebhookEvent",
-    "WebhookPayloadError",
-    "WebhookResponse",
-    "WebhookSignatureError",
-    "WebhookStore",
-    "handler",
-    "parse_event",
-]
+# The same names, by contract: the shared ones are imported above, ``Receiver`` and ``handler``
+# are this module's own.
+__all__ = list(_async_webhooks.__all__)
 
 E = TypeVar("E", bound=WebhookEvent)
 Callback = Callable[[Any], object]
@@ -90,7 +69,7 @@ _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 409: "Conflict"}
 _REASONS.update({413: "Payload Too Large", 500: "Internal Server Error"})
 
 
-class Receiver:
+class Receiver(ReceiverBase):
     """Receives PayCombat notifications in blocking code and calls your callbacks.
 
     The blocking twin of ``paycombat_async.webhooks.Receiver`` (same arguments and rules), for
@@ -108,30 +87,7 @@ class Receiver:
         max_body_bytes: refuse larger bodies.
     """
 
-    def __init__(
-        self,
-        *,
-        signature_key: str | None,
-        on: Mapping[type[WebhookEvent], Callback] | None = None,
-        store: WebhookStore | None = None,
-        allow_unsigned: bool = False,
-        max_body_bytes: int = MAX_BODY_BYTES,
-    ) -> None:
-        self._intake = Intake(
-            signature_key=signature_key,
-            on=on,
-            store=store,
-            allow_unsigned=allow_unsigned,
-            max_body_bytes=max_body_bytes,
-        )
-
-    def __repr__(self) -> str:
-        return repr(self._intake).replace("Intake", "Receiver (blocking)", 1)
-
-    @property
-    def store(self) -> WebhookStore:
-        """The store deduplicating notifications."""
-        return self._intake.store
+    _label = "Receiver (blocking)"
 
     def on(self, event_type: type[E]) -> Callable[[Callable[[E], object]], Callable[[E], object]]:
         """Register the decorated function for ``event_type`` (and its subclasses)."""
@@ -148,39 +104,7 @@ class Receiver:
         Never raises for bad input: a bad signature is 401, a bad body 400, a callback that
         raised 500 (so PayCombat redelivers), a duplicate or stale notification 200.
         """
-        intake = self._intake
-        event = intake.parse(raw_body, headers)
-        if isinstance(event, WebhookResponse):
-            return event
-        callback = intake.callback_for(event)
-        claim = intake.claim_for(event)
-        verdict = Verdict.NEW
-        if claim is not None:
-            verdict = intake.store.claim(claim.key, claim.obj, claim.position)
-        if verdict is not Verdict.NEW:
-            if verdict is Verdict.DUPLICATE:
-                intake.settled(event)
-            return intake.answer(verdict, event)
-        try:
-            if callback is not None:
-                result = callback(event)
-                if inspect.isawaitable(result):
-                    if inspect.iscoroutine(result):
-                        result.close()
-                    raise TypeError(
-                        f"{callback!r} is async: paycombat_sync.webhooks.Receiver calls plain "
-                        "functions (use paycombat_async.webhooks.Receiver for async callbacks)"
-                    )
-        except BaseException as exc:
-            if claim is not None:
-                intake.store.release(claim.key)
-            if not isinstance(exc, Exception):
-                raise
-            return intake.failed(event)
-        if claim is not None:
-            intake.store.complete(claim.key, claim.obj, claim.position)
-        intake.settled(event)
-        return intake.dispatched(callback is not None)
+        return drive(self._intake.receive(raw_body, headers), _run)
 
     def wsgi(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """A WSGI application receiving notifications (mount it at your webhook URL)."""
@@ -201,6 +125,20 @@ class Receiver:
             [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
         )
         return [body]
+
+
+def _run(step: Step) -> Any:
+    if isinstance(step, StoreStep):
+        return step.call(*step.args)
+    result = step.callback(step.event)
+    if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
+            result.close()
+        raise TypeError(
+            f"{step.callback!r} is async: paycombat_sync.webhooks.Receiver calls plain "
+            "functions (use paycombat_async.webhooks.Receiver for async callbacks)"
+        )
+    return None
 
 
 def handler(

@@ -5,8 +5,10 @@ notification is safely processed (the callback returned, or it was a duplicate o
 a bad signature, 400 for a body that is not a notification, 409 while the same notification is
 being processed by another delivery, 500 when the callback raised.
 
-:class:`Intake` is the framework-neutral part shared with ``paycombat_sync.webhooks``; this module
-adds the asyncio :class:`Receiver` and the aiohttp :func:`handler`.
+:class:`Intake` is the framework-neutral part shared with ``paycombat_sync.webhooks``: its
+``receive`` is the one receive flow, a generator of I/O steps (store calls, the callback) that
+each receiver drives its own way; this module adds the asyncio :class:`Receiver`, which awaits
+them, and the aiohttp :func:`handler`. The blocking receiver calls them, through :func:`drive`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import anyio.to_thread
 import attrs
@@ -33,12 +35,22 @@ from ._events import (
 from ._parse import MAX_BODY_BYTES, parse_event
 from ._stores import EventKey, MemoryStore, ObjectKey, Position, Verdict, WebhookStore
 
-__all__ = ["AsyncCallback", "Intake", "Receiver", "WebhookResponse", "handler"]
+__all__ = [
+    "AsyncCallback",
+    "CallbackStep",
+    "Intake",
+    "Receiver",
+    "ReceiverBase",
+    "StoreStep",
+    "WebhookResponse",
+    "drive",
+    "handler",
+    "resume",
+]
 
 logger = logging.getLogger("paycombat.webhooks")
 
 E = TypeVar("E", bound=WebhookEvent)
-C = TypeVar("C")
 AsyncCallback = Callable[[Any], Awaitable[object] | object]
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 
@@ -72,7 +84,7 @@ class Claim:
 
 
 class Intake:
-    """Verify, parse, and look callbacks up; framework- and I/O-neutral (see the receivers)."""
+    """Verify, parse, look callbacks up, and the receive flow; framework- and I/O-neutral."""
 
     def __init__(
         self,
@@ -147,32 +159,139 @@ class Intake:
             _waiting.notify(event)
 
     @staticmethod
-    def answer(verdict: Verdict, event: WebhookEvent) -> WebhookResponse:
-        """The answer to a notification that is not dispatched."""
-        if verdict is Verdict.BUSY:
-            return _answer(409, error="This notification is being processed; retry later")
-        if verdict is Verdict.STALE:
-            logger.info("Webhook %s %s is older than one processed", event.kind, event.object_id)
-        return _answer(200, received=True, outcome=verdict.value)
-
-    @staticmethod
     def too_large(limit: int) -> WebhookResponse:
         """The answer to a body over ``max_body_bytes``, refused before it is read in full."""
         return _answer(413, error=f"Webhook body is larger than {limit} bytes")
 
-    @staticmethod
-    def dispatched(called: bool) -> WebhookResponse:
-        """The answer to a notification processed now."""
-        return _answer(200, received=True, outcome="processed" if called else "no callback")
+    def receive(self, raw_body: bytes, headers: Headers) -> Flow:
+        """The receive flow, without I/O: a generator of the steps a receiver drives.
 
-    @staticmethod
-    def failed(event: WebhookEvent) -> WebhookResponse:
-        """The answer when the callback raised (call it from the ``except`` block)."""
-        logger.exception("Webhook callback for %s %s raised", event.kind, event.object_id)
-        return _answer(500, error="The callback failed; PayCombat should redeliver")
+        The receiver runs each step it is handed and sends its result back (``send``), or throws
+        in what the step raised (``throw``), at the ``yield`` that asked for it; the generator's
+        return value is the answer. Both receivers drive this one flow: the asyncio one awaits
+        (store calls in a worker thread when ``store.blocking``), the blocking one calls.
+        """
+        event = self.parse(raw_body, headers)
+        if isinstance(event, WebhookResponse):
+            return event
+        callback = self.callback_for(event)
+        claim = self.claim_for(event)
+        store = self.store
+        verdict = Verdict.NEW
+        if claim is not None:
+            verdict = yield StoreStep(store.claim, (claim.key, claim.obj, claim.position))
+        if verdict is not Verdict.NEW:
+            if verdict is Verdict.DUPLICATE:
+                self.settled(event)
+            if verdict is Verdict.BUSY:
+                return _answer(409, error="This notification is being processed; retry later")
+            if verdict is Verdict.STALE:
+                logger.info(
+                    "Webhook %s %s is older than one processed", event.kind, event.object_id
+                )
+            return _answer(200, received=True, outcome=verdict.value)
+        try:
+            if callback is not None:
+                yield CallbackStep(callback, event)
+        except Exception:  # whatever the merchant's code raised: answer 500
+            if claim is not None:
+                yield StoreStep(store.release, (claim.key,))
+            logger.exception("Webhook callback for %s %s raised", event.kind, event.object_id)
+            return _answer(500, error="The callback failed; PayCombat should redeliver")
+        except BaseException:
+            if claim is not None:
+                # Cancelled or interrupted: the claim is released all the same, or every
+                # redelivery would be answered 409 until the lease ran out.
+                yield StoreStep(store.release, (claim.key,), shielded=True)
+            raise
+        if claim is not None:
+            yield StoreStep(store.complete, (claim.key, claim.obj, claim.position))
+        self.settled(event)
+        return _answer(
+            200, received=True, outcome="processed" if callback is not None else "no callback"
+        )
 
 
-class Receiver:
+@attrs.frozen
+class StoreStep:
+    """Call ``call(*args)`` on the store and send back its result.
+
+    ``shielded``: run it even though the task is being cancelled (the release after a
+    ``BaseException``).
+    """
+
+    call: Callable[..., Any]
+    args: tuple[Any, ...]
+    shielded: bool = False
+
+
+@attrs.frozen
+class CallbackStep:
+    """Call the merchant's ``callback`` with ``event`` (its result is not sent back)."""
+
+    callback: Callable[[Any], Any]
+    event: WebhookEvent
+
+
+Step = StoreStep | CallbackStep
+Flow = Generator[Step, Any, WebhookResponse]
+
+
+def drive(flow: Flow, run: Callable[[Step], Any]) -> WebhookResponse:
+    """Run ``flow`` to its answer, each step by ``run`` (the blocking receiver's driver)."""
+    step = resume(flow)
+    while not isinstance(step, WebhookResponse):
+        try:
+            sent = run(step)
+        except BaseException as exc:  # noqa: BLE001  # the flow handles it, at the step's yield
+            step = resume(flow, thrown=exc)
+        else:
+            step = resume(flow, sent)
+    return step
+
+
+def resume(
+    flow: Flow, sent: Any = None, thrown: BaseException | None = None
+) -> Step | WebhookResponse:
+    """The flow's next step, or its answer once it returns."""
+    try:
+        return flow.send(sent) if thrown is None else flow.throw(thrown)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+class ReceiverBase:
+    """What both receivers share: their arguments (see ``Receiver``), the store, the repr."""
+
+    _label: ClassVar[str] = "Receiver"
+
+    def __init__(
+        self,
+        *,
+        signature_key: str | None,
+        on: Mapping[type[WebhookEvent], Callable[[Any], object]] | None = None,
+        store: WebhookStore | None = None,
+        allow_unsigned: bool = False,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
+        self._intake = Intake(
+            signature_key=signature_key,
+            on=on,
+            store=store,
+            allow_unsigned=allow_unsigned,
+            max_body_bytes=max_body_bytes,
+        )
+
+    def __repr__(self) -> str:
+        return repr(self._intake).replace("Intake", self._label, 1)
+
+    @property
+    def store(self) -> WebhookStore:
+        """The store deduplicating notifications."""
+        return self._intake.store
+
+
+class Receiver(ReceiverBase):
     """Receives PayCombat notifications in asyncio code and calls your async callbacks.
 
     ```python
@@ -201,31 +320,6 @@ class Receiver:
         max_body_bytes: refuse larger bodies (413).
     """
 
-    def __init__(
-        self,
-        *,
-        signature_key: str | None,
-        on: Mapping[type[WebhookEvent], AsyncCallback] | None = None,
-        store: WebhookStore | None = None,
-        allow_unsigned: bool = False,
-        max_body_bytes: int = MAX_BODY_BYTES,
-    ) -> None:
-        self._intake = Intake(
-            signature_key=signature_key,
-            on=on,
-            store=store,
-            allow_unsigned=allow_unsigned,
-            max_body_bytes=max_body_bytes,
-        )
-
-    def __repr__(self) -> str:
-        return repr(self._intake).replace("Intake", "Receiver", 1)
-
-    @property
-    def store(self) -> WebhookStore:
-        """The store deduplicating notifications."""
-        return self._intake.store
-
     def on(
         self, event_type: type[E]
     ) -> Callable[[Callable[[E], Awaitable[object]]], Callable[[E], Awaitable[object]]]:
@@ -237,45 +331,29 @@ class Receiver:
 
         return register
 
-    async def _store(self, method: Callable[..., C], *args: Any) -> C:
-        if self._intake.store.blocking:
-            return await anyio.to_thread.run_sync(method, *args)
-        return method(*args)
-
     async def receive(self, raw_body: bytes, headers: Headers) -> WebhookResponse:
         """Process one notification and return what to answer (never raises for bad input)."""
-        intake = self._intake
-        event = intake.parse(raw_body, headers)
-        if isinstance(event, WebhookResponse):
-            return event
-        callback = intake.callback_for(event)
-        claim = intake.claim_for(event)
-        if claim is None:
-            verdict = Verdict.NEW
-        else:
-            verdict = await self._store(intake.store.claim, claim.key, claim.obj, claim.position)
-        if verdict is not Verdict.NEW:
-            if verdict is Verdict.DUPLICATE:
-                intake.settled(event)
-            return intake.answer(verdict, event)
-        try:
-            if callback is not None:
-                result = callback(event)
-                if inspect.isawaitable(result):  # async callbacks, and plain ones too
-                    await result
-        except Exception:  # noqa: BLE001  # whatever the merchant's code raised: answer 500
-            if claim is not None:
-                await self._store(intake.store.release, claim.key)
-            return intake.failed(event)
-        except BaseException:
-            if claim is not None:
-                with anyio.CancelScope(shield=True):
-                    await self._store(intake.store.release, claim.key)
-            raise
-        if claim is not None:
-            await self._store(intake.store.complete, claim.key, claim.obj, claim.position)
-        intake.settled(event)
-        return intake.dispatched(callback is not None)
+        flow = self._intake.receive(raw_body, headers)
+        step = resume(flow)
+        while not isinstance(step, WebhookResponse):
+            try:
+                sent = await self._run(step)
+            except BaseException as exc:  # noqa: BLE001  # the flow handles it, at the step's yield
+                step = resume(flow, thrown=exc)
+            else:
+                step = resume(flow, sent)
+        return step
+
+    async def _run(self, step: Step) -> Any:
+        if isinstance(step, CallbackStep):
+            result = step.callback(step.event)
+            if inspect.isawaitable(result):  # async callbacks, and plain ones too
+                await result
+            return None
+        if not self._intake.store.blocking:
+            return step.call(*step.args)
+        with anyio.CancelScope(shield=step.shielded):
+            return await anyio.to_thread.run_sync(step.call, *step.args)
 
     async def handle(self, request: web.Request) -> web.Response:
         """The aiohttp handler: ``app.router.add_post(path, receiver.handle)``."""

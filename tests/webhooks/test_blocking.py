@@ -195,3 +195,42 @@ def test_an_async_callback_on_the_blocking_receiver_is_an_error_not_a_silent_suc
     headers = {"X-Signature": sign(raw, KEY)}
     assert receiver.receive(raw, headers).status == 500
     assert receiver.receive(raw, headers).status == 500  # never recorded as processed
+
+
+class _Interrupted(BaseException):
+    """Like ``KeyboardInterrupt``: not an ``Exception``, so not a callback failure to answer."""
+
+
+def test_a_callback_interrupted_by_a_base_exception_releases_the_claim_and_re_raises() -> None:
+    calls: list[WebhookEvent] = []
+
+    def settle(event: WebhookEvent) -> None:
+        calls.append(event)
+        if len(calls) == 1:
+            raise _Interrupted
+
+    receiver = Receiver(signature_key=KEY, on={WebhookEvent: settle})
+    raw = js_dumps(PAYOUT_SUCCESS)
+    headers = {"X-Signature": sign(raw, KEY)}
+    with pytest.raises(_Interrupted):
+        receiver.receive(raw, headers)
+    redelivered = receiver.receive(raw, headers)
+    assert json.loads(redelivered.body) == {"received": True, "outcome": "processed"}
+    assert len(calls) == 2
+
+
+def test_a_failing_blocking_callback_is_logged_with_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    error = RuntimeError("the merchant's database is down")
+
+    def settle(event: WebhookEvent) -> None:
+        raise error
+
+    receiver = Receiver(signature_key=KEY, on={WebhookEvent: settle})
+    raw = js_dumps(PAYOUT_SUCCESS)
+    with caplog.at_level("ERROR", logger="paycombat.webhooks"):
+        assert receiver.receive(raw, {"X-Signature": sign(raw, KEY)}).status == 500
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.exc_info is not None
+    assert record.exc_info[1] is error

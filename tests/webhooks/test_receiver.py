@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import anyio
 import attrs
 import pytest
 
@@ -31,6 +32,7 @@ from paycombat_async.webhooks import (
     UnknownEvent,
     VirtualAccountRegistration,
     WebhookEvent,
+    WebhookResponse,
     handler,
 )
 from tests.helpers import payout_args
@@ -433,3 +435,47 @@ async def test_the_async_receiver_also_calls_plain_functions() -> None:
     raw, headers = _signed(PAYOUT_SUCCESS)
     assert (await receiver.receive(raw, headers)).status == 200
     assert [e.object_id for e in seen] == [PAYOUT_SUCCESS["id"]]
+
+
+async def test_a_cancelled_callback_releases_its_claim_and_stays_cancelled(tmp_path: Path) -> None:
+    entered = asyncio.Event()
+    calls: list[WebhookEvent] = []
+
+    async def settle(event: WebhookEvent) -> None:
+        calls.append(event)
+        if len(calls) == 1:
+            entered.set()
+            await asyncio.Event().wait()  # until cancelled
+
+    answers: list[WebhookResponse] = []
+    raw, headers = _signed(PAYOUT_SUCCESS)
+    with SQLiteStore(tmp_path / "w.sqlite3") as store:  # blocking: released in a worker thread
+        receiver = Receiver(signature_key=KEY, on={WebhookEvent: settle}, store=store)
+
+        async def deliver() -> None:
+            answers.append(await receiver.receive(raw, headers))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(deliver)
+            await entered.wait()
+            group.cancel_scope.cancel()
+        assert answers == []  # the cancellation went on, it was not turned into an answer
+        redelivered = await receiver.receive(raw, headers)  # not 409 until the lease runs out
+    assert json.loads(redelivered.body) == {"received": True, "outcome": "processed"}
+    assert len(calls) == 2
+
+
+async def test_a_failing_callback_is_logged_with_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    error = RuntimeError("the merchant's database is down")
+
+    async def settle(event: WebhookEvent) -> None:
+        raise error
+
+    receiver = Receiver(signature_key=KEY, on={WebhookEvent: settle})
+    with caplog.at_level("ERROR", logger="paycombat.webhooks"):
+        assert (await receiver.receive(*_signed(PAYOUT_SUCCESS))).status == 500
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.exc_info is not None
+    assert record.exc_info[1] is error
