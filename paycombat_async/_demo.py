@@ -185,7 +185,7 @@ async def _batch(sandbox: LocalSandbox) -> None:
     sandbox.inject("Create Payout", status=502, commit=True, rate=0.02)  # committed, then 502
     sandbox.inject("Create Payout", reset="after", rate=0.02)  # committed, answer lost
     sandbox.inject("Create Payout", status=429, retry_after=0, rate=0.02)  # slow down
-    sandbox.inject("Create Payout", latency=0.3, rate=0.01)  # answered after the deadline
+    sandbox.inject("Create Payout", latency=1.5, rate=0.01)  # answered after the deadline
     items = [
         {
             "payout_beneficiary_param": BENEFICIARY,
@@ -201,7 +201,7 @@ async def _batch(sandbox: LocalSandbox) -> None:
         token=sandbox.token,
         signature_key=sandbox.signature_key,
         base_url=sandbox.base_url,
-        timeout=0.2,  # short, so the slow answers time out and must be reconciled
+        timeout=1.0,  # short, so the slow answers time out and must be reconciled
     ) as client:
         with Progress(console=Console(stderr=True)) as progress:
             task = progress.add_task("payouts", total=BATCH_SIZE)
@@ -209,8 +209,9 @@ async def _batch(sandbox: LocalSandbox) -> None:
                 items,
                 concurrency=64,
                 on_progress=lambda _: progress.update(task, advance=1),
-                # The sandbox commits within 0.3s; against PayCombat keep the 60s default.
-                settle=0.5,
+                # Well past the sandbox's 1.5s late commit, even on a busy machine; against
+                # PayCombat keep the 60s default (the settle must outlast its processing).
+                settle=4.0,
                 resend_after_settle=True,
             )
     sandbox.faults.clear()
