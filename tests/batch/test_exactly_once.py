@@ -46,7 +46,7 @@ async def test_a_fault_mix_creates_each_payout_at_most_once_and_loses_no_result(
         async with batch_client(sandbox, timeout=0.2) as client:
             # Settled well past the late commits (a loaded machine delays them further).
             results = await client.payouts.create_many(
-                items(n), concurrency=16, settle=0.8, resend_after_settle=resend
+                items(n), concurrency=16, settle=2.0, resend_after_settle=resend
             )
         assert_exactly_once(sandbox, results, n)
         statuses = {r.status for r in results}
@@ -242,7 +242,7 @@ async def test_cancelling_a_batch_leaves_every_item_known_to_its_journal(
         # Settled well past the 20 ms late commits, an item still absent was never received
         # (cancelled before it left), so resending it is safe.
         results = await client.payouts.create_many(
-            items(200), concurrency=8, journal=journal, settle=0.3, resend_after_settle=True
+            items(200), concurrency=8, journal=journal, settle=1.0, resend_after_settle=True
         )
     assert [r.status for r in results] == ["created"] * 200
     assert_exactly_once(sandbox, results, 200)

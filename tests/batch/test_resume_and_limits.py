@@ -77,7 +77,7 @@ async def test_a_batch_killed_mid_run_resumes_from_its_journal_with_no_duplicate
         # Settled past the 0.5s late commits: an item still absent then never arrived (killed
         # between its journal write and its send), so it is resent.
         results = await client.payouts.create_many(
-            items(n), journal=journal, settle=0.8, resend_after_settle=True
+            items(n), journal=journal, settle=2.0, resend_after_settle=True
         )
     assert [r.status for r in results] == ["created"] * n
     assert_exactly_once(sandbox, results, n)
