@@ -19,6 +19,7 @@ from paycombat_async import (
 from paycombat_async._converter import structure, unstructure
 from paycombat_async._signing import js_dumps
 from paycombat_async.sandbox import LocalSandbox
+from tests.webhooks.helpers import PAYOUT_SUCCESS
 
 # PayCombat docs, Create Payout: `data` of the internal mirror's example.
 CREATE_EXAMPLE: dict[str, Any] = {
@@ -51,32 +52,7 @@ CREATE_EXAMPLE: dict[str, Any] = {
     "pending_at": None,
 }
 
-# PayCombat docs, Webhooks: the PAYOUT SUCCESS example.
-SUCCESS_WEBHOOK: dict[str, Any] = {
-    "id": "e1409c69-2b71-4137-8651-4d09b2ed723d",
-    "merchant_id": "577311c7-9788-4ec1-8501-86ae69b134e6",
-    "status": "SUCCESS",
-    "wire_id": "w_txn_e0354283426b44489840d9b8800901ec",
-    "order_id": "27862467",
-    "due_date": "2025-06-11T00:00:00.000Z",
-    "last_action": None,
-    "original_amount": "50",
-    "payee_name": "Devtes",
-    "currency": "SGD",
-    "beneficiary": "Devtes",
-    "beneficiary_bank": "sg_bank_fastpayment_sgd",
-    "beneficiary_account_number": None,
-    "beneficiary_account_iban": None,
-    "wire_origin": None,
-    "conversion": None,
-    "approval": "APPROVED",
-    "created_at": "2025-06-10T01:09:44.000Z",
-    "updated_at": "2025-06-10T01:09:45.000Z",
-    "approved_at": None,
-    "denied_at": None,
-    "pending_at": None,
-    "type": "PAYOUT",
-}
+SUCCESS_WEBHOOK = PAYOUT_SUCCESS  # PayCombat docs, Webhooks: the PAYOUT SUCCESS example
 
 # PayCombat docs, Webhooks: the payout object printed on the PAYIN FAILED page (a failed payout).
 FAILED_WEBHOOK: dict[str, Any] = {
