@@ -13,7 +13,7 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, NoReturn, TypeVar
 
 import aiohttp
@@ -22,6 +22,7 @@ from yarl import URL
 
 from . import _converter
 from ._config import ClientConfig
+from ._deadlines import Deadlines
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -72,8 +73,13 @@ class _Call:
         return f"{self.op.title} ({self.op.method} {self.path})"
 
     @property
+    def sent(self) -> bool:
+        """The current attempt may have reached PayCombat."""
+        return self.attempt is not None and self.attempt.connected
+
+    @property
     def in_doubt(self) -> bool:
-        return self.doubted or (self.attempt is not None and self.attempt.connected)
+        return self.doubted or self.sent
 
 
 class Pipeline:
@@ -90,6 +96,7 @@ class Pipeline:
         self.limiter = limiter or Limiter()
         """The client-wide rate limiter every request goes through."""
         self._session: aiohttp.ClientSession | None = None
+        self._deadlines: Deadlines | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._pool_of = pool_of
@@ -101,14 +108,16 @@ class Pipeline:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def _session_for_this_loop(self) -> aiohttp.ClientSession:
+    def _wire_for_this_loop(self) -> tuple[aiohttp.ClientSession, Deadlines]:
+        """The session and deadline timers of the loop this client is used on."""
         if self._pool_of is not None:
-            return self._pool_of._session_for_this_loop()
+            return self._pool_of._wire_for_this_loop()
         loop = asyncio.get_running_loop()
         if self._closed:
             raise ClientStateError("This PayCombat client is closed; create a new one.")
         if self._session is None:
             self._session = new_session(self.config)
+            self._deadlines = Deadlines(loop)
             self._loop = loop
         elif self._loop is not loop:
             raise ClientStateError(
@@ -116,7 +125,8 @@ class Pipeline:
                 "session cannot move between loops. Create one client per event loop (or use "
                 "paycombat_sync from blocking code)."
             )
-        return self._session
+        assert self._deadlines is not None
+        return self._session, self._deadlines
 
     async def aclose(self) -> None:
         """Close the session on the loop that owns it. Idempotent."""
@@ -185,9 +195,7 @@ class Pipeline:
         """
         path = op.render_path(path_params)
         payload, headers, document = self.encode(op, body)
-        session = self._session_for_this_loop()
-        timeout = self.config.timeout
-        clock = asyncio.get_running_loop().time
+        session, deadlines = self._wire_for_this_loop()
         call = _Call(
             op=op,
             path=path,
@@ -199,16 +207,25 @@ class Pipeline:
             deadline=None,
             expect_bytes=expect_bytes,
         )
+        limiter, timeout = self.limiter, self.config.timeout
+        # The deadline starts once the limiter lets the call through: waiting for the rate or
+        # for a place in flight never burns it.
+        await limiter.acquire()
+        deadline = None
         try:
-            # The deadline starts once the limiter lets the call through: waiting for the rate
-            # or for a place in flight never burns it.
-            async with self.limiter.slot():
-                call.deadline = clock() + timeout if timeout is not None else None
-                data = await self._attempts(session, call, clock)
+            if timeout is not None:
+                call.deadline = asyncio.get_running_loop().time() + timeout
+                deadline = deadlines.start(call.deadline)
+            data = await self._attempts(session, call)
         except Resendable as gave_up:
             final = self._error_for(call, gave_up.error, gave_up.decision.unknown)
             raise final from final.__cause__
         except asyncio.CancelledError:
+            if deadline is not None and deadlines.expired(deadline):
+                expired = self._timeout(call, sent=call.sent)
+                unknown = classify(expired, op.resend, doubted=call.doubted).unknown
+                final = self._error_for(call, expired, unknown)
+                raise final from final.__cause__
             # Cancellation is an exit like any other: the classifier says whether the caller,
             # who will not see an error, has an operation in doubt (it is never resent).
             cancelled = ClientStateError("cancelled", may_have_taken_effect=call.in_doubt)
@@ -220,6 +237,10 @@ class Pipeline:
                     call.reference,
                 )
             raise
+        finally:
+            if deadline is not None:
+                deadlines.stop(deadline)
+            limiter.release()
         if expect_bytes or cast is None:
             return data
         try:
@@ -239,9 +260,7 @@ class Pipeline:
         decision = classify(error, op.resend, doubted=call.doubted)
         raise self._error_for(call, error, decision.unknown)
 
-    async def _attempts(
-        self, session: aiohttp.ClientSession, call: _Call, clock: Callable[[], float]
-    ) -> Any:
+    async def _attempts(self, session: aiohttp.ClientSession, call: _Call) -> Any:
         """The first attempt, awaited directly; resends only after a failure that allows them."""
         try:
             return await self._attempt(session, call)
@@ -249,22 +268,24 @@ class Pipeline:
 
             async def again() -> Any:
                 await self.limiter.pace()  # a resend is a request too
+                if call.deadline is not None and call.deadline <= asyncio.get_running_loop().time():
+                    self._fail(call, self._timeout(call, sent=False))
                 return await self._attempt(session, call)
 
             return await self.config.retry.resend(
-                again, first, deadline=call.deadline, clock=clock, describe=call.describe
+                again,
+                first,
+                deadline=call.deadline,
+                clock=asyncio.get_running_loop().time,
+                describe=call.describe,
             )
 
     async def _attempt(self, session: aiohttp.ClientSession, call: _Call) -> Any:
-        """One attempt: ``data``, or ``Resendable``, or the error the caller gets."""
+        """One attempt: ``data``, or ``Resendable``, or the error the caller gets.
+
+        The call's deadline (``_deadlines``) cancels it from outside when it passes.
+        """
         attempt = call.attempt = track_attempt()
-        timeout = None
-        if call.deadline is not None:
-            remaining = call.deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                self._fail(call, self._timeout(call, sent=False))
-            timeout = aiohttp.ClientTimeout(total=remaining)
-        limit = self.config.max_response_bytes
         status: int | None = None
         failure: PayCombatError | None = None
         try:
@@ -275,14 +296,13 @@ class Pipeline:
                 headers=call.headers,
                 params=call.query,
                 allow_redirects=False,
-                timeout=timeout,
             ) as response:
                 status, headers = response.status, response.headers
-                raw = await read_body(response, limit)
+                raw = await read_body(response, self.config.max_response_bytes)
                 capture(status, headers, raw)  # for with_raw_response, when it asked
         except UnreadableBody as exc:
             failure = unreadable(str(exc), self._context(call, status, b""))
-        except TimeoutError:
+        except TimeoutError:  # a socket-level timeout; the call's own deadline is a cancellation
             failure = self._timeout(call, sent=attempt.connected)
         except (aiohttp.ClientError, OSError) as exc:
             failure = self._transport_error(call, exc, sent=attempt.connected)

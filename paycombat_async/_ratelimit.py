@@ -1,10 +1,10 @@
 """The client-wide rate limiter: requests per second and requests in flight, slowing on 429.
 
-Every request of a client goes through one ``Limiter`` (the pipeline takes a ``slot()`` around
-each call, outside the call's deadline, so waiting here never burns it), shared by every task and
-every batch. The rate is a leaky bucket from ``aiolimiter``; a 429 pauses every new request for
-the server's ``Retry-After`` (PayCombat docs: Errors, 429 Too Many Requests) and halves the rate
-until ``RECOVER_AFTER`` seconds pass without another one.
+Every request of a client goes through one ``Limiter`` (the pipeline acquires and releases it
+around each call, outside the call's deadline, so waiting here never burns it), shared by every
+task and every batch. The rate is a leaky bucket from ``aiolimiter``; a 429 pauses every new
+request for the server's ``Retry-After`` (PayCombat docs: Errors, 429 Too Many Requests) and
+halves the rate until ``RECOVER_AFTER`` seconds pass without another one.
 """
 
 from __future__ import annotations

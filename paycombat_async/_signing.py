@@ -15,7 +15,6 @@ This module is sans-IO: no aiohttp, no event loop. The sandbox uses it to verify
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import math
@@ -203,7 +202,7 @@ def js_dumps(value: Any) -> bytes:
 
 def sign(body: bytes, signature_key: str) -> str:
     """Lower-case hex HMAC-SHA256 of ``body`` under ``signature_key``: the ``signature`` header."""
-    return hmac.new(signature_key.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return hmac.digest(signature_key.encode("utf-8"), body, "sha256").hex()
 
 
 def signature_matches(body: bytes, signature_key: str, signature: str) -> bool:

@@ -1,0 +1,100 @@
+"""Shared deadline timers: a call is cancelled at its deadline (never before it, at most one
+``GRAIN`` after it), never after it ended, and a caller's own cancellation always wins."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import pytest
+
+from paycombat_async._deadlines import GRAIN, Deadlines
+
+
+async def _after_window(when: float) -> None:
+    """Return once the timer of ``when``'s window has certainly run."""
+    loop = asyncio.get_running_loop()
+    passed = loop.create_future()
+    loop.call_at(when + 3 * GRAIN, passed.set_result, None)
+    await passed
+
+
+async def test_a_deadline_cancels_its_task_no_earlier_than_due_and_is_taken_back() -> None:
+    loop = asyncio.get_running_loop()
+    deadlines = Deadlines(loop)
+    task = asyncio.current_task()
+    assert task is not None
+    when = loop.time() + 0.05
+    deadline = deadlines.start(when)
+    forever = loop.create_future()
+    with pytest.raises(asyncio.CancelledError):
+        await forever
+    cancelled_at = loop.time()
+    assert when <= cancelled_at
+    assert deadlines.expired(deadline)
+    assert task.cancelling() == 0  # taken back: the task is not left cancelling
+    assert not deadlines.expired(deadline)  # and only once
+    deadlines.stop(deadline)
+
+
+async def test_a_stopped_deadline_never_cancels() -> None:
+    loop = asyncio.get_running_loop()
+    deadlines = Deadlines(loop)
+    when = loop.time() + GRAIN
+    deadline = deadlines.start(when)
+    deadlines.stop(deadline)
+    await _after_window(when)  # would raise CancelledError had the timer cancelled the task
+    assert not deadlines.expired(deadline)
+
+
+async def test_calls_in_one_window_share_a_timer_and_each_is_cancelled() -> None:
+    loop = asyncio.get_running_loop()
+    deadlines = Deadlines(loop)
+    when = loop.time() + 0.05
+    scheduled = len(loop._scheduled)  # type: ignore[attr-defined]
+    outcomes: list[bool] = []
+
+    async def call(stop_early: bool) -> None:
+        deadline = deadlines.start(when)
+        try:
+            if stop_early:
+                return
+            await loop.create_future()
+        except asyncio.CancelledError:
+            outcomes.append(deadlines.expired(deadline))
+        finally:
+            deadlines.stop(deadline)
+
+    await asyncio.gather(*(call(stop_early=i % 2 == 0) for i in range(10)))
+    assert outcomes == [True] * 5
+    assert len(loop._scheduled) <= scheduled + 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("same_moment", [False, True])
+async def test_a_caller_cancelling_too_is_not_mistaken_for_the_deadline(same_moment: bool) -> None:
+    loop = asyncio.get_running_loop()
+    deadlines = Deadlines(loop)
+    seen: list[bool] = []
+    started = asyncio.Event()
+    when = loop.time() + 0.05
+
+    async def call() -> None:
+        deadline = deadlines.start(when)
+        started.set()
+        try:
+            await loop.create_future()
+        except asyncio.CancelledError:
+            seen.append(deadlines.expired(deadline))
+            raise
+        finally:
+            deadlines.stop(deadline)
+
+    task = asyncio.create_task(call())
+    await started.wait()
+    if same_moment:  # both cancel the task before it runs again
+        loop.call_at(math.ceil(when / GRAIN) * GRAIN, task.cancel)
+    else:
+        task.cancel()  # the caller's cancellation, before the deadline passes
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert seen == [False]
