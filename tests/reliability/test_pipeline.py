@@ -9,13 +9,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import traceback
 
+import anyio
 import pytest
 
 from paycombat_async import (
     APITimeoutError,
+    BadRequestError,
     ClientStateError,
     InvalidResponseError,
+    NotFoundError,
     OutcomeUnknownError,
     PayCombat,
     RateLimitError,
@@ -186,6 +190,7 @@ async def test_outcome_unknown_carries_the_callers_order_id_only_when_it_is_one(
     assert len(warnings) == 1
     assert f"order_id={reference}" in warnings[0]
     assert "POST /api/v1/thing" in warnings[0]
+    assert "down" in warnings[0]  # why it is in doubt
     assert len(server.requests) == 1
 
 
@@ -238,3 +243,94 @@ async def test_a_derived_client_shares_the_pool_and_closes_with_its_origin(
         with pytest.raises(ClientStateError, match="closed"):
             await closed.payouts.retrieve("p-1")
     assert len(server.requests) == 4
+
+
+async def test_a_derived_client_shares_the_in_flight_cap_of_its_origin(
+    server: RawServer,
+) -> None:
+    answer = asyncio.Event()
+    server.then(stall(respond(200, envelope(PAYOUT)), until=answer))
+    async with client(server, timeout=None, max_in_flight=1) as c:
+        first = asyncio.ensure_future(c.payouts.retrieve("p-1"))
+        await server.wait_for_requests(1)
+        # The only place in flight is taken: the derived client's call waits for it.
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.2):
+                await c.with_options(timeout=5).payouts.retrieve("p-2")
+        answer.set()
+        assert (await first).id == "p-1"
+    assert [r.path.rsplit("/", 1)[1] for r in server.requests] == ["p-1"]
+
+
+async def test_closing_a_client_from_another_event_loop_is_refused_and_leaks_nothing(
+    server: RawServer,
+) -> None:
+    server.default = respond(200, envelope(PAYOUT))
+    c = client(server)
+    try:
+        await c.payouts.retrieve("p-1")  # the pool now belongs to this loop
+
+        def close_from_another_loop() -> None:
+            asyncio.run(c.aclose())
+
+        with pytest.raises(ClientStateError, match="event loop"):
+            await anyio.to_thread.run_sync(close_from_another_loop)
+        assert c.is_closed  # no further calls, even though its pool is still open
+        with pytest.raises(ClientStateError, match="closed"):
+            await c.payouts.retrieve("p-1")
+    finally:
+        await c.aclose()  # on its own loop it closes the pool: no unclosed-session warning
+    assert len(server.requests) == 1
+
+
+# -- what the wire and the logs show -----------------------------------------------------------
+
+
+async def test_each_attempt_is_logged_at_debug_with_its_status(
+    server: RawServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="paycombat")
+    server.then(respond(503, "{}"))
+    server.default = respond(200, envelope(PAYOUT))
+    async with client(server) as c:
+        await c.payouts.retrieve("p-1")
+    attempts = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.DEBUG and r.getMessage().endswith(("-> 503", "-> 200"))
+    ]
+    describe = "Retrieve Payout (GET /api/v1/payout-method/retrieve-payout/p-1)"
+    assert attempts == [f"{describe} -> 503", f"{describe} -> 200"]
+
+
+async def test_an_error_after_a_resend_has_a_traceback_of_its_own(server: RawServer) -> None:
+    server.then(respond(503, '{"message":"busy"}'), respond(404, '{"message":"no such payout"}'))
+    async with client(server) as c:
+        with pytest.raises(NotFoundError) as caught:
+            await c.payouts.retrieve("p-1")
+    shown = "".join(traceback.format_exception(caught.value))
+    assert "During handling" not in shown  # the resent attempt's 503 is not chained on
+    assert "busy" not in shown
+    assert len(server.requests) == 2
+
+
+async def test_an_error_body_that_is_not_utf8_is_kept_with_replacement_characters(
+    server: RawServer,
+) -> None:
+    server.default = respond(400, b'{"message":"bad \xff\xfe amount"}')
+    async with client(server) as c:
+        with pytest.raises(BadRequestError) as caught:
+            await c.payouts.create(**payout_args())
+    assert caught.value.body == '{"message":"bad \ufffd\ufffd amount"}'
+    assert caught.value.status == 400
+    assert (caught.value.method, caught.value.path) == ("POST", CREATE_PATH)
+
+
+async def test_a_signed_request_declares_json(server: RawServer) -> None:
+    server.default = respond(201, envelope(PAYOUT))
+    async with client(server) as c:
+        await c.payouts.create(**payout_args())
+        await c.payouts.retrieve("p-1")
+    create, read = server.requests
+    assert create.headers["content-type"] == "application/json"
+    assert "content-type" not in read.headers

@@ -98,3 +98,22 @@ async def test_a_caller_cancelling_too_is_not_mistaken_for_the_deadline(same_mom
     with pytest.raises(asyncio.CancelledError):
         await task
     assert seen == [False]
+
+
+async def test_a_deadline_outside_a_task_is_a_clear_error() -> None:
+    loop = asyncio.get_running_loop()
+    deadlines = Deadlines(loop)
+    outcome: asyncio.Future[BaseException | None] = loop.create_future()
+
+    def from_a_callback() -> None:  # a loop callback runs in no task: there is nothing to cancel
+        try:
+            deadlines.start(loop.time() + 1)
+        except RuntimeError as exc:
+            outcome.set_result(exc)
+        else:
+            outcome.set_result(None)
+
+    loop.call_soon(from_a_callback)
+    error = await outcome
+    assert isinstance(error, RuntimeError)
+    assert str(error) == "a deadline needs a running task"
