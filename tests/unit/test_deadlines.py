@@ -116,4 +116,4 @@ async def test_a_deadline_outside_a_task_is_a_clear_error() -> None:
     loop.call_soon(from_a_callback)
     error = await outcome
     assert isinstance(error, RuntimeError)
-    assert str(error) == "a deadline needs a running task"
+    assert "running task" in str(error)
