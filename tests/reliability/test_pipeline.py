@@ -10,11 +10,13 @@ import asyncio
 import json
 import logging
 import traceback
+from collections.abc import Awaitable
 
 import anyio
 import pytest
 
 from paycombat_async import (
+    APIConnectionError,
     APITimeoutError,
     BadRequestError,
     ClientStateError,
@@ -22,6 +24,7 @@ from paycombat_async import (
     NotFoundError,
     OutcomeUnknownError,
     PayCombat,
+    PayCombatError,
     RateLimitError,
     ServerError,
 )
@@ -334,3 +337,80 @@ async def test_a_signed_request_declares_json(server: RawServer) -> None:
     create, read = server.requests
     assert create.headers["content-type"] == "application/json"
     assert "content-type" not in read.headers
+
+
+# -- connection failures and a client closed under its calls -----------------------------------
+
+
+async def test_a_dropped_connection_names_the_request_and_what_failed(server: RawServer) -> None:
+    server.default = reset()
+    async with client(server) as c:
+        with pytest.raises(APIConnectionError) as read:
+            await c.payouts.retrieve("p-1")
+        with pytest.raises(OutcomeUnknownError) as create:
+            await c.payouts.create(**payout_args(order_id="dropped"))
+    cause = create.value.__cause__
+    assert isinstance(cause, APIConnectionError)
+    assert (cause.method, cause.path) == ("POST", CREATE_PATH)
+    assert cause.may_have_taken_effect is True
+    assert (read.value.method, read.value.path) == (
+        "GET",
+        "/api/v1/payout-method/retrieve-payout/p-1",
+    )
+    assert read.value.may_have_taken_effect is False
+    for error in (read.value, cause):
+        assert "Connection to PayCombat failed" in error.message
+        kind = error.message.split("(", 1)[1].split(")", 1)[0]
+        assert kind.endswith(("Error", "Disconnected")), kind  # which failure it was
+    assert len(server.requests) == 4  # the read three times, the create once
+
+
+async def test_calls_in_flight_when_the_client_closes_say_so_and_whether_they_were_sent(
+    server: RawServer,
+) -> None:
+    server.default = stall()
+    c = client(server, timeout=None)
+    outcomes: dict[str, BaseException] = {}
+
+    async def run(name: str, call: Awaitable[object]) -> None:
+        try:
+            await call
+        except PayCombatError as exc:
+            outcomes[name] = exc
+
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run, "read", c.payouts.retrieve("p-1"))
+            await server.wait_for_requests(1)
+            tg.start_soon(run, "create", c.payouts.create(**payout_args(order_id="closing")))
+            await server.wait_for_requests(2)
+            await c.aclose()
+    finally:
+        await c.aclose()
+    read, create = outcomes["read"], outcomes["create"]
+    assert isinstance(read, ClientStateError)
+    assert not isinstance(read, OutcomeUnknownError)
+    assert "closed while the call was in flight" in read.message
+    assert (read.method, read.path) == ("GET", "/api/v1/payout-method/retrieve-payout/p-1")
+    assert read.may_have_taken_effect is False
+    assert isinstance(create, OutcomeUnknownError)
+    assert create.order_id == "closing"
+    cause = create.__cause__
+    assert isinstance(cause, ClientStateError)
+    assert "closed while the call was in flight" in cause.message
+    assert (cause.method, cause.path) == ("POST", CREATE_PATH)
+    assert cause.may_have_taken_effect is True
+    assert len(server.requests) == 2  # neither was resent
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a 2xx whose data does not fit the model is reported with status=200 "
+    "whatever the server answered (here 201)",
+)
+async def test_data_that_does_not_fit_keeps_the_status_the_server_sent(server: RawServer) -> None:
+    server.default = respond(201, envelope({"no_id": 1}))
+    async with client(server) as c:
+        with pytest.raises(OutcomeUnknownError) as caught:
+            await c.payouts.create(**payout_args())
+    assert caught.value.status == 201
