@@ -216,7 +216,10 @@ class Pipeline:
             if timeout is not None:
                 call.deadline = asyncio.get_running_loop().time() + timeout
                 deadline = deadlines.start(call.deadline)
-            data = await self._attempts(session, call)
+            try:  # the first attempt, awaited directly: resends only after a failure allows them
+                data = await self._attempt(session, call)
+            except Resendable as first:
+                data = await self._resend(session, call, first)
         except Resendable as gave_up:
             final = self._error_for(call, gave_up.error, gave_up.decision.unknown)
             raise final from final.__cause__
@@ -260,25 +263,22 @@ class Pipeline:
         decision = classify(error, op.resend, doubted=call.doubted)
         raise self._error_for(call, error, decision.unknown)
 
-    async def _attempts(self, session: aiohttp.ClientSession, call: _Call) -> Any:
-        """The first attempt, awaited directly; resends only after a failure that allows them."""
-        try:
+    async def _resend(self, session: aiohttp.ClientSession, call: _Call, first: Resendable) -> Any:
+        """Resend as the retry policy allows after a first attempt failed with ``first``."""
+
+        async def again() -> Any:
+            await self.limiter.pace()  # a resend is a request too
+            if call.deadline is not None and call.deadline <= asyncio.get_running_loop().time():
+                self._fail(call, self._timeout(call, sent=False))
             return await self._attempt(session, call)
-        except Resendable as first:
 
-            async def again() -> Any:
-                await self.limiter.pace()  # a resend is a request too
-                if call.deadline is not None and call.deadline <= asyncio.get_running_loop().time():
-                    self._fail(call, self._timeout(call, sent=False))
-                return await self._attempt(session, call)
-
-            return await self.config.retry.resend(
-                again,
-                first,
-                deadline=call.deadline,
-                clock=asyncio.get_running_loop().time,
-                describe=call.describe,
-            )
+        return await self.config.retry.resend(
+            again,
+            first,
+            deadline=call.deadline,
+            clock=asyncio.get_running_loop().time,
+            describe=call.describe,
+        )
 
     async def _attempt(self, session: aiohttp.ClientSession, call: _Call) -> Any:
         """One attempt: ``data``, or ``Resendable``, or the error the caller gets.
