@@ -350,7 +350,10 @@ class Pipeline:
     def _fail(self, call: _Call, error: PayCombatError) -> NoReturn:
         """Classify a failed attempt: resend it, or raise what the caller gets."""
         decision = classify(error, call.op.resend, doubted=call.doubted)
+        # The attempt is over: whether it may have taken effect lives on in ``doubted`` (a 429's
+        # connection reached PayCombat, yet the answer says nothing happened).
         call.doubted = call.doubted or error.may_have_taken_effect
+        call.attempt = None
         if decision.resend:
             raise Resendable(decision, error)
         raise self._error_for(call, error, decision.unknown)
