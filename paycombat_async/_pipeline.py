@@ -141,6 +141,15 @@ class Pipeline:
             raise ClientStateError("Close the client on the event loop it was used on.")
         await session.close()
 
+    async def release(self) -> None:
+        """Close the pooled connections but stay usable: the next call opens a new pool on the
+        loop it runs on (the blocking client stops its idle loop thread before ``fork()``)."""
+        if self._pool_of is not None or self._closed:
+            return
+        session, self._session, self._loop, self._deadlines = self._session, None, None, None
+        if session is not None:
+            await session.close()
+
     @property
     def closed(self) -> bool:
         return self._pool_of.closed if self._pool_of is not None else self._closed
