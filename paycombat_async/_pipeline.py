@@ -13,7 +13,7 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, TypeVar
 
 import aiohttp
@@ -64,13 +64,27 @@ class _Call:
     reference: str | None
     deadline: float | None
     expect_bytes: bool
+    scrub: Callable[[str], str]
     doubted: bool = False
     """An earlier attempt may have reached PayCombat."""
     attempt: Attempt | None = None
+    status: int | None = None
+    """The HTTP status of the current attempt's answer, once there is one."""
+    body: bytes = b""
+    """The current attempt's answer, once read."""
 
     @property
     def describe(self) -> str:
         return f"{self.op.title} ({self.op.method} {self.path})"
+
+    def context(self) -> dict[str, Any]:
+        """The fields of an error about the current attempt's answer (its body scrubbed)."""
+        return {
+            "status": self.status,
+            "method": self.op.method,
+            "path": self.path,
+            "body": self.scrub(self.body.decode("utf-8", "replace")),
+        }
 
     @property
     def sent(self) -> bool:
@@ -95,8 +109,8 @@ class Pipeline:
         self.config = config
         self.limiter = limiter or Limiter()
         """The client-wide rate limiter every request goes through."""
-        self._session: aiohttp.ClientSession | None = None
-        self._deadlines: Deadlines | None = None
+        self._wire: tuple[aiohttp.ClientSession, Deadlines] | None = None
+        """The session and the deadline timers, of the loop ``_loop``."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._pool_of = pool_of
@@ -115,9 +129,8 @@ class Pipeline:
         loop = asyncio.get_running_loop()
         if self._closed:
             raise ClientStateError("This PayCombat client is closed; create a new one.")
-        if self._session is None:
-            self._session = new_session(self.config)
-            self._deadlines = Deadlines(loop)
+        if self._wire is None:
+            self._wire = (new_session(self.config), Deadlines(loop))
             self._loop = loop
         elif self._loop is not loop:
             raise ClientStateError(
@@ -125,30 +138,29 @@ class Pipeline:
                 "session cannot move between loops. Create one client per event loop (or use "
                 "paycombat_sync from blocking code)."
             )
-        assert self._deadlines is not None
-        return self._session, self._deadlines
+        return self._wire
 
     async def aclose(self) -> None:
         """Close the session on the loop that owns it. Idempotent."""
         if self._pool_of is not None:
             return  # the pool belongs to the pipeline this one was derived from
         self._closed = True
-        session, self._session = self._session, None
-        if session is None:
+        wire, self._wire = self._wire, None
+        if wire is None:
             return
         if self._loop is not asyncio.get_running_loop():
-            self._session = session
+            self._wire = wire
             raise ClientStateError("Close the client on the event loop it was used on.")
-        await session.close()
+        await wire[0].close()
 
     async def release(self) -> None:
         """Close the pooled connections but stay usable: the next call opens a new pool on the
         loop it runs on (the blocking client stops its idle loop thread before ``fork()``)."""
         if self._pool_of is not None or self._closed:
             return
-        session, self._session, self._loop, self._deadlines = self._session, None, None, None
-        if session is not None:
-            await session.close()
+        wire, self._wire, self._loop = self._wire, None, None
+        if wire is not None:
+            await wire[0].close()
 
     @property
     def closed(self) -> bool:
@@ -215,11 +227,13 @@ class Pipeline:
             reference=_reference(document),
             deadline=None,
             expect_bytes=expect_bytes,
+            scrub=self.scrub,
         )
         limiter, timeout = self.limiter, self.config.timeout
         # The deadline starts once the limiter lets the call through: waiting for the rate or
         # for a place in flight never burns it.
-        await limiter.acquire()
+        if not limiter.idle:
+            await limiter.acquire()
         deadline = None
         try:
             if timeout is not None:
@@ -295,7 +309,7 @@ class Pipeline:
         The call's deadline (``_deadlines``) cancels it from outside when it passes.
         """
         attempt = call.attempt = track_attempt()
-        status: int | None = None
+        call.status, call.body = None, b""
         failure: PayCombatError | None = None
         try:
             async with session.request(
@@ -306,11 +320,11 @@ class Pipeline:
                 params=call.query,
                 allow_redirects=False,
             ) as response:
-                status, headers = response.status, response.headers
-                raw = await read_body(response, self.config.max_response_bytes)
-                capture(status, headers, raw)  # for with_raw_response, when it asked
+                call.status, headers = response.status, response.headers
+                call.body = await read_body(response, self.config.max_response_bytes)
+                capture(call.status, headers, call.body)  # for with_raw_response, when asked
         except UnreadableBody as exc:
-            failure = unreadable(str(exc), self._context(call, status, b""))
+            failure = unreadable(str(exc), call.context())
         except TimeoutError:  # a socket-level timeout; the call's own deadline is a cancellation
             failure = self._timeout(call, sent=attempt.connected)
         except (aiohttp.ClientError, OSError) as exc:
@@ -319,16 +333,16 @@ class Pipeline:
             # Raised outside the except block on purpose: aiohttp's exception (whose repr holds
             # the request headers, X-token included) must not ride along as __context__.
             self._fail(call, failure)
-        assert status is not None
+        assert call.status is not None
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s -> %d", call.describe, status)
+            logger.debug("%s -> %d", call.describe, call.status)
         outcome = interpret(
-            status,
+            call.status,
             headers,
-            raw,
+            call.body,
             expect_bytes=call.expect_bytes,
-            context=lambda: self._context(call, status, raw),
-            scrub=self.scrub,
+            context=call.context,
+            scrub=call.scrub,
         )
         if isinstance(outcome, PayCombatError):
             if isinstance(outcome, RateLimitError) and not outcome.may_have_taken_effect:
@@ -405,14 +419,6 @@ class Pipeline:
             path=call.path,
             may_have_taken_effect=sent,
         )
-
-    def _context(self, call: _Call, status: int | None, raw: bytes) -> dict[str, Any]:
-        return {
-            "status": status,
-            "method": call.op.method,
-            "path": call.path,
-            "body": self.scrub(raw.decode("utf-8", "replace")),
-        }
 
 
 @functools.lru_cache(maxsize=512)

@@ -60,6 +60,16 @@ class Limiter:
         self._slowed_at = None
         return self.rate
 
+    @property
+    def idle(self) -> bool:
+        """Nothing to wait for or give back: no cap in flight, no rate, no 429 pause. The
+        pipeline then skips ``acquire()`` (``release()`` stays safe to call)."""
+        return (
+            self.max_in_flight is None
+            and self.rate is None
+            and self._paused_until <= time.monotonic()
+        )
+
     async def acquire(self) -> None:
         """Wait for a place in flight and a token of the rate; pair with ``release()``."""
         if self.max_in_flight is not None:
