@@ -277,7 +277,7 @@ class Pipeline:
             reason = self.scrub(f"{type(exc).__name__}: {exc}")
         error = InvalidResponseError(
             f"{op.title}: the response does not fit {cast.__name__}: {reason}",
-            status=200,
+            status=call.status,
             method=op.method,
             path=path,
             body=self.scrub(_dumps(data)),
