@@ -1,8 +1,10 @@
 """Is the SDK nearly free? Its throughput and wall time as ratios to raw clients, in one run.
 
-Every client runs in its own process against one canned ``aiohttp.web`` server in another
+Every client runs in processes of its own against one canned ``aiohttp.web`` server in another
 (``benchmarks/_server.py``), so what differs between two rows is the client's own cost. Rounds
-alternate between the SDK and its baseline; each scenario reports the ratio of the medians.
+alternate between the SDK and its baseline, and rotate over ``PROCESSES`` processes of each
+(a process's memory layout alone moves its figures by 10-20% on a small VM); each scenario
+reports the ratio of the medians.
 
 Scenarios (issue 7, "Nearly free"):
 
@@ -51,9 +53,12 @@ from ._report import (
     write_results,
 )
 
+PROCESSES = 3
+"""Client processes per kind; each scenario's rounds rotate over them."""
+
 
 def scenarios(quick: bool) -> list[Scenario]:
-    n, batch, blocking, rounds = (1000, 2000, 300, 3) if quick else (5000, 10_000, 1000, 7)
+    n, batch, blocking, rounds = (1000, 2000, 300, 3) if quick else (5000, 10_000, 1000, 9)
 
     def concurrent(**fields: Any) -> Scenario:
         return Scenario(sdk="sdk", baseline="raw", rounds=rounds, concurrency=64, **fields)
@@ -114,19 +119,22 @@ def signed_bodies(count: int, path: Path) -> None:
 
 
 def measure(
-    scenario: Scenario, workers: dict[str, subprocess.Popen[str]], server_pid: int
+    scenario: Scenario, workers: dict[str, list[subprocess.Popen[str]]], server_pid: int
 ) -> Result:
     command = {"run": scenario.run, "n": scenario.n, "concurrency": scenario.concurrency}
     pair = (scenario.sdk, scenario.baseline)
     for kind in pair:  # warm up: connections, caches, lazy imports
-        ask(workers[kind], {**command, "n": max(200, scenario.n // 10)})
+        for worker in workers[kind]:
+            ask(worker, {**command, "n": max(200, scenario.n // 10)})
     wall: dict[str, list[float]] = {kind: [] for kind in pair}
     cpu: dict[str, list[float]] = {kind: [] for kind in pair}
     busy: dict[str, list[float]] = {kind: [] for kind in pair}
     for round_ in range(scenario.rounds):
         for kind in pair if round_ % 2 == 0 else pair[::-1]:
             server_before = cpu_seconds(server_pid)
-            result = ask(workers[kind], command)
+            # Rounds rotate over the kind's processes: one process's luck (where its memory
+            # landed, which CPU it shares) moves its whole series by 10-20% on a small VM.
+            result = ask(workers[kind][round_ % len(workers[kind])], command)
             busy[kind].append((cpu_seconds(server_pid) - server_before) / result["wall"])
             wall[kind].append(result["wall"])
             cpu[kind].append(result["cpu"])
@@ -196,7 +204,10 @@ def main() -> int:
         kinds = sorted({k for s in chosen for k in (s.sdk, s.baseline)})
         urls = (base_url, create_url, read_url, str(signed))
         workers = {
-            kind: stack.enter_context(process("-m", "benchmarks._workers", kind, *urls))
+            kind: [
+                stack.enter_context(process("-m", "benchmarks._workers", kind, *urls))
+                for _ in range(PROCESSES)
+            ]
             for kind in kinds
         }
         for s in chosen:

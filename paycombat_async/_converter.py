@@ -16,7 +16,7 @@ from typing import Any, TypeVar, Union
 
 import attrs
 from cattrs import Converter
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from .models._base import Model
 
@@ -175,21 +175,57 @@ def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and attrs.has(tp) and issubclass(tp, Model)
 
 
+def _compile_structure(cls: type[Model]) -> Any:
+    """``structure(data, fields)``: ``cls`` built from the known keys of ``data``, plus ``fields``.
+
+    What cattrs' ``make_dict_structure_fn`` generates, with the common shapes written inline:
+    responses are mostly optional strings, and a hook call per field made structuring a
+    ``Payout`` a fifth of a whole Retrieve Payout call (``benchmarks/PROFILE.md``). An optional
+    ``str`` or ``Any`` field costs a dict lookup; an optional field of another type, its hook
+    on a value that is not null; any other field goes through its hook as cattrs would call it.
+    """
+    hints = typing.get_type_hints(cls)
+    names: dict[str, Any] = {"cls": cls, "as_str": _structure_str}
+    keywords: list[str] = []  # the constructor's arguments, one expression each
+    body = ["def structure(o, fields):", "    get = o.get"]
+    for index, field in enumerate(attrs.fields(cls)):
+        if field.name == "extra" or not field.init:
+            continue
+        tp, key, arg = hints[field.name], repr(field.name), field.alias
+        optional = field.default is None and (tp is Any or type(None) in _union_args(tp))
+        if optional and tp in (Any, str | None):
+            value = f"get({key})"
+            if tp is not Any:  # a number where a string belongs is taken, as _structure_str does
+                value = f"v if (v := {value}) is None or type(v) is str else as_str(v, str)"
+            keywords.append(f"{arg}={value}")
+            continue
+        names[f"hook{index}"], names[f"type{index}"] = converter.get_structure_hook(tp), tp
+        call = f"hook{index}(v, type{index})"
+        if optional:
+            keywords.append(f"{arg}=None if (v := get({key})) is None else {call}")
+        elif field.default is attrs.NOTHING:  # required: a missing key is a KeyError, as in cattrs
+            body += [f"    v = o[{key}]", f"    fields[{arg!r}] = {call}"]
+        else:  # another default: attrs supplies it when the key is absent
+            body += [f"    if {key} in o:", f"        v = o[{key}]"]
+            body += [f"        fields[{arg!r}] = {call}"]
+    body += ["    return cls(", *(f"        {k}," for k in keywords), "        **fields,", "    )"]
+    source = "\n".join(body)
+    exec(compile(source, f"<structure {cls.__qualname__}>", "exec"), names)  # noqa: S102
+    return names["structure"]
+
+
 def _model_structure_hook(cls: type[Model]) -> Any:
     known = frozenset(a.name for a in attrs.fields(cls)) - {"extra"}
-    build = make_dict_structure_fn(cls, converter)
+    build = _compile_structure(cls)
 
     def structure(data: Any, _: Any) -> Model:
         if isinstance(data, Model):
             return data
         if not isinstance(data, dict):
             raise TypeError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
-        if known.issuperset(data):  # the common case: the generated function reads them itself
-            return build(data, cls)
-        unknown = data.keys() - known
-        fields = {k: v for k, v in data.items() if k in known}
-        fields["extra"] = {k: data[k] for k in unknown}
-        return build(fields, cls)
+        if known.issuperset(data):  # the common case: nothing to keep in ``extra``
+            return build(data, {})  # type: ignore[no-any-return]
+        return build(data, {"extra": {k: data[k] for k in data.keys() - known}})  # type: ignore[no-any-return]
 
     return structure
 

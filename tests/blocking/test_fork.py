@@ -6,6 +6,10 @@ with the child. A child that closes, unregisters or merely garbage-collects them
 shared epoll; the parent's next call then hangs until its deadline. Each scenario runs in a real
 subprocess that forks for real; after every child the parent's next call, on the connection it
 already pooled, must succeed within a short deadline.
+
+An idle client stops its loop thread before ``fork()`` (Python 3.12+ warns when a process with
+threads forks); these scenarios fork in the middle of an iteration, which keeps it running, so
+the child inherits a live loop.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import gc, multiprocessing, os, sys, warnings
 # Python 3.12+ warns when a process with threads forks (the client's loop thread, here).
 warnings.filterwarnings("ignore", ".*fork.*", DeprecationWarning)
 from paycombat_sync import PayCombat
+from tests.helpers import payout_args
 
 client = PayCombat(token=sys.argv[1], signature_key=sys.argv[2], base_url=sys.argv[3], timeout=5)
 client.payouts.list().to_list()  # the parent's loop thread runs and its pool holds a socket
@@ -34,7 +39,7 @@ def in_child(scenario):
         gc.collect()
         sys.exit(0)
     if scenario == "use":
-        assert client.payouts.list().to_list() == []  # its own fresh loop and pool
+        client.payouts.list().to_list()  # its own fresh loop and pool
         client.close()
         sys.exit(0)
     if scenario == "use-no-close":
@@ -62,7 +67,12 @@ def pool_child(_):
 
 
 for scenario in ("exit", "gc-exit", "use", "use-no-close"):
+    # An iteration under way: the loop thread keeps running (and its pool) through the fork.
+    items = [payout_args(order_id=f"{scenario}-{n}") for n in range(2)]
+    stream = iter(client.payouts.stream_many(items, concurrency=1, settle=0))
+    next(stream)
     fork(scenario)
+    assert len(list(stream)) == 1
     client.payouts.list().to_list()  # raises APITimeoutError after 5 s if the child broke it
     print(scenario, "ok", flush=True)
 
@@ -105,6 +115,7 @@ def test_forked_children_never_disturb_the_parents_pooled_connection(
     assert done.stderr == ""
     # Every call reached the sandbox: the parent's 6, the forked children's 2, the pool's 4.
     assert len(sandbox.requests_for("Get All Payout")) == 12
+    assert len(sandbox.requests_for("Create Payout")) == 8  # two per scenario, each once
 
 
 _SANDBOX_SCRIPT = """
@@ -139,3 +150,51 @@ def test_a_forked_child_leaving_a_blocking_sandbox_does_not_stop_the_parents() -
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ok\n"
     assert done.stderr == ""
+
+
+_IDLE_SCRIPT = """
+import os, sys, threading
+# Registered before paycombat's own hook, so it runs after it: what fork() leaves running.
+threads_at_fork = []
+os.register_at_fork(before=lambda: threads_at_fork.append([t.name for t in threading.enumerate()]))
+from paycombat_sync import PayCombat
+
+client = PayCombat(token=sys.argv[1], signature_key=sys.argv[2], base_url=sys.argv[3], timeout=5)
+client.payouts.list().to_list()
+assert "paycombat-io" in [t.name for t in threading.enumerate()]
+pid = os.fork()  # with -W error, Python 3.12+ raises here if a thread were still running
+if pid == 0:
+    client.payouts.list().to_list()
+    client.close()
+    os._exit(0)
+_, status = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0
+assert threads_at_fork == [["MainThread"]], threads_at_fork
+client.payouts.list().to_list()  # a new loop thread, a new pool
+client.close()
+print("ok")
+"""
+
+
+def test_an_idle_client_stops_its_loop_thread_before_fork_and_restarts_it_after(
+    sandbox: LocalSandbox,
+) -> None:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [
+            sys.executable,
+            "-W",
+            "error",
+            "-c",
+            textwrap.dedent(_IDLE_SCRIPT),
+            sandbox.token,
+            sandbox.signature_key,
+            sandbox.base_url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (done.stdout, done.stderr) == ("ok\n", "")
+    assert len(sandbox.requests_for("Get All Payout")) == 3  # the parent's 2, the child's 1

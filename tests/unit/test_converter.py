@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
+import attrs
 import pytest
+from cattrs.gen import make_dict_structure_fn
 
 from paycombat_async import Payout, PayoutStatus
-from paycombat_async._converter import format_datetime, structure, unstructure
+from paycombat_async._converter import converter, format_datetime, structure, unstructure
+from paycombat_async.models._base import Model
 
 
 @pytest.mark.parametrize("wire", [12.5, "12.50", "12.5", "  12.5 "])
@@ -56,3 +60,48 @@ def test_timestamps_go_out_as_javascript_writes_them() -> None:
 def test_a_round_trip_keeps_unknown_fields() -> None:
     wire = {"id": "p", "status": "NEW_STATE", "brand_new": [1, {"a": None}]}
     assert {k: v for k, v in unstructure(structure(wire, Payout)).items() if v is not None} == wire
+
+
+@attrs.frozen(kw_only=True)
+class _EveryShape(Model):
+    """One field of each shape the compiled structure function treats on its own."""
+
+    required: str
+    _private: int = 0  # an attrs alias: the constructor takes ``private``
+    text: str | None = None
+    anything: Any = None
+    amount: Decimal | None = None
+    when: dt.datetime | None = None
+    status: PayoutStatus | str | None = None
+    tags: list[str] = attrs.field(factory=list)
+    nested: Payout | None = None
+
+
+_SHAPES = [
+    {"required": "r"},
+    {"required": 7, "text": 12, "anything": {"a": [1]}, "amount": "1.50", "when": ""},
+    {"required": "r", "_private": 3, "status": "PAID", "tags": ["x"], "nested": {"id": "p"}},
+    {"required": "r", "status": "NOT_A_STATUS_YET", "when": 1735589555, "amount": 2},
+    {"required": "r", "text": None, "nested": None, "new_field": {"kept": True}},
+]
+
+
+@pytest.mark.parametrize("data", _SHAPES)
+def test_structuring_agrees_with_cattrs_generated_function(data: dict[str, Any]) -> None:
+    """The SDK's compiled structure function builds what cattrs' own would, shape by shape."""
+    reference = make_dict_structure_fn(_EveryShape, converter)
+    known = {a.name for a in attrs.fields(_EveryShape)}
+    expected = reference({k: v for k, v in data.items() if k in known}, _EveryShape)
+    expected = attrs.evolve(expected, extra={k: v for k, v in data.items() if k not in known})
+    assert structure(data, _EveryShape) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [({}, KeyError), ({"required": None}, TypeError), ({"required": "r", "when": []}, TypeError)],
+)
+def test_structuring_a_misfit_raises_as_cattrs_does(
+    data: dict[str, Any], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        structure(data, _EveryShape)
