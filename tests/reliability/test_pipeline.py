@@ -25,7 +25,6 @@ from paycombat_async import (
     OutcomeUnknownError,
     PayCombat,
     PayCombatError,
-    RateLimitError,
     ServerError,
 )
 from tests.helpers import client_for, payout_args
@@ -129,12 +128,6 @@ async def test_a_create_cancelled_before_it_was_sent_logs_no_doubt(
     assert len(server.requests) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: when the deadline passes in the pause after a 429, the cancellation is "
-    "classified with the previous (answered, refused) attempt's 'connected' flag, so a create "
-    "that provably never took effect is reported as OutcomeUnknownError",
-)
 async def test_a_create_refused_with_429_whose_deadline_passes_in_the_pause_did_not_happen(
     server: RawServer,
 ) -> None:
@@ -142,7 +135,7 @@ async def test_a_create_refused_with_429_whose_deadline_passes_in_the_pause_did_
     # No Retry-After: the client pauses every request for its default pause (0.5 s), which
     # outlasts this deadline; the resend is never made.
     async with client(server, timeout=0.2) as c:
-        with pytest.raises((APITimeoutError, RateLimitError)) as caught:
+        with pytest.raises(APITimeoutError) as caught:
             await c.payouts.create(**payout_args(order_id="refused"))
     assert not isinstance(caught.value, OutcomeUnknownError)
     assert caught.value.may_have_taken_effect is False
@@ -403,14 +396,43 @@ async def test_calls_in_flight_when_the_client_closes_say_so_and_whether_they_we
     assert len(server.requests) == 2  # neither was resent
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a 2xx whose data does not fit the model is reported with status=200 "
-    "whatever the server answered (here 201)",
-)
 async def test_data_that_does_not_fit_keeps_the_status_the_server_sent(server: RawServer) -> None:
     server.default = respond(201, envelope({"no_id": 1}))
     async with client(server) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.payouts.create(**payout_args())
     assert caught.value.status == 201
+
+
+class _Seen(logging.Handler):
+    """Sets an event once a log record ends with ``suffix``: a point to wait for, not a time."""
+
+    def __init__(self, suffix: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.suffix = suffix
+        self.event = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().endswith(self.suffix):
+            self.event.set()
+
+
+async def test_a_create_cancelled_in_the_pause_after_a_429_leaves_no_doubt(
+    server: RawServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="paycombat")
+    seen = _Seen("-> 429")
+    logging.getLogger("paycombat").addHandler(seen)
+    # No Retry-After: the client pauses every request for its default pause before resending.
+    server.default = respond(429, '{"status":false,"message":"slow down"}')
+    try:
+        async with client(server, timeout=None) as c:
+            task = asyncio.ensure_future(c.payouts.create(**payout_args(order_id="paused")))
+            await seen.event.wait()  # answered 429: the create is now waiting to be resent
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    finally:
+        logging.getLogger("paycombat").removeHandler(seen)
+    assert warnings_in(caplog) == []  # refused, never resent: nothing is in doubt
+    assert len(server.requests) == 1
