@@ -436,3 +436,39 @@ async def test_a_create_cancelled_in_the_pause_after_a_429_leaves_no_doubt(
         logging.getLogger("paycombat").removeHandler(seen)
     assert warnings_in(caplog) == []  # refused, never resent: nothing is in doubt
     assert len(server.requests) == 1
+
+
+async def test_releasing_the_pool_closes_its_connections_and_the_client_stays_usable() -> None:
+    # What the blocking client does before fork(): its idle pool is closed, not the client.
+    connections: list[asyncio.Event] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        hung_up = asyncio.Event()
+        connections.append(hung_up)
+        body = envelope(PAYOUT)
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(head.encode() + b"\r\n\r\n" + body)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            hung_up.set()  # the client closed the connection
+        finally:
+            writer.close()
+
+    tcp = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = tcp.sockets[0].getsockname()[1]
+    try:
+        async with client_for(f"http://127.0.0.1:{port}") as c:
+            await c.payouts.retrieve("p-1")
+            await c.payouts.retrieve("p-1")
+            assert len(connections) == 1  # pooled
+            await c._pipeline.release()
+            async with asyncio.timeout(5):
+                await connections[0].wait()
+            assert not c.is_closed
+            assert (await c.payouts.retrieve("p-1")).id == "p-1"
+            assert len(connections) == 2  # a new pool
+    finally:
+        tcp.close()
+        await tcp.wait_closed()
