@@ -26,6 +26,7 @@ from paycombat_async import (
     PayCombat,
     PayCombatError,
     ServerError,
+    _deadlines,
 )
 from tests.helpers import client_for, payout_args
 from tests.rawserver import RawServer, envelope, reset, respond, stall
@@ -139,6 +140,25 @@ async def test_a_create_refused_with_429_whose_deadline_passes_in_the_pause_did_
             await c.payouts.create(**payout_args(order_id="refused"))
     assert not isinstance(caught.value, OutcomeUnknownError)
     assert caught.value.may_have_taken_effect is False
+    assert len(server.requests) == 1
+
+
+async def test_a_resend_is_never_sent_after_the_deadline_even_if_its_timer_is_late(
+    server: RawServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Deadline timers fire up to a window late; here the window is an hour, so only the check
+    # before each resend stands between the deadline and a request sent after it.
+    monkeypatch.setattr(_deadlines, "GRAIN", 3600.0)
+    server.default = respond(429, '{"status":false,"message":"slow down"}')
+    # No Retry-After: the client pauses every request for its default pause (0.5 s), which
+    # outlasts this deadline.
+    async with client(server, timeout=0.2) as c:
+        with pytest.raises(APITimeoutError) as caught:
+            await c.payouts.create(**payout_args(order_id="late"))
+    assert not isinstance(caught.value, OutcomeUnknownError)
+    assert caught.value.may_have_taken_effect is False
+    assert (caught.value.method, caught.value.path) == ("POST", CREATE_PATH)
+    assert "0.2s" in caught.value.message
     assert len(server.requests) == 1
 
 
@@ -297,6 +317,9 @@ async def test_each_attempt_is_logged_at_debug_with_its_status(
     ]
     describe = "Retrieve Payout (GET /api/v1/payout-method/retrieve-payout/p-1)"
     assert attempts == [f"{describe} -> 503", f"{describe} -> 200"]
+    resends = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert len(resends) == 1
+    assert resends[0].startswith(f"{describe}: attempt 1 failed")
 
 
 async def test_an_error_after_a_resend_has_a_traceback_of_its_own(server: RawServer) -> None:
