@@ -286,8 +286,14 @@ async def test_closing_a_client_from_another_event_loop_is_refused_and_leaks_not
     try:
         await c.payouts.retrieve("p-1")  # the pool now belongs to this loop
 
+        def call_from_another_loop() -> None:
+            asyncio.run(c.payouts.retrieve("p-1"))
+
         def close_from_another_loop() -> None:
             asyncio.run(c.aclose())
+
+        with pytest.raises(ClientStateError, match="another event loop"):
+            await anyio.to_thread.run_sync(call_from_another_loop)
 
         with pytest.raises(ClientStateError, match="event loop"):
             await anyio.to_thread.run_sync(close_from_another_loop)
