@@ -501,3 +501,51 @@ async def test_releasing_the_pool_closes_its_connections_and_the_client_stays_us
     finally:
         tcp.close()
         await tcp.wait_closed()
+
+
+# -- what an answer becomes --------------------------------------------------------------------
+
+
+async def test_a_raw_response_is_exactly_what_came_over_the_wire(server: RawServer) -> None:
+    body = envelope(PAYOUT)
+    server.default = respond(201, body, headers={"X-Request-Id": "req-9"})
+    async with client(server) as c:
+        raw = await c.with_raw_response.payouts.retrieve("p-1")
+    assert raw.status == 201
+    assert raw.headers["x-request-id"] == "req-9"
+    assert raw.content == body
+    assert raw.parse().id == "p-1"
+
+
+async def test_a_binary_answer_is_returned_as_its_bytes(server: RawServer) -> None:
+    pdf = b"%PDF-1.4\n\xe2\xe3\xcf\xd3 not json"
+    server.default = respond(200, pdf, headers={"Content-Type": "application/pdf"})
+    async with client(server) as c:
+        assert await c.payouts.retrieve_memo("p-1") == pdf
+
+
+async def test_a_429s_pause_for_the_whole_client_is_capped_like_its_resend(
+    server: RawServer,
+) -> None:
+    # NO_WAIT honours no Retry-After (max_retry_after=0): the resend, and every other request of
+    # the client, go at once rather than in 30 s (or after the default pause for a 429 without
+    # a hint), well within this deadline.
+    server.then(respond(429, '{"message":"slow down"}', headers={"Retry-After": "30"}))
+    server.default = respond(200, envelope(PAYOUT))
+    async with client(server, timeout=0.3) as c:
+        assert (await c.payouts.create(**payout_args())).id == "p-1"
+        assert (await c.payouts.retrieve("p-1")).id == "p-1"
+    assert len(server.requests) == 3
+
+
+async def test_an_answer_over_the_cap_keeps_none_of_its_body(server: RawServer) -> None:
+    server.default = respond(200, b'{"status":true,"data":{"id":"' + b"x" * 200 + b'"}}')
+    async with client(server, max_response_bytes=100) as c:
+        with pytest.raises(InvalidResponseError) as caught:
+            await c.payouts.retrieve("p-1")
+    assert caught.value.status == 200
+    assert caught.value.body == ""
+    assert (caught.value.method, caught.value.path) == (
+        "GET",
+        "/api/v1/payout-method/retrieve-payout/p-1",
+    )
