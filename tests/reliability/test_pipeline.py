@@ -20,14 +20,17 @@ from paycombat_async import (
     APITimeoutError,
     BadRequestError,
     ClientStateError,
+    ConfigurationError,
     InvalidResponseError,
     NotFoundError,
     OutcomeUnknownError,
     PayCombat,
     PayCombatError,
     ServerError,
+    ValidationError,
     _deadlines,
 )
+from paycombat_async._signing import sign
 from tests.helpers import client_for, payout_args
 from tests.rawserver import RawServer, envelope, reset, respond, stall
 
@@ -549,3 +552,34 @@ async def test_an_answer_over_the_cap_keeps_none_of_its_body(server: RawServer) 
         "GET",
         "/api/v1/payout-method/retrieve-payout/p-1",
     )
+
+
+# -- what is sent ------------------------------------------------------------------------------
+
+
+async def test_a_signed_call_without_fields_sends_and_signs_an_empty_object(
+    server: RawServer,
+) -> None:
+    async with client(server) as c:
+        await c.request("POST", "/api/v1/thing")
+    arrived = server.requests[0]
+    assert arrived.body == b"{}"
+    assert arrived.headers["signature"] == sign(b"{}", "snd_test_signature_key")
+
+
+async def test_a_body_on_a_get_is_refused_before_anything_is_sent(server: RawServer) -> None:
+    async with client(server) as c:
+        with pytest.raises(ValidationError, match="no request body"):
+            await c.request("GET", "/api/v1/thing", json={"order_id": "x"})
+    assert server.requests == []
+
+
+async def test_a_signed_call_without_a_signature_key_is_refused_before_sending(
+    server: RawServer,
+) -> None:
+    async with PayCombat(token="snd_test_token_value", base_url=server.base_url) as c:
+        with pytest.raises(ConfigurationError, match="signature_key"):
+            await c.payouts.create(**payout_args())
+        server.default = respond(200, envelope(PAYOUT))
+        assert (await c.payouts.retrieve("p-1")).id == "p-1"  # reads need no key
+    assert [r.method for r in server.requests] == ["GET"]
