@@ -180,6 +180,20 @@ async def test_a_read_that_may_have_arrived_then_timed_out_says_it_had_no_effect
     assert len(server.requests) == 2
 
 
+async def test_a_change_whose_deadline_passes_after_an_attempt_in_doubt_is_outcome_unknown(
+    server: RawServer,
+) -> None:
+    # A 503 (it may have happened), then a 429 whose default pause outlasts the deadline: the
+    # resend is never made, yet the first attempt may have cancelled the checkout.
+    server.then(respond(503, '{"message":"busy"}'), respond(429, '{"message":"slow down"}'))
+    async with client(server, timeout=0.3) as c:
+        with pytest.raises(OutcomeUnknownError) as caught:
+            await c.checkouts.cancel("k-1")
+    assert isinstance(caught.value.__cause__, APITimeoutError)
+    assert caught.value.__cause__.may_have_taken_effect is False  # the timeout itself sent nothing
+    assert [r.method for r in server.requests] == ["PATCH", "PATCH"]
+
+
 # -- references, data that does not fit -------------------------------------------------------
 
 
