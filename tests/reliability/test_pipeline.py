@@ -68,7 +68,8 @@ async def test_the_deadline_ends_a_stalled_read_as_a_timeout_and_leaves_the_task
     server.default = stall()
     async with client(server, timeout=0.2) as c:
         with pytest.raises(APITimeoutError) as caught:
-            await c.payouts.retrieve("p-1")
+            async with asyncio.timeout(10):  # had the deadline not applied: fail, do not hang
+                await c.payouts.retrieve("p-1")
         task = asyncio.current_task()
         assert task is not None
         assert task.cancelling() == 0  # the deadline's cancellation was taken back
