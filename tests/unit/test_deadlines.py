@@ -27,8 +27,10 @@ async def test_a_deadline_cancels_its_task_no_earlier_than_due_and_is_taken_back
     when = loop.time() + 0.05
     deadline = deadlines.start(when)
     forever = loop.create_future()
+    backstop = loop.call_later(5, forever.set_result, None)  # a deadline that never fires fails
     with pytest.raises(asyncio.CancelledError):
         await forever
+    backstop.cancel()
     cancelled_at = loop.time()
     assert when <= cancelled_at
     assert deadlines.expired(deadline)
@@ -59,7 +61,12 @@ async def test_calls_in_one_window_share_a_timer_and_each_is_cancelled() -> None
         try:
             if stop_early:
                 return
-            await loop.create_future()
+            waiting = loop.create_future()
+            backstop = loop.call_later(5, waiting.set_result, None)  # fail rather than hang
+            try:
+                await waiting
+            finally:
+                backstop.cancel()
         except asyncio.CancelledError:
             outcomes.append(deadlines.expired(deadline))
         finally:
