@@ -18,6 +18,7 @@ import attrs
 from cattrs import Converter
 from cattrs.gen import make_dict_unstructure_fn, override
 
+from ._exceptions import ValidationError
 from .models._base import Model
 
 __all__ = ["converter", "format_datetime", "structure", "unstructure"]
@@ -279,5 +280,11 @@ def structure(data: Any, cls: type[T]) -> T:
 
 
 def unstructure(obj: Any) -> Any:
-    """Unstructure a model (or a dict/list holding models) into plain JSON-ready data."""
-    return converter.unstructure(obj)
+    """Unstructure a model (or a dict/list holding models) into plain JSON-ready data.
+
+    Raises ``ValidationError`` for a value that contains itself (it could never be sent).
+    """
+    try:
+        return converter.unstructure(obj)
+    except RecursionError:
+        raise ValidationError("a request value contains itself, or nests too deeply") from None
