@@ -6,8 +6,15 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from typing import Protocol
 
-from paycombat_async.sandbox import LocalSandbox
+
+class LocalSandbox(Protocol):
+    """Either sandbox (async or blocking): where a script's client should point."""
+
+    token: str
+    signature_key: str
+    base_url: str
 
 
 def command(code: str, sandbox: LocalSandbox | None = None) -> list[str]:
