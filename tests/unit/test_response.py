@@ -265,3 +265,17 @@ def test_an_upstream_failure_without_an_error_status_is_a_plain_api_error(
     assert error.message == "declined"
     assert error.may_have_taken_effect is False
     assert names_the_call(error, 200)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": False, "data": None},
+        {"status": True, "data": {"success": False, "request_id": "r", "status_code": 500}},
+    ],
+    ids=["envelope", "upstream"],
+)
+def test_a_failure_without_a_message_still_says_paycombat_reported_it(body: Any) -> None:
+    error = answer(200, json.dumps(body).encode())
+    assert isinstance(error, APIError)
+    assert error.message == "PayCombat reported a failure"
