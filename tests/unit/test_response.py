@@ -30,7 +30,6 @@ from paycombat_async._response import (
     parse_json,
 )
 
-
 MiB = 1024 * 1024
 
 

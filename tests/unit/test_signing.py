@@ -114,7 +114,7 @@ def test_large_exact_numbers_in_exponent_form_are_sent_as_javascript_prints_them
 
 
 def test_a_string_enum_is_sent_as_its_text() -> None:
-    class Currency(str, enum.Enum):
+    class Currency(enum.StrEnum):
         EUR = "EUR"
 
     assert (
