@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import enum
 import json
 import shutil
 import subprocess
@@ -62,6 +63,20 @@ def parse_like_javascript(raw: bytes) -> Any:
         ([1e21, 1e-7, 123456789012345680000, -0.0], b"[1e+21,1e-7,123456789012345680000,0]"),
         ({"emoji": "\ud83d\ude00", "lone": "\ud800"}, '{"emoji":"😀","lone":"\\ud800"}'.encode()),
         ({}, b"{}"),
+        # Where JavaScript switches between plain and exponent form (checked against Node).
+        (
+            [1e-6, 1.5e-7, -1e-7, 1.2345e-5, 1e20, 1.5e21, -1.5e21, 5e-324, 1e300],
+            b"[0.000001,1.5e-7,-1e-7,0.000012345,100000000000000000000,1.5e+21,-1.5e+21,"
+            b"5e-324,1e+300]",
+        ),
+        ({"fee": 0.00005}, b'{"fee":0.00005}'),
+        ({"fee": Decimal("-0.00005"), "n": (1, "a")}, b'{"fee":-0.00005,"n":[1,"a"]}'),
+        ([2**53, -(2**53)], b"[9007199254740992,-9007199254740992]"),
+        # The largest array index moves first; one more is an ordinary key (checked against Node).
+        (
+            {"b": 1, "4294967295": 2, "4294967294": 3, "01": 4, "0": 5, "\u0663": 6, "9": 8},
+            '{"0":5,"9":8,"4294967294":3,"b":1,"4294967295":2,"01":4,"\u0663":6}'.encode(),
+        ),
     ],
 )
 def test_known_javascript_outputs(value: Any, expected: bytes) -> None:
@@ -80,6 +95,8 @@ def test_numbers_javascript_cannot_send_are_refused(bad: Any) -> None:
         (Decimal("90071992547409.93"), "90071992547409.94"),
         (2**53 + 1, "9007199254740992"),
         (Decimal("0.30000000000000001"), "0.3"),
+        (Decimal("100.0000000000000001"), "100"),
+        (-(2**53) - 1, "-9007199254740992"),
     ],
 )
 def test_numbers_a_double_cannot_carry_exactly_are_refused(bad: Any, carried_as: str) -> None:
@@ -93,6 +110,15 @@ def test_large_exact_numbers_in_exponent_form_are_sent_as_javascript_prints_them
     assert (
         js_dumps({"a": Decimal("1E+26"), "b": 10**21, "c": False})
         == b'{"a":1e+26,"b":1e+21,"c":false}'
+    )
+
+
+def test_a_string_enum_is_sent_as_its_text() -> None:
+    class Currency(enum.StrEnum):
+        EUR = "EUR"
+
+    assert (
+        js_dumps({"currency": Currency.EUR, "amount": 12.5}) == b'{"currency":"EUR","amount":12.5}'
     )
 
 
