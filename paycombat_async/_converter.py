@@ -18,6 +18,7 @@ import attrs
 from cattrs import Converter
 from cattrs.gen import make_dict_unstructure_fn, override
 
+from ._exceptions import ValidationError
 from .models._base import Model
 
 __all__ = ["converter", "format_datetime", "structure", "unstructure"]
@@ -98,6 +99,27 @@ converter.register_unstructure_hook(dt.datetime, format_datetime)
 converter.register_structure_hook(dt.date, _structure_date)
 converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
 converter.register_structure_hook(Any, lambda value, _: value)
+
+_AS_IS = frozenset({str, int, float, bool, type(None), Decimal})
+"""Values that unstructure to themselves: a dict or list of them is copied without a hook call
+per item (a beneficiary given as a plain dict, for instance)."""
+
+
+def _unstructure_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+    return {
+        (k if type(k) is str else converter.unstructure(k)): (
+            v if type(v) in _AS_IS else converter.unstructure(v)
+        )
+        for k, v in value.items()
+    }
+
+
+def _unstructure_list(value: list[Any]) -> list[Any]:
+    return [v if type(v) in _AS_IS else converter.unstructure(v) for v in value]
+
+
+converter.register_unstructure_hook(dict, _unstructure_dict)
+converter.register_unstructure_hook(list, _unstructure_list)
 
 
 def _union_args(tp: Any) -> tuple[Any, ...]:
@@ -258,5 +280,11 @@ def structure(data: Any, cls: type[T]) -> T:
 
 
 def unstructure(obj: Any) -> Any:
-    """Unstructure a model (or a dict/list holding models) into plain JSON-ready data."""
-    return converter.unstructure(obj)
+    """Unstructure a model (or a dict/list holding models) into plain JSON-ready data.
+
+    Raises ``ValidationError`` for a value that contains itself (it could never be sent).
+    """
+    try:
+        return converter.unstructure(obj)
+    except RecursionError:
+        raise ValidationError("a request value contains itself, or nests too deeply") from None

@@ -25,12 +25,12 @@ GRAIN = 0.01
 class Deadline:
     """One call's registration: which task to cancel, and whether that has happened."""
 
-    __slots__ = ("_cancelling", "_fired", "_task", "_window")
+    __slots__ = ("_cancelling", "_fired", "_key", "_task")
 
-    def __init__(self, task: asyncio.Task[object], window: set[Deadline]) -> None:
+    def __init__(self, task: asyncio.Task[object], key: int) -> None:
         self._task = task
         self._cancelling = task.cancelling()
-        self._window = window
+        self._key = key
         self._fired = False
 
 
@@ -39,7 +39,9 @@ class Deadlines:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._windows: dict[int, set[Deadline]] = {}
+        # A window: the calls due in it, and its timer (cancelled once the last call has ended,
+        # so a long batch does not keep a minute's worth of idle timers around).
+        self._windows: dict[int, tuple[set[Deadline], asyncio.TimerHandle]] = {}
 
     def start(self, when: float) -> Deadline:
         """Cancel the current task at loop time ``when`` (within ``GRAIN``), unless ``stop``ped."""
@@ -49,27 +51,34 @@ class Deadlines:
         key = math.ceil(when / GRAIN)
         window = self._windows.get(key)
         if window is None:
-            window = self._windows[key] = set()
-            self._loop.call_at(key * GRAIN, self._fire, key)
-        deadline = Deadline(task, window)
-        window.add(deadline)
+            timer = self._loop.call_at(key * GRAIN, self._fire, key)
+            window = self._windows[key] = (set(), timer)
+        deadline = Deadline(task, key)
+        window[0].add(deadline)
         return deadline
 
     def _fire(self, key: int) -> None:
-        for deadline in self._windows.pop(key, ()):
+        calls, _ = self._windows.pop(key, ((), None))
+        for deadline in calls:
             deadline._fired = True
             deadline._task.cancel()
 
-    @staticmethod
-    def stop(deadline: Deadline) -> None:
+    def stop(self, deadline: Deadline) -> None:
         """The call ended: its deadline no longer applies (idempotent)."""
-        deadline._window.discard(deadline)
+        window = self._windows.get(deadline._key)
+        if window is None:
+            return
+        calls, timer = window
+        calls.discard(deadline)
+        if not calls:
+            timer.cancel()
+            del self._windows[deadline._key]
 
     @staticmethod
     def expired(deadline: Deadline) -> bool:
-        """After ``stop``, on a ``CancelledError``: whether it was this deadline's cancellation
-        alone. If so, it is taken back (the task is no longer cancelling because of it) and the
-        call should end as a timeout; if not, the caller cancelled too and it must propagate."""
+        """After a ``CancelledError``: whether it was this deadline's cancellation alone. If so,
+        it is taken back (the task is no longer cancelling because of it) and the call should
+        end as a timeout; if not, the caller cancelled too and it must propagate."""
         if not deadline._fired:
             return False
         deadline._fired = False  # uncancel once only

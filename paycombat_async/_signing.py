@@ -19,7 +19,7 @@ import hmac
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -143,7 +143,23 @@ class _NeedsWriter(Exception):
 
 _FAST_FLOAT_MIN = 1e-4  # below it Python's repr uses an exponent and JavaScript does not (>= 1e-6)
 _FAST_FLOAT_MAX = float(_MAX_SAFE_INTEGER)
-_encode_fast = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def _not_plain(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)  # CPython's C accelerator
+_encode_fast: Callable[[Any], str] = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False
+).encode
+if _c_make_encoder is not None:
+    # The C encoder that the line above builds anew per call, built once (without cycle
+    # markers: ``_plain`` has walked the value already). Same output, 0.9 us less per body.
+    _c_encode = _c_make_encoder(None, _not_plain, _encode_str, None, ":", ",", False, False, False)
+
+    def _encode_fast(value: Any) -> str:
+        return "".join(_c_encode(value, 0))
 
 
 def _plain(value: Any) -> Any:

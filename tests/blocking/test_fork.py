@@ -14,11 +14,8 @@ the child inherits a live loop.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
 from paycombat_sync.sandbox import LocalSandbox
+from tests.blocking import scripts
 
 _SCRIPT = """
 import gc, multiprocessing, os, sys, warnings
@@ -87,22 +84,7 @@ client.close()
 def test_forked_children_never_disturb_the_parents_pooled_connection(
     sandbox: LocalSandbox,
 ) -> None:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [
-            sys.executable,
-            "-W",
-            "error",
-            "-c",
-            textwrap.dedent(_SCRIPT),
-            sandbox.token,
-            sandbox.signature_key,
-            sandbox.base_url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = scripts.run(_SCRIPT, sandbox)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n") == [
         "exit ok",
@@ -140,13 +122,7 @@ print("ok")
 
 
 def test_a_forked_child_leaving_a_blocking_sandbox_does_not_stop_the_parents() -> None:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-W", "error", "-c", textwrap.dedent(_SANDBOX_SCRIPT)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = scripts.run(_SANDBOX_SCRIPT)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ok\n"
     assert done.stderr == ""
@@ -179,22 +155,7 @@ print("ok")
 def test_an_idle_client_stops_its_loop_thread_before_fork_and_restarts_it_after(
     sandbox: LocalSandbox,
 ) -> None:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [
-            sys.executable,
-            "-W",
-            "error",
-            "-c",
-            textwrap.dedent(_IDLE_SCRIPT),
-            sandbox.token,
-            sandbox.signature_key,
-            sandbox.base_url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = scripts.run(_IDLE_SCRIPT, sandbox)
     assert done.returncode == 0, done.stderr
     assert (done.stdout, done.stderr) == ("ok\n", "")
     assert len(sandbox.requests_for("Get All Payout")) == 3  # the parent's 2, the child's 1

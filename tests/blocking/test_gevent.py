@@ -10,13 +10,10 @@ started before patching that ends after it trips gevent itself: not a supported 
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-
 import pytest
 
 from paycombat_sync.sandbox import LocalSandbox
+from tests.blocking import scripts
 
 pytest.importorskip("gevent", reason="gevent is in the test extra")
 
@@ -85,22 +82,7 @@ def test_the_blocking_client_works_under_gevent_patched_after_import(
     sandbox: LocalSandbox,
 ) -> None:
     sandbox.inject("Retrieve Payout", latency=0.5)
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [
-            sys.executable,
-            "-W",
-            "error",
-            "-c",
-            textwrap.dedent(_SCRIPT),
-            sandbox.token,
-            sandbox.signature_key,
-            sandbox.base_url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = scripts.run(_SCRIPT, sandbox)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n") == ["greenlets ok", "cooperative ok", "master ok", ""]
     assert done.stderr == ""  # no "event loop is running" warning, no error at exit
@@ -125,22 +107,7 @@ print("ok")
 
 
 def test_the_blocking_client_works_when_gevent_patched_first(sandbox: LocalSandbox) -> None:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [
-            sys.executable,
-            "-W",
-            "error",
-            "-c",
-            textwrap.dedent(_PATCHED_FIRST),
-            sandbox.token,
-            sandbox.signature_key,
-            sandbox.base_url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = scripts.run(_PATCHED_FIRST, sandbox)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ok\n"
     assert done.stderr == ""

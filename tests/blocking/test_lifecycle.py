@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import gc
 import subprocess
-import sys
-import textwrap
 import threading
 
 import pytest
 
 from paycombat_sync import ClientStateError, ConfigurationError, NotFoundError, PayCombat
 from paycombat_sync.sandbox import LocalSandbox
+from tests.blocking import scripts
 from tests.blocking.conftest import client_for, io_threads, watch
 from tests.helpers import payout_args
 
@@ -143,23 +142,8 @@ print("leaving with a call in flight")
 """
 
 
-def _script(sandbox: LocalSandbox, code: str) -> list[str]:
-    return [
-        sys.executable,
-        "-W",
-        "error",
-        "-c",
-        textwrap.dedent(code),
-        sandbox.token,
-        sandbox.signature_key,
-        sandbox.base_url,
-    ]
-
-
 def test_interpreter_exit_with_an_unclosed_client_does_not_hang(sandbox: LocalSandbox) -> None:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        _script(sandbox, _IDLE_AT_EXIT), capture_output=True, text=True, timeout=60, check=False
-    )
+    done = scripts.run(_IDLE_AT_EXIT, sandbox)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "leaving without close()"
     assert done.stderr == ""
@@ -169,7 +153,7 @@ def test_interpreter_exit_with_a_call_in_flight_does_not_hang(sandbox: LocalSand
     recorded = watch(sandbox, "Get All Payout")
     sandbox.inject("Get All Payout", latency=600)  # far longer than the test's patience
     with subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        _script(sandbox, _IN_FLIGHT_AT_EXIT),
+        scripts.command(_IN_FLIGHT_AT_EXIT, sandbox),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -337,3 +337,14 @@ async def test_timestamps_structure_to_aware_utc_datetimes(server: RawServer, st
     assert payout.created_at is not None
     if stamp != "2025-01-02T05:04:05.678+02:00":  # an explicit offset is kept; the rest are UTC
         assert payout.created_at.utcoffset() == dt.timedelta(0)
+
+
+async def test_a_body_that_contains_itself_is_refused_before_sending(server: RawServer) -> None:
+    looped: dict[str, Any] = {"note": "x"}
+    looped["self"] = looped
+    async with client(server) as c:
+        with pytest.raises(ValidationError, match="contains itself"):
+            await c.payouts.create(**payout_args(extra={"meta": looped}))
+        with pytest.raises(ValidationError, match="contains itself"):
+            await c.request("POST", "/api/v1/payout/create-payout", json={"meta": looped})
+    assert server.requests == []

@@ -116,6 +116,12 @@ async def test_a_chunked_body_at_the_cap_is_read_and_one_byte_more_is_not(
             await c.payouts.retrieve("p-1")
 
 
+async def test_a_chunked_body_longer_than_one_read_is_read_whole(server: RawServer) -> None:
+    server.default = chunked(200, envelope(PAYOUT) + b" " * (3 * MiB), size=100_000)
+    async with client(server) as c:
+        assert (await c.payouts.retrieve("p-1")).id == "p-1"
+
+
 async def test_the_default_cap_holds_for_a_body_without_content_length(server: RawServer) -> None:
     server.default = endless_chunked()
     async with client(server) as c:
@@ -153,8 +159,9 @@ async def test_a_body_within_the_cap_only_before_decompression_is_refused(
         ("x-gzip", gzip.compress),
         ("deflate", zlib.compress),
         ("deflate", lambda raw: zlib.compress(raw)[2:-4]),  # raw deflate, as some servers send
+        ("identity", lambda raw: raw),
     ],
-    ids=["gzip", "x-gzip", "deflate-zlib", "deflate-raw"],
+    ids=["gzip", "x-gzip", "deflate-zlib", "deflate-raw", "identity"],
 )
 async def test_compressed_answers_are_read(
     server: RawServer, encoding: str, compress: object

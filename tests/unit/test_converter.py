@@ -10,7 +10,7 @@ import attrs
 import pytest
 from cattrs.gen import make_dict_structure_fn
 
-from paycombat_async import Payout, PayoutStatus
+from paycombat_async import Payout, PayoutStatus, Person
 from paycombat_async._converter import converter, format_datetime, structure, unstructure
 from paycombat_async.models._base import Model
 
@@ -105,3 +105,16 @@ def test_structuring_a_misfit_raises_as_cattrs_does(
 ) -> None:
     with pytest.raises(error):
         structure(data, _EveryShape)
+
+
+def test_plain_dicts_and_lists_in_a_body_unstructure_what_they_hold() -> None:
+    """A body field given as plain data may still hold models, timestamps and enums."""
+    when = dt.datetime(2024, 12, 30, 20, 12, 35, tzinfo=dt.UTC)
+    given = {
+        "beneficiary": {"individual": Person(first_name="Ana"), "note": None, "n": 1.5},
+        "items": [Decimal("1.50"), when, PayoutStatus.SUCCESS, ["nested", True]],
+    }
+    assert unstructure(given) == {
+        "beneficiary": {"individual": {"first_name": "Ana"}, "note": None, "n": 1.5},
+        "items": [Decimal("1.50"), "2024-12-30T20:12:35.000Z", "SUCCESS", ["nested", True]],
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tracemalloc
 import zlib
 from typing import Any
 
@@ -29,6 +30,8 @@ from paycombat_async._response import (
     parse_json,
 )
 
+MiB = 1024 * 1024
+
 
 def answer(status: int, raw: bytes, *, expect_bytes: bool = False, **headers: str) -> Any:
     return interpret(
@@ -39,6 +42,11 @@ def answer(status: int, raw: bytes, *, expect_bytes: bool = False, **headers: st
         context=lambda: {"status": status, "method": "GET", "path": "/x", "body": ""},
         scrub=lambda text: text,
     )
+
+
+def names_the_call(error: PayCombatError, status: int) -> bool:
+    """Whether the error says which call failed (what a user logs and reports)."""
+    return (error.status, error.method, error.path) == (status, "GET", "/x")
 
 
 def nested(containers: int) -> Any:
@@ -63,6 +71,19 @@ def test_both_deflate_forms_are_read(wbits: int) -> None:
     assert _decompress(body, 100, raw_deflate=False) == b'{"status":true,"data":{}}'
 
 
+def test_a_bomb_never_takes_much_more_memory_than_the_cap() -> None:
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    bomb = b"".join([compressor.compress(bytes(MiB)) for _ in range(32)] + [compressor.flush()])
+    tracemalloc.start()
+    try:
+        with pytest.raises(UnreadableBody):
+            _decompress(bomb, MiB, raw_deflate=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * MiB  # the 32 MiB it expands to are never held
+
+
 def test_bytes_that_are_not_compressed_data_are_unreadable() -> None:
     with pytest.raises(UnreadableBody, match="not valid gzip or deflate"):
         _decompress(b"plain text", 100, raw_deflate=False)
@@ -78,6 +99,18 @@ def test_nesting_is_accepted_up_to_the_limit_and_refused_past_it() -> None:
         deep_object = {"a": [deep_object]}
     with pytest.raises(ValueError, match="levels"):
         parse_json(json.dumps({"ok": 1, "deep": deep_object}).encode())
+
+
+def test_depth_is_measured_exactly_when_a_body_has_many_brackets() -> None:
+    # Brackets beyond the limit's count make the depth walk run; it must not be off by one.
+    at_limit = {"deep": nested(MAX_DEPTH - 1), "others": [[], [], []], "after": 1}
+    assert parse_json(json.dumps(at_limit).encode()) == at_limit
+    past_limit = {"deep": nested(MAX_DEPTH), "others": [[], [], []], "after": 1}
+    with pytest.raises(ValueError, match="levels"):
+        parse_json(json.dumps(past_limit).encode())
+    # A scalar met before the deep branch does not end the walk.
+    with pytest.raises(ValueError, match="levels"):
+        parse_json(json.dumps([nested(MAX_DEPTH), 1]).encode())
 
 
 def test_many_shallow_containers_are_not_deep() -> None:
@@ -104,6 +137,7 @@ def test_a_file_answer_is_its_bytes_and_an_empty_one_may_have_been_a_success() -
     empty = answer(200, b"", expect_bytes=True)
     assert isinstance(empty, InvalidResponseError)
     assert empty.may_have_taken_effect is True
+    assert names_the_call(empty, 200)
     # A redirect is not a file, even where one was expected.
     assert isinstance(answer(300, b"%PDF", expect_bytes=True), InvalidResponseError)
 
@@ -177,3 +211,70 @@ def test_an_upstream_success_inside_a_2xx_gives_its_inner_data() -> None:
 
 def test_identity_encoding_is_plain_bytes() -> None:
     assert answer(200, b'{"status": true, "data": 1}', **{"Content-Encoding": "identity"}) == 1
+
+
+def test_an_envelope_without_data_may_have_been_a_success() -> None:
+    error = answer(200, b'{"status": true, "message": "done"}')
+    assert isinstance(error, InvalidResponseError)
+    assert error.may_have_taken_effect is True
+    assert names_the_call(error, 200)
+
+
+@pytest.mark.parametrize(("raw", "says"), [(b" ", "empty"), (b"<html>", "not the JSON envelope")])
+def test_a_2xx_that_is_not_an_envelope_says_what_came_back(raw: bytes, says: str) -> None:
+    error = answer(201, raw)
+    assert isinstance(error, InvalidResponseError)
+    assert error.may_have_taken_effect is True
+    assert says in error.message
+    assert "201" in error.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": False, "message": "iban is invalid"},
+        {"status": False, "message": " ", "error": {"message": "iban is invalid"}},
+        {"status": False, "error": "x", "data": {"message": "iban is invalid"}},
+        {"status": False, "message": ["iban is invalid"]},
+    ],
+    ids=["top", "error", "data", "list"],
+)
+@pytest.mark.parametrize("status", [200, 400])
+def test_paycombats_own_message_is_surfaced_wherever_it_sits(body: Any, status: int) -> None:
+    error = answer(status, json.dumps(body).encode())
+    assert isinstance(error, APIError)
+    assert error.message == "iban is invalid"
+    assert names_the_call(error, status)
+
+
+def test_a_list_of_messages_is_kept_whole() -> None:
+    error = answer(400, b'{"status": false, "message": ["amount is required", 3]}')
+    assert error.message == "amount is required; 3"
+
+
+@pytest.mark.parametrize("status_code", [None, True, 200])
+def test_an_upstream_failure_without_an_error_status_is_a_plain_api_error(
+    status_code: Any,
+) -> None:
+    body = {"status": True, "data": {"success": False, "request_id": "r", "message": "declined"}}
+    if status_code is not None:
+        body["data"]["status_code"] = status_code
+    error = answer(200, json.dumps(body).encode())
+    assert type(error) is APIError
+    assert error.message == "declined"
+    assert error.may_have_taken_effect is False
+    assert names_the_call(error, 200)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": False, "data": None},
+        {"status": True, "data": {"success": False, "request_id": "r", "status_code": 500}},
+    ],
+    ids=["envelope", "upstream"],
+)
+def test_a_failure_without_a_message_still_says_paycombat_reported_it(body: Any) -> None:
+    error = answer(200, json.dumps(body).encode())
+    assert isinstance(error, APIError)
+    assert error.message == "PayCombat reported a failure"

@@ -305,14 +305,94 @@ async def test_a_failure_that_is_not_resendable_ends_the_loop() -> None:
     assert script.calls == 1
 
 
-async def test_each_resend_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+async def test_each_resend_is_logged_at_debug_with_its_own_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG, logger="paycombat")
-    script = Script(resendable(name="second"), "ok")
-    await NO_WAIT.resend(
+    script = Script(resendable(name="second"), resendable(name="third"), "ok")
+    policy = RetryPolicy(max_retries=3, initial_backoff=0, max_backoff=0, max_retry_after=0)
+    await policy.resend(
         script, resendable(name="first"), deadline=None, clock=clock, describe="GET /x"
     )
     messages = [r.getMessage() for r in caplog.records if r.name == "paycombat"]
-    assert len(messages) == 2
-    assert messages[0].startswith("GET /x: attempt 1 failed (first")
-    assert messages[1].startswith("GET /x: attempt 2 failed (second")
+    names = ["first", "second", "third"]
+    assert len(messages) == len(names)
+    for number, (message, name) in enumerate(zip(messages, names, strict=True), 1):
+        assert message.startswith(f"GET /x: attempt {number} failed ({name} ")
     assert all(r.levelno == logging.DEBUG for r in caplog.records)
+
+
+def frozen_clock() -> float:
+    return 0.0  # a deadline checked against it is decided by the waits alone
+
+
+async def test_one_retry_means_one_resend() -> None:
+    script = Script(resendable(name="second"))
+    policy = RetryPolicy(max_retries=1, initial_backoff=0, max_backoff=0, max_retry_after=0)
+    with pytest.raises(Resendable) as caught:
+        await policy.resend(script, resendable(), deadline=None, clock=clock, describe="x")
+    assert caught.value.error.message == "second"
+    assert script.calls == 1
+
+
+async def test_the_backoff_ceiling_doubles_with_each_resend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ceilings: list[float] = []
+
+    def uniform(low: float, high: float) -> float:
+        ceilings.append(high)
+        return 0.0  # no real wait
+
+    monkeypatch.setattr(random, "uniform", uniform)
+    script = Script(resendable(), resendable(), "done")
+    policy = RetryPolicy(max_retries=3, initial_backoff=0.25, max_backoff=8.0)
+    assert await policy.resend(script, resendable(), deadline=None, clock=clock, describe="x")
+    assert ceilings == [0.25, 0.5, 1.0]
+
+
+async def test_the_latest_hint_decides_the_next_wait() -> None:
+    # The third failure asks for more time than the deadline leaves: no fourth attempt.
+    third = resendable(hint=30.0, name="third")
+    script = Script(resendable(hint=0.0, name="second"), third, "never reached")
+    patient = RetryPolicy(max_retries=5, initial_backoff=0, max_backoff=0, max_retry_after=60)
+    with pytest.raises(Resendable) as caught:
+        await patient.resend(
+            script,
+            resendable(hint=0.0),
+            deadline=frozen_clock() + 10,
+            clock=frozen_clock,
+            describe="x",
+        )
+    assert caught.value is third
+    assert script.calls == 2
+
+
+async def test_resends_without_a_wait_go_on_until_the_deadline_itself() -> None:
+    script = Script(resendable(), resendable(), "done")
+    patient = RetryPolicy(max_retries=5, initial_backoff=0, max_backoff=0, max_retry_after=0)
+    deadline = frozen_clock() + 0.5
+    assert (
+        await patient.resend(
+            script, resendable(), deadline=deadline, clock=frozen_clock, describe="x"
+        )
+        == "done"
+    )
+    assert script.calls == 3
+
+
+@pytest.mark.parametrize("first_hint", [0.01, 0.0], ids=["first-wait", "later-wait"])
+async def test_a_wait_that_ends_exactly_at_the_deadline_is_not_taken(first_hint: float) -> None:
+    # No time would be left for the attempt itself.
+    deadline = frozen_clock() + 0.01
+    script = Script(resendable(hint=0.01, name="second"), "never reached")
+    policy = RetryPolicy(max_retries=5, max_retry_after=60)
+    with pytest.raises(Resendable):
+        await policy.resend(
+            script,
+            resendable(hint=first_hint),
+            deadline=deadline,
+            clock=frozen_clock,
+            describe="x",
+        )
+    assert script.calls == (0 if first_hint else 1)

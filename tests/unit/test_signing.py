@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import enum
 import json
 import shutil
 import subprocess
@@ -14,7 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paycombat_async._signing import js_dumps, js_number, sign, signature_matches
+from paycombat_async._signing import (
+    _NeedsWriter,
+    _plain,
+    _write,
+    js_dumps,
+    js_number,
+    sign,
+    signature_matches,
+)
 
 # Text with everything JSON.stringify treats specially: quotes, backslashes, controls, non-ASCII,
 # U+2028/2029, slashes, and lone surrogates (which it escapes).
@@ -62,6 +71,20 @@ def parse_like_javascript(raw: bytes) -> Any:
         ([1e21, 1e-7, 123456789012345680000, -0.0], b"[1e+21,1e-7,123456789012345680000,0]"),
         ({"emoji": "\ud83d\ude00", "lone": "\ud800"}, '{"emoji":"😀","lone":"\\ud800"}'.encode()),
         ({}, b"{}"),
+        # Where JavaScript switches between plain and exponent form (checked against Node).
+        (
+            [1e-6, 1.5e-7, -1e-7, 1.2345e-5, 1e20, 1.5e21, -1.5e21, 5e-324, 1e300],
+            b"[0.000001,1.5e-7,-1e-7,0.000012345,100000000000000000000,1.5e+21,-1.5e+21,"
+            b"5e-324,1e+300]",
+        ),
+        ({"fee": 0.00005}, b'{"fee":0.00005}'),
+        ({"fee": Decimal("-0.00005"), "n": (1, "a")}, b'{"fee":-0.00005,"n":[1,"a"]}'),
+        ([2**53, -(2**53)], b"[9007199254740992,-9007199254740992]"),
+        # The largest array index moves first; one more is an ordinary key (checked against Node).
+        (
+            {"b": 1, "4294967295": 2, "4294967294": 3, "01": 4, "0": 5, "\u0663": 6, "9": 8},
+            '{"0":5,"9":8,"4294967294":3,"b":1,"4294967295":2,"01":4,"\u0663":6}'.encode(),
+        ),
     ],
 )
 def test_known_javascript_outputs(value: Any, expected: bytes) -> None:
@@ -80,6 +103,8 @@ def test_numbers_javascript_cannot_send_are_refused(bad: Any) -> None:
         (Decimal("90071992547409.93"), "90071992547409.94"),
         (2**53 + 1, "9007199254740992"),
         (Decimal("0.30000000000000001"), "0.3"),
+        (Decimal("100.0000000000000001"), "100"),
+        (-(2**53) - 1, "-9007199254740992"),
     ],
 )
 def test_numbers_a_double_cannot_carry_exactly_are_refused(bad: Any, carried_as: str) -> None:
@@ -93,6 +118,15 @@ def test_large_exact_numbers_in_exponent_form_are_sent_as_javascript_prints_them
     assert (
         js_dumps({"a": Decimal("1E+26"), "b": 10**21, "c": False})
         == b'{"a":1e+26,"b":1e+21,"c":false}'
+    )
+
+
+def test_a_string_enum_is_sent_as_its_text() -> None:
+    class Currency(enum.StrEnum):
+        EUR = "EUR"
+
+    assert (
+        js_dumps({"currency": Currency.EUR, "amount": 12.5}) == b'{"currency":"EUR","amount":12.5}'
     )
 
 
@@ -178,3 +212,73 @@ def test_node_produces_the_same_bytes_and_signature(
 @pytest.mark.parametrize("header", ["é" * 64, "", "  ", "zz", "\u0661" * 64])
 def test_a_malformed_signature_header_is_a_mismatch_not_a_crash(header: str) -> None:
     assert signature_matches(b"{}", "key", header) is False
+
+
+# -- the fast path: what a create body costs ---------------------------------------------------
+#
+# js_dumps normalises a body's numbers (``_plain``) and hands it to the C JSON encoder; only what
+# that path cannot vouch for goes to the pure-Python writer, which is several times slower. Every
+# body a payment sends daily must stay on the fast path (the benchmarks price it): these pin the
+# boundary, value by value, and that both paths print the same bytes across it.
+
+_FAST = [
+    ({"a": "x", "b": True, "c": None, "d": False}, {"a": "x", "b": True, "c": None, "d": False}),
+    (
+        {"nested": {"list": ["x", 1, [2]], "t": ("y",)}},
+        {"nested": {"list": ["x", 1, [2]], "t": ["y"]}},
+    ),
+    ({"amount": Decimal("25.00"), "fee": Decimal("0.50")}, {"amount": 25, "fee": 0.5}),
+    ({"n": 2**53, "m": -(2**53), "z": Decimal("-0")}, {"n": 2**53, "m": -(2**53), "z": 0}),
+    (
+        {"f": 0.0001, "g": -0.0001, "h": 1.5, "i": 100.0},
+        {"f": 0.0001, "g": -0.0001, "h": 1.5, "i": 100},
+    ),
+    ({"k1": 1, "a1": 1, "": 1, "-1": 1}, {"k1": 1, "a1": 1, "": 1, "-1": 1}),
+    (["a", 1, Decimal("1.10")], ["a", 1, 1.1]),
+    ("just text", "just text"),
+]
+
+_WRITER_ONLY = [
+    {"1": "an index-like key moves first in JavaScript"},
+    {"0x": "a key starting with a digit"},
+    2**53 + 1,
+    -(2**53) - 1,
+    Decimal("1E+16"),
+    2.0**53,
+    0.00009,
+    -0.00009,
+    Decimal("0.00001"),
+    {(1,): "a key that is not a string"},
+    {"set": {1, 2}},
+]
+
+
+@pytest.mark.parametrize(("value", "plain"), _FAST)
+def test_common_bodies_take_the_c_encoder(value: Any, plain: Any) -> None:
+    normalised = _plain(value)
+    assert normalised == plain
+    assert [type(v) for v in _leaves(normalised)] == [type(v) for v in _leaves(plain)]
+    assert js_dumps(value) == _written(value)
+
+
+@pytest.mark.parametrize("value", _WRITER_ONLY)
+def test_what_the_fast_path_cannot_vouch_for_goes_to_the_full_writer(value: Any) -> None:
+    with pytest.raises(_NeedsWriter):
+        _plain(value)
+
+
+def _written(value: Any) -> bytes:
+    out: list[str] = []
+    _write(value, out)
+    return "".join(out).encode()
+
+
+def _leaves(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
