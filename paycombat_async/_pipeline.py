@@ -325,9 +325,9 @@ class Pipeline:
                 capture(call.status, headers, call.body)  # for with_raw_response, when asked
         except UnreadableBody as exc:
             failure = unreadable(str(exc), call.context())
-        except TimeoutError:  # a socket-level timeout; the call's own deadline is a cancellation
-            failure = self._timeout(call, sent=attempt.connected)
         except (aiohttp.ClientError, OSError) as exc:
+            # The session sets no socket timeouts: the call's deadline is a cancellation (see
+            # ``call``), so a TimeoutError here is the OS's (ETIMEDOUT), a connection failure.
             failure = self._transport_error(call, exc, sent=attempt.connected)
         if failure is not None:
             # Raised outside the except block on purpose: aiohttp's exception (whose repr holds
