@@ -56,7 +56,7 @@ def profile(session: nox.Session) -> None:
 
 @nox.session
 def mutation(session: nox.Session) -> None:
-    """Mutation testing (mutmut) of signing, retry, pipeline and response reading; not in CI.
+    """Mutation testing (mutmut) of signing, retry, pipeline, deadlines, response reading; not CI.
 
     ``nox -s mutation`` runs every mutant, then prints the survivors; ``mutmut show NAME`` shows
     one. Survivors that only change log or error message text do not count against the target.
