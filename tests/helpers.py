@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from aiohttp import web
 
 from paycombat_async import PayCombat, RetryPolicy
+
+if TYPE_CHECKING:
+    from tests.rawserver import RawServer
 
 NO_WAIT = RetryPolicy(max_retries=2, initial_backoff=0, max_backoff=0, max_retry_after=0)
 
@@ -76,6 +79,15 @@ async def scripted_server() -> AsyncIterator[Scripted]:
         yield scripted
     finally:
         await runner.cleanup()
+
+
+CREATE_PATH = "/api/v1/payout/create-payout"
+
+
+def client_of(server: RawServer, **kwargs: Any) -> PayCombat:
+    """A client of a raw socket server: a 2 s deadline unless told, resends without waiting."""
+    kwargs.setdefault("timeout", 2)
+    return client_for(server.base_url, **kwargs)
 
 
 def client_for(base_url: str, **kwargs: Any) -> PayCombat:
