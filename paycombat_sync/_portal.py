@@ -207,6 +207,7 @@ class Runner:
         self._lock = threading.Lock()  # may have been held by a parent thread at fork time
         self._io = None
         self._flights = set()
+        self._iterators = 0
         self._warned_loop = False
         self._pid = os.getpid()
 
@@ -307,16 +308,18 @@ class Runner:
                     return
                 yield item
         finally:
-            with self._lock:
-                self._iterators -= 1
-            aclose: Callable[[], Awaitable[object]] | None = getattr(iterator, "aclose", None)
-            io = self._io
-            usable = not self._closed and self._pid == os.getpid() and io is not None
-            # Otherwise (closed, forked, collected on the loop thread, still running after an
-            # interrupt) the loop's async-generator hooks finalize it when it is collected.
-            if aclose is not None and usable and io is not None and not io.on_loop_thread():
-                with contextlib.suppress(RuntimeError):
-                    self.run(aclose)
+            try:
+                aclose: Callable[[], Awaitable[object]] | None = getattr(iterator, "aclose", None)
+                io = self._io
+                usable = not self._closed and self._pid == os.getpid() and io is not None
+                # Otherwise (closed, forked, collected on the loop thread, still running after an
+                # interrupt) the loop's async-generator hooks finalize it when it is collected.
+                if aclose is not None and usable and io is not None and not io.on_loop_thread():
+                    with contextlib.suppress(RuntimeError):
+                        self.run(aclose)
+            finally:
+                with self._lock:  # (a forked child has reset the count: never below zero)
+                    self._iterators = max(0, self._iterators - 1)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
