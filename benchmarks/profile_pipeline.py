@@ -41,22 +41,21 @@ CONCURRENCY = 64
 # Stage -> the (file suffix, function) frames whose time stands for it; "a - b" subtracts.
 STAGES: dict[str, list[tuple[str, str]]] = {
     "whole SDK call (Pipeline.call)": [("_pipeline.py", "call")],
-    "  tenacity, around the attempt": [("tenacity/asyncio/__init__.py", "__call__")],
-    "  tenacity, building the loop per call (RetryPolicy.retrying)": [("_retry.py", "retrying")],
+    "  tenacity, around resends only": [("tenacity/asyncio/__init__.py", "__call__")],
     "  aiohttp request + response (session.request, read, release)": [
         ("aiohttp/client.py", "__aenter__"),
         ("aiohttp/client.py", "__aexit__"),
         ("aiohttp/client_reqrep.py", "read"),
     ],
-    "  envelope check (_interpret: decode, scrub, json.loads)": [("_pipeline.py", "_interpret")],
-    "  structure the response (cattrs)": [("_converter.py", "structure")],
-    "  encode: unstructure the request (cattrs)": [("_converter.py", "unstructure")],
+    "  read the body (read_body, size cap)": [("_response.py", "read_body")],
+    "  envelope check (interpret: parse, status, envelope)": [("_response.py", "interpret")],
+    "  structure the response (compiled per model)": [("_converter.py", "structure")],
     "  encode: js_dumps": [("_signing.py", "js_dumps")],
     "  encode: sign (HMAC-SHA256)": [("_signing.py", "sign")],
-    "  anyio.fail_after (enter + exit)": [("anyio/_core/_tasks.py", "fail_after")],
+    "  deadline timers (start + stop)": [("_deadlines.py", "start"), ("_deadlines.py", "stop")],
     "  render_path": [("_routes.py", "render_path")],
-    "build the request model (CreatePayoutRequest)": [("payout.py", "__init__")],
-    "check_path_id": [("_validation.py", "check_path_id")],
+    "build and validate the request object": [("_declare.py", "build")],
+    "split it into path, query and body (unstructure)": [("_declare.py", "split")],
 }
 ATTEMPT = [("_pipeline.py", "once")]
 
