@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, TypeVar, Union
@@ -197,7 +198,7 @@ def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and attrs.has(tp) and issubclass(tp, Model)
 
 
-def _compile_structure(cls: type[Model]) -> Any:
+def _compile_structure(cls: type[Model]) -> Callable[[dict[str, Any], dict[str, Any]], Model]:
     """``structure(data, fields)``: ``cls`` built from the known keys of ``data``, plus ``fields``.
 
     What cattrs' ``make_dict_structure_fn`` generates, with the common shapes written inline:
@@ -233,7 +234,8 @@ def _compile_structure(cls: type[Model]) -> Any:
     body += ["    return cls(", *(f"        {k}," for k in keywords), "        **fields,", "    )"]
     source = "\n".join(body)
     exec(compile(source, f"<structure {cls.__qualname__}>", "exec"), names)  # noqa: S102
-    return names["structure"]
+    built: Callable[[dict[str, Any], dict[str, Any]], Model] = names["structure"]
+    return built
 
 
 def _model_structure_hook(cls: type[Model]) -> Any:
@@ -246,8 +248,8 @@ def _model_structure_hook(cls: type[Model]) -> Any:
         if not isinstance(data, dict):
             raise TypeError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
         if known.issuperset(data):  # the common case: nothing to keep in ``extra``
-            return build(data, {})  # type: ignore[no-any-return]
-        return build(data, {"extra": {k: data[k] for k in data.keys() - known}})  # type: ignore[no-any-return]
+            return build(data, {})
+        return build(data, {"extra": {k: data[k] for k in data.keys() - known}})
 
     return structure
 
