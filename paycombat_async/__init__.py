@@ -9,6 +9,7 @@ async with PayCombat() as client:  # PAYCOMBAT_TOKEN / PAYCOMBAT_SIGNATURE_KEY f
 """
 
 import logging as _logging
+import typing as _typing
 
 from . import models
 from ._client import PayCombat as PayCombat
@@ -32,97 +33,14 @@ from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
 from ._exceptions import ValidationError as ValidationError
 from ._exceptions import WebhookPayloadError as WebhookPayloadError
 from ._exceptions import WebhookSignatureError as WebhookSignatureError
-from ._journal import Journal as Journal
-from ._journal import JournalEntry as JournalEntry
-from ._journal import SQLiteJournal as SQLiteJournal
+from ._lazy import LazyExports as _LazyExports
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
 from ._pagination import Paginator as Paginator
 from ._raw import RawResponse as RawResponse
-from ._reconcile import BatchResult as BatchResult
 from ._retry import RetryPolicy as RetryPolicy
 from ._routes import Operation as Operation
 from ._version import __version__ as __version__
-from .models import AdvancedRedirectUrl as AdvancedRedirectUrl
-from .models import BeneficiaryCompany as BeneficiaryCompany
-from .models import BeneficiaryCompanyParam as BeneficiaryCompanyParam
-from .models import BeneficiaryIdRequest as BeneficiaryIdRequest
-from .models import BeneficiaryIndividual as BeneficiaryIndividual
-from .models import BeneficiaryIndividualParam as BeneficiaryIndividualParam
-from .models import BeneficiaryType as BeneficiaryType
-from .models import BeneficiaryTypeName as BeneficiaryTypeName
-from .models import BeneficiaryValidation as BeneficiaryValidation
-from .models import Checkout as Checkout
-from .models import CheckoutIdRequest as CheckoutIdRequest
-from .models import CheckoutStatus as CheckoutStatus
-from .models import CheckoutStatusName as CheckoutStatusName
-from .models import Company as Company
-from .models import CountryCurrency as CountryCurrency
-from .models import CreateCheckoutRequest as CreateCheckoutRequest
-from .models import CreateCheckoutVirtualAccountRequest as CreateCheckoutVirtualAccountRequest
-from .models import CreateCustomerRequest as CreateCustomerRequest
-from .models import CreatePayinRequest as CreatePayinRequest
-from .models import CreatePaymentRequestRequest as CreatePaymentRequestRequest
-from .models import CreatePayoutBeneficiaryRequest as CreatePayoutBeneficiaryRequest
-from .models import CreatePayoutRequest as CreatePayoutRequest
-from .models import CreateVirtualAccountRequest as CreateVirtualAccountRequest
-from .models import CreateWalletRequest as CreateWalletRequest
-from .models import CurrencyRequest as CurrencyRequest
-from .models import Customer as Customer
-from .models import CustomerCompany as CustomerCompany
-from .models import CustomerIdRequest as CustomerIdRequest
-from .models import CustomerIndividual as CustomerIndividual
-from .models import CustomerType as CustomerType
-from .models import CustomerTypeName as CustomerTypeName
-from .models import FrozenMapping as FrozenMapping
-from .models import GcaActivationStatus as GcaActivationStatus
-from .models import Individual as Individual
-from .models import ListBeneficiariesRequest as ListBeneficiariesRequest
-from .models import ListCheckoutsRequest as ListCheckoutsRequest
-from .models import ListCustomersRequest as ListCustomersRequest
-from .models import ListPayoutsRequest as ListPayoutsRequest
-from .models import ListWalletsRequest as ListWalletsRequest
-from .models import MethodField as MethodField
-from .models import MethodFilters as MethodFilters
-from .models import Model as Model
-from .models import OpenEnum as OpenEnum
-from .models import Params as Params
-from .models import PayeeMatch as PayeeMatch
-from .models import Payin as Payin
-from .models import PayinIdRequest as PayinIdRequest
-from .models import PayinMethod as PayinMethod
-from .models import PayinMethodNameRequest as PayinMethodNameRequest
-from .models import PayinStatus as PayinStatus
-from .models import PaymentMethod as PaymentMethod
-from .models import Payout as Payout
-from .models import PayoutApproval as PayoutApproval
-from .models import PayoutBalance as PayoutBalance
-from .models import PayoutBeneficiary as PayoutBeneficiary
-from .models import PayoutBeneficiaryFields as PayoutBeneficiaryFields
-from .models import PayoutBeneficiaryParam as PayoutBeneficiaryParam
-from .models import PayoutIdRequest as PayoutIdRequest
-from .models import PayoutMethod as PayoutMethod
-from .models import PayoutMethodNameRequest as PayoutMethodNameRequest
-from .models import PayoutStatus as PayoutStatus
-from .models import Person as Person
-from .models import SimulatePayinRequest as SimulatePayinRequest
-from .models import SimulatePayoutRequest as SimulatePayoutRequest
-from .models import SimulateVirtualAccountRequest as SimulateVirtualAccountRequest
-from .models import Transaction as Transaction
-from .models import TransactionEventType as TransactionEventType
-from .models import TransactionFilters as TransactionFilters
-from .models import TransactionIdRequest as TransactionIdRequest
-from .models import UpdateCustomerRequest as UpdateCustomerRequest
-from .models import UpdatePayoutBeneficiaryRequest as UpdatePayoutBeneficiaryRequest
-from .models import VaBanksRequest as VaBanksRequest
-from .models import ValidateBeneficiaryByIdRequest as ValidateBeneficiaryByIdRequest
-from .models import ValidateBeneficiaryRequest as ValidateBeneficiaryRequest
-from .models import VirtualAccount as VirtualAccount
-from .models import VirtualAccountStatus as VirtualAccountStatus
-from .models import Wallet as Wallet
-from .models import WalletAccount as WalletAccount
-from .models import WalletIdRequest as WalletIdRequest
-from .models import WalletReadiness as WalletReadiness
 from .resources import OPERATIONS as OPERATIONS
 
 __all__ = [
@@ -165,3 +83,109 @@ __all__ += models.__all__
 # A library only emits: the application decides where "paycombat" logs go (and without a
 # configuration, Python's last-resort handler must not print them on its behalf).
 _logging.getLogger("paycombat").addHandler(_logging.NullHandler())
+
+_lazy = _LazyExports(
+    __name__,
+    globals(),
+    {"Journal": "._journal", "JournalEntry": "._journal", "SQLiteJournal": "._journal"}
+    | {"BatchResult": "._reconcile"}
+    | dict.fromkeys(models.__all__, ".models"),
+)
+"""Imported on first use (``_lazy``): the models of each API group, and the batch journal."""
+
+
+def __getattr__(name: str) -> _typing.Any:
+    return _lazy.load(name)
+
+
+def __dir__() -> list[str]:
+    return _lazy.names()
+
+
+if _typing.TYPE_CHECKING:
+    from ._journal import Journal as Journal
+    from ._journal import JournalEntry as JournalEntry
+    from ._journal import SQLiteJournal as SQLiteJournal
+    from ._reconcile import BatchResult as BatchResult
+    from .models._base import FrozenMapping as FrozenMapping
+    from .models._base import Model as Model
+    from .models._base import OpenEnum as OpenEnum
+    from .models._base import Params as Params
+    from .models.beneficiary import BeneficiaryCompany as BeneficiaryCompany
+    from .models.beneficiary import BeneficiaryCompanyParam as BeneficiaryCompanyParam
+    from .models.beneficiary import BeneficiaryIdRequest as BeneficiaryIdRequest
+    from .models.beneficiary import BeneficiaryIndividual as BeneficiaryIndividual
+    from .models.beneficiary import BeneficiaryIndividualParam as BeneficiaryIndividualParam
+    from .models.beneficiary import BeneficiaryType as BeneficiaryType
+    from .models.beneficiary import BeneficiaryTypeName as BeneficiaryTypeName
+    from .models.beneficiary import BeneficiaryValidation as BeneficiaryValidation
+    from .models.beneficiary import CreatePayoutBeneficiaryRequest as CreatePayoutBeneficiaryRequest
+    from .models.beneficiary import ListBeneficiariesRequest as ListBeneficiariesRequest
+    from .models.beneficiary import PayeeMatch as PayeeMatch
+    from .models.beneficiary import PayoutBeneficiary as PayoutBeneficiary
+    from .models.beneficiary import UpdatePayoutBeneficiaryRequest as UpdatePayoutBeneficiaryRequest
+    from .models.beneficiary import ValidateBeneficiaryByIdRequest as ValidateBeneficiaryByIdRequest
+    from .models.beneficiary import ValidateBeneficiaryRequest as ValidateBeneficiaryRequest
+    from .models.checkout import AdvancedRedirectUrl as AdvancedRedirectUrl
+    from .models.checkout import Checkout as Checkout
+    from .models.checkout import CheckoutIdRequest as CheckoutIdRequest
+    from .models.checkout import CheckoutStatus as CheckoutStatus
+    from .models.checkout import CheckoutStatusName as CheckoutStatusName
+    from .models.checkout import CreateCheckoutRequest as CreateCheckoutRequest
+    from .models.checkout import (
+        CreateCheckoutVirtualAccountRequest as CreateCheckoutVirtualAccountRequest,
+    )
+    from .models.checkout import CreatePaymentRequestRequest as CreatePaymentRequestRequest
+    from .models.checkout import ListCheckoutsRequest as ListCheckoutsRequest
+    from .models.checkout import VaBanksRequest as VaBanksRequest
+    from .models.customer import CreateCustomerRequest as CreateCustomerRequest
+    from .models.customer import Customer as Customer
+    from .models.customer import CustomerCompany as CustomerCompany
+    from .models.customer import CustomerIdRequest as CustomerIdRequest
+    from .models.customer import CustomerIndividual as CustomerIndividual
+    from .models.customer import CustomerType as CustomerType
+    from .models.customer import CustomerTypeName as CustomerTypeName
+    from .models.customer import GcaActivationStatus as GcaActivationStatus
+    from .models.customer import ListCustomersRequest as ListCustomersRequest
+    from .models.customer import UpdateCustomerRequest as UpdateCustomerRequest
+    from .models.customer import WalletReadiness as WalletReadiness
+    from .models.master_data import CountryCurrency as CountryCurrency
+    from .models.merchant import PayoutBalance as PayoutBalance
+    from .models.methods import CurrencyRequest as CurrencyRequest
+    from .models.methods import MethodField as MethodField
+    from .models.methods import MethodFilters as MethodFilters
+    from .models.methods import PayinMethod as PayinMethod
+    from .models.methods import PayinMethodNameRequest as PayinMethodNameRequest
+    from .models.methods import PaymentMethod as PaymentMethod
+    from .models.methods import PayoutBeneficiaryFields as PayoutBeneficiaryFields
+    from .models.methods import PayoutMethod as PayoutMethod
+    from .models.methods import PayoutMethodNameRequest as PayoutMethodNameRequest
+    from .models.party import Company as Company
+    from .models.party import Person as Person
+    from .models.payin import CreatePayinRequest as CreatePayinRequest
+    from .models.payin import CreateVirtualAccountRequest as CreateVirtualAccountRequest
+    from .models.payin import Payin as Payin
+    from .models.payin import PayinIdRequest as PayinIdRequest
+    from .models.payin import PayinStatus as PayinStatus
+    from .models.payin import SimulatePayinRequest as SimulatePayinRequest
+    from .models.payin import SimulateVirtualAccountRequest as SimulateVirtualAccountRequest
+    from .models.payin import VirtualAccount as VirtualAccount
+    from .models.payin import VirtualAccountStatus as VirtualAccountStatus
+    from .models.payout import CreatePayoutRequest as CreatePayoutRequest
+    from .models.payout import Individual as Individual
+    from .models.payout import ListPayoutsRequest as ListPayoutsRequest
+    from .models.payout import Payout as Payout
+    from .models.payout import PayoutApproval as PayoutApproval
+    from .models.payout import PayoutBeneficiaryParam as PayoutBeneficiaryParam
+    from .models.payout import PayoutIdRequest as PayoutIdRequest
+    from .models.payout import PayoutStatus as PayoutStatus
+    from .models.payout import SimulatePayoutRequest as SimulatePayoutRequest
+    from .models.transaction import Transaction as Transaction
+    from .models.transaction import TransactionEventType as TransactionEventType
+    from .models.transaction import TransactionFilters as TransactionFilters
+    from .models.transaction import TransactionIdRequest as TransactionIdRequest
+    from .models.wallet import CreateWalletRequest as CreateWalletRequest
+    from .models.wallet import ListWalletsRequest as ListWalletsRequest
+    from .models.wallet import Wallet as Wallet
+    from .models.wallet import WalletAccount as WalletAccount
+    from .models.wallet import WalletIdRequest as WalletIdRequest

@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 import re
 import string
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Literal, cast, get_args
 from urllib.parse import quote
 
@@ -152,8 +153,28 @@ class OperationTable(Mapping[str, Operation]):
     def __init__(self, operations: Iterable[Operation]) -> None:
         self._by_key: dict[str, Operation] = {}
         self._by_name: dict[str, Operation] = {}
+        self._load: Callable[[], object] | None = None
+        self._rank: dict[str, int] = {}
+        self._loading = threading.RLock()
         for op in operations:
             self.add(op)
+
+    def complete_with(self, load: Callable[[], object], *, order: Sequence[str]) -> None:
+        """Where the rest of the table comes from: ``load`` declares every operation (the
+        resource modules register theirs as they are imported, on first use). It runs once,
+        when the table is asked for what it does not hold yet, or is listed. ``order``: the
+        key prefixes (client attributes) in the order the table lists them, whatever order
+        their modules were imported in."""
+        self._load = load
+        self._rank = {prefix: rank for rank, prefix in enumerate(order)}
+
+    def _complete(self) -> None:
+        if self._load is None:
+            return
+        with self._loading:
+            if self._load is not None:
+                self._load()
+                self._load = None
 
     def add(self, op: Operation) -> None:
         """Register one more operation (a declaration does this when its class is built)."""
@@ -178,6 +199,9 @@ class OperationTable(Mapping[str, Operation]):
             KeyError: no operation has that key or title.
         """
         op = self._by_name.get(normalise(name))
+        if op is None and self._load is not None:
+            self._complete()
+            op = self._by_name.get(normalise(name))
         if op is None:
             raise KeyError(f"no operation is keyed or titled {name!r}")
         return op
@@ -187,9 +211,12 @@ class OperationTable(Mapping[str, Operation]):
         return op if op is not None else self.find(key)  # a docs title works too
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._by_key)
+        self._complete()
+        last = len(self._rank)
+        return iter(sorted(self._by_key, key=lambda key: self._rank.get(key.split(".")[0], last)))
 
     def __len__(self) -> int:
+        self._complete()
         return len(self._by_key)
 
     def __repr__(self) -> str:

@@ -1,8 +1,15 @@
-"""Every resource, and the client attributes that hold them (shared by both clients)."""
+"""Every resource, and the client attributes that hold them (shared by both clients).
+
+A resource's module (and with it its models) is imported the first time a client's attribute
+for it is read, in the reading thread: ``client.payouts`` costs nothing until it is used, and a
+program that never touches checkouts never builds their classes. ``OPERATIONS`` imports every
+resource module the first time it is asked for something it does not hold yet.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Generic
+import importlib
+from typing import TYPE_CHECKING, Any, Generic
 
 from .._lifecycle import OneProcess
 from ._base import (
@@ -15,59 +22,92 @@ from ._base import (
     Resource,
     Transport,
 )
-from .beneficiaries import Beneficiaries
-from .checkouts import Checkouts
-from .customers import Customers
-from .master_data import MasterData
-from .merchant import Merchant
-from .methods import PayinMethods, PaymentMethods, PayoutMethods
-from .payins import Payins
-from .payouts import Payouts
-from .transactions import Transactions
-from .wallets import Wallets
+
+if TYPE_CHECKING:
+    from .beneficiaries import Beneficiaries
+    from .checkouts import Checkouts
+    from .customers import Customers
+    from .master_data import MasterData
+    from .merchant import Merchant
+    from .methods import PayinMethods, PaymentMethods, PayoutMethods
+    from .payins import Payins
+    from .payouts import Payouts
+    from .transactions import Transactions
+    from .wallets import Wallets
 
 __all__ = [
     "OPERATIONS",
-    "RESOURCES",
     "AsyncMode",
     "AsyncRawMode",
     "BlockingMode",
     "BlockingRawMode",
     "ClientResources",
+    "Slot",
+    "resource_classes",
 ]
 
-RESOURCES: tuple[type[Resource[Any]], ...] = (
-    MasterData,
-    PayinMethods,
-    PayoutMethods,
-    PaymentMethods,
-    Beneficiaries,
-    Payins,
-    Payouts,
-    Checkouts,
-    Transactions,
-    Wallets,
-    Customers,
-    Merchant,
+DECLARED: tuple[tuple[str, str, str], ...] = (
+    ("beneficiaries", ".beneficiaries", "Beneficiaries"),
+    ("checkouts", ".checkouts", "Checkouts"),
+    ("customers", ".customers", "Customers"),
+    ("master_data", ".master_data", "MasterData"),
+    ("merchant", ".merchant", "Merchant"),
+    ("payin_methods", ".methods", "PayinMethods"),
+    ("payout_methods", ".methods", "PayoutMethods"),
+    ("payment_methods", ".methods", "PaymentMethods"),
+    ("payins", ".payins", "Payins"),
+    ("payouts", ".payouts", "Payouts"),
+    ("transactions", ".transactions", "Transactions"),
+    ("wallets", ".wallets", "Wallets"),
 )
-"""Every resource class; each one is ``client.<its client_attribute>`` on both clients."""
+"""Every resource: ``(client attribute, module, class)``, in the order ``OPERATIONS`` lists them."""
 
 
-class _Slot:
-    """``client.payouts`` as ``help(PayCombat)`` lists it: a data descriptor with the resource's
-    docstring. The resource object itself lives in the client's ``__dict__``."""
+def _import(module: str, name: str) -> type[Resource[Any]]:
+    resource: type[Resource[Any]] = getattr(importlib.import_module(module, __name__), name)
+    return resource
 
-    def __init__(self, resource: type[Resource[Any]]) -> None:
-        self.name = resource.client_attribute
-        self.__doc__ = resource.__doc__
+
+def resource_classes() -> tuple[type[Resource[Any]], ...]:
+    """Every resource class (importing every resource module)."""
+    return tuple(_import(module, name) for _, module, name in DECLARED)
+
+
+OPERATIONS.complete_with(resource_classes, order=[attribute for attribute, _, _ in DECLARED])
+
+
+class Slot:
+    """``client.payouts``: the resource, created on first read on the client's transport.
+
+    As ``help(PayCombat)`` lists it, a data descriptor with the resource's docstring. The
+    resource object itself lives in the client's ``__dict__``.
+    """
+
+    def __init__(self, name: str, resource: type[Resource[Any]] | tuple[str, str]) -> None:
+        self.name = name
+        self._resource = resource
+
+    @property
+    def resource(self) -> type[Resource[Any]]:
+        """The resource class (its module imported now if need be)."""
+        if isinstance(self._resource, tuple):
+            self._resource = _import(*self._resource)
+        return self._resource
+
+    @property
+    def __doc__(self) -> str | None:  # type: ignore[override]  # what help() shows
+        return self.resource.__doc__
 
     def __get__(self, instance: object, owner: type[Any] | None = None) -> Any:
         if instance is None:
             return self
-        try:
-            return instance.__dict__[self.name]
-        except KeyError:
-            raise AttributeError(self.name) from None
+        found = instance.__dict__.get(self.name)
+        if found is None:
+            transport: Transport = instance.__dict__["_resource_transport"]
+            created = transport.resource_class(self.resource)(transport)
+            # Two threads reading it first at once: both get the one that was stored first.
+            found = instance.__dict__.setdefault(self.name, created)
+        return found
 
     def __set__(self, instance: object, value: Any) -> None:
         instance.__dict__[self.name] = value
@@ -90,10 +130,9 @@ class ClientResources(OneProcess, Generic[M]):
     merchant: Merchant[M]
 
     def _attach(self, transport: Transport) -> None:
-        """Create every resource on ``transport``."""
-        for resource in RESOURCES:
-            setattr(self, resource.client_attribute, transport.resource_class(resource)(transport))
+        """Serve every resource on ``transport`` (each one is created when first read)."""
+        self.__dict__["_resource_transport"] = transport
 
 
-for _resource in RESOURCES:
-    setattr(ClientResources, _resource.client_attribute, _Slot(_resource))
+for _attribute, _module, _name in DECLARED:
+    setattr(ClientResources, _attribute, Slot(_attribute, (_module, _name)))

@@ -15,7 +15,7 @@ import paycombat_async.sandbox
 import paycombat_sync
 import paycombat_sync.sandbox
 from paycombat_async._pagination import AsyncPaginator, Paginator
-from paycombat_async.resources import RESOURCES
+from paycombat_async.resources import DECLARED, resource_classes
 from paycombat_async.resources._base import Resource
 from paycombat_async.resources._declare import _Method
 from paycombat_sync._bridge import _Blocking
@@ -42,8 +42,14 @@ def clients() -> Iterator[tuple[paycombat_async.PayCombat, paycombat_sync.PayCom
     sync_client.close()
 
 
+RESOURCES = resource_classes()
+
+
 def _resources(client: object) -> dict[str, Any]:
-    return {name: obj for name, obj in vars(client).items() if isinstance(obj, Resource)}
+    """Every resource a client serves (each is created when first read)."""
+    found = {attribute: getattr(client, attribute) for attribute, _, _ in DECLARED}
+    assert all(isinstance(resource, Resource) for resource in found.values())
+    return found
 
 
 def test_both_packages_export_the_same_names() -> None:

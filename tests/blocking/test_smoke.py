@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 
 import paycombat_sync
+from paycombat_async.resources import DECLARED
 from paycombat_async.resources._base import Resource
 from paycombat_sync import (
     OPERATIONS,
@@ -39,7 +40,8 @@ ANA = {"first_name": "Ana", "last_name": "Lima", "address_country": "AU"}
 def _sync_methods(client: PayCombat) -> set[str]:
     """``resource.method`` for every public method of every blocking resource."""
     found = set()
-    for attr, resource in vars(client).items():
+    for attr, _, _ in DECLARED:
+        resource = getattr(client, attr)
         if isinstance(resource, Resource):
             found |= {
                 f"{attr}.{name}"

@@ -127,7 +127,8 @@ async def list_widgets(call: Call) -> Reply:
 @pytest.fixture
 def handlers(monkeypatch: pytest.MonkeyPatch, widgets_class: type[Resource[Any]]) -> None:
     """The sandbox handlers and the client attribute: what adding a resource takes."""
-    monkeypatch.setattr(resources, "RESOURCES", (*resources.RESOURCES, widgets_class))
+    slot = resources.Slot("widgets", widgets_class)  # a row of resources.DECLARED, in effect
+    monkeypatch.setattr(resources.ClientResources, "widgets", slot, raising=False)
     for key, handler in zip(KEYS, (get_widget, get_widget, list_widgets), strict=True):
         monkeypatch.setitem(ALL_HANDLERS, key, handler)
 
