@@ -33,6 +33,8 @@ def _structure_decimal(value: Any, _: Any) -> Decimal:
     kind = type(value)
     if kind is int:  # exact and finite: the common case of a whole amount
         return Decimal(value)
+    if kind is float and value - value == 0:  # finite: repr() is its shortest exact digits
+        return Decimal(repr(value))
     if kind is bool or not isinstance(value, (int, float, str, Decimal)):
         raise TypeError(f"expected an amount, got {type(value).__name__}")
     try:
@@ -54,10 +56,13 @@ def _structure_str(value: Any, _: Any) -> str:
     raise TypeError(f"expected a string, got {type(value).__name__}")
 
 
+_fromisoformat = dt.datetime.fromisoformat  # bound once: each lookup makes a method object
+
+
 def _structure_datetime(value: Any, _: Any) -> dt.datetime:
     if type(value) is str:
         try:  # the common case, in C (Python 3.11+ reads the trailing Z itself)
-            parsed = dt.datetime.fromisoformat(value)
+            parsed = _fromisoformat(value)
         except ValueError:
             pass
         else:
@@ -107,12 +112,13 @@ per item (a beneficiary given as a plain dict, for instance)."""
 
 
 def _unstructure_dict(value: dict[Any, Any]) -> dict[Any, Any]:
-    return {
-        (k if type(k) is str else converter.unstructure(k)): (
+    # A loop, not a comprehension: on Python 3.11 that is one function object less per dict.
+    out = {}
+    for k, v in value.items():
+        out[k if type(k) is str else converter.unstructure(k)] = (
             v if type(v) in _AS_IS else converter.unstructure(v)
         )
-        for k, v in value.items()
-    }
+    return out
 
 
 def _unstructure_list(value: list[Any]) -> list[Any]:
@@ -140,8 +146,16 @@ def _is_open_enum(tp: Any) -> bool:
     )
 
 
+def _enum_in(tp: Any) -> type[Enum]:
+    """The enum class of an open enum's union."""
+    found: type[Enum] = next(
+        a for a in _union_args(tp) if isinstance(a, type) and issubclass(a, Enum)
+    )
+    return found
+
+
 def _open_enum_hook(tp: Any) -> Any:
-    enum_cls = next(a for a in _union_args(tp) if isinstance(a, type) and issubclass(a, Enum))
+    enum_cls = _enum_in(tp)
     nullable = type(None) in _union_args(tp)
     members = enum_cls._value2member_map_  # a dict lookup: cheaper than calling the enum
 
@@ -170,6 +184,11 @@ def _is_optional(tp: Any) -> bool:
     return type(None) in args and len(args) == 2 and not _is_open_enum(tp)
 
 
+_BLANK_IS_NONE = (dt.date, dt.datetime, Decimal)
+"""PayCombat clears a field by sending "" (Update Customer); for a date or an amount that means
+"no value", not a malformed response."""
+
+
 def _optional_hook(tp: Any) -> Any:
     inner = next(a for a in _union_args(tp) if a is not type(None))
     if inner is Any:
@@ -179,9 +198,7 @@ def _optional_hook(tp: Any) -> Any:
             value if value is None or type(value) is str else _structure_str(value, str)
         )
     structure_inner = converter.get_structure_hook(inner)
-    # PayCombat clears a field by sending "" (Update Customer); for a date or an amount that
-    # means "no value", not a malformed response.
-    blank_is_none = inner in (dt.date, dt.datetime, Decimal)
+    blank_is_none = inner in _BLANK_IS_NONE
 
     def structure(value: Any, _: Any) -> Any:
         if value is None or (blank_is_none and value == ""):
@@ -204,38 +221,62 @@ def _compile_structure(cls: type[Model]) -> Callable[[dict[str, Any], dict[str, 
     What cattrs' ``make_dict_structure_fn`` generates, with the common shapes written inline:
     responses are mostly optional strings, and a hook call per field made structuring a
     ``Payout`` a fifth of a whole Retrieve Payout call (``benchmarks/PROFILE.md``). An optional
-    ``str`` or ``Any`` field costs a dict lookup; an optional field of another type, its hook
-    on a value that is not null; any other field goes through its hook as cattrs would call it.
+    ``str`` or ``Any`` field costs a dict lookup; a known member of an open enum, one more; an
+    optional field of another type, its inner type's hook on a value that is not null (or
+    blank, where ``_optional_hook`` reads blank as null); any other field goes through its hook
+    as cattrs would call it, in field order.
     """
     hints = typing.get_type_hints(cls)
     names: dict[str, Any] = {"cls": cls, "as_str": _structure_str}
     keywords: list[str] = []  # the constructor's arguments, one expression each
-    body = ["def structure(o, fields):", "    get = o.get"]
+    body = ["def structure(o, fields):"]
     for index, field in enumerate(attrs.fields(cls)):
         if field.name == "extra" or not field.init:
             continue
         tp, key, arg = hints[field.name], repr(field.name), field.alias
         optional = field.default is None and (tp is Any or type(None) in _union_args(tp))
-        if optional and tp in (Any, str | None):
-            value = f"get({key})"
-            if tp is not Any:  # a number where a string belongs is taken, as _structure_str does
-                value = f"v if (v := {value}) is None or type(v) is str else as_str(v, str)"
-            keywords.append(f"{arg}={value}")
-            continue
-        names[f"hook{index}"], names[f"type{index}"] = converter.get_structure_hook(tp), tp
-        call = f"hook{index}(v, type{index})"
         if optional:
-            keywords.append(f"{arg}=None if (v := get({key})) is None else {call}")
-        elif field.default is attrs.NOTHING:  # required: a missing key is a KeyError, as in cattrs
-            body += [f"    v = o[{key}]", f"    fields[{arg!r}] = {call}"]
-        else:  # another default: attrs supplies it when the key is absent
-            body += [f"    if {key} in o:", f"        v = o[{key}]"]
-            body += [f"        fields[{arg!r}] = {call}"]
+            keywords.append(f"{arg}={_optional_value(tp, key, index, names)}")
+            continue
+        hook = names[f"hook{index}"] = converter.get_structure_hook(tp)
+        names[f"type{index}"] = tp
+        if field.default is not attrs.NOTHING:  # attrs supplies the default when the key is absent
+            body += [
+                f"    if {key} in o:",
+                f"        fields[{arg!r}] = hook{index}(o[{key}], type{index})",
+            ]
+        elif hook is _structure_str:  # required: a missing key is a KeyError, as in cattrs
+            keywords.append(f"{arg}=v if type(v := o[{key}]) is str else as_str(v, str)")
+        else:
+            keywords.append(f"{arg}=hook{index}(o[{key}], type{index})")
     body += ["    return cls(", *(f"        {k}," for k in keywords), "        **fields,", "    )"]
     source = "\n".join(body)
     exec(compile(source, f"<structure {cls.__qualname__}>", "exec"), names)  # noqa: S102
     built: Callable[[dict[str, Any], dict[str, Any]], Model] = names["structure"]
     return built
+
+
+def _optional_value(tp: Any, key: str, index: int, names: dict[str, Any]) -> str:
+    """The expression for an optional field (``X | None = None``), as its hook would structure
+    it; ``names`` receives what the expression refers to. ``o.get`` is called, not bound once:
+    binding it would be one more object for the garbage collector per structured object."""
+    value = f"o.get({key})"
+    if tp is Any:
+        return value
+    if tp == str | None:  # a number where a string belongs is taken, as _structure_str does
+        return f"v if (v := {value}) is None or type(v) is str else as_str(v, str)"
+    call = f"hook{index}(v, type{index})"
+    if _is_optional(tp):  # ``_optional_hook``'s work, without its call
+        inner = next(a for a in _union_args(tp) if a is not type(None))
+        names[f"hook{index}"], names[f"type{index}"] = converter.get_structure_hook(inner), inner
+        blank = ' or v == ""' if inner in _BLANK_IS_NONE else ""
+        return f"None if (v := {value}) is None{blank} else {call}"
+    names[f"hook{index}"], names[f"type{index}"] = converter.get_structure_hook(tp), tp
+    if _is_open_enum(tp):  # a known member by one lookup; the hook decides the rest
+        names[f"members{index}"] = _enum_in(tp)._value2member_map_
+        known = f"(m := members{index}.get(v)) is not None"
+        return f"None if (v := {value}) is None else m if type(v) is str and {known} else {call}"
+    return f"None if (v := {value}) is None else {call}"
 
 
 def _model_structure_hook(cls: type[Model]) -> Any:
@@ -249,9 +290,14 @@ def _model_structure_hook(cls: type[Model]) -> Any:
             raise TypeError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
         if known.issuperset(data):  # the common case: nothing to keep in ``extra``
             return build(data, {})
-        return build(data, {"extra": {k: data[k] for k in data.keys() - known}})
+        return build(data, {"extra": _unknown(data, known)})
 
     return structure
+
+
+def _unknown(data: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    # Not inline in the hook: its comprehension would make ``data`` a cell on every call.
+    return {k: data[k] for k in data.keys() - known}
 
 
 def _model_unstructure_hook(cls: type[Model]) -> Any:

@@ -13,7 +13,7 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, NoReturn, TypeVar
 
 import aiohttp
@@ -51,10 +51,11 @@ logger = logging.getLogger("paycombat")
 REDACTED = "[REDACTED]"
 
 
-@attrs.define(slots=True)
+@attrs.define(slots=True, repr=False)  # no repr: its headers hold the X-token
 class _Call:
-    """One call across its attempts."""
+    """One call across its attempts; what ``interpret`` reads an answer for (``Answering``)."""
 
+    pipeline: Pipeline
     op: Operation
     path: str
     url: URL
@@ -64,7 +65,6 @@ class _Call:
     reference: str | None
     deadline: float | None
     expect_bytes: bool
-    scrub: Callable[[str], str]
     doubted: bool = False
     """An earlier attempt may have reached PayCombat."""
     attempt: Attempt | None = None
@@ -76,6 +76,9 @@ class _Call:
     @property
     def describe(self) -> str:
         return f"{self.op.title} ({self.op.method} {self.path})"
+
+    def scrub(self, text: str) -> str:
+        return self.pipeline.scrub(text)
 
     def context(self) -> dict[str, Any]:
         """The fields of an error about the current attempt's answer (its body scrubbed)."""
@@ -218,6 +221,7 @@ class Pipeline:
         payload, headers, document = self.encode(op, body)
         session, deadlines = self._wire_for_this_loop()
         call = _Call(
+            pipeline=self,
             op=op,
             path=path,
             url=_url(self.config.base_url, path),
@@ -227,12 +231,11 @@ class Pipeline:
             reference=_reference(document),
             deadline=None,
             expect_bytes=expect_bytes,
-            scrub=self.scrub,
         )
         limiter, timeout = self.limiter, self.config.timeout
         # The deadline starts once the limiter lets the call through: waiting for the rate or
         # for a place in flight never burns it.
-        if not limiter.idle:
+        if not limiter.enter():
             await limiter.acquire()
         deadline = None
         try:
@@ -271,7 +274,7 @@ class Pipeline:
             return data
         try:
             if many:
-                return [_converter.structure(item, cast) for item in list_items(data)]
+                return _structure_each(data, cast)
             return _converter.structure(data, cast)
         except Exception as exc:  # noqa: BLE001 - any structuring failure means a bad response
             reason = self.scrub(f"{type(exc).__name__}: {exc}")
@@ -312,17 +315,23 @@ class Pipeline:
         call.status, call.body = None, b""
         failure: PayCombatError | None = None
         try:
-            async with session.request(
+            # Awaited rather than ``async with``: the finally clause is what the context managers'
+            # exits do, without their four coroutines per attempt.
+            response = await session.request(
                 call.op.method,
                 call.url,
                 data=call.payload,
                 headers=call.headers,
                 params=call.query,
                 allow_redirects=False,
-            ) as response:
+            )
+            try:
                 call.status, headers = response.status, response.headers
                 call.body = await read_body(response, self.config.max_response_bytes)
                 capture(call.status, headers, call.body)  # for with_raw_response, when asked
+            finally:
+                response.release()
+                await response.wait_for_close()
         except UnreadableBody as exc:
             failure = unreadable(str(exc), call.context())
         except (aiohttp.ClientError, OSError) as exc:
@@ -337,12 +346,7 @@ class Pipeline:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s -> %d", call.describe, call.status)
         outcome = interpret(
-            call.status,
-            headers,
-            call.body,
-            expect_bytes=call.expect_bytes,
-            context=call.context,
-            scrub=call.scrub,
+            call.status, headers, call.body, expect_bytes=call.expect_bytes, call=call
         )
         if isinstance(outcome, PayCombatError):
             if isinstance(outcome, RateLimitError) and not outcome.may_have_taken_effect:
@@ -425,6 +429,11 @@ class Pipeline:
 def _url(base_url: str, path: str) -> URL:
     # ``encoded``: the path is already percent-encoded by ``Operation.render_path``.
     return URL(base_url + path, encoded=True)
+
+
+def _structure_each(data: Any, cast: type[T]) -> list[T]:
+    # Not inline in ``call``: its comprehension would make ``cast`` a cell on every call.
+    return [_converter.structure(item, cast) for item in list_items(data)]
 
 
 def _reference(document: Any) -> str | None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
 
 import aiohttp
 
@@ -26,7 +26,7 @@ from ._exceptions import (
 )
 from ._retry import parse_retry_after
 
-__all__ = ["UnreadableBody", "interpret", "parse_json", "read_body", "unreadable"]
+__all__ = ["Answering", "UnreadableBody", "interpret", "parse_json", "read_body", "unreadable"]
 
 _CHUNK = 64 * 1024
 _SUCCESS_WORDS = ("success", "ok")
@@ -39,12 +39,24 @@ class UnreadableBody(Exception):
     """The body is past the size cap (raised before it is held in memory) or cannot be decoded."""
 
 
-async def read_body(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    """The body, decompressed, never holding more than about ``limit`` bytes of it."""
+def read_body(response: aiohttp.ClientResponse, limit: int) -> Awaitable[bytes]:
+    """The body, decompressed, never holding more than about ``limit`` bytes of it.
+
+    The common answer (a ``Content-Length`` under the cap, not compressed) is aiohttp's own
+    ``read()``, awaited by the caller without a coroutine of ours around it.
+    """
     length = response.content_length
     encoding = response.headers.get("Content-Encoding", "").strip().lower()
     if length is not None and length > limit:
         raise UnreadableBody(f"its Content-Length {length} is over the {limit}-byte cap")
+    if length is not None and encoding in ("", "identity"):
+        return response.read()
+    return _read_body(response, limit, length, encoding)
+
+
+async def _read_body(
+    response: aiohttp.ClientResponse, limit: int, length: int | None, encoding: str
+) -> bytes:
     if length is not None:
         raw = await response.read()
     else:
@@ -97,7 +109,7 @@ def parse_json(raw: bytes) -> Any:
     Raises ``ValueError`` for anything that is not such JSON (bad encoding, too deep, ...).
     """
     try:
-        value = _DECODER.decode(raw.decode("utf-8"))
+        value = _decode(raw.decode("utf-8"))
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None
     except UnicodeDecodeError as exc:
@@ -105,6 +117,22 @@ def parse_json(raw: bytes) -> Any:
     # Counting brackets is C-fast; only a body with many of them is walked for its depth.
     if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _depth_exceeds(value, MAX_DEPTH):
         raise ValueError(f"the JSON is nested more than {MAX_DEPTH} levels deep")
+    return value
+
+
+# The scanner JSONDecoder.decode runs (set in its __init__; typeshed does not declare it).
+_scan: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def _decode(text: str) -> Any:
+    """``_DECODER.decode(text)``, without its two Python frames and two regex matches when the
+    document neither starts nor ends with whitespace (the common case)."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:  # whitespace first, or no JSON value at all: decode() tells which
+        return _DECODER.decode(text)
+    if end != len(text):  # whitespace or more data after the value: decode() tells which
+        return _DECODER.decode(text)
     return value
 
 
@@ -122,56 +150,69 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+class Answering(Protocol):
+    """The call an answer is read for, as ``interpret`` needs it: only to report an error.
+
+    One object rather than two callbacks: a call that succeeds creates no bound methods.
+    """
+
+    def context(self) -> dict[str, Any]:
+        """The fields of an error about the answer: status, method, path, the scrubbed body."""
+        ...
+
+    def scrub(self, text: str) -> str:
+        """``text`` without any secret (a server may echo a header)."""
+        ...
+
+
 def interpret(
-    status: int,
-    headers: Mapping[str, str],
-    raw: bytes,
-    *,
-    expect_bytes: bool,
-    context: Callable[[], dict[str, Any]],
-    scrub: Callable[[str], str],
+    status: int, headers: Mapping[str, str], raw: bytes, *, expect_bytes: bool, call: Answering
 ) -> Any:
     """The response as ``data``, or the ``PayCombatError`` it stands for (returned, not raised).
 
-    ``context()`` gives the error fields (method, path, the scrubbed body): built only for an
-    error. ``scrub`` removes secrets from PayCombat's messages (a server may echo a header).
+    ``call.context()`` gives the error fields (method, path, the scrubbed body): built only for
+    an error. ``call.scrub`` removes secrets from PayCombat's messages.
     """
     if 200 <= status < 300 and expect_bytes:
         if raw:
             return raw
-        return InvalidResponseError("empty response", may_have_taken_effect=True, **context())
+        return InvalidResponseError("empty response", may_have_taken_effect=True, **call.context())
     try:
         envelope, readable = (parse_json(raw) if raw.strip() else None), True
     except ValueError:
         envelope, readable = None, False
     if status >= 400:
         cls = error_class_for_status(status)
-        message = scrub(_message(envelope) or f"HTTP {status} from PayCombat")
+        message = call.scrub(_message(envelope) or f"HTTP {status} from PayCombat")
         extra: dict[str, Any] = {}
         if cls in (RateLimitError, ServerError):
             extra["retry_after"] = parse_retry_after(headers.get("Retry-After"))
         # A 5xx may come after the request was processed; a 4xx (429 included) refused it.
-        return cls(message, may_have_taken_effect=status >= 500, **extra, **context())
+        return cls(message, may_have_taken_effect=status >= 500, **extra, **call.context())
     if status >= 300:
         where = headers.get("Location", "elsewhere")
         return InvalidResponseError(
-            scrub(
+            call.scrub(
                 f"PayCombat redirected the request to {where}; redirects are not followed "
                 "(check base_url)"
             ),
-            **context(),
+            **call.context(),
         )
     if not isinstance(envelope, dict) or not readable:
         what = "an empty body" if not raw.strip() else "a body that is not the JSON envelope"
         return InvalidResponseError(
-            f"PayCombat answered HTTP {status} with {what}", may_have_taken_effect=True, **context()
+            f"PayCombat answered HTTP {status} with {what}",
+            may_have_taken_effect=True,
+            **call.context(),
         )
     flag = envelope.get("status", True)
     if flag is not True and not (isinstance(flag, str) and flag.lower() in _SUCCESS_WORDS):
-        return APIError(scrub(_message(envelope) or "PayCombat reported a failure"), **context())
+        return APIError(
+            call.scrub(_message(envelope) or "PayCombat reported a failure"), **call.context()
+        )
     if "data" not in envelope:
         return InvalidResponseError(
-            "the response has no 'data'", may_have_taken_effect=True, **context()
+            "the response has no 'data'", may_have_taken_effect=True, **call.context()
         )
     data = envelope["data"]
     if _is_upstream_envelope(data):
@@ -182,9 +223,9 @@ def interpret(
             # PayCombat accepted the request and its provider failed or throttled it: the
             # provider may still act on it, so a 429 or 5xx here is not a refusal.
             return cls(
-                scrub(_message(data) or "PayCombat reported a failure"),
+                call.scrub(_message(data) or "PayCombat reported a failure"),
                 may_have_taken_effect=nested == 429 or nested >= 500,
-                **context(),
+                **call.context(),
             )
         data = data.get("data")
     return data

@@ -171,10 +171,11 @@ def _plain(value: Any) -> Any:
         return value
     if kind is dict:
         plain = {}
-        for key, item in value.items():
+        for key in value:  # (not .items(): its view is one more object for the collector)
             # An index-like key moves first in JavaScript's property order.
             if type(key) is not str or key[:1].isdigit():
                 raise _NeedsWriter
+            item = value[key]
             plain[key] = item if type(item) is str else _plain(item)  # str: the common case
         return plain
     if kind is list or kind is tuple:

@@ -212,14 +212,18 @@ class _Operation(_Method):
     def layout(self) -> tuple[tuple[str, str], ...]:
         """Where each request field goes (``path``, ``query`` or ``body``), worked out once."""
         if self._layout is None:
-            assert self.operation is not None
-            default = "body" if self.operation.signed else "query"
-            self._layout = tuple(
-                (field.name, str(field.metadata.get("in") or default))
-                for field in attrs.fields(cast("type[Any]", self.request))
-                if field.name != "extra"
-            )
+            self._layout = self._work_out_layout()
         return self._layout
+
+    def _work_out_layout(self) -> tuple[tuple[str, str], ...]:
+        # Apart from ``layout``: its generator would make ``default`` a cell on every call.
+        assert self.operation is not None
+        default = "body" if self.operation.signed else "query"
+        return tuple(
+            (field.name, str(field.metadata.get("in") or default))
+            for field in attrs.fields(cast("type[Any]", self.request))
+            if field.name != "extra"
+        )
 
     def split(self, request: Any) -> tuple[dict[str, str], dict[str, Any], Any]:
         """``(path parameters, query parameters, body)`` of a request object, JSON-ready."""
@@ -236,9 +240,11 @@ class _Operation(_Method):
                 continue
             value = value if type(value) in _JSON_READY else unstructure(value)
             (body if where == "body" else query)[name] = value
-        rest = body if self.operation.signed else query
-        for key, value in (getattr(request, "extra", None) or {}).items():
-            rest.setdefault(key, unstructure(value))  # never overrides a declared field
+        extra = getattr(request, "extra", None)
+        if extra:
+            rest = body if self.operation.signed else query
+            for key, value in extra.items():
+                rest.setdefault(key, unstructure(value))  # never overrides a declared field
         return path, query, body if self.operation.signed else None
 
     def run(self, pipeline: Pipeline, request: Any) -> Coroutine[Any, Any, Any]:

@@ -118,3 +118,23 @@ def test_plain_dicts_and_lists_in_a_body_unstructure_what_they_hold() -> None:
         "beneficiary": {"individual": {"first_name": "Ana"}, "note": None, "n": 1.5},
         "items": [Decimal("1.50"), "2024-12-30T20:12:35.000Z", "SUCCESS", ["nested", True]],
     }
+
+
+_INLINED_SHAPES = [
+    # what the compiled function reads inline, and the values that must still reach a hook
+    {"required": "r", "amount": 1.25, "when": "2024-12-30T20:12:35Z", "status": "PAID"},
+    {"required": "r", "amount": "", "when": None, "status": 5, "text": 3.5},
+    {"required": "r", "amount": 0, "status": ["unhashable"], "anything": None},
+    {"required": 12.5, "status": "", "when": "2024-12-30 20:12:35"},
+]
+
+
+@pytest.mark.parametrize("data", _INLINED_SHAPES)
+def test_inlined_fields_agree_with_cattrs_generated_function(data: dict[str, Any]) -> None:
+    test_structuring_agrees_with_cattrs_generated_function(data)
+
+
+@pytest.mark.parametrize("amount", [float("inf"), float("nan"), -float("inf")])
+def test_a_float_amount_that_is_not_finite_is_refused(amount: float) -> None:
+    with pytest.raises(ValueError, match="not a finite amount"):
+        structure({"id": "p", "wire_amount": amount}, Payout)

@@ -33,15 +33,21 @@ from paycombat_async._response import (
 MiB = 1024 * 1024
 
 
+class _Call:
+    """What ``interpret`` needs of a call (``Answering``): a GET /x with nothing to scrub."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+    def context(self) -> dict[str, Any]:
+        return {"status": self.status, "method": "GET", "path": "/x", "body": ""}
+
+    def scrub(self, text: str) -> str:
+        return text
+
+
 def answer(status: int, raw: bytes, *, expect_bytes: bool = False, **headers: str) -> Any:
-    return interpret(
-        status,
-        headers,
-        raw,
-        expect_bytes=expect_bytes,
-        context=lambda: {"status": status, "method": "GET", "path": "/x", "body": ""},
-        scrub=lambda text: text,
-    )
+    return interpret(status, headers, raw, expect_bytes=expect_bytes, call=_Call(status))
 
 
 def names_the_call(error: PayCombatError, status: int) -> bool:

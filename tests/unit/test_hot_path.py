@@ -1,0 +1,173 @@
+"""The per-call fast paths behave as the general paths they shortcut.
+
+Each shortcut exists to allocate less per call (``benchmarks/PROFILE.md``): taking a place in
+flight without a coroutine, reading a plain body with aiohttp's own ``read()``, and the answer
+checked through the call object instead of two bound methods. What they must not change: the
+FIFO order of waiting calls, the size cap, which bodies are decompressed, and what a call's repr
+shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from paycombat_async import OPERATIONS
+from paycombat_async._config import ClientConfig
+from paycombat_async._pipeline import Pipeline, _Call
+from paycombat_async._ratelimit import Limiter
+from paycombat_async._response import UnreadableBody, parse_json, read_body
+
+# -- the limiter: a free place is taken without waiting -------------------------------------
+
+
+def test_a_limiter_with_nothing_to_wait_for_lets_every_call_in() -> None:
+    limiter = Limiter()
+    assert all(limiter.enter() for _ in range(1000))
+    limiter.release()  # safe to pair with an entry that took nothing
+
+
+async def test_places_in_flight_are_taken_without_waiting_until_none_is_left() -> None:
+    limiter = Limiter(max_in_flight=2)
+    assert limiter.enter()
+    assert limiter.enter()
+    assert not limiter.enter()  # full: the caller has to ``await acquire()``
+    limiter.release()
+    assert limiter.enter()
+
+
+async def test_a_rate_cap_or_a_429_pause_always_goes_through_acquire() -> None:
+    assert not Limiter(rate=100).enter()
+    paused = Limiter(max_in_flight=5)
+    paused.throttle(30)
+    assert not paused.enter()
+
+
+async def test_a_free_place_is_not_taken_past_a_call_already_queued() -> None:
+    limiter = Limiter(max_in_flight=1)
+    assert limiter.enter()
+    queued = asyncio.create_task(limiter.acquire())
+    await asyncio.sleep(0)  # now waiting for the place
+    limiter.release()  # the place is handed to the queued call...
+    limiter.release()  # ...and another one frees up before it has run
+    assert not limiter.enter()  # FIFO: the queued call goes first
+    await asyncio.wait_for(queued, 1)
+    limiter.release()
+
+
+async def test_a_slot_takes_one_place_whichever_way_it_gets_it() -> None:
+    limiter = Limiter(max_in_flight=1)
+    await asyncio.wait_for(_hold(limiter), 1)  # a free place: taken at once
+    assert limiter.enter()  # given back, and taken once only
+    waiting = asyncio.create_task(_hold(limiter))
+    await asyncio.sleep(0)
+    assert not waiting.done()  # the slow path: it waits for the place taken above
+    limiter.release()
+    await asyncio.wait_for(waiting, 1)
+
+
+async def _hold(limiter: Limiter) -> None:
+    async with limiter.slot():
+        pass
+
+
+# -- the body: a plain answer is aiohttp's own read() ---------------------------------------
+
+
+class _Response:
+    """What ``read_body`` reads of an ``aiohttp.ClientResponse``."""
+
+    def __init__(self, length: int | None, encoding: str | None = None) -> None:
+        self.content_length = length
+        self.headers = {} if encoding is None else {"Content-Encoding": encoding}
+        self.reading = _Reading()
+
+    def read(self) -> _Reading:
+        return self.reading
+
+
+class _Reading:
+    def __await__(self) -> Any:
+        yield from ()
+        return b"body"
+
+
+@pytest.mark.parametrize("encoding", [None, "", "identity", " Identity "])
+def test_a_plain_body_of_known_length_is_read_by_aiohttp_alone(encoding: str | None) -> None:
+    response = _Response(4, encoding)
+    assert read_body(response, 10) is response.reading  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("length", "encoding"), [(None, None), (4, "gzip"), (4, "br")])
+async def test_other_bodies_are_read_under_the_cap(
+    length: int | None, encoding: str | None
+) -> None:
+    reading = read_body(_Response(length, encoding), 10)  # type: ignore[arg-type]
+    assert asyncio.iscoroutine(reading)  # our own reader: chunks under the cap, decompression
+    reading.close()
+
+
+def test_a_declared_length_over_the_cap_is_refused_before_anything_is_read() -> None:
+    with pytest.raises(UnreadableBody, match="Content-Length 11 is over the 10-byte cap"):
+        read_body(_Response(11), 10)  # type: ignore[arg-type]
+
+
+# -- the call object: what interpret gets, and what its repr does not show ------------------
+
+
+def test_a_calls_repr_never_shows_its_headers() -> None:
+    config = ClientConfig.from_arguments(
+        token="snd_secret_token",
+        signature_key="snd_secret_key",
+        base_url=None,
+        timeout=None,
+        max_retries=None,
+        retry=None,
+        max_connections=10,
+        max_response_bytes=1000,
+        allow_insecure_http=False,
+    )
+    pipeline = Pipeline(config)
+    op = OPERATIONS["payouts.retrieve"]
+    call = _Call(
+        pipeline=pipeline,
+        op=op,
+        path="/x",
+        url=None,  # type: ignore[arg-type]
+        payload=None,
+        headers={"X-token": config.token},
+        query=None,
+        reference=None,
+        deadline=None,
+        expect_bytes=False,
+    )
+    assert "snd_secret" not in repr(call)
+    call.status, call.body = 500, b'{"message": "bad token snd_secret_token"}'
+    assert call.scrub("echo snd_secret_token") == "echo [REDACTED]"
+    assert "snd_secret" not in call.context()["body"]
+
+
+# -- JSON: a document that is nothing but itself is scanned directly -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("12", 12),
+        ('{"a":[1,2.5]}', {"a": [1, 2.5]}),
+        (' \n{"a":1}', {"a": 1}),
+        ('{"a":1} \r\n', {"a": 1}),
+    ],
+)
+def test_a_document_is_read_whole_with_or_without_whitespace_around_it(
+    text: str, value: Any
+) -> None:
+    assert parse_json(text.encode()) == value
+
+
+@pytest.mark.parametrize("text", ['{"a":1} {"b":2}', '{"a":1}x', "", "   ", "nul", '{"a": NaN}'])
+def test_anything_else_is_not_json(text: str) -> None:
+    with pytest.raises(ValueError):  # any ValueError: the caller maps them all alike
+        parse_json(text.encode())
