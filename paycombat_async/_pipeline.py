@@ -72,6 +72,8 @@ class _Call:
     """The HTTP status of the current attempt's answer, once there is one."""
     body: bytes = b""
     """The current attempt's answer, once read."""
+    holds_place: bool = True
+    """The call holds a place in the client's in-flight limit (not while backing off)."""
 
     @property
     def describe(self) -> str:
@@ -269,7 +271,8 @@ class Pipeline:
         finally:
             if deadline is not None:
                 deadlines.stop(deadline)
-            limiter.release()
+            if call.holds_place:
+                limiter.release()
         if expect_bytes or cast is None:
             return data
         try:
@@ -298,12 +301,22 @@ class Pipeline:
                 self._fail(call, self._timeout(call, sent=False))
             return await self._attempt(session, call)
 
+        async def back_off(seconds: float) -> None:
+            # Out of the in-flight limit meanwhile: a call waiting to resend must not keep the
+            # client's other calls from being sent. Its deadline still runs.
+            self.limiter.release()
+            call.holds_place = False
+            await asyncio.sleep(seconds)
+            await self.limiter.reenter()
+            call.holds_place = True
+
         return await self.config.retry.resend(
             again,
             first,
             deadline=call.deadline,
             clock=asyncio.get_running_loop().time,
             describe=call.describe,
+            sleep=back_off,
         )
 
     async def _attempt(self, session: aiohttp.ClientSession, call: _Call) -> Any:

@@ -100,6 +100,12 @@ class Limiter:
         if self._gate is not None:
             self._gate.release()
 
+    async def reenter(self) -> None:
+        """Take a place in flight again after ``release()`` (a resend after its backoff); no
+        token of the rate: ``pace()`` spaces every resend itself."""
+        if self._gate is not None:
+            await self._gate.acquire()
+
     async def pace(self) -> None:
         """Wait out a 429 pause and take one token of the rate (no place in flight)."""
         # A later 429 may extend the pause while this one sleeps: look again after waking.

@@ -151,12 +151,14 @@ class RetryPolicy:
         deadline: float | None,
         clock: Callable[[], float],
         describe: str,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> T:
         """Resend after a first attempt that failed with ``first``; return the first success.
 
         ``attempt`` raises ``Resendable`` for a failure ``classify`` allows to resend, and the
         final error for anything else. Gives up (re-raising the last ``Resendable``) after
         ``max_retries`` resends, or rather than sleep past ``deadline`` (a ``clock()`` time).
+        Every backoff is waited out with ``sleep``.
         """
         last = [first]
 
@@ -186,8 +188,9 @@ class RetryPolicy:
         if self.max_retries < 1 or (deadline is not None and clock() + pause >= deadline):
             raise first
         logger.debug("%s: attempt 1 failed (%s); retrying in %.2fs", describe, first.error, pause)
-        await asyncio.sleep(pause)
+        await sleep(pause)
         retrying = tenacity.AsyncRetrying(
+            sleep=sleep,
             retry=tenacity.retry_if_exception_type(Resendable),
             wait=wait,
             stop=stop,

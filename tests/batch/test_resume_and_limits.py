@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -21,7 +22,7 @@ from paycombat_async import (
 from paycombat_async._ratelimit import Limiter
 from paycombat_async.sandbox import LocalSandbox, RecordedRequest
 from tests.batch.helpers import assert_exactly_once, batch_client, items, on_server
-from tests.helpers import payout_args
+from tests.helpers import client_for, payout_args, scripted_server
 
 ROOT = Path(__file__).parents[2]
 
@@ -99,6 +100,44 @@ async def test_the_in_flight_limit_holds_across_tasks() -> None:
         for _ in range(20):
             tg.start_soon(one)
     assert peak == 3
+
+
+async def test_a_call_backing_off_before_a_resend_holds_no_place_in_flight() -> None:
+    async with scripted_server() as server:
+        server.reply(503, '{"status":false,"message":"busy"}', **{"Retry-After": "30"})
+        server.reply(200, '{"status":true,"data":{"id":"p2"}}')
+        server.reply(200, '{"status":true,"data":{"id":"p3"}}')
+        retry = RetryPolicy(max_retries=1, max_retry_after=30)
+        async with client_for(server.base_url, max_in_flight=1, retry=retry, timeout=60) as client:
+            # The first call takes the only place, is answered 503 and waits 30 s to resend;
+            # meanwhile the second is sent (it used to wait behind the sleeping call).
+            backing_off = asyncio.ensure_future(client.payouts.retrieve("p1"))
+            other = await asyncio.wait_for(client.payouts.retrieve("p2"), 5)
+            assert other.id == "p2"
+            assert not backing_off.done()
+            backing_off.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await backing_off
+            # Cancelled while backing off, it gave back nothing it did not hold.
+            assert (await asyncio.wait_for(client.payouts.retrieve("p3"), 5)).id == "p3"
+            limiter = client._pipeline.limiter
+            assert [limiter.enter(), limiter.enter()] == [True, False]  # still exactly one place
+            limiter.release()
+    assert [request.path.rsplit("/", 1)[-1] for request in server.seen] == ["p1", "p2", "p3"]
+
+
+async def test_a_resent_call_gives_back_the_place_it_took_again() -> None:
+    async with scripted_server() as server:
+        server.reply(503, '{"status":false,"message":"busy"}', **{"Retry-After": "0"})
+        server.reply(200, '{"status":true,"data":{"id":"p1"}}')
+        server.reply(200, '{"status":true,"data":{"id":"p2"}}')
+        async with client_for(server.base_url, max_in_flight=1) as client:
+            assert (await asyncio.wait_for(client.payouts.retrieve("p1"), 5)).id == "p1"
+            assert (await asyncio.wait_for(client.payouts.retrieve("p2"), 5)).id == "p2"
+            limiter = client._pipeline.limiter
+            assert [limiter.enter(), limiter.enter()] == [True, False]
+            limiter.release()
+    assert len(server.seen) == 3  # p1 twice: answered 503, then resent
 
 
 async def test_a_429_slows_every_request_of_the_client_down(sandbox: LocalSandbox) -> None:
