@@ -262,7 +262,9 @@ class _Operation(_Method):
 
     def bind_async(self, resource: Resource[Any], pipeline: Pipeline) -> Callable[..., Any]:
         async def method(*args: Any, **kwargs: Any) -> Any:
-            result = await self.run(pipeline, self.build(args, kwargs))
+            running = self.run(pipeline, self.build(args, kwargs))
+            del args, kwargs  # not held while the call is in flight (see ``Pipeline.call``)
+            result = await running
             return None if self.returns is None else result
 
         return self.dress(method, blocking=False)

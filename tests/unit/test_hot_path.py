@@ -10,15 +10,20 @@ shows.
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from paycombat_async import OPERATIONS
 from paycombat_async._config import ClientConfig
 from paycombat_async._pipeline import Pipeline, _Call
 from paycombat_async._ratelimit import Limiter
 from paycombat_async._response import UnreadableBody, parse_json, read_body
+from paycombat_async.models.payout import PayoutBeneficiaryParam
+from tests.helpers import client_for, payout_args
 
 # -- the limiter: a free place is taken without waiting -------------------------------------
 
@@ -171,3 +176,44 @@ def test_a_document_is_read_whole_with_or_without_whitespace_around_it(
 def test_anything_else_is_not_json(text: str) -> None:
     with pytest.raises(ValueError):  # any ValueError: the caller maps them all alike
         parse_json(text.encode())
+
+
+# -- what a call in flight holds: only what it sends --------------------------------------
+
+
+async def test_a_call_in_flight_does_not_hold_the_arguments_it_was_built_from() -> None:
+    # Thousands of calls waiting at once (one gather) are walked by every full collection:
+    # each holds its request bytes, not the objects and dicts they were made from.
+    arrived, answer = asyncio.Event(), asyncio.Event()
+
+    async def create(request: web.Request) -> web.Response:
+        await request.read()
+        arrived.set()
+        await answer.wait()
+        return web.json_response({"status": True, "data": {"id": "p1"}})
+
+    app = web.Application()
+    app.router.add_post(OPERATIONS["payouts.create"].path, create)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        async with client_for(f"http://127.0.0.1:{runner.addresses[0][1]}") as client:
+            beneficiary = PayoutBeneficiaryParam(account_number="12345678", bsb="123456")
+            gone = weakref.ref(beneficiary)
+            args = payout_args(payout_beneficiary_param=beneficiary, order_id="in-flight")
+            task = asyncio.ensure_future(client.payouts.create(**args))
+            del beneficiary, args
+            await asyncio.wait_for(arrived.wait(), 5)
+            gc.collect()
+            assert gone() is None  # the caller's arguments
+            bodies = [
+                o for o in gc.get_objects() if type(o) is dict and o.get("order_id") == "in-flight"
+            ]
+            assert bodies == []  # the JSON-ready body the bytes were serialized from
+            answer.set()
+            assert (await asyncio.wait_for(task, 5)).id == "p1"
+    finally:
+        answer.set()
+        await runner.cleanup()
