@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .wallets import Wallets
 
 __all__ = [
+    "DECLARED",
     "OPERATIONS",
     "AsyncMode",
     "AsyncRawMode",
