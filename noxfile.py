@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import nox
 
 nox.options.sessions = ["tests", "lint", "typing"]
@@ -44,6 +46,10 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".[cli]", "requests")  # bench_batch runs `paycombat sandbox`
     session.run("python", "-m", "benchmarks.bench_pipeline", *session.posargs)
     session.run("python", "-m", "benchmarks.bench_batch")
+    if shutil.which("valgrind"):  # instructions per call: the ratio that does not move with noise
+        session.run("python", "-m", "benchmarks.bench_instructions")
+    else:
+        session.log("valgrind is not installed: instructions per call not counted")
 
 
 @nox.session
