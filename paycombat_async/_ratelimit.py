@@ -72,9 +72,7 @@ class Limiter:
             return False
         if self.max_in_flight is None:
             return True
-        gate = self._gate
-        if gate is None:  # created on the loop that uses it
-            gate = self._gate = asyncio.Semaphore(self.max_in_flight)
+        gate = self._places(self.max_in_flight)
         # What ``Semaphore.acquire`` does when it need not wait, minus its check of cancelled
         # waiters: with anyone queued, the call queues too (FIFO), through ``acquire()``.
         if gate._value > 0 and not gate._waiters:
@@ -85,15 +83,19 @@ class Limiter:
     async def acquire(self) -> None:
         """Wait for a place in flight and a token of the rate; pair with ``release()``."""
         if self.max_in_flight is not None:
-            if self._gate is None:  # created on the loop that uses it
-                self._gate = asyncio.Semaphore(self.max_in_flight)
-            await self._gate.acquire()
+            await self._places(self.max_in_flight).acquire()
         try:
             if self.rate is not None or self._paused_until > time.monotonic():
                 await self.pace()  # (skipped on the common path: no rate cap, no 429 pause)
         except BaseException:
             self.release()
             raise
+
+    def _places(self, max_in_flight: int) -> asyncio.Semaphore:
+        """The places in flight, created on the loop that first takes one."""
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(max_in_flight)
+        return self._gate
 
     def release(self) -> None:
         """Give back the place in flight taken by ``acquire()``."""
