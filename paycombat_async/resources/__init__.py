@@ -8,9 +8,9 @@ resource module the first time it is asked for something it does not hold yet.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any, Generic
 
+from .._lazy import LazyExports
 from .._lifecycle import OneProcess
 from ._base import (
     OPERATIONS,
@@ -64,14 +64,12 @@ DECLARED: tuple[tuple[str, str, str], ...] = (
 """Every resource: ``(client attribute, module, class)``, in the order ``OPERATIONS`` lists them."""
 
 
-def _import(module: str, name: str) -> type[Resource[Any]]:
-    resource: type[Resource[Any]] = getattr(importlib.import_module(module, __name__), name)
-    return resource
+_CLASSES = LazyExports(__name__, {}, {name: module for _, module, name in DECLARED})
 
 
 def resource_classes() -> tuple[type[Resource[Any]], ...]:
     """Every resource class (importing every resource module)."""
-    return tuple(_import(module, name) for _, module, name in DECLARED)
+    return tuple(_CLASSES.load(name) for _, _, name in DECLARED)
 
 
 OPERATIONS.complete_with(resource_classes, order=[attribute for attribute, _, _ in DECLARED])
@@ -84,16 +82,17 @@ class Slot:
     resource object itself lives in the client's ``__dict__``.
     """
 
-    def __init__(self, name: str, resource: type[Resource[Any]] | tuple[str, str]) -> None:
+    def __init__(self, name: str, resource: type[Resource[Any]] | str) -> None:
         self.name = name
-        self._resource = resource
+        self._resource = resource  # the class, or its name in ``DECLARED`` until first read
 
     @property
     def resource(self) -> type[Resource[Any]]:
         """The resource class (its module imported now if need be)."""
-        if isinstance(self._resource, tuple):
-            self._resource = _import(*self._resource)
-        return self._resource
+        resource = self._resource
+        if isinstance(resource, str):
+            resource = self._resource = _CLASSES.load(resource)
+        return resource
 
     @property
     def __doc__(self) -> str | None:  # type: ignore[override]  # what help() shows
@@ -135,5 +134,5 @@ class ClientResources(OneProcess, Generic[M]):
         self.__dict__["_resource_transport"] = transport
 
 
-for _attribute, _module, _name in DECLARED:
-    setattr(ClientResources, _attribute, Slot(_attribute, (_module, _name)))
+for _attribute, _, _name in DECLARED:
+    setattr(ClientResources, _attribute, Slot(_attribute, _name))
