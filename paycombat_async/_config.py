@@ -14,6 +14,7 @@ import attrs
 
 from ._exceptions import ConfigurationError
 from ._retry import RetryPolicy
+from ._signing import Signer
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "ClientConfig"]
 
@@ -51,6 +52,11 @@ class ClientConfig:
     def secrets(self) -> tuple[str, ...]:
         """The values that must never reach a log, repr or error."""
         return tuple(s for s in (self.token, self.signature_key) if s)
+
+    @functools.cached_property
+    def signer(self) -> Signer | None:
+        """Signs request bodies with ``signature_key`` (None without one)."""
+        return Signer(self.signature_key) if self.signature_key else None
 
     @functools.cached_property
     def secret_forms(self) -> tuple[str, ...]:

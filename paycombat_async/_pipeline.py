@@ -40,8 +40,8 @@ from ._raw import capture
 from ._response import UnreadableBody, interpret, read_body, unreadable
 from ._retry import Resend, Resendable, classify
 from ._routes import Operation
-from ._signing import js_dumps, sign
-from ._transport import Attempt, new_session, track_attempt
+from ._signing import js_dumps
+from ._transport import Attempt, attempts_of, new_session
 
 __all__ = ["Pipeline"]
 
@@ -196,11 +196,12 @@ class Pipeline:
             payload = js_dumps(document)
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"{op.title}: the request body cannot be sent: {exc}") from None
-        if not self.config.signature_key:
+        signer = self.config.signer
+        if signer is None:
             raise ConfigurationError(
                 f"{op.title} must be signed: pass signature_key=... or set PAYCOMBAT_SIGNATURE_KEY"
             )
-        headers["signature"] = sign(payload, self.config.signature_key)
+        headers["signature"] = signer(payload)
         headers["Content-Type"] = "application/json"
         return payload, headers, document
 
@@ -327,7 +328,9 @@ class Pipeline:
 
         The call's deadline (``_deadlines``) cancels it from outside when it passes.
         """
-        attempt = call.attempt = track_attempt()
+        attempt = call.attempt = Attempt()
+        attempts, task = attempts_of(session), asyncio.current_task()
+        attempts[task] = attempt  # for the connector to mark once it hands out a connection
         call.status, call.body = None, b""
         failure: PayCombatError | None = None
         try:
@@ -354,6 +357,8 @@ class Pipeline:
             # The session sets no socket timeouts: the call's deadline is a cancellation (see
             # ``call``), so a TimeoutError here is the OS's (ETIMEDOUT), a connection failure.
             failure = self._transport_error(call, exc, sent=attempt.connected)
+        finally:
+            del attempts[task]
         if failure is not None:
             # Raised outside the except block on purpose: aiohttp's exception (whose repr holds
             # the request headers, X-token included) must not ride along as __context__.

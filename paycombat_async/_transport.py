@@ -8,7 +8,7 @@ sent nothing).
 
 from __future__ import annotations
 
-import contextvars
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -17,7 +17,7 @@ import attrs
 from ._config import ClientConfig
 from ._version import __version__
 
-__all__ = ["USER_AGENT", "Attempt", "new_session", "track_attempt"]
+__all__ = ["USER_AGENT", "Attempt", "attempts_of", "new_session"]
 
 USER_AGENT = f"paycombat-python/{__version__} aiohttp/{aiohttp.__version__}"
 
@@ -30,31 +30,34 @@ class Attempt:
     """A connection was handed to the request, so its bytes may have left (erring to "sent")."""
 
 
-_ATTEMPT: contextvars.ContextVar[Attempt | None] = contextvars.ContextVar(
-    "paycombat_attempt", default=None
-)
-
-
-def track_attempt() -> Attempt:
-    """A fresh ``Attempt`` that the connector marks for requests made from this task."""
-    attempt = Attempt()
-    _ATTEMPT.set(attempt)
-    return attempt
-
-
 class _Connector(aiohttp.TCPConnector):
     """Marks the current attempt as possibly sent once it holds a connection.
 
     Cheaper than an aiohttp trace on every request (aiohttp's ``on_request_headers_sent`` fires
-    before the headers are written anyway).
+    before the headers are written anyway). Attempts are found by their task, not through a
+    context variable: setting one gives the task's context a mapping of its own that lives as
+    long as the task, and a ``gather`` keeps all of its tasks until the last one ends, for every
+    full garbage collection to walk (``benchmarks/PROFILE.md``).
     """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.attempts: dict[asyncio.Task[Any] | None, Attempt] = {}
 
     async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
         connection = await super().connect(req, traces, timeout)
-        attempt = _ATTEMPT.get()
+        attempt = self.attempts.get(asyncio.current_task())
         if attempt is not None:
             attempt.connected = True
         return connection
+
+
+def attempts_of(session: aiohttp.ClientSession) -> dict[asyncio.Task[Any] | None, Attempt]:
+    """The attempts in flight on ``session``, by the task making each: put an ``Attempt`` there
+    for as long as its request runs, and the connector marks it when it takes a connection."""
+    connector = session.connector
+    assert isinstance(connector, _Connector), "a session made by new_session()"
+    return connector.attempts
 
 
 def new_session(config: ClientConfig) -> aiohttp.ClientSession:

@@ -10,6 +10,8 @@ shows.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import decimal
 import gc
 import weakref
 from typing import Any
@@ -217,3 +219,32 @@ async def test_a_call_in_flight_does_not_hold_the_arguments_it_was_built_from() 
     finally:
         answer.set()
         await runner.cleanup()
+
+
+async def test_a_finished_call_leaves_nothing_in_its_tasks_context() -> None:
+    # A gather keeps every task (and so its context) until the last one ends: whatever a call
+    # sets there is held 10,000 times over, for every full collection to walk.
+    app = web.Application()
+
+    async def create(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response({"status": True, "data": {"id": "p1"}})
+
+    app.router.add_post(OPERATIONS["payouts.create"].path, create)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        async with client_for(f"http://127.0.0.1:{runner.addresses[0][1]}") as client:
+
+            async def one_call() -> list[str]:
+                decimal.getcontext()  # Python's own: any Decimal arithmetic in a task sets it
+                before = {var.name for var in contextvars.copy_context()}
+                await client.payouts.create(**payout_args())
+                return sorted({var.name for var in contextvars.copy_context()} - before)
+
+            set_by_calls = await asyncio.gather(*(one_call() for _ in range(3)))
+    finally:
+        await runner.cleanup()
+    assert set_by_calls == [[], [], []]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import enum
 import json
+import pickle
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paycombat_async._signing import (
+    Signer,
     _NeedsWriter,
     _plain,
     _write,
@@ -282,3 +284,14 @@ def _leaves(value: Any) -> Iterator[Any]:
             yield from _leaves(item)
     else:
         yield value
+
+
+@pytest.mark.parametrize("body", [b"", b'{"a":1}', '{"name":"José"}'.encode(), b"x" * 5000])
+def test_a_signer_signs_as_sign_does_and_keeps_its_key_to_itself(body: bytes) -> None:
+    key = "snd_prepared_signature_key"
+    signer = Signer(key)
+    assert signer(body) == sign(body, key)
+    assert signer(body) == sign(body, key)  # the prepared key state is copied, never used up
+    assert key not in repr(signer)
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(signer)
