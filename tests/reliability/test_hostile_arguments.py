@@ -6,6 +6,7 @@ The raw server records every byte that arrives, so "nothing was sent" is checked
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 from decimal import Decimal
 from typing import Any
@@ -157,7 +158,9 @@ def test_loopback_http_and_any_https_are_accepted(url: str) -> None:
         -(2**53) - 3,
         Decimal(2**53 + 1),
         Decimal("12.345"),
+        Decimal("1.255"),  # would round to a valid 1.26
         Decimal("0.001"),
+        Decimal("1E-30"),
         Decimal("NaN"),
         Decimal("sNaN"),
         Decimal("Infinity"),
@@ -196,6 +199,21 @@ async def test_a_huge_amount_in_exponent_form_is_refused_or_sent_as_javascript_w
         assert server.requests == []
     else:
         assert b'"sender_amount":1e+26,' in server.requests[0].body
+
+
+async def test_the_callers_decimal_traps_do_not_change_what_an_amount_check_decides(
+    server: RawServer,
+) -> None:
+    server.default = respond(201, envelope({"id": "p-1"}))
+    every_signal = [decimal.Inexact, decimal.Rounded, decimal.InvalidOperation, decimal.Overflow]
+    async with client_of(server) as c:
+        with decimal.localcontext(prec=3, traps=every_signal):
+            await c.payouts.create(**payout_args(sender_amount=Decimal("12345.67")))
+            with pytest.raises(ValidationError) as caught:
+                await c.payouts.create(**payout_args(sender_amount=Decimal("12345.678")))
+    assert "2 decimal places" in caught.value.message
+    assert b'"sender_amount":12345.67,' in server.requests[0].body
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize(
