@@ -45,7 +45,7 @@ class Deadlines:
 
     def start(self, when: float) -> Deadline:
         """Cancel the current task at loop time ``when`` (within ``GRAIN``), unless ``stop``ped."""
-        task = asyncio.current_task()
+        task = asyncio.current_task(self._loop)  # not the running loop's lookup: a getpid() call
         if task is None:  # pragma: no cover - the pipeline always runs in a task
             raise RuntimeError("a deadline needs a running task")
         key = math.ceil(when / GRAIN)

@@ -14,7 +14,7 @@ import functools
 import json
 import logging
 from collections.abc import Mapping
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 import aiohttp
 import attrs
@@ -41,7 +41,7 @@ from ._response import UnreadableBody, interpret, read_body, unreadable
 from ._retry import Resend, Resendable, classify
 from ._routes import Operation
 from ._signing import js_dumps
-from ._transport import Attempt, attempts_of, new_session
+from ._transport import Attempt, Attempts, new_session
 
 __all__ = ["Pipeline"]
 
@@ -101,6 +101,14 @@ class _Call:
         return self.doubted or self.sent
 
 
+class _Wire(NamedTuple):
+    """What a client's calls share on the loop they run on."""
+
+    session: aiohttp.ClientSession
+    deadlines: Deadlines
+    attempts: Attempts
+
+
 class Pipeline:
     """Owns the aiohttp session (created lazily on the first call's loop) and runs operations."""
 
@@ -114,8 +122,8 @@ class Pipeline:
         self.config = config
         self.limiter = limiter or Limiter()
         """The client-wide rate limiter every request goes through."""
-        self._wire: tuple[aiohttp.ClientSession, Deadlines] | None = None
-        """The session and the deadline timers, of the loop ``_loop``."""
+        self._wire: _Wire | None = None
+        """The session, deadline timers and attempts in flight, of the loop ``_loop``."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._pool_of = pool_of
@@ -127,15 +135,16 @@ class Pipeline:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def _wire_for_this_loop(self) -> tuple[aiohttp.ClientSession, Deadlines]:
-        """The session and deadline timers of the loop this client is used on."""
+    def _wire_for_this_loop(self, loop: asyncio.AbstractEventLoop) -> _Wire:
+        """What the calls share on ``loop``, the running one (asked for once per call: each
+        ``asyncio.get_running_loop()`` is a ``getpid()`` system call)."""
         if self._pool_of is not None:
-            return self._pool_of._wire_for_this_loop()
-        loop = asyncio.get_running_loop()
+            return self._pool_of._wire_for_this_loop(loop)
         if self._closed:
             raise ClientStateError("This PayCombat client is closed; create a new one.")
         if self._wire is None:
-            self._wire = (new_session(self.config), Deadlines(loop))
+            session, attempts = new_session(self.config, loop)
+            self._wire = _Wire(session, Deadlines(loop), attempts)
             self._loop = loop
         elif self._loop is not loop:
             raise ClientStateError(
@@ -156,7 +165,7 @@ class Pipeline:
         if self._loop is not asyncio.get_running_loop():
             self._wire = wire
             raise ClientStateError("Close the client on the event loop it was used on.")
-        await wire[0].close()
+        await wire.session.close()
 
     async def release(self) -> None:
         """Close the pooled connections but stay usable: the next call opens a new pool on the
@@ -165,7 +174,7 @@ class Pipeline:
             return
         wire, self._wire, self._loop = self._wire, None, None
         if wire is not None:
-            await wire[0].close()
+            await wire.session.close()
 
     @property
     def closed(self) -> bool:
@@ -222,7 +231,8 @@ class Pipeline:
         """
         path = op.render_path(path_params)
         payload, headers, document = self.encode(op, body)
-        session, deadlines = self._wire_for_this_loop()
+        loop = asyncio.get_running_loop()
+        wire = self._wire_for_this_loop(loop)
         call = _Call(
             pipeline=self,
             op=op,
@@ -238,7 +248,7 @@ class Pipeline:
         # What the call was built from is not kept while it is in flight: the garbage collector
         # walks whatever thousands of waiting calls hold (benchmarks/PROFILE.md, fourth round).
         del path_params, body, params, document
-        limiter, timeout = self.limiter, self.config.timeout
+        limiter, timeout, deadlines = self.limiter, self.config.timeout, wire.deadlines
         # The deadline starts once the limiter lets the call through: waiting for the rate or
         # for a place in flight never burns it.
         if not limiter.enter():
@@ -246,12 +256,12 @@ class Pipeline:
         deadline = None
         try:
             if timeout is not None:
-                call.deadline = asyncio.get_running_loop().time() + timeout
+                call.deadline = loop.time() + timeout
                 deadline = deadlines.start(call.deadline)
             try:  # the first attempt, awaited directly: resends only after a failure allows them
-                data = await self._attempt(session, call)
+                data = await self._attempt(wire, call)
             except Resendable as first:
-                data = await self._resend(session, call, first)
+                data = await self._resend(wire, call, first)
         except Resendable as gave_up:
             final = self._error_for(call, gave_up.error, gave_up.decision.unknown)
             raise final from final.__cause__
@@ -296,14 +306,14 @@ class Pipeline:
         decision = classify(error, op.resend, doubted=call.doubted)
         raise self._error_for(call, error, decision.unknown)
 
-    async def _resend(self, session: aiohttp.ClientSession, call: _Call, first: Resendable) -> Any:
+    async def _resend(self, wire: _Wire, call: _Call, first: Resendable) -> Any:
         """Resend as the retry policy allows after a first attempt failed with ``first``."""
 
         async def again() -> Any:
             await self.limiter.pace()  # a resend is a request too
             if call.deadline is not None and call.deadline <= asyncio.get_running_loop().time():
                 self._fail(call, self._timeout(call, sent=False))
-            return await self._attempt(session, call)
+            return await self._attempt(wire, call)
 
         async def back_off(seconds: float) -> None:
             # Out of the in-flight limit meanwhile: a call waiting to resend must not keep the
@@ -323,20 +333,19 @@ class Pipeline:
             sleep=back_off,
         )
 
-    async def _attempt(self, session: aiohttp.ClientSession, call: _Call) -> Any:
+    async def _attempt(self, wire: _Wire, call: _Call) -> Any:
         """One attempt: ``data``, or ``Resendable``, or the error the caller gets.
 
         The call's deadline (``_deadlines``) cancels it from outside when it passes.
         """
         attempt = call.attempt = Attempt()
-        attempts, task = attempts_of(session), asyncio.current_task()
-        attempts[task] = attempt  # for the connector to mark once it hands out a connection
+        task = wire.attempts.track(attempt)  # the connector marks it once it holds a connection
         call.status, call.body = None, b""
         failure: PayCombatError | None = None
         try:
             # Awaited rather than ``async with``: the finally clause is what the context managers'
             # exits do, without their four coroutines per attempt.
-            response = await session.request(
+            response = await wire.session.request(
                 call.op.method,
                 call.url,
                 data=call.payload,
@@ -358,7 +367,7 @@ class Pipeline:
             # ``call``), so a TimeoutError here is the OS's (ETIMEDOUT), a connection failure.
             failure = self._transport_error(call, exc, sent=attempt.connected)
         finally:
-            del attempts[task]
+            wire.attempts.untrack(task)
         if failure is not None:
             # Raised outside the except block on purpose: aiohttp's exception (whose repr holds
             # the request headers, X-token included) must not ride along as __context__.

@@ -17,7 +17,7 @@ import attrs
 from ._config import ClientConfig
 from ._version import __version__
 
-__all__ = ["USER_AGENT", "Attempt", "attempts_of", "new_session"]
+__all__ = ["USER_AGENT", "Attempt", "Attempts", "new_session"]
 
 USER_AGENT = f"paycombat-python/{__version__} aiohttp/{aiohttp.__version__}"
 
@@ -30,40 +30,61 @@ class Attempt:
     """A connection was handed to the request, so its bytes may have left (erring to "sent")."""
 
 
+class Attempts:
+    """The attempts in flight on one session, by the task making each.
+
+    Found by task rather than through a context variable: setting one gives the task's context a
+    mapping of its own that lives as long as the task, and a ``gather`` keeps all of its tasks
+    until the last one ends, for every full garbage collection to walk. The task is looked up on
+    the session's own loop: ``asyncio.current_task()`` without one asks for the running loop,
+    which costs a ``getpid()`` system call each time (``benchmarks/PROFILE.md``).
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._by_task: dict[asyncio.Task[Any] | None, Attempt] = {}
+
+    def track(self, attempt: Attempt) -> asyncio.Task[Any] | None:
+        """Have the connector mark ``attempt`` for this task's request; ``untrack`` it after."""
+        task = asyncio.current_task(self._loop)
+        self._by_task[task] = attempt
+        return task
+
+    def untrack(self, task: asyncio.Task[Any] | None) -> None:
+        del self._by_task[task]
+
+    def connected(self) -> None:
+        """The current task's request holds a connection now."""
+        attempt = self._by_task.get(asyncio.current_task(self._loop))
+        if attempt is not None:
+            attempt.connected = True
+
+
 class _Connector(aiohttp.TCPConnector):
     """Marks the current attempt as possibly sent once it holds a connection.
 
     Cheaper than an aiohttp trace on every request (aiohttp's ``on_request_headers_sent`` fires
-    before the headers are written anyway). Attempts are found by their task, not through a
-    context variable: setting one gives the task's context a mapping of its own that lives as
-    long as the task, and a ``gather`` keeps all of its tasks until the last one ends, for every
-    full garbage collection to walk (``benchmarks/PROFILE.md``).
+    before the headers are written anyway).
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, attempts: Attempts, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.attempts: dict[asyncio.Task[Any] | None, Attempt] = {}
+        self.attempts = attempts
 
     async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
         connection = await super().connect(req, traces, timeout)
-        attempt = self.attempts.get(asyncio.current_task())
-        if attempt is not None:
-            attempt.connected = True
+        self.attempts.connected()
         return connection
 
 
-def attempts_of(session: aiohttp.ClientSession) -> dict[asyncio.Task[Any] | None, Attempt]:
-    """The attempts in flight on ``session``, by the task making each: put an ``Attempt`` there
-    for as long as its request runs, and the connector marks it when it takes a connection."""
-    connector = session.connector
-    assert isinstance(connector, _Connector), "a session made by new_session()"
-    return connector.attempts
-
-
-def new_session(config: ClientConfig) -> aiohttp.ClientSession:
-    """The session a client's calls share, on the running event loop."""
+def new_session(
+    config: ClientConfig, loop: asyncio.AbstractEventLoop
+) -> tuple[aiohttp.ClientSession, Attempts]:
+    """The session a client's calls share, on ``loop`` (the running one), and what its
+    connector tells of their attempts."""
+    attempts = Attempts(loop)
     session = aiohttp.ClientSession(
-        connector=_Connector(limit=config.max_connections),
+        connector=_Connector(attempts, limit=config.max_connections),
         timeout=aiohttp.ClientTimeout(total=None),  # the call's deadline governs
         headers={
             "User-Agent": USER_AGENT,
@@ -77,4 +98,4 @@ def new_session(config: ClientConfig) -> aiohttp.ClientSession:
     # to be closed, even if the server had read the request. Only the retry policy may resend
     # (pinned by a test).
     session._retry_connection = False
-    return session
+    return session, attempts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 
 import pytest
@@ -30,7 +31,8 @@ async def test_with_options_shares_the_connection_pool(
     await client.master_data.list_country_currency_codes()
     payout = await fast.payouts.create(**payout_args())
     assert await fast.payouts.retrieve(payout.id) == payout
-    assert fast._pipeline._wire_for_this_loop() == client._pipeline._wire_for_this_loop()
+    loop = asyncio.get_running_loop()
+    assert fast._pipeline._wire_for_this_loop(loop) == client._pipeline._wire_for_this_loop(loop)
     assert client.with_options().config.timeout == 10
     assert client.with_options(timeout=None).config.timeout is None
 
