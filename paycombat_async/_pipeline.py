@@ -13,6 +13,7 @@ import asyncio
 import functools
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
@@ -135,9 +136,29 @@ class Pipeline:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
+    def _wire_here(self) -> tuple[asyncio.AbstractEventLoop, _Wire]:
+        """The running loop, and what the calls share on it.
+
+        The common case is told apart without ``asyncio.get_running_loop()``, which makes a
+        ``getpid()`` system call (about 5% of a whole call on a small VM: benchmarks/PROFILE.md):
+        the session's own loop is running in this thread, so it is the running loop. Every other
+        case (first call, another loop, a closed client, a loop without ``_thread_id``) goes
+        through ``_wire_for_this_loop``.
+        """
+        owner = self._pool_of or self
+        loop, wire = owner._loop, owner._wire
+        if (
+            wire is not None
+            and not owner._closed
+            and getattr(loop, "_thread_id", None) == threading.get_ident()
+        ):
+            assert loop is not None
+            return loop, wire
+        loop = asyncio.get_running_loop()
+        return loop, self._wire_for_this_loop(loop)
+
     def _wire_for_this_loop(self, loop: asyncio.AbstractEventLoop) -> _Wire:
-        """What the calls share on ``loop``, the running one (asked for once per call: each
-        ``asyncio.get_running_loop()`` is a ``getpid()`` system call)."""
+        """What the calls share on ``loop``, the running one."""
         if self._pool_of is not None:
             return self._pool_of._wire_for_this_loop(loop)
         if self._closed:
@@ -231,8 +252,7 @@ class Pipeline:
         """
         path = op.render_path(path_params)
         payload, headers, document = self.encode(op, body)
-        loop = asyncio.get_running_loop()
-        wire = self._wire_for_this_loop(loop)
+        loop, wire = self._wire_here()
         call = _Call(
             pipeline=self,
             op=op,
