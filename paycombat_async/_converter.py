@@ -20,7 +20,7 @@ from cattrs import Converter
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from ._exceptions import ValidationError
-from .models._base import Model
+from .models._base import Model, _frozen
 
 __all__ = ["converter", "format_datetime", "structure", "unstructure"]
 
@@ -215,89 +215,255 @@ def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and attrs.has(tp) and issubclass(tp, Model)
 
 
-def _compile_structure(cls: type[Model]) -> Callable[[dict[str, Any], dict[str, Any]], Model]:
-    """``structure(data, fields)``: ``cls`` built from the known keys of ``data``, plus ``fields``.
+_SHARED = {  # what any compiled structure function may refer to
+    "as_str": _structure_str,
+    "fromisoformat": _fromisoformat,
+    "UTC": dt.UTC,
+    "Decimal": Decimal,
+}
 
-    What cattrs' ``make_dict_structure_fn`` generates, with the common shapes written inline:
-    responses are mostly optional strings, and a hook call per field made structuring a
-    ``Payout`` a fifth of a whole Retrieve Payout call (``benchmarks/PROFILE.md``). An optional
-    ``str`` or ``Any`` field costs a dict lookup; a known member of an open enum, one more; an
-    optional field of another type, its inner type's hook on a value that is not null (or
-    blank, where ``_optional_hook`` reads blank as null); any other field goes through its hook
-    as cattrs would call it, in field order.
+
+def _compile_structure(cls: type[Model]) -> Callable[[Any, Any], Model]:
+    """The structure hook of a model class: Python source written for ``cls``, compiled once.
+
+    What cattrs' ``make_dict_structure_fn`` generates, made cheaper for the shapes responses
+    have: structuring a ``Payout`` was two thirds of the SDK's own cost on a read
+    (``benchmarks/PROFILE.md``). Per field, a few statements read its key and convert the common
+    wire values inline, without a call (see ``_conversion``); any other value goes to the
+    field's hook, as cattrs would call it, so an odd value gives the same result or the same
+    error. Fields with a default (other than an optional field's None) are converted first, then
+    the others in field order, as before: a response with several bad fields still reports the
+    same one.
+
+    The object is built slot by slot when ``_builder`` can prove that ``cls(...)`` would build
+    the same one (attrs' frozen ``__init__``, 31 keyword arguments and a method call per field,
+    was 1.8 us of the 4.9 us a ``Payout`` took); otherwise the values go to ``cls(...)``.
     """
     hints = typing.get_type_hints(cls)
-    names: dict[str, Any] = {"cls": cls, "as_str": _structure_str}
-    keywords: list[str] = []  # the constructor's arguments, one expression each
-    body = ["def structure(o, fields):"]
-    for index, field in enumerate(attrs.fields(cls)):
-        if field.name == "extra" or not field.init:
+    builder = _builder(cls)
+    extra = attrs.fields(cls).extra
+    names: dict[str, Any] = {
+        **_SHARED,
+        "cls": cls,
+        "builder": builder,
+        "new": object.__new__,
+        "Model": Model,
+        "not_an_object": _not_an_object,
+        "known": frozenset(a.name for a in attrs.fields(cls)) - {"extra"},
+        "unknown": _unknown,
+        # ``extra``'s converter, for the compiled function to apply as attrs' ``__init__`` would
+        # (``_builder`` checked that the default converts to itself)
+        "frozen": extra.converter,
+        "no_extra": extra.default,
+    }
+    body = [
+        "def structure(o, _):",
+        "    if type(o) is not dict:",
+        "        if isinstance(o, Model):",
+        "            return o",
+        "        if not isinstance(o, dict):",
+        "            raise not_an_object(o, cls)",
+    ]
+    if builder is not None:
+        body += [
+            "    obj = new(builder)",
+            "    obj.extra = no_extra if known.issuperset(o) else frozen(unknown(o, known))",
+        ]
+    else:
+        body.append('    fields = {} if known.issuperset(o) else {"extra": unknown(o, known)}')
+    keywords = []  # for ``cls(...)``: each field's value, held in a local until the call
+    fields = [f for f in attrs.fields(cls) if f.name != "extra" and f.init]
+    kinds = {f.name: _field_kind(f, hints[f.name]) for f in fields}
+    # a stable sort: the fields with a default first (see above), the others in field order
+    for index, field in sorted(
+        enumerate(fields), key=lambda item: kinds[item[1].name] != "default"
+    ):
+        tp, key, kind = hints[field.name], repr(field.name), kinds[field.name]
+        store = f"obj.{field.name} = v" if builder is not None else f"f{index} = v"
+        convert = _conversion(tp, index, names, null_read=kind == "optional")
+        if kind == "optional":  # absent and null both read as None (the default), no hook asked
+            body.append(f"    v = o.get({key})")
+            body += ["    if v is not None:", *_indent(convert, 2)] if convert else []
+        elif kind == "required":  # a missing key is a KeyError, as in cattrs
+            body += [f"    v = o[{key}]", *_indent(convert, 1)]
+        elif builder is None:  # left out of the call when absent: attrs supplies the default
+            body += [f"    if {key} in o:", f"        v = o[{key}]", *_indent(convert, 2)]
+            body.append(f"        fields[{field.alias!r}] = v")
             continue
-        tp, key, arg = hints[field.name], repr(field.name), field.alias
-        optional = field.default is None and (tp is Any or type(None) in _union_args(tp))
-        if optional:
-            keywords.append(f"{arg}={_optional_value(tp, key, index, names)}")
-            continue
-        hook = names[f"hook{index}"] = converter.get_structure_hook(tp)
-        names[f"type{index}"] = tp
-        if field.default is not attrs.NOTHING:  # attrs supplies the default when the key is absent
-            body += [
-                f"    if {key} in o:",
-                f"        fields[{arg!r}] = hook{index}(o[{key}], type{index})",
-            ]
-        elif hook is _structure_str:  # required: a missing key is a KeyError, as in cattrs
-            keywords.append(f"{arg}=v if type(v := o[{key}]) is str else as_str(v, str)")
         else:
-            keywords.append(f"{arg}=hook{index}(o[{key}], type{index})")
-    body += ["    return cls(", *(f"        {k}," for k in keywords), "        **fields,", "    )"]
+            body += [f"    if {key} in o:", f"        v = o[{key}]", *_indent(convert, 2)]
+            body += ["    else:", f"        v = {_default(field, index, names)}"]
+        body.append(f"    {store}")
+        keywords.append(f"{field.alias}=f{index}")
+    if builder is not None:
+        body += ["    obj.__class__ = cls", "    return obj"]
+    else:
+        body += [
+            "    return cls(",
+            *(f"        {k}," for k in keywords),
+            "        **fields,",
+            "    )",
+        ]
     source = "\n".join(body)
     exec(compile(source, f"<structure {cls.__qualname__}>", "exec"), names)  # noqa: S102
-    built: Callable[[dict[str, Any], dict[str, Any]], Model] = names["structure"]
+    built: Callable[[Any, Any], Model] = names["structure"]
     return built
 
 
-def _optional_value(tp: Any, key: str, index: int, names: dict[str, Any]) -> str:
-    """The expression for an optional field (``X | None = None``), as its hook would structure
-    it; ``names`` receives what the expression refers to. ``o.get`` is called, not bound once:
-    binding it would be one more object for the garbage collector per structured object."""
-    value = f"o.get({key})"
-    if tp is Any:
-        return value
-    if tp == str | None:  # a number where a string belongs is taken, as _structure_str does
-        return f"v if (v := {value}) is None or type(v) is str else as_str(v, str)"
-    call = f"hook{index}(v, type{index})"
-    if _is_optional(tp):  # ``_optional_hook``'s work, without its call
-        inner = next(a for a in _union_args(tp) if a is not type(None))
-        names[f"hook{index}"], names[f"type{index}"] = converter.get_structure_hook(inner), inner
-        blank = ' or v == ""' if inner in _BLANK_IS_NONE else ""
-        return f"None if (v := {value}) is None{blank} else {call}"
+def _field_kind(field: attrs.Attribute[Any], tp: Any) -> str:
+    """``optional`` (``X | None = None``: absent and null both read as None), ``required``, or
+    ``default`` (any other default: read only if the key is there)."""
+    if field.default is attrs.NOTHING:
+        return "required"
+    if field.default is None and (tp is Any or type(None) in _union_args(tp)):
+        return "optional"
+    return "default"
+
+
+_FACTORY: type[Any] = type(attrs.Factory(list))
+"""The class of a field's ``attrs.Factory`` default (attrs' stubs type the call as its value)."""
+
+
+def _default(field: attrs.Attribute[Any], index: int, names: dict[str, Any]) -> str:
+    """The expression for ``field``'s default, as attrs' ``__init__`` computes it."""
+    default = field.default
+    if isinstance(default, _FACTORY):
+        names[f"default{index}"] = default.factory
+        return f"default{index}()"
+    names[f"default{index}"] = default
+    return f"default{index}"
+
+
+def _conversion(tp: Any, index: int, names: dict[str, Any], *, null_read: bool) -> list[str]:
+    """Statements that turn the wire value in ``v`` into the field's value, as its hook would.
+
+    What PayCombat sends most is converted inline, without a call: a ``str`` as it is, an ISO
+    timestamp by ``fromisoformat`` (in C; Python 3.11 reads a trailing Z), a number as an
+    amount, an enum value by one lookup. Anything else (a blank, a naive or odd timestamp, an
+    epoch number, an amount as a string, a value of the wrong type) goes to the field's hook,
+    which decides as before. ``null_read`` says that a null ``v`` never gets here (an optional
+    field reads it as None itself). ``names`` receives what the statements refer to.
+    """
     names[f"hook{index}"], names[f"type{index}"] = converter.get_structure_hook(tp), tp
-    if _is_open_enum(tp):  # a known member by one lookup; the hook decides the rest
+    hook = f"v = hook{index}(v, type{index})"
+    if tp is Any:
+        return []
+    inner = next(a for a in _union_args(tp) if a is not type(None)) if _is_optional(tp) else tp
+    inner_hook = converter.get_structure_hook(inner)
+    if inner_hook is _structure_str:  # a number where a string belongs is taken as a string
+        return ["if type(v) is not str:", "    v = as_str(v, str)"]
+    if inner_hook is _structure_datetime:
+        return [
+            "if type(v) is str:",
+            "    try:",
+            "        v = fromisoformat(v)",
+            "    except ValueError:",  # v is still the string (blank, with a space, ...)
+            f"        {hook}",
+            "    else:",
+            "        if v.tzinfo is None:  # naive: PayCombat's timestamps are UTC",
+            "            v = v.replace(tzinfo=UTC)",
+            "else:",
+            f"    {hook}",
+        ]
+    if inner_hook is _structure_decimal:
+        return [
+            "if type(v) is int:",
+            "    v = Decimal(v)",
+            "elif type(v) is float and v - v == 0:  # finite: repr() has its shortest digits",
+            "    v = Decimal(repr(v))",
+            "else:",
+            f"    {hook}",
+        ]
+    if _is_open_enum(tp) and _missing_of(_enum_in(tp)) is _missing_of(Enum):
+        # With Enum's own ``_missing_``, the hook keeps a string that is no member's value as is.
         names[f"members{index}"] = _enum_in(tp)._value2member_map_
-        known = f"(m := members{index}.get(v)) is not None"
-        return f"None if (v := {value}) is None else m if type(v) is str and {known} else {call}"
-    return f"None if (v := {value}) is None else {call}"
+        return ["if type(v) is str:", f"    v = members{index}.get(v, v)", "else:", f"    {hook}"]
+    if null_read and _is_optional(tp):  # ``_optional_hook``'s work, without its call
+        names[f"hook{index}"], names[f"type{index}"] = inner_hook, inner
+        blank = 'None if v == "" else ' if inner in _BLANK_IS_NONE else ""
+        return [f"v = {blank}hook{index}(v, type{index})"]
+    return [hook]
 
 
-def _model_structure_hook(cls: type[Model]) -> Any:
-    known = frozenset(a.name for a in attrs.fields(cls)) - {"extra"}
-    build = _compile_structure(cls)
+def _indent(lines: list[str], depth: int) -> list[str]:
+    return [" " * 4 * depth + line for line in lines]
 
-    def structure(data: Any, _: Any) -> Model:
-        if isinstance(data, Model):
-            return data
-        if not isinstance(data, dict):
-            raise TypeError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
-        if known.issuperset(data):  # the common case: nothing to keep in ``extra``
-            return build(data, {})
-        return build(data, {"extra": _unknown(data, known)})
 
-    return structure
+def _missing_of(enum_cls: type[Enum]) -> Any:
+    return getattr(enum_cls._missing_, "__func__", None)
+
+
+def _builder(cls: type[Model]) -> type[Model] | None:
+    """A subclass of ``cls`` whose instances take plain assignment, if ``cls``'s objects can be
+    built through it; else None.
+
+    The compiled function makes a bare builder object, stores each field by plain assignment and
+    makes it a ``cls`` object by assigning ``__class__`` (for a ``Payout``, 0.3 us against 1.8 us
+    for ``cls(...)``; the member descriptors' ``__set__`` bound once took 1.3 us). The builder
+    adds no slot, so the layout is ``cls``'s own (Python checks that on the assignment), and from
+    then on the object is as frozen as any other ``cls`` object.
+
+    That builds what ``cls(...)`` would only if the ``__init__`` does nothing but store the values
+    it is given: attrs' own, of a slotted class whose every slot is a field (no cached hash), with
+    no validator, no converter but ``extra``'s ``_frozen`` (the compiled function applies it), no
+    ``on_setattr`` hook, no ``__attrs_pre_init__`` or ``__attrs_post_init__``, every field in the
+    ``__init__`` and no default that takes ``self``.
+    """
+    init = getattr(cls.__dict__.get("__init__"), "__code__", None)
+    if init is None or not init.co_filename.startswith("<attrs generated"):
+        return None
+    if "__slots__" not in cls.__dict__ or any(
+        hasattr(cls, name) for name in ("__attrs_pre_init__", "__attrs_post_init__")
+    ):
+        return None
+    fields = attrs.fields(cls)
+    no_extra = fields.extra.default  # set as it is when a response has no unknown key
+    if (
+        no_extra is attrs.NOTHING
+        or isinstance(no_extra, _FACTORY)
+        or _frozen(no_extra) is not no_extra
+    ):
+        return None
+    slots = {s for c in cls.__mro__ for s in c.__dict__.get("__slots__", ())} - {"__weakref__"}
+    if slots != {f.name for f in fields}:
+        return None
+    for field in fields:
+        expected = _frozen if field.name == "extra" else None
+        plain_default = not (isinstance(field.default, _FACTORY) and field.default.takes_self)
+        if (
+            field.validator is not None
+            or field.converter is not expected
+            or field.on_setattr not in (None, attrs.setters.NO_OP)
+            or not field.init
+            or not plain_default
+        ):
+            return None
+    return type(
+        cls.__name__,
+        (cls,),
+        {
+            "__slots__": (),
+            # object's own, so that a store is a plain slot store (which the interpreter
+            # specialises); both, as with either left to attrs the type keeps calling Python
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+            "__module__": cls.__module__,
+            "__qualname__": f"{cls.__qualname__}.<builder>",
+        },
+    )
+
+
+def _not_an_object(data: Any, cls: type[Model]) -> TypeError:
+    return TypeError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
 
 
 def _unknown(data: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
     # Not inline in the hook: its comprehension would make ``data`` a cell on every call.
     return {k: data[k] for k in data.keys() - known}
+
+
+def _model_structure_hook(cls: type[Model]) -> Any:
+    return _compile_structure(cls)
 
 
 def _model_unstructure_hook(cls: type[Model]) -> Any:

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pickle
+import pkgutil
+import typing
+from collections import OrderedDict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import attrs
 import pytest
 from cattrs.gen import make_dict_structure_fn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from paycombat_async import Payout, PayoutStatus, Person
-from paycombat_async._converter import converter, format_datetime, structure, unstructure
-from paycombat_async.models._base import Model
+from paycombat_async import Payout, PayoutApproval, PayoutStatus, Person, models
+from paycombat_async._converter import (
+    _builder,
+    converter,
+    format_datetime,
+    structure,
+    unstructure,
+)
+from paycombat_async.models._base import FrozenMapping, Model
 
 
 @pytest.mark.parametrize("wire", [12.5, "12.50", "12.5", "  12.5 "])
@@ -138,3 +152,235 @@ def test_inlined_fields_agree_with_cattrs_generated_function(data: dict[str, Any
 def test_a_float_amount_that_is_not_finite_is_refused(amount: float) -> None:
     with pytest.raises(ValueError, match="not a finite amount"):
         structure({"id": "p", "wire_amount": amount}, Payout)
+
+
+# The compiled structure function converts common values inline and builds the object slot by
+# slot (``_compile_structure``, ``_builder``): whatever it meets, it must give what the hooks and
+# ``cls(...)`` give, the same object or the same error.
+
+
+def _model_classes() -> list[type[Model]]:
+    found: list[type[Model]] = []
+    for info in pkgutil.iter_modules(models.__path__):
+        module = importlib.import_module(f"{models.__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and attrs.has(value) and issubclass(value, Model):
+                found += [] if value in found else [value]
+    return found
+
+
+_MODELS = _model_classes()
+
+
+def _reference(data: dict[str, Any], cls: type[Model]) -> Model:
+    """``data`` structured the slow, obvious way: each field through its own hook (an optional
+    field's null is None), then ``cls(...)``, unknown keys (``extra`` too) kept in ``extra``.
+
+    Fields with a default other than None are read first, then the others in field order (as
+    before: which of several bad fields a response reports is the first in that order).
+    """
+    hints = typing.get_type_hints(cls)
+    fields = [a for a in attrs.fields(cls) if a.name != "extra"]
+    # every hook first: a field type the converter cannot structure fails whatever the data
+    hooks = {a.name: converter.get_structure_hook(hints[a.name]) for a in fields}
+    values: dict[str, Any] = {}
+    for field in sorted(fields, key=lambda a: a.default is None or a.default is attrs.NOTHING):
+        tp = hints[field.name]
+        if field.name not in data:
+            if field.default is attrs.NOTHING:
+                raise KeyError(field.name)
+            continue
+        value = data[field.name]
+        nullable = tp is Any or type(None) in typing.get_args(tp)
+        if value is None and field.default is None and nullable:
+            values[field.alias] = None
+        else:
+            values[field.alias] = hooks[field.name](value, tp)
+    unknown = {k: v for k, v in data.items() if k not in {a.name for a in fields}}
+    return cls(**values, **({"extra": unknown} if unknown else {}))
+
+
+def _outcome(build: Callable[[dict[str, Any], type[Model]], Model], data: Any, cls: Any) -> Any:
+    """What structuring gives, to compare: the object as its repr shows it (each value's digits
+    and type: ``==`` would not do, a NaN kept in an ``Any`` field is unequal to itself), the
+    types of its fields and its ``extra``; or the error's type and message."""
+    try:
+        built = build(data, cls)
+    except Exception as error:  # the error is the outcome compared
+        return type(error), str(error)
+    types = {a.name: type(getattr(built, a.name)) for a in attrs.fields(cls)}
+    return repr(built), types, type(built), dict(built.extra), type(built.extra)
+
+
+def _agree(data: dict[str, Any], cls: type[Model]) -> None:
+    assert _outcome(structure, data, cls) == _outcome(_reference, data, cls)
+
+
+# What a response may hold where a field is: the inline cases and the odd ones beside them.
+_ODD_VALUES = [
+    None, "", " ", "x", "PENDING", "SUCCESS", "NEW_STATE", "INDIVIDUAL",
+    "2024-12-30T20:12:35Z", "2024-12-30T20:12:35.484+05:30", "2024-12-30T20:12:35",
+    "2024-12-30 20:12:35", " 2024-12-30T20:12:35z ", "2024-12-30", "30/12/2024",
+    0, 7, -3, 1735589555, 1735589555000, 1.25, 0.1, 2.0, -0.0, float("nan"), float("inf"),
+    True, False, "12.50", " 7 ", "1e3", "NaN", "ten", Decimal("1.50"),
+    [], ["a"], {}, {"first_name": "Ana"}, [{"name": "n"}],
+]  # fmt: skip
+
+_values = st.one_of(
+    st.sampled_from(_ODD_VALUES),
+    st.text(max_size=8),
+    st.integers(),
+    st.floats(),
+    st.datetimes().map(dt.datetime.isoformat),
+    st.decimals(allow_nan=False).map(str),
+)
+
+
+@st.composite
+def _wire_dicts(draw: st.DrawFn, cls: type[Model]) -> dict[str, Any]:
+    keys = [a.name for a in attrs.fields(cls)] + ["unknown_key"]  # "extra" is unknown as a key
+    present = draw(st.lists(st.sampled_from(keys), unique=True))
+    return {key: draw(_values) for key in present}
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+@pytest.mark.parametrize("cls", [Payout, _EveryShape])
+def test_the_compiled_function_agrees_with_the_hooks_on_any_values(
+    cls: type[Model], data: st.DataObject
+) -> None:
+    _agree(data.draw(_wire_dicts(cls)), cls)
+
+
+@pytest.mark.parametrize("cls", _MODELS, ids=lambda cls: cls.__name__)
+def test_every_model_agrees_with_the_hooks_on_each_odd_value(cls: type[Model]) -> None:
+    """Each field of every model given each odd value: one bad field reports as before."""
+    required = {a.name: "r" for a in attrs.fields(cls) if a.default is attrs.NOTHING}
+    for value in _ODD_VALUES:
+        for field in attrs.fields(cls):
+            _agree({**required, field.name: value, "unknown_key": value}, cls)
+
+
+_SAMPLE = {
+    "id": "p",
+    "due_date": "2024-12-30T20:12:35",  # naive: read as UTC
+    "created_at": "",  # blank: None
+    "updated_at": 1735589555000,  # epoch milliseconds
+    "approved_at": "2024-12-30T21:12:35+01:00",
+    "wire_amount": "12.50",
+    "fee_taken": 0,
+    "fee_expected": 0.1,
+    "status": "PARKED",  # not a PayoutStatus yet: kept as str
+    "approval": "APPROVED",
+    "payee_name": 12,  # a number where a string belongs
+    "brand_new": {"kept": True},
+}
+
+
+def test_odd_wire_values_structure_as_the_hooks_read_them() -> None:
+    payout = structure(_SAMPLE, Payout)
+    utc = dt.datetime(2024, 12, 30, 20, 12, 35, tzinfo=dt.UTC)
+    assert (payout.due_date, payout.updated_at, payout.approved_at) == (utc, utc, utc)
+    assert payout.due_date is not None
+    assert payout.due_date.tzinfo is dt.UTC
+    assert (payout.created_at, payout.pending_at, payout.reason_for_failure) == (None, None, None)
+    assert (payout.wire_amount, payout.fee_taken, payout.fee_expected) == (
+        Decimal("12.50"),
+        Decimal(0),
+        Decimal("0.1"),
+    )
+    assert type(payout.status) is str
+    assert payout.status == "PARKED"
+    assert payout.approval is PayoutApproval.APPROVED
+    assert payout.payee_name == "12"
+    assert payout.extra == {"brand_new": {"kept": True}}
+    assert isinstance(payout.extra, FrozenMapping)
+    _agree(_SAMPLE, Payout)
+
+
+def test_an_object_built_slot_by_slot_is_an_ordinary_frozen_model() -> None:
+    assert _builder(Payout) is not None  # the fast path: Payout is what the benchmark reads
+    payout = structure(_SAMPLE, Payout)
+    assert type(payout) is Payout
+    assert payout == Payout(**{a.name: getattr(payout, a.name) for a in attrs.fields(Payout)})
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        payout.id = "q"  # type: ignore[misc]
+    assert hash(payout) == hash(_reference(_SAMPLE, Payout))
+    assert pickle.loads(pickle.dumps(payout)) == payout  # noqa: S301 - our own bytes
+    assert attrs.evolve(payout, id="q").id == "q"
+    assert structure({"id": "p"}, Payout).extra is structure({"id": "q"}, Payout).extra  # shared
+
+
+def test_defaults_are_set_as_attrs_sets_them() -> None:
+    first, second = (
+        structure({"required": "r"}, _EveryShape),
+        structure({"required": "r"}, _EveryShape),
+    )
+    assert (first.tags, first._private, first.extra) == ([], 0, {})
+    assert first.tags is not second.tags  # a factory: one list per object, as attrs makes it
+
+
+def _too_long(_: Any, __: Any, value: str | None) -> None:
+    if value is not None and len(value) > 3:
+        raise ValueError("too long")
+
+
+@attrs.frozen(kw_only=True)
+class _Validated(Model):
+    code: str | None = attrs.field(default=None, validator=_too_long)
+
+
+@attrs.frozen(kw_only=True)
+class _PostInit(Model):
+    code: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.code == "bad":
+            raise ValueError("bad code")
+
+
+@attrs.frozen(kw_only=True)
+class _Converted(Model):
+    code: str | None = attrs.field(default=None, converter=attrs.converters.optional(str.upper))
+
+
+@attrs.frozen(kw_only=True, unsafe_hash=True, cache_hash=True)
+class _CachedHash(Model):
+    code: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _SelfDefault(Model):
+    code: str | None = None
+    label: str = attrs.field(default=attrs.Factory(lambda self: f"<{self.code}>", takes_self=True))
+
+
+@pytest.mark.parametrize("cls", [_Validated, _PostInit, _Converted, _CachedHash, _SelfDefault])
+def test_a_model_whose_init_does_more_than_store_is_built_by_calling_it(cls: type[Model]) -> None:
+    assert _builder(cls) is None
+    for data in [{"code": "ab", "new": 1}, {"code": "abcd"}, {"code": "bad"}, {}, {"code": 5}]:
+        _agree(data, cls)
+
+
+def test_a_model_whose_init_does_more_than_store_still_runs_it() -> None:
+    with pytest.raises(ValueError, match="too long"):
+        structure({"code": "abcd"}, _Validated)
+    with pytest.raises(ValueError, match="bad code"):
+        structure({"code": "bad"}, _PostInit)
+    assert structure({"code": "ab"}, _Converted).code == "AB"
+    assert hash(structure({"code": "ab"}, _CachedHash)) == hash(_CachedHash(code="ab"))
+    assert structure({"code": "ab"}, _SelfDefault).label == "<ab>"
+
+
+@pytest.mark.parametrize("data", [Payout(id="p"), [], "p", None])
+def test_what_is_not_a_dict_is_returned_or_refused_as_before(data: Any) -> None:
+    if isinstance(data, Model):
+        assert structure(data, Payout) is data
+    else:
+        with pytest.raises(TypeError, match="expected an object for Payout"):
+            structure(data, Payout)
+
+
+def test_a_dict_subclass_is_read_as_a_dict() -> None:
+    data = OrderedDict(id="p", status="SUCCESS", new=1)
+    assert structure(data, Payout) == Payout(id="p", status=PayoutStatus.SUCCESS, extra={"new": 1})
