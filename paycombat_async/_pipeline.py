@@ -210,22 +210,27 @@ class Pipeline:
                 text = text.replace(secret, REDACTED)
         return text
 
-    def encode(self, op: Operation, body: Any) -> tuple[bytes | None, dict[str, str], Any]:
+    def encode(
+        self, op: Operation, body: Any, payload: bytes | None = None
+    ) -> tuple[bytes | None, dict[str, str], Any]:
         """The exact bytes to send, the headers that authenticate them, and the JSON sent.
 
         ``body`` is JSON-ready already (plain dicts, lists, str, numbers, ``Decimal``): the
-        resources unstructure their request objects once, field by field.
+        resources unstructure their request objects once, field by field. Or the resource wrote
+        the bytes itself (``payload``, by ``js_dumps``' rules), and ``body`` is None.
         """
         headers = {"X-token": self.config.token}
         if not op.signed:
-            if body is not None:
+            if body is not None or payload is not None:
                 raise ValidationError(f"{op.title} ({op.method}) takes no request body")
             return None, headers, None
         document = body if body is not None else {}
-        try:
-            payload = js_dumps(document)
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(f"{op.title}: the request body cannot be sent: {exc}") from None
+        if payload is None:
+            try:
+                payload = js_dumps(document)
+            except (TypeError, ValueError) as exc:
+                message = f"{op.title}: the request body cannot be sent: {exc}"
+                raise ValidationError(message) from None
         signer = self.config.signer
         if signer is None:
             raise ConfigurationError(
@@ -241,6 +246,8 @@ class Pipeline:
         *,
         path_params: Mapping[str, str] | None = None,
         body: Any = None,
+        payload: bytes | None = None,
+        reference: str | None = None,
         params: Mapping[str, Any] | None = None,
         cast: type[T] | None = None,
         many: bool = False,
@@ -248,10 +255,13 @@ class Pipeline:
     ) -> Any:
         """Run ``op`` and return ``data`` structured as ``cast`` (raw JSON if ``cast`` is None).
 
-        With ``many``, ``data`` is an array (bare or wrapped in an object) of ``cast`` items.
+        The body is ``body`` (JSON-ready data) or ``payload`` (its bytes, already written by
+        ``js_dumps``' rules), with the caller's ``reference`` (``order_id``) for logs and errors,
+        read from ``body`` when not given. With ``many``, ``data`` is an array (bare or wrapped
+        in an object) of ``cast`` items.
         """
         path = op.render_path(path_params)
-        payload, headers, document = self.encode(op, body)
+        payload, headers, document = self.encode(op, body, payload)
         loop, wire = self._wire_here()
         call = _Call(
             pipeline=self,
@@ -261,7 +271,7 @@ class Pipeline:
             payload=payload,
             headers=headers,
             query=_query(params),
-            reference=_reference(document),
+            reference=reference if reference is not None else _reference(document),
             deadline=None,
             expect_bytes=expect_bytes,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import functools
 import inspect
+import json
 import re
 import textwrap
 from collections.abc import Callable, Coroutine
@@ -33,6 +34,7 @@ from .._pagination import AsyncPaginator, Paginator, page_params
 from .._raw import RAW_CAPTURE, Captured, RawResponse
 from .._retry import Resend
 from .._routes import HTTPMethod, Operation, operation
+from .._signing import js_dumps_fields
 from ._base import (
     OPERATIONS,
     AsyncMode,
@@ -176,6 +178,7 @@ class _Operation(_Method):
         self.returns = returns
         self._doc = doc
         self._layout: tuple[tuple[str, str], ...] | None = None
+        self._body_keys: tuple[tuple[str, str], ...] | None = None
 
     def __set_name__(self, owner: type[Any], name: str) -> None:
         super().__set_name__(owner, name)
@@ -225,13 +228,35 @@ class _Operation(_Method):
             if field.name != "extra"
         )
 
-    def split(self, request: Any) -> tuple[dict[str, str], dict[str, Any], Any]:
-        """``(path parameters, query parameters, body)`` of a request object, JSON-ready."""
+    def body_keys(self) -> tuple[tuple[str, str], ...]:
+        """Each body field's name and its JSON key as written (``'"name":'``), worked out once."""
+        if self._body_keys is None:
+            self._body_keys = tuple(
+                (name, f"{json.dumps(name)}:") for name, where in self.layout() if where == "body"
+            )
+        return self._body_keys
+
+    def payload(self, request: Any) -> bytes | None:
+        """The signed body's bytes, written straight from ``request`` (``js_dumps_fields``), or
+        None where ``split``'s body must be built and written by ``js_dumps`` instead: fields
+        beyond the declared ones (``extra``), or a value only ``js_dumps`` can vouch for."""
+        assert self.operation is not None
+        if not self.operation.signed or getattr(request, "extra", None):
+            return None
+        return js_dumps_fields(request, self.body_keys(), unstructure)
+
+    def split(
+        self, request: Any, *, with_body: bool = True
+    ) -> tuple[dict[str, str], dict[str, Any], Any]:
+        """``(path parameters, query parameters, body)`` of a request object, JSON-ready; the
+        body is None unless the operation is signed and ``with_body``."""
         assert self.operation is not None
         path: dict[str, str] = {}
         query: dict[str, Any] = {}
         body: dict[str, Any] = {}
         for name, where in self.layout():
+            if where == "body" and not with_body:
+                continue
             value = getattr(request, name)
             if value is None:
                 continue
@@ -245,16 +270,20 @@ class _Operation(_Method):
             rest = body if self.operation.signed else query
             for key, value in extra.items():
                 rest.setdefault(key, unstructure(value))  # never overrides a declared field
-        return path, query, body if self.operation.signed else None
+        return path, query, body if self.operation.signed and with_body else None
 
     def run(self, pipeline: Pipeline, request: Any) -> Coroutine[Any, Any, Any]:
         """The pipeline call for ``request`` (returned, not awaited here: one frame less)."""
         assert self.operation is not None
-        path, query, body = self.split(request)
+        payload = self.payload(request)
+        path, query, body = self.split(request, with_body=payload is None)
+        order_id = getattr(request, "order_id", None)
         return pipeline.call(
             self.operation,
             path_params=path,
             body=body,
+            payload=payload,
+            reference=order_id if isinstance(order_id, str) else None,
             params=query or None,
             cast=self.returns if self.returns is not bytes else None,
             expect_bytes=self.returns is bytes,
