@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from paycombat_async import OPERATIONS
+from paycombat_async import OPERATIONS, ValidationError
 from paycombat_async._config import ClientConfig
 from paycombat_async._pipeline import Pipeline, _Call
 from paycombat_async._ratelimit import Limiter
@@ -248,3 +248,29 @@ async def test_a_finished_call_leaves_nothing_in_its_tasks_context() -> None:
     finally:
         await runner.cleanup()
     assert set_by_calls == [[], [], []]
+
+
+# -- a path, rendered on every call --------------------------------------------------------
+
+
+def test_a_path_is_rendered_with_each_id_as_one_percent_encoded_segment() -> None:
+    op = OPERATIONS["payouts.retrieve"]
+    prefix = op.path.split("{", 1)[0]
+    assert op.render_path({"payout_id": "p-1_x.~"}) == prefix + "p-1_x.~"
+    assert op.render_path({"payout_id": "a/b c?"}) == prefix + "a%2Fb%20c%3F"
+    assert OPERATIONS["payouts.create"].render_path() == OPERATIONS["payouts.create"].path
+
+
+@pytest.mark.parametrize("params", [None, {}, {"other": "x"}])
+def test_a_missing_path_parameter_is_named_before_anything_is_sent(
+    params: dict[str, str] | None,
+) -> None:
+    with pytest.raises(ValidationError, match=r"missing path parameter\(s\) \['payout_id'\]"):
+        OPERATIONS["payouts.retrieve"].render_path(params)
+
+
+@pytest.mark.parametrize("bad", ["", " ", ".", ".."])
+def test_a_blank_id_or_a_dot_segment_is_refused(bad: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        OPERATIONS["payouts.retrieve"].render_path({"payout_id": bad})
+    assert caught.value.field == "payout_id"
