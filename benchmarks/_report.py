@@ -38,18 +38,27 @@ class Scenario:
 @attrs.frozen
 class Result:
     scenario: Scenario
-    ratio: float
-    sdk_wall: list[float]
+    sdk_wall: list[float]  # per round; round i timed the SDK and its baseline back to back
     base_wall: list[float]
     sdk_cpu: list[float]
     base_cpu: list[float]
     server_busy: dict[str, float]  # median fraction of wall time the server spent on CPU
 
     @property
+    def ratio(self) -> float:
+        """The median over rounds of each round's ratio (SDK against the baseline timed next to
+        it): the machine's speed drifts over a run, and a pair of neighbours shares its drift."""
+        return self._paired(self.sdk_wall, self.base_wall)
+
+    @property
     def cpu_ratio(self) -> float:
         """The same ratio from the clients' CPU time: steadier when other processes compete."""
-        sdk, base = statistics.median(self.sdk_cpu), statistics.median(self.base_cpu)
-        return base / sdk if self.scenario.higher_is_better else sdk / base
+        return self._paired(self.sdk_cpu, self.base_cpu)
+
+    def _paired(self, sdk: list[float], base: list[float]) -> float:
+        if self.scenario.higher_is_better:  # throughput: the baseline's time over the SDK's
+            return statistics.median(b / s for s, b in zip(sdk, base, strict=True))
+        return statistics.median(s / b for s, b in zip(sdk, base, strict=True))
 
     @property
     def utilization(self) -> float:
@@ -176,7 +185,8 @@ def write_results(
         "# Benchmark results",
         "",
         f"Written by `{command}` (`benchmarks/bench_pipeline.py`); see its docstring for what",
-        "each scenario does. Ratios are of medians over alternating rounds in this one run; the",
+        "each scenario does. Each round times the SDK and its baseline back to back (in",
+        "alternating order), and a ratio is the median of the rounds' ratios in this one run; the",
         "server is `benchmarks/_server.py` (canned answers) in its own process, and each client",
         "runs in processes of its own (three per client; rounds rotate over them, so no one",
         "process's luck decides a ratio). Throughput ratios: higher is better; wall-time and",
