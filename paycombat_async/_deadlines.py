@@ -43,9 +43,9 @@ class Deadlines:
         # so a long batch does not keep a minute's worth of idle timers around).
         self._windows: dict[int, tuple[set[Deadline], asyncio.TimerHandle]] = {}
 
-    def start(self, when: float) -> Deadline:
-        """Cancel the current task at loop time ``when`` (within ``GRAIN``), unless ``stop``ped."""
-        task = asyncio.current_task(self._loop)  # not the running loop's lookup: a getpid() call
+    def start(self, when: float, task: asyncio.Task[object] | None) -> Deadline:
+        """Cancel ``task`` (the current one) at loop time ``when`` (within ``GRAIN``), unless
+        ``stop``ped."""
         if task is None:  # pragma: no cover - the pipeline always runs in a task
             raise RuntimeError("a deadline needs a running task")
         key = math.ceil(when / GRAIN)

@@ -42,7 +42,7 @@ from ._response import UnreadableBody, interpret, read_body, unreadable
 from ._retry import Resend, Resendable, classify
 from ._routes import Operation
 from ._signing import js_dumps
-from ._transport import Attempt, Attempts, new_session
+from ._transport import Attempts, new_session
 
 __all__ = ["Pipeline"]
 
@@ -68,7 +68,11 @@ class _Call:
     expect_bytes: bool
     doubted: bool = False
     """An earlier attempt may have reached PayCombat."""
-    attempt: Attempt | None = None
+    task: asyncio.Task[Any] | None = None
+    """The task the call runs in."""
+    connected: bool = False
+    """The current attempt holds a connection, so it may have reached PayCombat (``Attempt``:
+    the connector sets it; it is cleared when an attempt starts and when one has failed)."""
     status: int | None = None
     """The HTTP status of the current attempt's answer, once there is one."""
     body: bytes = b""
@@ -95,7 +99,7 @@ class _Call:
     @property
     def sent(self) -> bool:
         """The current attempt may have reached PayCombat."""
-        return self.attempt is not None and self.attempt.connected
+        return self.connected
 
     @property
     def in_doubt(self) -> bool:
@@ -264,6 +268,7 @@ class Pipeline:
         payload, headers, document = self.encode(op, body, payload)
         loop, wire = self._wire_here()
         call = _Call(
+            task=wire.attempts.current_task(),
             pipeline=self,
             op=op,
             path=path,
@@ -287,7 +292,7 @@ class Pipeline:
         try:
             if timeout is not None:
                 call.deadline = loop.time() + timeout
-                deadline = deadlines.start(call.deadline)
+                deadline = deadlines.start(call.deadline, call.task)
             try:  # the first attempt, awaited directly: resends only after a failure allows them
                 data = await self._attempt(wire, call)
             except Resendable as first:
@@ -368,8 +373,7 @@ class Pipeline:
 
         The call's deadline (``_deadlines``) cancels it from outside when it passes.
         """
-        attempt = call.attempt = Attempt()
-        task = wire.attempts.track(attempt)  # the connector marks it once it holds a connection
+        wire.attempts.track(call.task, call)  # the connector marks it once it holds a connection
         call.status, call.body = None, b""
         failure: PayCombatError | None = None
         try:
@@ -395,9 +399,9 @@ class Pipeline:
         except (aiohttp.ClientError, OSError) as exc:
             # The session sets no socket timeouts: the call's deadline is a cancellation (see
             # ``call``), so a TimeoutError here is the OS's (ETIMEDOUT), a connection failure.
-            failure = self._transport_error(call, exc, sent=attempt.connected)
+            failure = self._transport_error(call, exc, sent=call.connected)
         finally:
-            wire.attempts.untrack(task)
+            wire.attempts.untrack(call.task)
         if failure is not None:
             # Raised outside the except block on purpose: aiohttp's exception (whose repr holds
             # the request headers, X-token included) must not ride along as __context__.
@@ -440,7 +444,7 @@ class Pipeline:
         # The attempt is over: whether it may have taken effect lives on in ``doubted`` (a 429's
         # connection reached PayCombat, yet the answer says nothing happened).
         call.doubted = call.doubted or error.may_have_taken_effect
-        call.attempt = None
+        call.connected = False
         if decision.resend:
             raise Resendable(decision, error)
         raise self._error_for(call, error, decision.unknown)

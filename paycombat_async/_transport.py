@@ -9,10 +9,9 @@ sent nothing).
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
-import attrs
 
 from ._config import ClientConfig
 from ._version import __version__
@@ -22,11 +21,10 @@ __all__ = ["USER_AGENT", "Attempt", "Attempts", "new_session"]
 USER_AGENT = f"paycombat-python/{__version__} aiohttp/{aiohttp.__version__}"
 
 
-@attrs.define(slots=True)
-class Attempt:
-    """What the wire has seen of one attempt: whether it may have reached PayCombat."""
+class Attempt(Protocol):
+    """What the wire tells of one attempt: whether it may have reached PayCombat."""
 
-    connected: bool = False
+    connected: bool
     """A connection was handed to the request, so its bytes may have left (erring to "sent")."""
 
 
@@ -44,18 +42,21 @@ class Attempts:
         self._loop = loop
         self._by_task: dict[asyncio.Task[Any] | None, Attempt] = {}
 
-    def track(self, attempt: Attempt) -> asyncio.Task[Any] | None:
-        """Have the connector mark ``attempt`` for this task's request; ``untrack`` it after."""
-        task = asyncio.current_task(self._loop)
+    def current_task(self) -> asyncio.Task[Any] | None:
+        return asyncio.current_task(self._loop)
+
+    def track(self, task: asyncio.Task[Any] | None, attempt: Attempt) -> None:
+        """Have the connector mark ``attempt`` for ``task``'s request (the current task's);
+        ``untrack`` it after."""
+        attempt.connected = False
         self._by_task[task] = attempt
-        return task
 
     def untrack(self, task: asyncio.Task[Any] | None) -> None:
         del self._by_task[task]
 
     def connected(self) -> None:
         """The current task's request holds a connection now."""
-        attempt = self._by_task.get(asyncio.current_task(self._loop))
+        attempt = self._by_task.get(self.current_task())
         if attempt is not None:
             attempt.connected = True
 
