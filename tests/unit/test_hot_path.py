@@ -13,6 +13,7 @@ import asyncio
 import contextvars
 import decimal
 import gc
+import sys
 import weakref
 from typing import Any
 
@@ -274,3 +275,50 @@ def test_a_blank_id_or_a_dot_segment_is_refused(bad: str) -> None:
     with pytest.raises(ValidationError) as caught:
         OPERATIONS["payouts.retrieve"].render_path({"payout_id": bad})
     assert caught.value.field == "payout_id"
+
+
+# -- no system call of the SDK's own ------------------------------------------------------------
+
+
+async def test_a_call_on_its_clients_own_loop_never_asks_for_the_running_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On Python 3.11 asking for the running loop (``asyncio.get_running_loop()``, or
+    # ``asyncio.current_task()`` without a loop) is a getpid() system call: ~5% of a call on a
+    # small VM (benchmarks/PROFILE.md, fifth round). Only a client's first call asks.
+    app = web.Application()
+
+    async def answer(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response({"status": True, "data": {"id": "p1"}})
+
+    app.router.add_post(OPERATIONS["payouts.create"].path, answer)
+    app.router.add_get(OPERATIONS["payouts.retrieve"].path, answer)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    asked: list[str] = []
+    real = asyncio.get_running_loop
+
+    def counting() -> asyncio.AbstractEventLoop:
+        for depth in (1, 2):  # the SDK's own question, or current_task()'s on its behalf
+            caller = sys._getframe(depth).f_globals.get("__name__", "")
+            if caller.startswith("paycombat_async"):
+                asked.append(caller)
+                break
+        return real()
+
+    try:
+        async with client_for(f"http://127.0.0.1:{runner.addresses[0][1]}") as client:
+            await client.payouts.retrieve("p1")  # binds the client to this loop
+            monkeypatch.setattr(asyncio, "get_running_loop", counting)
+            monkeypatch.setattr(asyncio.events, "get_running_loop", counting)
+            await client.payouts.retrieve("p1")
+            await client.payouts.create(**payout_args())
+            fast = client.with_options(timeout=5)  # shares the pool, and so the loop check
+            await fast.payouts.retrieve("p1")
+            monkeypatch.undo()
+    finally:
+        await runner.cleanup()
+    assert asked == []
