@@ -66,19 +66,26 @@ class Scripted:
 
 
 @asynccontextmanager
-async def scripted_server() -> AsyncIterator[Scripted]:
-    scripted = Scripted()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", scripted.handle)
+async def serve_app(app: web.Application) -> AsyncIterator[str]:
+    """Serve ``app`` on a free loopback port; yields its base URL."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    scripted.base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
     try:
-        yield scripted
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def scripted_server() -> AsyncIterator[Scripted]:
+    scripted = Scripted()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", scripted.handle)
+    async with serve_app(app) as base_url:
+        scripted.base_url = base_url
+        yield scripted
 
 
 CREATE_PATH = "/api/v1/payout/create-payout"

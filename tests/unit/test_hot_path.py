@@ -26,7 +26,7 @@ from paycombat_async._pipeline import Pipeline, _Call
 from paycombat_async._ratelimit import Limiter
 from paycombat_async._response import UnreadableBody, parse_json, read_body
 from paycombat_async.models.payout import PayoutBeneficiaryParam
-from tests.helpers import client_for, payout_args
+from tests.helpers import client_for, payout_args, serve_app
 
 # -- the limiter: a free place is taken without waiting -------------------------------------
 
@@ -197,12 +197,8 @@ async def test_a_call_in_flight_does_not_hold_the_arguments_it_was_built_from() 
 
     app = web.Application()
     app.router.add_post(OPERATIONS["payouts.create"].path, create)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        async with client_for(f"http://127.0.0.1:{runner.addresses[0][1]}") as client:
+    async with serve_app(app) as base_url, client_for(base_url) as client:
+        try:
             beneficiary = PayoutBeneficiaryParam(account_number="12345678", bsb="123456")
             gone = weakref.ref(beneficiary)
             args = payout_args(payout_beneficiary_param=beneficiary, order_id="in-flight")
@@ -217,37 +213,35 @@ async def test_a_call_in_flight_does_not_hold_the_arguments_it_was_built_from() 
             assert bodies == []  # the JSON-ready body the bytes were serialized from
             answer.set()
             assert (await asyncio.wait_for(task, 5)).id == "p1"
-    finally:
-        answer.set()
-        await runner.cleanup()
+        finally:
+            answer.set()
+
+
+def _answering_p1() -> web.Application:
+    """A server that answers Create and Retrieve Payout with payout ``p1``."""
+
+    async def answer(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response({"status": True, "data": {"id": "p1"}})
+
+    app = web.Application()
+    app.router.add_post(OPERATIONS["payouts.create"].path, answer)
+    app.router.add_get(OPERATIONS["payouts.retrieve"].path, answer)
+    return app
 
 
 async def test_a_finished_call_leaves_nothing_in_its_tasks_context() -> None:
     # A gather keeps every task (and so its context) until the last one ends: whatever a call
     # sets there is held 10,000 times over, for every full collection to walk.
-    app = web.Application()
+    async with serve_app(_answering_p1()) as base_url, client_for(base_url) as client:
 
-    async def create(request: web.Request) -> web.Response:
-        await request.read()
-        return web.json_response({"status": True, "data": {"id": "p1"}})
+        async def one_call() -> list[str]:
+            decimal.getcontext()  # Python's own: any Decimal arithmetic in a task sets it
+            before = {var.name for var in contextvars.copy_context()}
+            await client.payouts.create(**payout_args())
+            return sorted({var.name for var in contextvars.copy_context()} - before)
 
-    app.router.add_post(OPERATIONS["payouts.create"].path, create)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        async with client_for(f"http://127.0.0.1:{runner.addresses[0][1]}") as client:
-
-            async def one_call() -> list[str]:
-                decimal.getcontext()  # Python's own: any Decimal arithmetic in a task sets it
-                before = {var.name for var in contextvars.copy_context()}
-                await client.payouts.create(**payout_args())
-                return sorted({var.name for var in contextvars.copy_context()} - before)
-
-            set_by_calls = await asyncio.gather(*(one_call() for _ in range(3)))
-    finally:
-        await runner.cleanup()
+        set_by_calls = await asyncio.gather(*(one_call() for _ in range(3)))
     assert set_by_calls == [[], [], []]
 
 
@@ -286,18 +280,6 @@ async def test_a_call_on_its_clients_own_loop_never_asks_for_the_running_loop(
     # On Python 3.11 asking for the running loop (``asyncio.get_running_loop()``, or
     # ``asyncio.current_task()`` without a loop) is a getpid() system call: ~5% of a call on a
     # small VM (benchmarks/PROFILE.md, fifth round). Only a client's first call asks.
-    app = web.Application()
-
-    async def answer(request: web.Request) -> web.Response:
-        await request.read()
-        return web.json_response({"status": True, "data": {"id": "p1"}})
-
-    app.router.add_post(OPERATIONS["payouts.create"].path, answer)
-    app.router.add_get(OPERATIONS["payouts.retrieve"].path, answer)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
     asked: list[str] = []
     real = asyncio.get_running_loop
 
@@ -309,16 +291,13 @@ async def test_a_call_on_its_clients_own_loop_never_asks_for_the_running_loop(
                 break
         return real()
 
-    try:
-        async with client_for(f"http://127.0.0.1:{runner.addresses[0][1]}") as client:
-            await client.payouts.retrieve("p1")  # binds the client to this loop
-            monkeypatch.setattr(asyncio, "get_running_loop", counting)
-            monkeypatch.setattr(asyncio.events, "get_running_loop", counting)
-            await client.payouts.retrieve("p1")
-            await client.payouts.create(**payout_args())
-            fast = client.with_options(timeout=5)  # shares the pool, and so the loop check
-            await fast.payouts.retrieve("p1")
-            monkeypatch.undo()
-    finally:
-        await runner.cleanup()
+    async with serve_app(_answering_p1()) as base_url, client_for(base_url) as client:
+        await client.payouts.retrieve("p1")  # binds the client to this loop
+        monkeypatch.setattr(asyncio, "get_running_loop", counting)
+        monkeypatch.setattr(asyncio.events, "get_running_loop", counting)
+        await client.payouts.retrieve("p1")
+        await client.payouts.create(**payout_args())
+        fast = client.with_options(timeout=5)  # shares the pool, and so the loop check
+        await fast.payouts.retrieve("p1")
+        monkeypatch.undo()
     assert asked == []

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from paycombat_async.sandbox import LocalSandbox, RecordedRequest
 from paycombat_async.webhooks import WebhookEvent
+from tests.helpers import serve_app
 
 KEY = "snd_webhook_signature_key_0123456789"
 
@@ -120,14 +121,8 @@ async def serve(
     """Serve ``handler`` at ``path`` on loopback; yields the URL."""
     app = web.Application()
     app.router.add_post(path, handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}{path}"
-    finally:
-        await runner.cleanup()
+    async with serve_app(app) as base_url:
+        yield base_url + path
 
 
 class Requests(list[RecordedRequest]):
