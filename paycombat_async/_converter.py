@@ -462,10 +462,6 @@ def _unknown(data: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
     return {k: data[k] for k in data.keys() - known}
 
 
-def _model_structure_hook(cls: type[Model]) -> Any:
-    return _compile_structure(cls)
-
-
 def _model_unstructure_hook(cls: type[Model]) -> Any:
     dump = make_dict_unstructure_fn(
         cls, converter, extra=override(omit=True), _cattrs_omit_if_default=False
@@ -484,7 +480,7 @@ def _model_unstructure_hook(cls: type[Model]) -> Any:
     return unstructure
 
 
-converter.register_structure_hook_factory(_is_model, _model_structure_hook)
+converter.register_structure_hook_factory(_is_model, _compile_structure)
 converter.register_unstructure_hook_factory(_is_model, _model_unstructure_hook)
 
 
