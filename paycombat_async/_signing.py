@@ -166,40 +166,56 @@ if _c_make_encoder is not None:
 def _plain(value: Any) -> Any:
     """``value`` with every number replaced by an ``int`` or ``float`` whose Python ``repr`` is
     exactly what JavaScript prints for it, so that the C encoder can write it; raises
-    ``_NeedsWriter`` for whatever only ``_write`` handles (rare keys, numbers, types)."""
+    ``_NeedsWriter`` for whatever only ``_write`` handles (rare keys, numbers, types). A dict
+    that holds no number comes back as it is, not copied."""
     kind = type(value)
     if kind is str or kind is bool or value is None:
         return value
     if kind is dict:
-        plain = {}
+        plain = None
         for key in value:  # (not .items(): its view is one more object for the collector)
             # An index-like key moves first in JavaScript's property order.
             if type(key) is not str or key[:1].isdigit():
                 raise _NeedsWriter
             item = value[key]
-            plain[key] = item if type(item) is str else _plain(item)  # str: the common case
-        return plain
+            if type(item) is str:  # the common case
+                continue
+            converted = _plain(item)
+            if converted is not item:
+                if plain is None:
+                    plain = dict(value)
+                plain[key] = converted
+        return value if plain is None else plain
     if kind is list or kind is tuple:
         return [item if type(item) is str else _plain(item) for item in value]
-    if kind is int:
+    if kind is int or kind is float or kind is Decimal:
+        return _number(value, kind)
+    raise _NeedsWriter
+
+
+def _number(value: int | float | Decimal, kind: type[Any]) -> int | float:
+    """``_plain`` of a number (``kind`` is its exact type: int, float or Decimal)."""
+    if isinstance(value, int):  # (kind is int: a bool never gets here)
         if -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER:
             return value
         raise _NeedsWriter
-    if kind is Decimal or kind is float:
-        number = float(value)
-        magnitude = abs(number)
-        if magnitude >= _FAST_FLOAT_MAX or (
-            not number.is_integer() and magnitude < _FAST_FLOAT_MIN
-        ):
-            raise _NeedsWriter
-        if number.is_integer():
-            if kind is Decimal and value != int(number):
-                raise _NeedsWriter
-            return int(number)  # JavaScript prints 100.0 as 100 (and -0 as 0)
-        if kind is Decimal and Decimal(repr(number)) != value:
-            raise _NeedsWriter  # not carried exactly: _write says why
-        return number
-    raise _NeedsWriter
+    text = str(value) if kind is Decimal else ""
+    try:
+        number = float(text) if text else float(value)
+    except ValueError:  # a signalling NaN: _write says why it cannot be sent
+        raise _NeedsWriter from None
+    magnitude = abs(number)
+    if not magnitude < _FAST_FLOAT_MAX:  # NaN too
+        raise _NeedsWriter
+    whole = number.is_integer()
+    if not whole and magnitude < _FAST_FLOAT_MIN:
+        raise _NeedsWriter
+    # A Decimal of at most 15 digits (16 characters with its point or sign; in this range str()
+    # uses no exponent for a fraction) is the double's shortest repr, so JavaScript prints it
+    # back as it is (DBL_DIG); a longer one is compared with what the double prints.
+    if len(text) > 16 and Decimal(repr(number)) != value:
+        raise _NeedsWriter  # not carried exactly: _write says why
+    return int(number) if whole else number  # JavaScript prints 100.0 as 100 (and -0 as 0)
 
 
 def js_dumps(value: Any) -> bytes:
@@ -245,9 +261,12 @@ def js_dumps_fields(
             kind = type(value)
             if kind is str:
                 parts.append(key + _encode_str(value))
-                continue
-            plain = _plain(value if kind in _PLAIN_KINDS else prepare(value))
-            parts.append(key + _encode_fast(plain))
+            elif kind is Decimal or kind is int or kind is float:
+                # repr() of the int or float is what the C encoder writes for it
+                parts.append(key + repr(_number(value, kind)))
+            else:
+                plain = _plain(value if kind in _PLAIN_KINDS else prepare(value))
+                parts.append(key + _encode_fast(plain))
         return ("{" + ",".join(parts) + "}").encode("utf-8")
     except (_NeedsWriter, UnicodeEncodeError, RecursionError):
         return None
@@ -261,20 +280,31 @@ def sign(body: bytes, signature_key: str) -> str:
 class Signer:
     """``sign`` for one signature key, prepared once: ``signer(body)`` is ``sign(body, key)``.
 
-    HMAC first hashes the key into two padded blocks; that state is kept and copied for each
-    body, which halves the cost of a signature (``benchmarks/PROFILE.md``). The key lives
-    inside the hash state: no repr shows it, and a ``Signer`` refuses to be pickled.
+    HMAC (RFC 2104) is ``H((K ^ opad) + H((K ^ ipad) + body))``. The two keyed SHA-256 states
+    are computed once and copied for each body, as the standard library's own pure-Python
+    ``hmac.HMAC`` does; that costs half what OpenSSL's HMAC object and its copy do
+    (``benchmarks/PROFILE.md``), and the tests hold it to ``hmac.digest`` for keys of every
+    length. The key lives only inside the hash states: no repr shows it, and a ``Signer``
+    refuses to be pickled.
     """
 
-    __slots__ = ("_keyed",)
+    __slots__ = ("_inner", "_outer")
 
     def __init__(self, signature_key: str) -> None:
-        self._keyed = hmac.new(signature_key.encode("utf-8"), digestmod=hashlib.sha256)
+        key = signature_key.encode("utf-8")
+        block = hashlib.sha256().block_size
+        if len(key) > block:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(block, b"\0")
+        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
+        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
 
     def __call__(self, body: bytes) -> str:
-        mac = self._keyed.copy()
-        mac.update(body)
-        return mac.hexdigest()
+        inner = self._inner.copy()
+        inner.update(body)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
     def __repr__(self) -> str:
         return "<Signer>"

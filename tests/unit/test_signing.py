@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import enum
+import hashlib
+import hmac
 import json
 import pickle
 import shutil
@@ -236,6 +238,15 @@ _FAST = [
         {"f": 0.0001, "g": -0.0001, "h": 1.5, "i": 100},
     ),
     ({"k1": 1, "a1": 1, "": 1, "-1": 1}, {"k1": 1, "a1": 1, "": 1, "-1": 1}),
+    # 15 digits are always the double's own shortest digits; a longer amount is compared
+    (
+        [Decimal("1234567890.12345"), Decimal("-123456789.12345"), Decimal("1.00000000000000")],
+        [1234567890.12345, -123456789.12345, 1],
+    ),
+    (
+        [Decimal("0.30000000000000004"), Decimal("4503599627370495.5")],
+        [0.30000000000000004, 4503599627370495.5],
+    ),
     (["a", 1, Decimal("1.10")], ["a", 1, 1.1]),
     ("just text", "just text"),
 ]
@@ -250,6 +261,11 @@ _WRITER_ONLY = [
     0.00009,
     -0.00009,
     Decimal("0.00001"),
+    Decimal("0.1000000000000000055511151231257827"),  # carried as 0.1
+    Decimal("123456789.0123456789"),  # carried as 123456789.01234568
+    Decimal("8.000000000000001"),  # 16 digits, carried as 8.000000000000002
+    Decimal("sNaN"),
+    Decimal("NaN"),
     {(1,): "a key that is not a string"},
     {"set": {1, 2}},
 ]
@@ -269,6 +285,37 @@ def test_what_the_fast_path_cannot_vouch_for_goes_to_the_full_writer(value: Any)
         _plain(value)
 
 
+def test_a_body_with_amounts_is_normalised_on_a_copy_never_in_place() -> None:
+    body = {"amount": Decimal("1.50"), "party": {"name": "A", "fee": Decimal("2")}}
+    assert _plain(body) == {"amount": 1.5, "party": {"name": "A", "fee": 2}}
+    assert body == {"amount": Decimal("1.50"), "party": {"name": "A", "fee": Decimal("2")}}
+    assert type(body["amount"]) is Decimal
+    assert type(body["party"]["fee"]) is Decimal
+
+
+@settings(max_examples=500)
+@given(
+    st.one_of(
+        st.integers(0, 22).flatmap(
+            lambda places: st.decimals(
+                min_value=-(10**16), max_value=10**16, places=places, allow_nan=False
+            )
+        ),
+        st.decimals(allow_nan=False, allow_infinity=False),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(),
+    )
+)
+def test_a_number_the_fast_path_takes_is_printed_as_the_full_writer_prints_it(
+    number: Any,
+) -> None:
+    try:
+        plain = _plain(number)
+    except _NeedsWriter:
+        return
+    assert json.dumps(plain).encode() == _written(number)  # the writer refuses what is inexact
+
+
 def _written(value: Any) -> bytes:
     out: list[str] = []
     _write(value, out)
@@ -284,6 +331,19 @@ def _leaves(value: Any) -> Iterator[Any]:
             yield from _leaves(item)
     else:
         yield value
+
+
+@settings(max_examples=300)
+@given(key=st.text(max_size=100), body=st.binary(max_size=300))
+def test_a_signer_is_hmac_sha256_for_keys_of_every_length(key: str, body: bytes) -> None:
+    # keys shorter than, equal to and longer than SHA-256's 64-byte block (hashed first)
+    assert Signer(key)(body) == hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize("length", [0, 1, 63, 64, 65, 200])
+def test_a_signer_at_the_block_boundary(length: int) -> None:
+    key = "k" * length
+    assert Signer(key)(b"{}") == hmac.new(key.encode(), b"{}", hashlib.sha256).hexdigest()
 
 
 @pytest.mark.parametrize("body", [b"", b'{"a":1}', '{"name":"José"}'.encode(), b"x" * 5000])
