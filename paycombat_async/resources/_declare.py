@@ -178,6 +178,7 @@ class _Operation(_Method):
         self.returns = returns
         self._doc = doc
         self._layout: tuple[tuple[str, str], ...] | None = None
+        self._outside_body: tuple[tuple[str, str], ...] | None = None
         self._body_keys: tuple[tuple[str, str], ...] | None = None
 
     def __set_name__(self, owner: type[Any], name: str) -> None:
@@ -228,6 +229,12 @@ class _Operation(_Method):
             if field.name != "extra"
         )
 
+    def outside_body(self) -> tuple[tuple[str, str], ...]:
+        """``layout`` without the body fields, worked out once."""
+        if self._outside_body is None:
+            self._outside_body = tuple(item for item in self.layout() if item[1] != "body")
+        return self._outside_body
+
     def body_keys(self) -> tuple[tuple[str, str], ...]:
         """Each body field's name and its JSON key as written (``'"name":'``), worked out once."""
         if self._body_keys is None:
@@ -254,9 +261,7 @@ class _Operation(_Method):
         path: dict[str, str] = {}
         query: dict[str, Any] = {}
         body: dict[str, Any] = {}
-        for name, where in self.layout():
-            if where == "body" and not with_body:
-                continue
+        for name, where in self.layout() if with_body else self.outside_body():
             value = getattr(request, name)
             if value is None:
                 continue
