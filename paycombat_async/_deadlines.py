@@ -15,23 +15,29 @@ from __future__ import annotations
 
 import asyncio
 import math
+from typing import Any, Protocol
 
-__all__ = ["GRAIN", "Deadline", "Deadlines"]
+__all__ = ["GRAIN", "Deadlines", "Timed"]
 
 GRAIN = 0.01
 """Seconds: deadlines in the same window share a timer, and fire at its end."""
 
 
-class Deadline:
-    """One call's registration: which task to cancel, and whether that has happened."""
+class Timed(Protocol):
+    """A call with a deadline, as ``Deadlines`` keeps it: the pipeline's own call object, so a
+    deadline allocates nothing of its own (a registration object cost a tenth of the deadline)."""
 
-    __slots__ = ("_cancelling", "_fired", "_key", "_task")
-
-    def __init__(self, task: asyncio.Task[object], key: int) -> None:
-        self._task = task
-        self._cancelling = task.cancelling()
-        self._key = key
-        self._fired = False
+    task: asyncio.Task[Any] | None
+    """The task to cancel (the one making the call)."""
+    deadline: float | None
+    """Loop time by which the call must have ended."""
+    window: int | None
+    """Set by ``start``: the window the call's deadline falls in; None once ``stop``ped."""
+    cancelling: int
+    """Set by ``start``: ``task.cancelling()`` then, to tell the deadline's cancellation apart
+    from the caller's."""
+    fired: bool
+    """Set when the deadline has cancelled the task and ``expired`` has not yet taken it back."""
 
 
 class Deadlines:
@@ -41,45 +47,49 @@ class Deadlines:
         self._loop = loop
         # A window: the calls due in it, and its timer (cancelled once the last call has ended,
         # so a long batch does not keep a minute's worth of idle timers around).
-        self._windows: dict[int, tuple[set[Deadline], asyncio.TimerHandle]] = {}
+        self._windows: dict[int, tuple[set[Timed], asyncio.TimerHandle]] = {}
 
-    def start(self, when: float, task: asyncio.Task[object] | None) -> Deadline:
-        """Cancel ``task`` (the current one) at loop time ``when`` (within ``GRAIN``), unless
-        ``stop``ped."""
-        if task is None:  # pragma: no cover - the pipeline always runs in a task
-            raise RuntimeError("a deadline needs a running task")
+    def start(self, call: Timed) -> None:
+        """Cancel ``call.task`` (the current task) at loop time ``call.deadline`` (within
+        ``GRAIN``), unless ``stop``ped."""
+        task, when = call.task, call.deadline
+        if task is None or when is None:  # a loop callback runs in no task: nothing to cancel
+            raise RuntimeError("a deadline needs a running task and a time")
         key = math.ceil(when / GRAIN)
         window = self._windows.get(key)
         if window is None:
             timer = self._loop.call_at(key * GRAIN, self._fire, key)
             window = self._windows[key] = (set(), timer)
-        deadline = Deadline(task, key)
-        window[0].add(deadline)
-        return deadline
+        call.window, call.cancelling, call.fired = key, task.cancelling(), False
+        window[0].add(call)
 
     def _fire(self, key: int) -> None:
         calls, _ = self._windows.pop(key, ((), None))
-        for deadline in calls:
-            deadline._fired = True
-            deadline._task.cancel()
+        for call in calls:
+            call.fired = True
+            call.window = None
+            assert call.task is not None
+            call.task.cancel()
 
-    def stop(self, deadline: Deadline) -> None:
+    def stop(self, call: Timed) -> None:
         """The call ended: its deadline no longer applies (idempotent)."""
-        window = self._windows.get(deadline._key)
+        key, call.window = call.window, None
+        window = None if key is None else self._windows.get(key)
         if window is None:
             return
         calls, timer = window
-        calls.discard(deadline)
+        calls.discard(call)
         if not calls:
             timer.cancel()
-            del self._windows[deadline._key]
+            del self._windows[key]  # type: ignore[arg-type]
 
     @staticmethod
-    def expired(deadline: Deadline) -> bool:
+    def expired(call: Timed) -> bool:
         """After a ``CancelledError``: whether it was this deadline's cancellation alone. If so,
         it is taken back (the task is no longer cancelling because of it) and the call should
         end as a timeout; if not, the caller cancelled too and it must propagate."""
-        if not deadline._fired:
+        if not call.fired:
             return False
-        deadline._fired = False  # uncancel once only
-        return deadline._task.uncancel() <= deadline._cancelling
+        call.fired = False  # uncancel once only
+        assert call.task is not None
+        return call.task.uncancel() <= call.cancelling

@@ -52,9 +52,10 @@ logger = logging.getLogger("paycombat")
 REDACTED = "[REDACTED]"
 
 
-@attrs.define(slots=True, repr=False)  # no repr: its headers hold the X-token
+@attrs.define(slots=True, repr=False, eq=False)  # no repr: its headers hold the X-token
 class _Call:
-    """One call across its attempts; what ``interpret`` reads an answer for (``Answering``)."""
+    """One call across its attempts; what ``interpret`` reads an answer for (``Answering``) and
+    what its deadline cancels (``Timed``)."""
 
     pipeline: Pipeline
     op: Operation
@@ -79,6 +80,10 @@ class _Call:
     """The current attempt's answer, once read."""
     holds_place: bool = True
     """The call holds a place in the client's in-flight limit (not while backing off)."""
+    window: int | None = None
+    """Its deadline's timer window while the deadline runs (``Deadlines``)."""
+    cancelling: int = 0
+    fired: bool = False
 
     @property
     def describe(self) -> str:
@@ -288,11 +293,10 @@ class Pipeline:
         # for a place in flight never burns it.
         if not limiter.enter():
             await limiter.acquire()
-        deadline = None
         try:
             if timeout is not None:
                 call.deadline = loop.time() + timeout
-                deadline = deadlines.start(call.deadline, call.task)
+                deadlines.start(call)
             try:  # the first attempt, awaited directly: resends only after a failure allows them
                 data = await self._attempt(wire, call)
             except Resendable as first:
@@ -301,7 +305,7 @@ class Pipeline:
             final = self._error_for(call, gave_up.error, gave_up.decision.unknown)
             raise final from final.__cause__
         except asyncio.CancelledError:
-            if deadline is not None and deadlines.expired(deadline):
+            if deadlines.expired(call):
                 expired = self._timeout(call, sent=call.sent)
                 unknown = classify(expired, op.resend, doubted=call.doubted).unknown
                 final = self._error_for(call, expired, unknown)
@@ -318,8 +322,8 @@ class Pipeline:
                 )
             raise
         finally:
-            if deadline is not None:
-                deadlines.stop(deadline)
+            if call.window is not None:
+                deadlines.stop(call)
             if call.holds_place:
                 limiter.release()
         if expect_bytes or cast is None:

@@ -56,7 +56,7 @@ class Attempts:
 
     def connected(self) -> None:
         """The current task's request holds a connection now."""
-        attempt = self._by_task.get(self.current_task())
+        attempt = self._by_task.get(asyncio.current_task(self._loop))
         if attempt is not None:
             attempt.connected = True
 
@@ -73,9 +73,12 @@ class _Connector(aiohttp.TCPConnector):
         self.attempts = attempts
 
     async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
-        connection = await super().connect(req, traces, timeout)
+        connection = await _CONNECT(self, req, traces, timeout)  # (super() costs more per call)
         self.attempts.connected()
         return connection
+
+
+_CONNECT = aiohttp.TCPConnector.connect
 
 
 def new_session(

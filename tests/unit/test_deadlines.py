@@ -5,10 +5,29 @@ from __future__ import annotations
 
 import asyncio
 import math
+from typing import Any
 
+import attrs
 import pytest
 
 from paycombat_async._deadlines import GRAIN, Deadlines
+
+
+@attrs.define(eq=False)
+class _Call:
+    """What the pipeline's call object gives ``Deadlines`` (``Timed``)."""
+
+    task: asyncio.Task[Any] | None
+    deadline: float | None
+    window: int | None = None
+    cancelling: int = 0
+    fired: bool = False
+
+
+def _started(deadlines: Deadlines, when: float) -> _Call:
+    call = _Call(asyncio.current_task(), when)
+    deadlines.start(call)
+    return call
 
 
 async def _after_window(when: float) -> None:
@@ -25,7 +44,7 @@ async def test_a_deadline_cancels_its_task_no_earlier_than_due_and_is_taken_back
     task = asyncio.current_task()
     assert task is not None
     when = loop.time() + 0.05
-    deadline = deadlines.start(when, asyncio.current_task())
+    deadline = _started(deadlines, when)
     forever = loop.create_future()
     backstop = loop.call_later(5, forever.set_result, None)  # a deadline that never fires fails
     with pytest.raises(asyncio.CancelledError):
@@ -44,7 +63,7 @@ async def test_a_stopped_deadline_never_cancels() -> None:
     deadlines = Deadlines(loop)
     when = loop.time() + GRAIN
     before = set(loop._scheduled)  # type: ignore[attr-defined]
-    deadline = deadlines.start(when, asyncio.current_task())
+    deadline = _started(deadlines, when)
     (timer,) = set(loop._scheduled) - before  # type: ignore[attr-defined]
     deadlines.stop(deadline)
     # The window's timer goes with its last call: a long batch keeps no idle timers around.
@@ -62,7 +81,7 @@ async def test_calls_in_one_window_share_a_timer_and_each_is_cancelled() -> None
     outcomes: list[bool] = []
 
     async def call(stop_early: bool) -> None:
-        deadline = deadlines.start(when, asyncio.current_task())
+        deadline = _started(deadlines, when)
         try:
             if stop_early:
                 return
@@ -91,7 +110,7 @@ async def test_a_caller_cancelling_too_is_not_mistaken_for_the_deadline(same_mom
     when = loop.time() + 0.05
 
     async def call() -> None:
-        deadline = deadlines.start(when, asyncio.current_task())
+        deadline = _started(deadlines, when)
         started.set()
         try:
             await loop.create_future()
@@ -119,7 +138,7 @@ async def test_a_deadline_outside_a_task_is_a_clear_error() -> None:
 
     def from_a_callback() -> None:  # a loop callback runs in no task: there is nothing to cancel
         try:
-            deadlines.start(loop.time() + 1, asyncio.current_task(loop))
+            deadlines.start(_Call(asyncio.current_task(loop), loop.time() + 1))
         except RuntimeError as exc:
             outcome.set_result(exc)
         else:
