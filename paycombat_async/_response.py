@@ -114,8 +114,10 @@ def parse_json(raw: bytes) -> Any:
         raise ValueError("the JSON is nested too deeply") from None
     except UnicodeDecodeError as exc:
         raise ValueError(f"the body is not UTF-8 text: {exc.reason}") from None
-    # Counting brackets is C-fast; only a body with many of them is walked for its depth.
-    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _depth_exceeds(value, MAX_DEPTH):
+    # Counting brackets is C-fast; only a body with many of them is walked for its depth. (Most
+    # answers hold no array: one search skips the second count.)
+    openers = raw.count(b"{") + (raw.count(b"[") if b"[" in raw else 0)
+    if openers > MAX_DEPTH and _depth_exceeds(value, MAX_DEPTH):
         raise ValueError(f"the JSON is nested more than {MAX_DEPTH} levels deep")
     return value
 

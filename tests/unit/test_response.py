@@ -107,6 +107,20 @@ def test_nesting_is_accepted_up_to_the_limit_and_refused_past_it() -> None:
         parse_json(json.dumps({"ok": 1, "deep": deep_object}).encode())
 
 
+@pytest.mark.parametrize("kind", ["object", "array"])
+def test_nesting_of_one_kind_alone_is_refused_past_the_limit(kind: str) -> None:
+    # (an answer without arrays skips counting "[": objects alone must still be caught)
+    def wrap(value: Any) -> Any:
+        return {"a": value} if kind == "object" else [value]
+
+    value: Any = 1
+    for _ in range(MAX_DEPTH):
+        value = wrap(value)
+    assert parse_json(json.dumps(value).encode()) == value
+    with pytest.raises(ValueError, match=f"more than {MAX_DEPTH} levels"):
+        parse_json(json.dumps(wrap(value)).encode())
+
+
 def test_depth_is_measured_exactly_when_a_body_has_many_brackets() -> None:
     # Brackets beyond the limit's count make the depth walk run; it must not be off by one.
     at_limit = {"deep": nested(MAX_DEPTH - 1), "others": [[], [], []], "after": 1}
