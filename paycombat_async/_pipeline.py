@@ -65,12 +65,13 @@ class _Call:
     headers: dict[str, str]
     query: list[tuple[str, str]] | None
     reference: str | None
-    deadline: float | None
     expect_bytes: bool
+    task: asyncio.Task[Any] | None
+    """The task the call runs in."""
+    deadline: float | None = None
+    """Loop time by which the call must end, once it has left the limiter's queue."""
     doubted: bool = False
     """An earlier attempt may have reached PayCombat."""
-    task: asyncio.Task[Any] | None = None
-    """The task the call runs in."""
     connected: bool = False
     """The current attempt holds a connection, so it may have reached PayCombat (``Attempt``:
     the connector sets it; it is cleared when an attempt starts and when one has failed)."""
@@ -272,18 +273,17 @@ class Pipeline:
         path = op.render_path(path_params)
         payload, headers, document = self.encode(op, body, payload)
         loop, wire = self._wire_here()
-        call = _Call(
-            task=wire.attempts.current_task(),
-            pipeline=self,
-            op=op,
-            path=path,
-            url=_url(self.config.base_url, path),
-            payload=payload,
-            headers=headers,
-            query=_query(params),
-            reference=reference if reference is not None else _reference(document),
-            deadline=None,
-            expect_bytes=expect_bytes,
+        call = _Call(  # by position, in field order: keywords cost 0.3 us more per call
+            self,
+            op,
+            path,
+            _url(self.config.base_url, path),
+            payload,
+            headers,
+            _query(params),
+            reference if reference is not None else _reference(document),
+            expect_bytes,
+            wire.attempts.current_task(),
         )
         # What the call was built from is not kept while it is in flight: the garbage collector
         # walks whatever thousands of waiting calls hold (benchmarks/PROFILE.md, fourth round).

@@ -68,7 +68,8 @@ class Limiter:
         The common path of every call: unlike ``await acquire()`` it creates no coroutine and no
         waiter (``asyncio.Semaphore.acquire`` allocates four objects even when a place is free).
         """
-        if self.rate is not None or self._paused_until > time.monotonic():
+        # (no clock read until a 429 has paused the client once)
+        if self.rate is not None or (self._paused_until and self._paused_until > time.monotonic()):
             return False
         if self.max_in_flight is None:
             return True

@@ -148,8 +148,8 @@ def test_a_calls_repr_never_shows_its_headers() -> None:
         headers={"X-token": config.token},
         query=None,
         reference=None,
-        deadline=None,
         expect_bytes=False,
+        task=None,
     )
     assert "snd_secret" not in repr(call)
     call.status, call.body = 500, b'{"message": "bad token snd_secret_token"}'
