@@ -165,7 +165,9 @@ def machine(load_at_start: str) -> list[str]:
                 break
     except OSError:
         pass
-    dirty = " (with uncommitted changes)" if git("status", "--porcelain") else ""
+    # (this report's own file, left changed by an earlier run, does not count)
+    changed = git("status", "--porcelain", "--", ".", ":!benchmarks/RESULTS.md")
+    dirty = " (with uncommitted changes)" if changed else ""
     return [
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- commit: {git('rev-parse', '--short', 'HEAD')}{dirty}",
