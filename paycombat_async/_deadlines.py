@@ -32,7 +32,8 @@ class Timed(Protocol):
     deadline: float | None
     """Loop time by which the call must have ended."""
     window: int | None
-    """Set by ``start``: the window the call's deadline falls in; None once ``stop``ped."""
+    """Set by ``start``: the window the call's deadline falls in; None once ``stop``ped or
+    fired."""
     cancelling: int
     """Set by ``start``: ``task.cancelling()`` then, to tell the deadline's cancellation apart
     from the caller's."""
@@ -75,13 +76,13 @@ class Deadlines:
         """The call ended: its deadline no longer applies (idempotent)."""
         key, call.window = call.window, None
         window = None if key is None else self._windows.get(key)
-        if window is None:
+        if key is None or window is None:  # stopped already, or its window has fired
             return
         calls, timer = window
         calls.discard(call)
         if not calls:
             timer.cancel()
-            del self._windows[key]  # type: ignore[arg-type]
+            del self._windows[key]
 
     @staticmethod
     def expired(call: Timed) -> bool:

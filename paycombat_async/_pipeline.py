@@ -82,9 +82,10 @@ class _Call:
     holds_place: bool = True
     """The call holds a place in the client's in-flight limit (not while backing off)."""
     window: int | None = None
-    """Its deadline's timer window while the deadline runs (``Deadlines``)."""
+    """Its deadline's timer window while the deadline runs."""
     cancelling: int = 0
     fired: bool = False
+    """``window``, ``cancelling``, ``fired``: kept by ``Deadlines`` (see ``Timed``)."""
 
     @property
     def describe(self) -> str:
