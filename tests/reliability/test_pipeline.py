@@ -65,6 +65,22 @@ async def test_the_deadline_ends_a_stalled_read_as_a_timeout_and_leaves_the_task
     )
 
 
+async def test_a_finished_calls_deadline_never_cancels_what_its_task_does_next(
+    server: RawServer,
+) -> None:
+    server.default = respond(200, envelope(PAYOUT))
+    loop = asyncio.get_running_loop()
+    async with client_of(server, timeout=0.1) as c:
+        assert (await c.payouts.retrieve("p-1")).id == "p-1"
+        # Wait, in the same task, until the call's deadline window has surely passed: had the
+        # call left its deadline behind, the timer would cancel this wait.
+        passed = loop.create_future()
+        loop.call_later(0.1 + 3 * _deadlines.GRAIN, passed.set_result, None)
+        await passed
+        assert c._pipeline._wire is not None
+        assert c._pipeline._wire.deadlines._windows == {}  # and no timer is kept for it
+
+
 async def test_a_caller_cancelling_a_call_with_a_deadline_gets_its_cancellation(
     server: RawServer, caplog: pytest.LogCaptureFixture
 ) -> None:
