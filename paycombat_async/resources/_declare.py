@@ -177,9 +177,6 @@ class _Operation(_Method):
         self.request = request
         self.returns = returns
         self._doc = doc
-        self._layout: tuple[tuple[str, str], ...] | None = None
-        self._outside_body: tuple[tuple[str, str], ...] | None = None
-        self._body_keys: tuple[tuple[str, str], ...] | None = None
 
     def __set_name__(self, owner: type[Any], name: str) -> None:
         super().__set_name__(owner, name)
@@ -213,14 +210,9 @@ class _Operation(_Method):
             message = re.sub(r"[\w.]*__init__\(\)", f"{self.name}()", str(exc))
             raise ValidationError(message) from None
 
+    @functools.cached_property
     def layout(self) -> tuple[tuple[str, str], ...]:
         """Where each request field goes (``path``, ``query`` or ``body``), worked out once."""
-        if self._layout is None:
-            self._layout = self._work_out_layout()
-        return self._layout
-
-    def _work_out_layout(self) -> tuple[tuple[str, str], ...]:
-        # Apart from ``layout``: its generator would make ``default`` a cell on every call.
         assert self.operation is not None
         default = "body" if self.operation.signed else "query"
         return tuple(
@@ -229,19 +221,17 @@ class _Operation(_Method):
             if field.name != "extra"
         )
 
+    @functools.cached_property
     def outside_body(self) -> tuple[tuple[str, str], ...]:
-        """``layout`` without the body fields, worked out once."""
-        if self._outside_body is None:
-            self._outside_body = tuple(item for item in self.layout() if item[1] != "body")
-        return self._outside_body
+        """``layout`` without the body fields."""
+        return tuple(item for item in self.layout if item[1] != "body")
 
+    @functools.cached_property
     def body_keys(self) -> tuple[tuple[str, str], ...]:
-        """Each body field's name and its JSON key as written (``'"name":'``), worked out once."""
-        if self._body_keys is None:
-            self._body_keys = tuple(
-                (name, f"{json.dumps(name)}:") for name, where in self.layout() if where == "body"
-            )
-        return self._body_keys
+        """Each body field's name and its JSON key as written (``'"name":'``)."""
+        return tuple(
+            (name, f"{json.dumps(name)}:") for name, where in self.layout if where == "body"
+        )
 
     def payload(self, request: Any) -> bytes | None:
         """The signed body's bytes, written straight from ``request`` (``js_dumps_fields``), or
@@ -250,7 +240,7 @@ class _Operation(_Method):
         assert self.operation is not None
         if not self.operation.signed or getattr(request, "extra", None):
             return None
-        return js_dumps_fields(request, self.body_keys(), unstructure)
+        return js_dumps_fields(request, self.body_keys, unstructure)
 
     def split(
         self, request: Any, *, with_body: bool = True
@@ -261,7 +251,7 @@ class _Operation(_Method):
         path: dict[str, str] = {}
         query: dict[str, Any] = {}
         body: dict[str, Any] = {}
-        for name, where in self.layout() if with_body else self.outside_body():
+        for name, where in self.layout if with_body else self.outside_body:
             value = getattr(request, name)
             if value is None:
                 continue
