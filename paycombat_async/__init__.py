@@ -19,13 +19,17 @@ from ._exceptions import APIError as APIError
 from ._exceptions import APITimeoutError as APITimeoutError
 from ._exceptions import AuthenticationError as AuthenticationError
 from ._exceptions import BadRequestError as BadRequestError
+from ._exceptions import BatchAbortedError as BatchAbortedError
 from ._exceptions import ClientStateError as ClientStateError
 from ._exceptions import ConfigurationError as ConfigurationError
 from ._exceptions import ConflictError as ConflictError
 from ._exceptions import InvalidResponseError as InvalidResponseError
+from ._exceptions import JournalError as JournalError
 from ._exceptions import NotFoundError as NotFoundError
 from ._exceptions import OutcomeUnknownError as OutcomeUnknownError
+from ._exceptions import PaginationError as PaginationError
 from ._exceptions import PayCombatError as PayCombatError
+from ._exceptions import PayoutConflictError as PayoutConflictError
 from ._exceptions import PermissionDeniedError as PermissionDeniedError
 from ._exceptions import RateLimitError as RateLimitError
 from ._exceptions import ServerError as ServerError
@@ -51,6 +55,7 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BatchAbortedError",
     "BatchResult",
     "ClientConfig",
     "ClientStateError",
@@ -59,13 +64,16 @@ __all__ = [
     "InvalidResponseError",
     "Journal",
     "JournalEntry",
+    "JournalError",
     "NotFoundError",
     "Operation",
     "OutcomeUnknownError",
     "Page",
+    "PaginationError",
     "Paginator",
     "PayCombat",
     "PayCombatError",
+    "PayoutConflictError",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",

@@ -9,6 +9,9 @@
     ├── APIConnectionError              the server could not be reached or stopped answering
     │   └── APITimeoutError             the call's deadline passed
     ├── OutcomeUnknownError             a create/money movement that may or may not have happened
+    ├── PayoutConflictError             a payout found under an order_id is not the one asked for
+    ├── BatchAbortedError               a batch stopped early; ``results`` holds what was decided
+    ├── JournalError                    a batch journal that cannot be opened, read or written
     ├── WebhookSignatureError           a webhook whose X-Signature is missing or does not match
     ├── WebhookPayloadError             a webhook body that is not a PayCombat notification
     └── APIError                        the server answered with an error
@@ -21,6 +24,7 @@
         ├── RateLimitError              429
         ├── ServerError                 5xx
         └── InvalidResponseError        a body that is not the PayCombat envelope (HTML, empty, ...)
+            └── PaginationError         a list whose pages repeat or run past the caller's bound
 
 Every error carries what a caller needs to act: ``status`` (HTTP status or ``None``), ``message``
 (PayCombat's own message where there is one), ``method`` and ``path`` of the call, ``body``
@@ -41,13 +45,17 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchAbortedError",
     "ClientStateError",
     "ConfigurationError",
     "ConflictError",
     "InvalidResponseError",
+    "JournalError",
     "NotFoundError",
     "OutcomeUnknownError",
+    "PaginationError",
     "PayCombatError",
+    "PayoutConflictError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
@@ -158,6 +166,63 @@ class OutcomeUnknownError(PayCombatError):
         self.order_id = order_id
 
 
+class PayoutConflictError(PayCombatError):
+    """A payout found under an ``order_id`` is not the payout asked for, or several carry it.
+
+    Raised by ``payouts.create_reconciled`` (a batch reports the same case as a ``"conflict"``
+    result) instead of taking a payout it cannot vouch for: an old payout to another account
+    under a reused ``order_id``, or two payouts carrying one. Nothing was resent. ``found``
+    holds the payouts found; ``order_id`` the reference looked up. Resolve it by hand (the
+    payouts' ids are in ``found``), then use a fresh ``order_id`` for a new payout.
+    """
+
+    order_id: str | None
+    found: tuple[Any, ...]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        order_id: str | None = None,
+        found: tuple[Any, ...] = (),
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("may_have_taken_effect", True)
+        super().__init__(message, **kwargs)
+        self.order_id = order_id
+        self.found = tuple(found)
+
+
+class BatchAbortedError(PayCombatError):
+    """A batch stopped before every item was decided: its item source or ``on_progress`` raised,
+    or it was cancelled.
+
+    The items in flight were finished or recorded before this was raised, and ``results`` holds a
+    ``BatchResult`` for every item that was decided (the sent ones included), in input order, so
+    nothing that reached PayCombat goes unreported. ``__cause__`` is what stopped the batch. Run
+    the same batch again with the same journal to finish it.
+    """
+
+    results: list[Any]
+
+    def __init__(self, message: str, *, results: list[Any] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("may_have_taken_effect", bool(results))
+        super().__init__(message, **kwargs)
+        self.results = list(results or [])
+
+
+class JournalError(PayCombatError):
+    """A batch journal could not be opened, read or written (corrupt, read-only, disk full, a
+    database that is unreachable). Raised before the item it concerns is sent: an item whose
+    claim was not recorded is never sent. ``path`` names the journal (never a password)."""
+
+    path: str | None
+
+    def __init__(self, message: str, *, path: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.path = path
+
+
 class WebhookSignatureError(PayCombatError):
     """A webhook's ``X-Signature`` header is missing, malformed, or not the HMAC of its body.
 
@@ -220,6 +285,18 @@ class ServerError(APIError):
 
 class InvalidResponseError(APIError):
     """The response was not the PayCombat JSON envelope (an HTML error page, an empty body...)."""
+
+
+class PaginationError(InvalidResponseError):
+    """A list cannot be trusted to end: a page repeated the one before it (the server ignores
+    ``page``), or the pages ran past the caller's ``max_pages``. Raised instead of fetching
+    forever; ``page`` is the page number that tripped it."""
+
+    page: int | None
+
+    def __init__(self, message: str, *, page: int | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.page = page
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

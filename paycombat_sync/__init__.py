@@ -22,6 +22,7 @@ from paycombat_async import APITimeoutError as APITimeoutError
 from paycombat_async import AsyncPaginator as AsyncPaginator
 from paycombat_async import AuthenticationError as AuthenticationError
 from paycombat_async import BadRequestError as BadRequestError
+from paycombat_async import BatchAbortedError as BatchAbortedError
 from paycombat_async import BatchResult as BatchResult
 from paycombat_async import ClientConfig as ClientConfig
 from paycombat_async import ClientStateError as ClientStateError
@@ -30,12 +31,15 @@ from paycombat_async import ConflictError as ConflictError
 from paycombat_async import InvalidResponseError as InvalidResponseError
 from paycombat_async import Journal as Journal
 from paycombat_async import JournalEntry as JournalEntry
+from paycombat_async import JournalError as JournalError
 from paycombat_async import NotFoundError as NotFoundError
 from paycombat_async import Operation as Operation
 from paycombat_async import OutcomeUnknownError as OutcomeUnknownError
 from paycombat_async import Page as Page
+from paycombat_async import PaginationError as PaginationError
 from paycombat_async import Paginator as Paginator
 from paycombat_async import PayCombatError as PayCombatError
+from paycombat_async import PayoutConflictError as PayoutConflictError
 from paycombat_async import PermissionDeniedError as PermissionDeniedError
 from paycombat_async import RateLimitError as RateLimitError
 from paycombat_async import RawResponse as RawResponse
@@ -140,6 +144,7 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BatchAbortedError",
     "BatchResult",
     "ClientConfig",
     "ClientStateError",
@@ -148,13 +153,16 @@ __all__ = [
     "InvalidResponseError",
     "Journal",
     "JournalEntry",
+    "JournalError",
     "NotFoundError",
     "Operation",
     "OutcomeUnknownError",
     "Page",
+    "PaginationError",
     "Paginator",
     "PayCombat",
     "PayCombatError",
+    "PayoutConflictError",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
