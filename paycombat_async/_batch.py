@@ -1,17 +1,28 @@
 """Batch payouts: ``payouts.create_many`` and ``payouts.stream_many``.
 
-The batch pulls items lazily (bounded memory for any number), runs ``concurrency`` workers that
-each send one item at a time (the batch's gate sits outside the call, so waiting never burns a
-call's deadline), hands unknown outcomes to reconcilers so other items keep flowing (see
-``_reconcile`` for how an unknown outcome is settled), and writes each item's state to the
-journal before and after its send, so a re-run resumes safely.
+The batch pulls items lazily (bounded memory for any number) and runs ``concurrency`` workers
+that each send one item at a time (the batch's gate sits outside the call, so waiting never
+burns a call's deadline). An item whose outcome is unknown is handed to a reconciler of its own
+(``_reconcile``), so settling never holds back new sends.
+
+With a journal, the journal owns each item's fate (``_journal``): a worker claims the item
+before its request leaves, renews its claims while it works, takes a dead worker's claim over
+through settle-then-lookup, and waits (without holding a worker) for an item a live worker of
+another run holds. Two runs of one batch on one journal therefore share the work and never send
+one item twice.
+
+If the item source or a progress callback raises, sending stops, the items in flight finish or
+are recorded, and ``BatchAbortedError`` carries every result; leaving ``stream_many`` early
+stops sending at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import time
 import uuid
 from collections.abc import (
     AsyncGenerator,
@@ -19,6 +30,7 @@ from collections.abc import (
     AsyncIterator,
     Callable,
     Iterable,
+    Iterator,
     Mapping,
 )
 from typing import TYPE_CHECKING, Any
@@ -27,24 +39,43 @@ import anyio
 import anyio.abc
 import attrs
 
-from ._exceptions import PayCombatError, ValidationError
-from ._journal import Journal, SQLiteJournal
+from . import _converter
+from ._exceptions import (
+    BatchAbortedError,
+    JournalError,
+    OutcomeUnknownError,
+    PayCombatError,
+    PayoutConflictError,
+    ValidationError,
+)
+from ._journal import Claim, Journal, SQLiteJournal
 from ._ratelimit import Limiter
-from ._reconcile import DEFAULT_SETTLE, BatchResult, Engine, Item, fingerprint
-from .models.payout import CreatePayoutRequest
+from ._reconcile import (
+    DEFAULT_SETTLE,
+    BatchResult,
+    Engine,
+    Item,
+    error_from_record,
+    fingerprint,
+)
+from .models.payout import CreatePayoutRequest, Payout
 
 if TYPE_CHECKING:
+    from ._config import ClientConfig
     from .resources._base import AsyncMode
     from .resources.payouts import Payouts
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "DEFAULT_SETTLE",
+    "BatchCounts",
     "BatchItem",
     "BatchResult",
     "create_many",
     "stream_many",
 ]
+
+logger = logging.getLogger("paycombat")
 
 BatchItem = CreatePayoutRequest | Mapping[str, Any]
 JournalArg = str | os.PathLike[str] | Journal | None
@@ -53,6 +84,32 @@ ProgressCallback = Callable[[BatchResult], object]
 DEFAULT_CONCURRENCY = 32
 _END = object()
 _FIELDS = frozenset(a.name for a in attrs.fields(CreatePayoutRequest))
+
+
+@attrs.frozen(kw_only=True)
+class BatchCounts:
+    """Where a batch stands: passed to ``on_counts`` whenever it changes.
+
+    Attributes:
+        sent: Create Payout requests sent (resends included).
+        settling: items whose outcome is unknown, waiting out their settle period or being
+            looked up.
+        waiting: items another run holds, waited for.
+        created, rejected, unknown, conflict: items decided, by status.
+    """
+
+    sent: int = 0
+    settling: int = 0
+    waiting: int = 0
+    created: int = 0
+    rejected: int = 0
+    unknown: int = 0
+    conflict: int = 0
+
+    @property
+    def decided(self) -> int:
+        """Items with a result."""
+        return self.created + self.rejected + self.unknown + self.conflict
 
 
 def _as_request(item: Any) -> CreatePayoutRequest:
@@ -72,43 +129,64 @@ def _as_request(item: Any) -> CreatePayoutRequest:
         raise ValidationError(str(exc).replace("__init__()", "payouts.create")) from None
 
 
+def _order_id_of(raw: Any) -> str:
+    order_id = raw.get("order_id") if isinstance(raw, Mapping) else getattr(raw, "order_id", "")
+    return order_id if isinstance(order_id, str) else ""
+
+
 class _Batch:
-    """One run of ``stream_many``: workers pulling items, reconcilers, a bounded result queue."""
+    """One run of ``stream_many``: workers, reconcilers and waiters, and a bounded result queue."""
 
     def __init__(
         self,
         payouts: Payouts[AsyncMode],
         items: Iterable[BatchItem] | AsyncIterable[BatchItem],
         *,
+        config: ClientConfig,
         concurrency: int,
         rate_limit: float | None,
         journal: JournalArg,
         on_progress: ProgressCallback | None,
+        on_counts: Callable[[BatchCounts], object] | None,
         settle: float,
         resend_after_settle: bool,
     ) -> None:
-        if concurrency < 1:
-            raise ValidationError("must be at least 1", field="concurrency")
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise ValidationError("must be a whole number of at least 1", field="concurrency")
         self._own_journal = isinstance(journal, (str, os.PathLike))
         opened: Journal | None = (
             SQLiteJournal(journal) if isinstance(journal, (str, os.PathLike)) else journal
         )
+        if opened is not None and not isinstance(opened, Journal):
+            raise ValidationError(
+                "must be a path or a Journal (get, claim, renew, put, open, aclose, lease)",
+                field="journal",
+            )
+        self.journal = opened
+        self.owner = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.engine = Engine(
             payouts,
             settle=settle,
             resend_after_settle=resend_after_settle,
             journal=opened,
             pace=Limiter(rate_limit) if rate_limit is not None else None,
+            config=config,
+            owner=self.owner,
         )
+        self.engine.on_send = self._sent
+        self.engine.on_settling = self._settling
+        self.engine.on_journal_error = self.abort
         self.concurrency = concurrency
         self.on_progress = on_progress
+        self.on_counts = on_counts
+        self.counts = BatchCounts()
         # Results wait here for the consumer; ``room`` bounds them (not the queue itself, so the
         # end-of-batch marker can always be queued, whatever happened).
         self.results: asyncio.Queue[BatchResult | None] = asyncio.Queue()
         self.room = asyncio.Semaphore(concurrency * 2)
         if isinstance(items, AsyncIterable):
             self._aiter: AsyncIterator[BatchItem] | None = aiter(items)
-            self._iter: Iterable[BatchItem] | None = None
+            self._iter: Iterator[BatchItem] | None = None
         else:
             self._aiter, self._iter = None, iter(items)
         self._pulled = 0
@@ -117,101 +195,319 @@ class _Batch:
         self._order_ids: set[str] = set()
         self._pull_lock = anyio.Lock()
         self._exhausted = False
-        # Reconcilers wait out their settle period without a worker; this bounds how many.
-        self._reconcilers = anyio.Semaphore(max(concurrency * 4, 64))
-        self._task_group: anyio.abc.TaskGroup | None = None
+        self.failure: BaseException | None = None
+        # Items this run holds a claim on (renewed together) and items possibly sent whose
+        # result is not out yet (named in a warning if the batch is cancelled).
+        self.held: dict[str, Item] = {}
+        self.in_flight: dict[str, Item] = {}
+        self._work: anyio.abc.TaskGroup | None = None
+
+    # -- progress --------------------------------------------------------------------------
+
+    def _count(self, **changes: int) -> None:
+        self.counts = attrs.evolve(
+            self.counts, **{k: getattr(self.counts, k) + v for k, v in changes.items()}
+        )
+        if self.on_counts is not None:
+            try:
+                self.on_counts(self.counts)
+            except Exception as exc:  # noqa: BLE001 (the caller's callback: stop, keep results)
+                self.abort(exc)
+
+    def _sent(self) -> None:
+        self._count(sent=1)
+
+    def _settling(self, change: int) -> None:
+        self._count(settling=change)
+
+    async def _emit(self, result: BatchResult) -> None:
+        for tracked in (self.in_flight, self.held):
+            item = tracked.get(result.order_id)
+            if item is not None and item.index == result.index:
+                del tracked[result.order_id]
+        self._count(**{result.status: 1})
+        if self.on_progress is not None:
+            try:
+                self.on_progress(result)
+            except Exception as exc:  # noqa: BLE001 (the caller's callback: stop, keep results)
+                self.abort(exc)
+        await self.room.acquire()
+        self.results.put_nowait(result)
+
+    def abort(self, exc: BaseException) -> None:
+        """Stop sending: no new item is pulled; items settling are reported unknown."""
+        if self.failure is None:
+            self.failure = exc
+        self._exhausted = True
+        self.engine.aborted.set()
+
+    # -- pulling items ---------------------------------------------------------------------
 
     async def _next(self) -> tuple[int, Any] | None:
-        if self._aiter is None:  # a plain iterator: next() cannot be interleaved, no lock
-            return self._take(next, self._iter)
-        async with self._pull_lock:  # one __anext__ at a time
-            try:
-                return self._take(None, await self._aiter.__anext__())
-            except StopAsyncIteration:
-                return self._take(None, _END)
-
-    def _take(self, pull: Any, source: Any) -> tuple[int, Any] | None:
         if self._exhausted:
             return None
-        item = pull(source, _END) if pull is not None else source
-        if item is _END:
+        try:
+            if self._aiter is None:  # a plain iterator: next() cannot be interleaved, no lock
+                assert self._iter is not None
+                item = next(self._iter, _END)
+            else:
+                async with self._pull_lock:  # one __anext__ at a time
+                    if self._exhausted:
+                        return None
+                    item = await anext(self._aiter, _END)
+        except Exception as exc:  # noqa: BLE001 (the item source broke: a CSV reader, a cursor)
+            self.abort(exc)
+            return None
+        if item is _END or self._exhausted:
             self._exhausted = True
             return None
         index, self._pulled = self._pulled, self._pulled + 1
         return index, item
 
-    async def _emit(self, result: BatchResult) -> None:
-        if self.on_progress is not None:
-            self.on_progress(result)
-        await self.room.acquire()
-        self.results.put_nowait(result)
-
-    async def _prepare(self, index: int, raw: Any) -> Item | BatchResult:
+    def _prepare(self, index: int, raw: Any) -> Item | BatchResult:
         try:
             request = _as_request(raw)
-        except ValidationError as exc:
-            order_id = raw.get("order_id") if isinstance(raw, Mapping) else None
-            return BatchResult(
-                index=index, order_id=str(order_id or ""), status="rejected", error=exc
-            )
-        if request.order_id is not None:
-            if request.order_id in self._order_ids:
-                error = ValidationError(
+            if request.order_id is None and self.journal is not None:
+                raise ValidationError(
+                    "is required in a batch with a journal: it is the item's identity, in the "
+                    "journal and at PayCombat (this item was not sent)",
+                    field="order_id",
+                )
+            if request.order_id is not None and request.order_id in self._order_ids:
+                raise ValidationError(
                     "repeats the order_id of an earlier item of this batch; each payout needs "
                     "its own (this one was not sent)",
                     field="order_id",
                 )
-                return BatchResult(
-                    index=index, order_id=request.order_id, status="rejected", error=error
-                )
-            self._order_ids.add(request.order_id)
-        key = request.order_id or f"#{index}"
-        item = Item(index, request, key, request.order_id or f"pc-{uuid.uuid4().hex}")
-        journal = self.engine.journal
-        if journal is None:
-            return item
-        item.fingerprint = fingerprint(request)
-        entry = await journal.get(key)
-        if entry is None:
-            return item
-        item.order_id = entry.order_id  # a generated order_id is reused on a re-run
-        return await self.engine.resume(item, entry) or item
+        except ValidationError as exc:
+            return BatchResult(
+                index=index, order_id=_order_id_of(raw), status="rejected", error=exc
+            )
+        order_id = request.order_id or f"pc-{uuid.uuid4().hex}"
+        self._order_ids.add(order_id)
+        item = Item(index, request, order_id)
+        if self.journal is not None:
+            item.fingerprint = fingerprint(request)
+        return item
 
-    async def _reconcile(self, item: Item, error: PayCombatError, since: float) -> None:
-        try:
-            await self._emit(await self.engine.reconcile(item, error, since))
-        finally:
-            self._reconcilers.release()
+    # -- one item --------------------------------------------------------------------------
 
     async def _worker(self) -> None:
         while (pulled := await self._next()) is not None:
-            prepared = await self._prepare(*pulled)
+            prepared = self._prepare(*pulled)
             if isinstance(prepared, BatchResult):
                 await self._emit(prepared)
+            elif self.journal is None:
+                await self._send(prepared, claimed=False)
+            else:
+                if self.engine.pace is not None:
+                    await self.engine.pace.pace()  # before the claim: sent_at is when it left
+                try:
+                    claim = await self._claim(prepared)
+                except JournalError as exc:  # not claimed, so not sent; nothing more will be
+                    self.abort(exc)
+                    await self._emit(
+                        BatchResult(
+                            index=prepared.index,
+                            order_id=prepared.order_id,
+                            status="rejected",
+                            error=exc,
+                        )
+                    )
+                    continue
+                await self._claimed(prepared, claim)
+
+    async def _claim(self, item: Item) -> Claim:
+        assert self.journal is not None
+        entry = self.engine.entry(item, "sending", sent_at=time.time())
+        claim = await self.journal.claim(entry)
+        if claim.action in ("send", "reconcile"):
+            item.claimed_until = time.monotonic() + self.journal.lease
+            self.held[item.key] = item
+        return claim
+
+    async def _claimed(self, item: Item, claim: Claim) -> None:
+        """Act on a claim: send, reconcile, report, or wait for the run that holds the item."""
+        previous = claim.previous
+        if claim.action == "send":
+            await self._send(item, claimed=True)
+        elif claim.action == "reconcile":
+            assert previous is not None
+            self.in_flight[item.order_id] = item
+            error = (
+                error_from_record(previous.error)
+                if previous.error
+                else OutcomeUnknownError(
+                    f"an earlier run claimed this payout ({previous.state!r}) and did not "
+                    "record its outcome",
+                    order_id=item.order_id,
+                )
+            )
+            # Settle from when it was last sent (plus that call's whole deadline).
+            elapsed = time.time() - (previous.sent_at or 0.0) - self.engine.timeout
+            self._spawn(self._reconcile, item, error, time.monotonic() - max(0.0, elapsed))
+        elif claim.action == "wait":
+            self._spawn(self._wait_for_other_run, item)
+        else:
+            await self._emit(self._from_journal(item, claim))
+
+    def _from_journal(self, item: Item, claim: Claim) -> BatchResult:
+        """The result an earlier run recorded (``decided``), or the conflict a different payout
+        under the same order_id is (``mismatch``)."""
+        assert claim.previous is not None
+        found = _structured(claim.previous.payout)
+        if claim.action == "decided" and claim.previous.state == "created" and found is not None:
+            return BatchResult(
+                index=item.index, order_id=item.order_id, status="created", payout=found
+            )
+        why = (
+            "the journal recorded a conflict for this order_id"
+            if claim.previous.state == "conflict"
+            else "the journal holds a different payout under this order_id (another amount, "
+            "currency, payee or method)"
+        )
+        error = PayoutConflictError(
+            f"Create Payout {item.order_id!r}: {why}; it was not sent. Check it, then use a "
+            "fresh order_id for a new payout",
+            order_id=item.order_id,
+            found=(found,) if found is not None else (),
+        )
+        return BatchResult(
+            index=item.index,
+            order_id=item.order_id,
+            status="conflict",
+            error=error,
+            found=error.found,
+        )
+
+    async def _send(self, item: Item, *, claimed: bool) -> None:
+        self.in_flight[item.order_id] = item
+        outcome = await self.engine.run(item, claimed=claimed)
+        if isinstance(outcome, BatchResult):
+            await self._emit(outcome)
+        else:
+            self._spawn(self._reconcile, *outcome)
+
+    def _spawn(self, task: Callable[..., Any], *args: Any) -> None:
+        assert self._work is not None
+        self._work.start_soon(task, *args)
+
+    async def _reconcile(self, item: Item, error: PayCombatError, since: float) -> None:
+        await self._emit(await self.engine.reconcile(item, error, since))
+
+    async def _wait_for_other_run(self, item: Item) -> None:
+        """Ask again, at a fraction of the lease, until the run holding ``item`` has decided it
+        or died (then this run takes it over)."""
+        assert self.journal is not None
+        poll = min(self.journal.lease / 4, 1.0)
+        self._count(waiting=1)
+        try:
+            claim: Claim | None = None
+            while claim is None or claim.action == "wait":
+                with anyio.move_on_after(poll):
+                    await self.engine.aborted.wait()
+                if self.engine.aborted.is_set():
+                    break
+                claim = await self._claim(item)
+        finally:
+            self._count(waiting=-1)
+        if claim is not None and claim.action != "wait":
+            await self._claimed(item, claim)
+            return
+        error = OutcomeUnknownError(
+            f"Create Payout {item.order_id!r}: another run of this batch holds it and had not "
+            "decided it when this run stopped; run the batch again with the same journal",
+            order_id=item.order_id,
+        )
+        await self._emit(
+            BatchResult(index=item.index, order_id=item.order_id, status="unknown", error=error)
+        )
+
+    async def _renew_claims(self) -> None:
+        """Renew this run's claims at a third of the lease, all in one journal write."""
+        assert self.journal is not None
+        interval = self.journal.lease / 3
+        while True:
+            await anyio.sleep(interval)
+            started = time.monotonic()
+            try:
+                await self.journal.renew(list(self.held), self.owner)
+            except JournalError as exc:  # its items stop being sent once their claims lapse
+                logger.warning("the journal could not renew this batch's claims: %s", exc)
                 continue
-            outcome = await self.engine.run(prepared)
-            if isinstance(outcome, BatchResult):
-                await self._emit(outcome)
-                continue
-            await self._reconcilers.acquire()
-            assert self._task_group is not None
-            self._task_group.start_soon(self._reconcile, *outcome)
+            self.engine.renewed_until = started + self.journal.lease
+
+    # -- the run ---------------------------------------------------------------------------
 
     async def main(self) -> None:
         try:
-            async with anyio.create_task_group() as tg:
-                self._task_group = tg
-                for _ in range(self.concurrency):
-                    tg.start_soon(self._worker)
-        except Exception as exc:
-            inner: tuple[BaseException, ...] = getattr(exc, "exceptions", ())
+            if self.journal is not None:
+                await self.journal.open()  # a JournalError here: nothing was sent
+            try:
+                async with anyio.create_task_group() as outer:
+                    if self.journal is not None:
+                        outer.start_soon(self._renew_claims)
+                    async with anyio.create_task_group() as work:
+                        self._work = work
+                        for _ in range(self.concurrency):
+                            work.start_soon(self._worker)
+                    outer.cancel_scope.cancel()  # every item decided: stop renewing
+            except BaseException:
+                self._warn_unrecorded()
+                raise
+        except BaseExceptionGroup as group:
+            inner = group.exceptions
             if len(inner) == 1 and isinstance(inner[0], Exception):
                 raise inner[0] from None  # what stopped the batch, not the task group's wrapper
             raise
         finally:
-            if self._own_journal and self.engine.journal is not None:
+            if self._own_journal and self.journal is not None:
                 with anyio.CancelScope(shield=True):
-                    await self.engine.journal.aclose()
+                    await self.journal.aclose()
+        if self.failure is not None:
+            raise BatchAbortedError(
+                f"the batch stopped early: {type(self.failure).__name__}: {self.failure}; "
+                "the items in flight were finished or recorded and every result is in "
+                "`results`; run the same batch again"
+                + (" with the same journal" if self.journal is not None else "")
+                + " to finish it",
+            ) from self.failure
+
+    def _warn_unrecorded(self) -> None:
+        """Name every item that may have reached PayCombat and whose outcome no one will see."""
+        for order_id in self.in_flight:
+            if self.journal is None:
+                logger.warning(
+                    "order_id %s may have reached PayCombat: the batch stopped before its "
+                    "outcome was known; look it up with payouts.list(order_id=...)",
+                    order_id,
+                )
+            else:
+                logger.info("order_id %s is left to the journal (in flight)", order_id)
+
+
+def _structured(payout: Any) -> Payout | None:
+    if not isinstance(payout, dict):
+        return None
+    try:
+        return _converter.structure(payout, Payout)
+    except Exception:  # noqa: BLE001 (a hand-edited journal: as if not recorded)
+        return None
+
+
+def _warn_unseen(journal: Journal | None, results: asyncio.Queue[BatchResult | None]) -> None:
+    """Results decided but never handed to the consumer (it left early): without a journal,
+    a log line is the only record of a payout that exists or may exist."""
+    while not results.empty():
+        result = results.get_nowait()
+        if result is None or result.status == "rejected" or journal is not None:
+            continue
+        logger.warning(
+            "order_id %s ended %s but the stream was closed before its result was read%s",
+            result.order_id,
+            result.status,
+            f" (payout {result.payout.id})" if result.payout is not None else "",
+        )
 
 
 async def stream_many(
@@ -230,11 +526,13 @@ async def stream_many(
         await task  # raises what stopped the batch, if anything did
     finally:
         if not task.done():
-            # Left early or cancelled: stop the items in flight and wait until they have
-            # stopped, so that every item's state is settled (and journaled) when this returns.
+            # Left early or cancelled: stop sending at once, and wait until the items in
+            # flight have stopped, so that every item's state is settled (and journaled).
+            batch.abort(asyncio.CancelledError("the stream was closed"))
             task.cancel()
-            with anyio.CancelScope(shield=True), contextlib.suppress(asyncio.CancelledError):
+            with anyio.CancelScope(shield=True), contextlib.suppress(BaseException):
                 await task
+            _warn_unseen(batch.journal, batch.results)
 
 
 async def create_many(
@@ -243,7 +541,14 @@ async def create_many(
     **options: Any,
 ) -> list[BatchResult]:
     """The engine behind ``payouts.create_many``: every result, in input order."""
-    async with contextlib.aclosing(stream_many(payouts, items, **options)) as stream:
-        results = [result async for result in stream]
+    results: list[BatchResult] = []
+    try:
+        async with contextlib.aclosing(stream_many(payouts, items, **options)) as stream:
+            async for result in stream:
+                results.append(result)
+    except BatchAbortedError as exc:
+        exc.results = sorted(results, key=lambda result: result.index)
+        exc.may_have_taken_effect = any(r.status != "rejected" for r in results)
+        raise
     results.sort(key=lambda result: result.index)
     return results

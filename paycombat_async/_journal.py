@@ -1,32 +1,63 @@
-"""The batch journal: each item's state, written before and after its send, so a batch resumes.
+"""The batch journal: the single owner of each payout item's fate.
 
-A batch writes ``sending`` (durably) before an item's request leaves, and ``created``,
-``rejected`` or ``unknown`` after. Re-running the batch with the same journal skips created items
-and reconciles (looks up by ``order_id``) every item recorded as ``sending`` or ``unknown``: an
-item that may have reached PayCombat is never sent again without a lookup.
+PayCombat has no idempotency key, so the journal is what turns at-least-once runs (a re-run
+after a crash, two operators, a cron job overlapping itself) into one payout per ``order_id``:
 
-``Journal`` is a small protocol, so a shared database can back one batch spread over several
-workers (each running a shard); ``SQLiteJournal`` is the local implementation, on the standard
-library's ``sqlite3`` in WAL mode, run off the event loop. Writes that arrive together are
-committed together (one transaction, one fsync-free WAL append), which keeps a 64-wide batch fast.
+- an item is **claimed** atomically before its request leaves: the claim writes ``sending``
+  with the claimant's ``owner`` and a **lease**, durably (fsync), in one transaction, and only
+  one claimant can win it;
+- the owner renews the lease while it works; a claim whose lease expired while ``sending`` or
+  ``settling`` (its worker died) is **taken over** through settle-then-lookup, never resent
+  blind; a claim held by a live owner is waited for;
+- the outcome (``created``, ``rejected``, ``unknown``, ``conflict``) is written after.
+
+States are a closed set (``STATES``). A row in any other state, or ``created`` without its payout
+(a hand-repaired or foreign journal), is in doubt: it is looked up before anything is sent.
+
+``decide_claim`` is the one rule every implementation applies inside its transaction, so a
+shared database follows the same contract as the local ``SQLiteJournal``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, get_args, runtime_checkable
 
 import anyio
 import attrs
 
-__all__ = ["Journal", "JournalEntry", "JournalState", "SQLiteJournal"]
+from ._exceptions import JournalError
 
-JournalState = Literal["sending", "created", "rejected", "unknown"]
+__all__ = [
+    "DEFAULT_LEASE",
+    "STATES",
+    "Claim",
+    "ClaimAction",
+    "Journal",
+    "JournalEntry",
+    "JournalState",
+    "SQLiteJournal",
+    "decide_claim",
+]
+
+JournalState = Literal["sending", "settling", "created", "rejected", "unknown", "conflict"]
+STATES: frozenset[str] = frozenset(get_args(JournalState))
+"""Every state a journal row may hold; anything else is in doubt."""
+HELD = frozenset({"sending", "settling"})
+"""States in which an owner is working on the item (its lease counts)."""
+
+DEFAULT_LEASE = 30.0
+"""Seconds a claim lasts unless its owner renews it: a dead worker's items are taken over
+within this (plus the settle period before their lookup)."""
+
+ClaimAction = Literal["send", "reconcile", "wait", "decided", "mismatch"]
 
 
 @attrs.frozen(kw_only=True)
@@ -34,35 +65,99 @@ class JournalEntry:
     """One item of a batch as the journal knows it.
 
     Args:
-        key: the item's identity in the batch: its ``order_id``, or ``#<index>`` when the caller
-            gave none (the generated ``order_id`` is then kept here, so a re-run reuses it).
+        key: the item's identity: its ``order_id``.
         order_id: the ``order_id`` sent with the payout.
-        fingerprint: a digest of the request, to notice a different item under the same key.
-        state: ``sending`` (the request may have left), ``created``, ``rejected`` or ``unknown``.
+        fingerprint: a digest of the request (amount, currency, payee, method, ...), to notice a
+            different payout under the same ``order_id``.
+        state: one of ``STATES``: ``sending`` (claimed; the request may have left),
+            ``settling`` (its outcome is unknown and it waits for its lookup), ``created``,
+            ``rejected`` (not created), ``unknown`` (may exist) or ``conflict`` (a payout was
+            found under the ``order_id`` that is not this item's).
         payout: the created payout as PayCombat sent it (JSON), when ``created``.
-        error: ``{"type", "message", "status"}`` of the error, when ``rejected`` or ``unknown``.
+        error: ``{"type", "message", "status"}`` of the error, when not created.
         sent_at: wall-clock time (``time.time()``) of the last send, for the settle period.
+        owner: the batch run holding the item (while ``sending`` or ``settling``).
+        lease_until: wall-clock time until which ``owner``'s claim holds.
     """
 
     key: str
     order_id: str
     fingerprint: str
-    state: JournalState
+    state: str
     payout: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     sent_at: float | None = None
+    owner: str | None = None
+    lease_until: float | None = None
+
+
+@attrs.frozen
+class Claim:
+    """What a claim found, and what its claimant must do.
+
+    ``action`` is ``"send"`` (never sent, or refused earlier: send it now), ``"reconcile"``
+    (it may exist: settle, then look it up before anything is sent), ``"wait"`` (a live owner
+    holds it: ask again later), ``"decided"`` (``previous`` holds its outcome) or
+    ``"mismatch"`` (``previous`` is a different payout under the same ``order_id``). With
+    ``send`` and ``reconcile`` the claimant now holds the item.
+    """
+
+    action: ClaimAction
+    previous: JournalEntry | None = None
+
+
+def decide_claim(
+    row: JournalEntry | None, entry: JournalEntry, *, now: float, lease: float
+) -> tuple[Claim, JournalEntry | None]:
+    """The claim rule: given the current row, what ``entry``'s claimant must do, and the row
+    to write in the same transaction (``None``: write nothing). ``entry.owner`` is the claimant.
+    """
+    claimed = attrs.evolve(entry, lease_until=now + lease)
+    if row is None:
+        return Claim("send"), claimed
+    held_by_other = row.owner != entry.owner and (row.lease_until or 0.0) > now
+    if row.state in HELD and held_by_other:
+        return Claim("wait", row), None
+    if row.fingerprint != entry.fingerprint and row.state != "rejected":
+        return Claim("mismatch", row), None
+    recorded = isinstance(row.payout, dict) and isinstance(row.payout.get("id"), str)
+    if (row.state == "created" and recorded) or row.state == "conflict":
+        return Claim("decided", row), None
+    if row.state == "rejected":
+        return Claim("send", row), claimed  # nothing was created: it may be sent again
+    # sending/settling whose owner died, unknown, or a state this SDK does not know: in doubt.
+    return Claim("reconcile", row), attrs.evolve(row, owner=entry.owner, lease_until=now + lease)
 
 
 @runtime_checkable
 class Journal(Protocol):
-    """Where a batch keeps each item's state. ``put`` must be durable when it returns."""
+    """Where a batch keeps each item's state; every method is durable when it returns.
+
+    Implementations run ``decide_claim`` atomically (one transaction that no other claimant
+    can interleave) and take the clock from one place (the database's, for a shared one).
+    """
+
+    lease: float
+    """Seconds a claim holds unless renewed."""
+
+    async def open(self) -> None:
+        """Connect and check the journal is usable; raises ``JournalError`` otherwise."""
+        ...
 
     async def get(self, key: str) -> JournalEntry | None:
         """The entry for ``key``, or ``None`` if the item was never started."""
         ...
 
+    async def claim(self, entry: JournalEntry) -> Claim:
+        """Claim ``entry.key`` for ``entry.owner`` (see ``decide_claim``)."""
+        ...
+
+    async def renew(self, keys: Sequence[str], owner: str) -> None:
+        """Extend ``owner``'s leases on ``keys`` (the ones it still holds)."""
+        ...
+
     async def put(self, entry: JournalEntry) -> None:
-        """Record ``entry`` (replacing the one with the same key), durably."""
+        """Record ``entry`` (replacing the one with the same key)."""
         ...
 
     async def aclose(self) -> None:
@@ -70,6 +165,7 @@ class Journal(Protocol):
         ...
 
 
+_COLUMNS = ("key", "order_id", "fingerprint", "state", "payout", "error", "sent_at")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
     key TEXT PRIMARY KEY,
@@ -79,100 +175,202 @@ CREATE TABLE IF NOT EXISTS items (
     payout TEXT,
     error TEXT,
     sent_at REAL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    owner TEXT,
+    lease_until REAL
 )
 """
+_SELECT = (
+    "SELECT key, order_id, fingerprint, state, payout, error, sent_at, owner, lease_until "
+    "FROM items"
+)
+_UPSERT = (
+    "INSERT OR REPLACE INTO items (key, order_id, fingerprint, state, payout, error, sent_at, "
+    "updated_at, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _loads(text: Any) -> dict[str, Any] | None:
+    """A JSON column as a dict; anything unreadable is ``None`` (the row is then in doubt)."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _entry(row: Sequence[Any]) -> JournalEntry:
+    return JournalEntry(
+        key=str(row[0]),
+        order_id=str(row[1]),
+        fingerprint=str(row[2]),
+        state=str(row[3]),
+        payout=_loads(row[4]),
+        error=_loads(row[5]),
+        sent_at=row[6] if isinstance(row[6], (int, float)) else None,
+        owner=row[7],
+        lease_until=row[8] if isinstance(row[8], (int, float)) else None,
+    )
+
+
+def _row(entry: JournalEntry, now: float) -> tuple[Any, ...]:
+    return (
+        entry.key,
+        entry.order_id,
+        entry.fingerprint,
+        entry.state,
+        # Amounts are Decimal: kept exact as strings, which the models read back.
+        json.dumps(entry.payout, default=str) if entry.payout is not None else None,
+        json.dumps(entry.error, default=str) if entry.error is not None else None,
+        entry.sent_at,
+        now,
+        entry.owner,
+        entry.lease_until if entry.state in HELD else None,
+    )
+
+
+class _Op:
+    """One queued journal operation and, once its transaction committed, its result."""
+
+    __slots__ = ("args", "kind", "result")
+
+    def __init__(self, kind: str, *args: Any) -> None:
+        self.kind = kind
+        self.args = args
+        self.result: Any = None
 
 
 class SQLiteJournal:
-    """A ``Journal`` in one SQLite file (created if missing), safe against ``kill -9``.
+    """A ``Journal`` in one SQLite file (created if missing), shared safely by processes on one
+    machine.
 
-    WAL mode with ``synchronous=NORMAL``: a committed write survives the process being killed at
-    any point (it is in the WAL file before ``put`` returns); only a power loss can roll back the
-    last commits. Use one journal per batch run; it is not shared between processes at once.
+    Claims and writes that arrive together are committed together, in one ``BEGIN IMMEDIATE``
+    transaction (SQLite's single writer makes each claim atomic against every other process)
+    with ``synchronous=FULL``: a claim is fsynced before its request leaves, so neither
+    ``kill -9`` nor a power loss can forget it. Runs off the event loop, on worker threads.
+
+    Args:
+        path: the journal file.
+        lease: seconds a claim holds unless its owner renews it (see ``DEFAULT_LEASE``).
+        busy_timeout: seconds to wait for another process's transaction before failing.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        lease: float = DEFAULT_LEASE,
+        busy_timeout: float = 30.0,
+    ) -> None:
+        if not lease > 0:
+            raise ValueError("lease must be a positive number of seconds")
         self.path = Path(path)
+        self.lease = float(lease)
+        self._busy_timeout = busy_timeout
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
-        self._pending: list[JournalEntry] = []
+        self._pending: list[_Op] = []
         self._flushing: anyio.Event | None = None
-        self._generation = 0  # batches of writes committed so far
-        self._queued_generation = 1  # the batch that writes queued now will belong to
+        self._generation = 0  # transactions committed so far
+        self._queued_generation = 1  # the transaction that operations queued now will join
 
     def __repr__(self) -> str:
         return f"<SQLiteJournal {str(self.path)!r}>"
 
-    def _connect(self) -> sqlite3.Connection:
-        if self._db is None:
-            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(_SCHEMA)
-            self._db = db
-        return self._db
-
-    def _read(self, key: str) -> JournalEntry | None:
-        with self._lock:
-            row = (
-                self._connect()
-                .execute(
-                    "SELECT key, order_id, fingerprint, state, payout, error, sent_at "
-                    "FROM items WHERE key = ?",
-                    (key,),
-                )
-                .fetchone()
-            )
-        if row is None:
-            return None
-        return JournalEntry(
-            key=row[0],
-            order_id=row[1],
-            fingerprint=row[2],
-            state=row[3],
-            payout=json.loads(row[4]) if row[4] else None,
-            error=json.loads(row[5]) if row[5] else None,
-            sent_at=row[6],
+    def _error(self, exc: BaseException, doing: str) -> JournalError:
+        return JournalError(
+            f"the journal {str(self.path)!r} could not be {doing}: {exc}; nothing was sent "
+            "for the items it could not record",
+            path=str(self.path),
         )
 
-    def _write(self, entries: list[JournalEntry]) -> None:
-        now = time.time()
-        rows = [
-            (
-                e.key,
-                e.order_id,
-                e.fingerprint,
-                e.state,
-                # Amounts are Decimal: kept exact as strings, which the models read back.
-                json.dumps(e.payout, default=str) if e.payout is not None else None,
-                json.dumps(e.error) if e.error is not None else None,
-                e.sent_at,
-                now,
+    def _open_connection(self) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            self.path, timeout=self._busy_timeout, check_same_thread=False, isolation_level=None
+        )
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute(_SCHEMA)
+            have = {row[1] for row in db.execute("PRAGMA table_info(items)")}
+            for column, kind in (("owner", "TEXT"), ("lease_until", "REAL")):
+                if column not in have:  # a journal written by an earlier version
+                    db.execute(f"ALTER TABLE items ADD COLUMN {column} {kind}")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = self._open_connection()
+        return self._db
+
+    def _open(self) -> None:
+        try:
+            with self._lock:
+                self._connect().execute("SELECT count(*) FROM items").fetchone()
+        except sqlite3.Error as exc:
+            raise self._error(exc, "opened") from exc
+
+    def _read(self, key: str) -> JournalEntry | None:
+        try:
+            with self._lock:
+                row = self._connect().execute(f"{_SELECT} WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise self._error(exc, "read") from exc
+        return None if row is None else _entry(row)
+
+    def _commit(self, ops: list[_Op]) -> None:
+        """Run ``ops`` in one immediate transaction: all of them are durable, or none."""
+        try:
+            with self._lock:
+                db = self._connect()
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    now = time.time()
+                    for op in ops:
+                        self._apply(db, op, now)
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._error(exc, "written") from exc
+
+    def _apply(self, db: sqlite3.Connection, op: _Op, now: float) -> None:
+        if op.kind == "put":
+            db.execute(_UPSERT, _row(op.args[0], now))
+        elif op.kind == "claim":
+            entry: JournalEntry = op.args[0]
+            found = db.execute(f"{_SELECT} WHERE key = ?", (entry.key,)).fetchone()
+            claim, write = decide_claim(
+                None if found is None else _entry(found), entry, now=now, lease=self.lease
             )
-            for e in entries
-        ]
-        with self._lock:
-            db = self._connect()
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+            if write is not None:
+                db.execute(_UPSERT, _row(write, now))
+            op.result = claim
+        else:  # renew
+            keys, owner = op.args
+            until = now + self.lease
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                db.execute(
+                    f"UPDATE items SET lease_until = ? WHERE owner = ? AND state IN "  # noqa: S608
+                    f"('sending', 'settling') AND key IN ({marks})",
+                    (until, owner, *chunk),
+                )
 
-    async def get(self, key: str) -> JournalEntry | None:
-        """The entry for ``key``, read on a worker thread."""
-        return await anyio.to_thread.run_sync(self._read, key)
-
-    async def put(self, entry: JournalEntry) -> None:
-        """Queue ``entry`` and return once the transaction holding it has committed.
+    async def _submit(self, op: _Op) -> Any:
+        """Queue ``op``; return its result once the transaction holding it has committed.
 
         Whoever finds no commit running commits everything queued (group commit); the others
-        wait for the commit that holds their entry. A commit already started always finishes.
+        wait for the commit that holds their operation. A commit already started finishes.
         """
-        self._pending.append(entry)
+        self._pending.append(op)
         mine = self._queued_generation
         while self._generation < mine:
             if self._flushing is not None:
@@ -182,29 +380,54 @@ class SQLiteJournal:
             self._queued_generation += 1
             done = self._flushing = anyio.Event()
             try:
-                # Not cancellable: once a transaction starts, its writers learn how it ended.
-                await anyio.to_thread.run_sync(self._write, batch)
+                # Not cancellable: once a transaction starts, its callers learn how it ended.
+                await anyio.to_thread.run_sync(self._commit, batch)
                 self._generation += 1
             except BaseException:
-                # Nothing of this batch is durable: put its entries back for the next commit.
+                # Nothing of this transaction is durable: queue it again for the next one.
                 self._pending[:0] = batch
                 self._queued_generation -= 1
                 raise
             finally:
                 self._flushing = None
                 done.set()
+        return op.result
+
+    async def open(self) -> None:
+        """Open (creating it if missing) and read the journal; ``JournalError`` if it cannot."""
+        await anyio.to_thread.run_sync(self._open)
+
+    async def get(self, key: str) -> JournalEntry | None:
+        """The entry for ``key``, read on a worker thread."""
+        return await anyio.to_thread.run_sync(self._read, key)
+
+    async def claim(self, entry: JournalEntry) -> Claim:
+        """Claim ``entry.key`` for ``entry.owner``, atomically and durably (``decide_claim``)."""
+        claim: Claim = await self._submit(_Op("claim", entry))
+        return claim
+
+    async def renew(self, keys: Sequence[str], owner: str) -> None:
+        """Extend ``owner``'s leases on those of ``keys`` it still holds."""
+        if keys:
+            await self._submit(_Op("renew", list(keys), owner))
+
+    async def put(self, entry: JournalEntry) -> None:
+        """Record ``entry``, durably, group-committed with whatever else is queued."""
+        await self._submit(_Op("put", entry))
 
     def entries(self) -> list[JournalEntry]:
-        """Every entry (blocking; for inspection and tests, not for the event loop)."""
-        with self._lock:
-            keys = [row[0] for row in self._connect().execute("SELECT key FROM items")]
-        return [entry for key in keys if (entry := self._read(key)) is not None]
+        """Every entry (blocking, on a connection of its own; for inspection and tests)."""
+        try:
+            with contextlib.closing(self._open_connection()) as db:
+                return [_entry(row) for row in db.execute(_SELECT)]
+        except sqlite3.Error as exc:
+            raise self._error(exc, "read") from exc
 
     async def aclose(self) -> None:
         """Commit what cancelled writers left queued, and close the connection. Idempotent."""
         pending, self._pending = self._pending, []
         if pending and self._db is not None:
-            await anyio.to_thread.run_sync(self._write, pending)
+            await anyio.to_thread.run_sync(self._commit, pending)
         db, self._db = self._db, None
         if db is not None:
             with self._lock:

@@ -3,11 +3,17 @@
 PayCombat has no idempotency key (PayCombat docs: Create Payout), so the only way to know whether
 a payout whose answer was lost exists is to look it up by its ``order_id`` (Get All Payout). A
 lookup made while the server is still processing the create finds nothing, so an item whose
-outcome is unknown waits a *settle period* first, then is looked up with its own retries:
+outcome is unknown waits a *settle period* first. The lookup is evidence, not truth:
 
-- found: ``created``;
-- absent: ``unknown``, or resent when the caller passed ``resend_after_settle=True``; a 409 or a
-  "duplicate order" answer to that resend means the payout exists, so it is looked up again.
+- it reads every page for the ``order_id`` (up to ``LOOKUP_PAGES``); if the server evidently
+  ignores the filter (other orders come back) or the pages repeat or run past the bound, an
+  absence proves nothing, and the item ends ``unknown``: never resent on that evidence;
+- a payout found must be this item's: same ``order_id``, amount, currency and payee as far as
+  the payout carries them; one that is not, or two payouts under one ``order_id``, is a
+  ``conflict``, never ``created``;
+- an absence the lookup can vouch for ends ``unknown``, or is resent when the caller passed
+  ``resend_after_settle=True``; a "duplicate order_id" answer to that resend means the payout
+  exists, so it is looked up again.
 
 ``Engine`` does this for one item (and journals each step); the batch runs many of them
 (``_batch``), and ``payouts.create_reconciled`` runs one (``create_reconciled`` here).
@@ -19,6 +25,8 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
@@ -28,9 +36,10 @@ from . import _converter
 from ._exceptions import (
     APIError,
     ClientStateError,
-    ConflictError,
+    JournalError,
     OutcomeUnknownError,
     PayCombatError,
+    PayoutConflictError,
     ValidationError,
 )
 from ._journal import Journal, JournalEntry
@@ -39,6 +48,7 @@ from ._signing import js_dumps
 from .models.payout import CreatePayoutRequest, Payout
 
 if TYPE_CHECKING:
+    from ._config import ClientConfig
     from .resources._base import AsyncMode
     from .resources.payouts import Payouts
 
@@ -47,25 +57,34 @@ __all__ = [
     "BatchResult",
     "BatchStatus",
     "Engine",
+    "Evidence",
     "Item",
     "create_reconciled",
     "fingerprint",
+    "matches",
 ]
 
 logger = logging.getLogger("paycombat")
 
 _REQUEST_FIELDS = attrs.fields(CreatePayoutRequest)
 
-BatchStatus = Literal["created", "rejected", "unknown"]
+BatchStatus = Literal["created", "rejected", "unknown", "conflict"]
 
 DEFAULT_SETTLE = 60.0
 """Seconds to wait after an outcome became unknown before looking the payout up: longer than
 PayCombat may still be processing a request whose answer was lost."""
 LOOKUP_ATTEMPTS = 4
-"""Lookups of one item (each itself retried by the pipeline) before it is left ``unknown``."""
+"""Tries of each page of a lookup (each itself retried by the pipeline) before giving up."""
+LOOKUP_PAGES = 50
+"""Pages (of 100) a lookup reads at most: a filter that is honoured needs one."""
+LOOKUP_LIMIT = 100
 RESENDS = 2
 """Most resends of one item with ``resend_after_settle=True``."""
-_DUPLICATE = re.compile(r"duplicate|already (exists|used|taken)", re.IGNORECASE)
+# Only an answer that says the order_id is taken means "this order exists" (a 422 "Beneficiary
+# account already exists" is a refusal like any other).
+_ORDER = re.compile(r"order[\s_-]?(id|ref|reference|number|no)?\b", re.IGNORECASE)
+_TAKEN = re.compile(r"duplicat|already (exist|used|taken|been used)|in use|taken", re.IGNORECASE)
+_MASK = re.compile(r"[*•xX#]+")
 
 
 @attrs.frozen(kw_only=True)
@@ -74,13 +93,17 @@ class BatchResult:
 
     Attributes:
         index: the item's position in the input (0-based).
-        order_id: the ``order_id`` the payout carries (generated when the item had none).
+        order_id: the ``order_id`` the payout carries (generated when the item had none and the
+            batch has no journal).
         status: ``"created"`` (``payout`` is set), ``"rejected"`` (not created: the API refused
-            it, or it provably never reached the API; ``error`` says why; not retried), or
-            ``"unknown"`` (it may exist: still absent after the settle period and not resent,
-            or the lookups failed; ``error`` says why; reconcile by ``order_id``).
+            it, or it provably never reached the API; ``error`` says why), ``"unknown"`` (it may
+            exist: not found after the settle period and not resent, or the lookup could not
+            be trusted; ``error`` says what was tried and what to do) or ``"conflict"`` (a
+            payout under this ``order_id`` is not this item's, or several are: ``found`` holds
+            them; nothing was resent; resolve by hand).
         payout: the payout, when created.
-        error: the typed error, when rejected or unknown.
+        error: the typed error, when not created.
+        found: the payouts found under the ``order_id``, when ``conflict``.
     """
 
     index: int
@@ -88,6 +111,7 @@ class BatchResult:
     status: BatchStatus
     payout: Payout | None = None
     error: PayCombatError | None = None
+    found: tuple[Payout, ...] = ()
 
 
 def fingerprint(request: CreatePayoutRequest) -> str:
@@ -96,11 +120,13 @@ def fingerprint(request: CreatePayoutRequest) -> str:
     return hashlib.sha256(body).hexdigest()[:32]
 
 
-def _error_record(error: PayCombatError) -> dict[str, Any]:
+def error_record(error: PayCombatError) -> dict[str, Any]:
+    """An error as the journal keeps it."""
     return {"type": type(error).__name__, "message": error.message, "status": error.status}
 
 
-def _error_from_record(record: dict[str, Any] | None) -> PayCombatError:
+def error_from_record(record: dict[str, Any] | None) -> PayCombatError:
+    """The error a journal row recorded (a ``PayCombatError`` if its type is not one)."""
     from . import _exceptions
 
     record = record or {}
@@ -108,26 +134,105 @@ def _error_from_record(record: dict[str, Any] | None) -> PayCombatError:
     if not (isinstance(cls, type) and issubclass(cls, PayCombatError)):
         cls = PayCombatError
     message = f"{record.get('message') or 'failed'} (recorded by the journal)"
-    return cls(message, status=record.get("status"))
+    status = record.get("status")
+    error: PayCombatError = cls(message, status=status if isinstance(status, int) else None)
+    return error
 
 
-def _is_duplicate(error: PayCombatError) -> bool:
-    return isinstance(error, ConflictError) or (
-        isinstance(error, APIError) and bool(_DUPLICATE.search(error.message))
+def is_duplicate_order(error: PayCombatError) -> bool:
+    """Whether PayCombat refused the create because its ``order_id`` is taken."""
+    return (
+        isinstance(error, APIError)
+        and error.status is not None
+        and 400 <= error.status < 500
+        and bool(_ORDER.search(error.message))
+        and bool(_TAKEN.search(error.message))
     )
+
+
+def _same_amount(sent: Any, seen: Any) -> bool:
+    try:
+        return Decimal(str(sent)) == Decimal(str(seen))
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _same_account(sent: str, seen: str) -> bool:
+    """Account numbers alike, allowing a masked one from the server (``****5678``)."""
+    sent, seen = (re.sub(r"[\s-]", "", s).upper() for s in (sent, seen))
+    *_, visible = _MASK.split(seen)
+    if visible != seen:  # masked: the digits it shows must end the number sent
+        return bool(visible) and sent.endswith(visible)
+    return sent == seen
+
+
+def matches(request: CreatePayoutRequest, order_id: str, payout: Payout) -> list[str]:
+    """How ``payout`` differs from what ``request`` asked for, as far as the payout carries it
+    (empty: it is this item's payout)."""
+    differences = []
+    if payout.order_id != order_id:
+        differences.append(f"order_id {payout.order_id!r}")
+    amount = payout.wire_amount if payout.wire_amount is not None else payout.original_amount
+    if amount is not None and not _same_amount(request.sender_amount, amount):
+        differences.append(f"amount {amount}")
+    if payout.currency and payout.currency.upper() != request.sender_currency.upper():
+        differences.append(f"currency {payout.currency}")
+    beneficiary = request.payout_beneficiary_param
+    if beneficiary is not None:
+        get: Callable[[str], Any] = (
+            beneficiary.get if isinstance(beneficiary, dict) else _attribute_of(beneficiary)
+        )
+        for field, seen in (
+            ("account_number", payout.beneficiary_account_number),
+            ("iban", payout.beneficiary_account_iban),
+        ):
+            sent = get(field)
+            if seen and sent and not _same_account(str(sent), seen):
+                differences.append(f"{field} {seen}")
+    elif (
+        request.payout_beneficiary_id
+        and payout.beneficiary
+        and payout.beneficiary != request.payout_beneficiary_id
+    ):
+        differences.append(f"beneficiary {payout.beneficiary}")
+    return differences
+
+
+def _attribute_of(value: Any) -> Callable[[str], Any]:
+    if hasattr(value, "get") and callable(value.get):
+        getter: Callable[[str], Any] = value.get
+        return getter
+    return lambda name: getattr(value, name, None)
+
+
+@attrs.frozen
+class Evidence:
+    """What a lookup by ``order_id`` showed.
+
+    ``verdict`` is ``"found"`` (``payouts`` holds this item's payout), ``"absent"`` (every page
+    read, the filter honoured: it does not exist now), ``"conflict"`` (a payout that is not
+    this item's, or several) or ``"untrusted"`` (no payout matched, but an absence proves
+    nothing: ``reason`` says why).
+    """
+
+    verdict: Literal["found", "absent", "conflict", "untrusted"]
+    payouts: tuple[Payout, ...] = ()
+    reason: str = ""
+    pages: int = 0
 
 
 class Item:
     """One item in flight: what the journal needs to know about it."""
 
-    __slots__ = ("fingerprint", "index", "key", "order_id", "request")
+    __slots__ = ("claimed_until", "fingerprint", "index", "key", "order_id", "request")
 
-    def __init__(self, index: int, request: CreatePayoutRequest, key: str, order_id: str) -> None:
+    def __init__(self, index: int, request: CreatePayoutRequest, order_id: str) -> None:
         self.index = index
         self.request = request
-        self.key = key
+        self.key = order_id
         self.order_id = order_id
         self.fingerprint = ""
+        self.claimed_until = 0.0  # monotonic time until which this run's claim holds
 
 
 class Engine:
@@ -141,61 +246,135 @@ class Engine:
         resend_after_settle: bool,
         journal: Journal | None,
         pace: Limiter | None,
+        config: ClientConfig,
+        owner: str | None = None,
     ) -> None:
         if settle < 0:
             raise ValidationError("must be >= 0 seconds", field="settle")
         self.payouts = payouts
-        self.config = payouts._transport.pipeline.config  # type: ignore[attr-defined]
+        self.timeout = config.timeout or 0.0
+        self.backoff = config.retry.backoff
         self.settle = settle
         self.resend_after_settle = resend_after_settle
         self.journal = journal
         self.pace = pace
+        self.owner = owner
+        self.renewed_until = 0.0  # monotonic: every claim held at the last renewal holds until
+        self.aborted = anyio.Event()
+        self.on_send: Callable[[], object] | None = None
+        self.on_settling: Callable[[int], object] | None = None
+        self.on_journal_error: Callable[[JournalError], object] | None = None
 
-    async def _record(self, item: Item, state: Any, **fields: Any) -> None:
-        if self.journal is not None:
-            await self.journal.put(
-                JournalEntry(
-                    key=item.key,
-                    order_id=item.order_id,
-                    fingerprint=item.fingerprint,
-                    state=state,
-                    **fields,
-                )
+    def entry(self, item: Item, state: str, **fields: Any) -> JournalEntry:
+        return JournalEntry(
+            key=item.key,
+            order_id=item.order_id,
+            fingerprint=item.fingerprint,
+            state=state,
+            owner=self.owner,
+            **fields,
+        )
+
+    async def _record(self, item: Item, state: str, **fields: Any) -> None:
+        if self.journal is None:
+            return
+        try:
+            await self.journal.put(self.entry(item, state, **fields))
+        except JournalError as exc:
+            if state == "sending" or self.on_journal_error is None:
+                raise  # not recorded, so not sent
+            # An outcome the journal could not keep is still reported; the batch stops.
+            logger.warning(
+                "order_id %s ended %s; the journal could not record it: %s",
+                item.order_id,
+                state,
+                exc,
             )
+            self.on_journal_error(exc)
 
-    async def send(self, item: Item) -> Payout:
-        """One Create Payout, recorded as ``sending`` (durably) before it leaves."""
-        if self.pace is not None:
+    def holds(self, item: Item) -> bool:
+        """Whether this run's claim on ``item`` surely still holds (a margin of a third of the
+        lease for clock drift and the send's own start)."""
+        assert self.journal is not None
+        margin = self.journal.lease / 3
+        return time.monotonic() + margin < max(item.claimed_until, self.renewed_until)
+
+    async def send(self, item: Item, *, claimed: bool = False) -> Payout:
+        """One Create Payout; with a journal, claimed (``sending``, durably) before it leaves."""
+        if self.pace is not None and not claimed:
             await self.pace.pace()
-        await self._record(item, "sending", sent_at=time.time())
+        if self.journal is not None:
+            if not claimed:  # a resend: the claim is this run's already, renew its record
+                await self._record(item, "sending", sent_at=time.time())
+            if not self.holds(item):
+                raise OutcomeUnknownError(
+                    f"Create Payout {item.order_id!r} was not sent: this run's claim on it "
+                    "lapsed (the journal could not renew it); run the batch again with the "
+                    "same journal",
+                    order_id=item.order_id,
+                    may_have_taken_effect=False,
+                )
+        if self.on_send is not None:
+            self.on_send()
         arguments = {field.name: getattr(item.request, field.name) for field in _REQUEST_FIELDS}
         arguments["order_id"] = item.order_id
         payout: Payout = await self.payouts.create(**arguments)
         return payout
 
-    async def lookup(self, order_id: str) -> Payout | None:
-        """The payout carrying ``order_id``, ``None`` if absent; raises if every try failed."""
+    async def _page(self, order_id: str, number: int) -> list[Payout]:
         last: PayCombatError | None = None
         for attempt in range(1, LOOKUP_ATTEMPTS + 1):
             if self.pace is not None:
                 await self.pace.pace()
             try:
-                page = await self.payouts.list(order_id=order_id, limit=100).fetch_page(1)
+                page = await self.payouts.list(order_id=order_id, limit=LOOKUP_LIMIT).fetch_page(
+                    number
+                )
             except ClientStateError:
                 raise
             except PayCombatError as exc:
                 last = exc
-                await anyio.sleep(
-                    self.config.retry.backoff(attempt, getattr(exc, "retry_after", None))
-                )
+                await anyio.sleep(self.backoff(attempt, getattr(exc, "retry_after", None)))
                 continue
-            # Only an exact match counts, in case the filter is ignored (it is inferred).
-            found = [p for p in page.items if p.order_id == order_id]
-            if len(found) > 1:
-                logger.warning("%d payouts carry order_id %s", len(found), order_id)
-            return found[0] if found else None
+            return page.items
         assert last is not None
         raise last
+
+    async def lookup(self, item: Item) -> Evidence:
+        """Every payout carrying the item's ``order_id``, judged; raises if a page could not be
+        fetched at all."""
+        found: dict[str, Payout] = {}
+        filter_ignored = False
+        previous: list[str] | None = None
+        for number in range(1, LOOKUP_PAGES + 1):
+            payouts = await self._page(item.order_id, number)
+            ids = [p.id for p in payouts]
+            if previous is not None and ids and ids == previous:
+                return self._judge(item, found, f"page {number} repeated page {number - 1}")
+            for payout in payouts:
+                if payout.order_id == item.order_id:
+                    found[payout.id] = payout
+                else:
+                    filter_ignored = True
+            if len(payouts) < LOOKUP_LIMIT:
+                reason = "the server ignored the order_id filter" if filter_ignored else ""
+                return self._judge(item, found, reason, number)
+            previous = ids
+        return self._judge(item, found, f"more than {LOOKUP_PAGES} pages", LOOKUP_PAGES)
+
+    def _judge(self, item: Item, found: dict[str, Payout], doubt: str, pages: int = 0) -> Evidence:
+        payouts = tuple(found.values())
+        if len(payouts) > 1:
+            return Evidence("conflict", payouts, f"{len(payouts)} payouts carry it", pages)
+        if payouts:
+            differences = matches(item.request, item.order_id, payouts[0])
+            if differences:
+                why = f"payout {payouts[0].id} has {', '.join(differences)}"
+                return Evidence("conflict", payouts, why, pages)
+            return Evidence("found", payouts, "", pages)
+        if doubt:
+            return Evidence("untrusted", (), doubt, pages)
+        return Evidence("absent", (), "", pages)
 
     async def finish(self, item: Item, status: BatchStatus, **fields: Any) -> BatchResult:
         result = BatchResult(index=item.index, order_id=item.order_id, status=status, **fields)
@@ -204,108 +383,140 @@ class Engine:
         if status == "created":
             assert result.payout is not None
             await self._record(item, "created", payout=_converter.unstructure(result.payout))
-        elif result.error is not None:
-            await self._record(item, status, error=_error_record(result.error))
+        else:
+            assert result.error is not None
+            payout = _converter.unstructure(result.found[0]) if result.found else None
+            await self._record(item, status, error=error_record(result.error), payout=payout)
         return result
 
-    async def run(self, item: Item) -> BatchResult | tuple[Item, PayCombatError, float]:
-        """Send a fresh item. An unknown outcome comes back as (item, error, when) to settle."""
+    async def run(
+        self, item: Item, *, claimed: bool = False
+    ) -> BatchResult | tuple[Item, PayCombatError, float]:
+        """Send an item. An unknown outcome comes back as (item, error, when) to settle."""
         try:
-            payout = await self.send(item)
+            payout = await self.send(item, claimed=claimed)
         except ClientStateError:
             raise
         except PayCombatError as exc:
-            if _is_duplicate(exc):
+            if is_duplicate_order(exc):
                 return (item, exc, 0.0)  # the order exists already: look it up, no settling
             if exc.may_have_taken_effect:
                 return (item, exc, time.monotonic())
             return await self.finish(item, "rejected", error=exc)
         return await self.finish(item, "created", payout=payout)
 
+    async def _settle_until(self, deadline: float) -> bool:
+        """Wait until ``deadline`` (monotonic); False if the batch was aborted meanwhile."""
+        with anyio.move_on_after(max(0.0, deadline - time.monotonic())):
+            await self.aborted.wait()
+        return not self.aborted.is_set()
+
     async def reconcile(self, item: Item, error: PayCombatError, since: float) -> BatchResult:
         """Settle, look up, and (only if asked) resend, until the item's outcome is known."""
-        await self._record(item, "unknown", error=_error_record(error), sent_at=time.time())
+        if self.on_settling is not None:
+            self.on_settling(1)
+        try:
+            return await self._reconcile(item, error, since)
+        finally:
+            if self.on_settling is not None:
+                self.on_settling(-1)
+
+    async def _reconcile(self, item: Item, error: PayCombatError, since: float) -> BatchResult:
+        await self._record(item, "settling", error=error_record(error), sent_at=time.time())
+        tried: list[str] = []
         resent = 0
         waited_for_duplicate = False
         while True:
-            await anyio.sleep(max(0.0, since + self.settle - time.monotonic()))
+            if not await self._settle_until(since + self.settle):
+                tried.append("the batch stopped before its lookup")
+                return await self._unknown(item, error, tried)
             try:
-                found = await self.lookup(item.order_id)
+                evidence = await self.lookup(item)
             except ClientStateError:
                 raise
             except PayCombatError as exc:
                 logger.warning("order_id %s could not be looked up: %s", item.order_id, exc)
-                return await self.finish(item, "unknown", error=error)
-            if found is not None:
-                return await self.finish(item, "created", payout=found)
-            if _is_duplicate(error) and not waited_for_duplicate:
+                tried.append(f"looking it up by order_id failed ({exc.message})")
+                return await self._unknown(item, error, tried)
+            if evidence.verdict == "found":
+                return await self.finish(item, "created", payout=evidence.payouts[0])
+            if evidence.verdict == "conflict":
+                return await self._conflict(item, evidence)
+            if evidence.verdict == "untrusted":
+                tried.append(
+                    f"looked it up by order_id after settling {self.settle:g}s and found no "
+                    f"payout, but that proves nothing: {evidence.reason}"
+                )
+                return await self._unknown(item, error, tried)
+            tried.append(f"not found by order_id after settling {self.settle:g}s")
+            if is_duplicate_order(error) and not waited_for_duplicate:
                 # Refused as a duplicate yet not listed: it exists and is still being processed.
                 waited_for_duplicate, since = True, time.monotonic()
                 continue
-            if _is_duplicate(error) or not self.resend_after_settle or resent == RESENDS:
-                return await self.finish(item, "unknown", error=error)
+            if is_duplicate_order(error) or not self.resend_after_settle or resent == RESENDS:
+                return await self._unknown(item, error, tried)
             logger.info("order_id %s absent after settling: resending", item.order_id)
             resent += 1
+            tried.append("resent")
             outcome = await self.run(item)
             if isinstance(outcome, BatchResult):
                 return outcome
             _, error, since = outcome
 
-    async def resume(self, item: Item, entry: JournalEntry) -> BatchResult | None:
-        """What the journal says about an item from an earlier run (``None``: send it)."""
-        if entry.fingerprint != item.fingerprint and entry.state != "rejected":
-            mismatch = ValidationError(
-                f"the journal holds a different payout under {item.key!r}; use a new journal "
-                "for a new batch",
-                field="journal",
-            )
-            return BatchResult(
-                index=item.index, order_id=entry.order_id, status="rejected", error=mismatch
-            )
-        if entry.state == "created" and entry.payout is not None:
-            payout = _converter.structure(entry.payout, Payout)
-            return BatchResult(
-                index=item.index, order_id=item.order_id, status="created", payout=payout
-            )
-        if entry.state in ("sending", "unknown"):
-            # Sent by an earlier run that may have died mid-call: never resend without a lookup.
-            timeout = self.config.timeout or 0.0
-            elapsed = time.time() - (entry.sent_at or 0.0)
-            since = time.monotonic() - max(0.0, elapsed - timeout)
-            error: PayCombatError = (
-                _error_from_record(entry.error)
-                if entry.error
-                else OutcomeUnknownError(
-                    "An earlier run sent this payout and did not record its outcome."
-                )
-            )
-            return await self.reconcile(item, error, since)
-        return None  # rejected earlier: nothing was created, so it may be sent again
+    async def _unknown(self, item: Item, error: PayCombatError, tried: list[str]) -> BatchResult:
+        advice = (
+            "run the batch again with the same journal to look it up again"
+            if self.journal is not None
+            else f"look it up later with payouts.list(order_id={item.order_id!r})"
+        )
+        if not self.resend_after_settle:
+            advice += ", or pass resend_after_settle=True to send it if it is still absent"
+        unknown = OutcomeUnknownError(
+            f"Create Payout {item.order_id!r}: its outcome is unknown ({error.message}); "
+            f"{'; '.join(tried) or 'not looked up'}; it was not resent: {advice}",
+            order_id=item.order_id,
+            status=error.status,
+            method=error.method,
+            path=error.path,
+        )
+        unknown.__cause__ = error
+        return await self.finish(item, "unknown", error=unknown)
+
+    async def _conflict(self, item: Item, evidence: Evidence) -> BatchResult:
+        conflict = PayoutConflictError(
+            f"Create Payout {item.order_id!r}: {evidence.reason}, not the payout this item "
+            "asks for; nothing was resent. Check the payouts in `found`, then use a fresh "
+            "order_id for a new payout",
+            order_id=item.order_id,
+            found=evidence.payouts,
+        )
+        return await self.finish(item, "conflict", error=conflict, found=evidence.payouts)
 
 
 async def create_reconciled(
-    payouts: Payouts[AsyncMode], request: CreatePayoutRequest, *, settle: float
+    payouts: Payouts[AsyncMode],
+    request: CreatePayoutRequest,
+    *,
+    settle: float,
+    config: ClientConfig,
 ) -> Payout:
     """One Create Payout that settles and looks itself up when its outcome is unknown.
 
-    Returns the payout (created now, or found by ``order_id``); raises the API's error if it was
-    refused, and ``OutcomeUnknownError`` if it is still absent after the settle period (it was
-    not resent).
+    Returns the payout (created now, or found by ``order_id`` and matching the request); raises
+    the API's error if it was refused, ``PayoutConflictError`` if the payout found is not this
+    one (or several carry the ``order_id``), and ``OutcomeUnknownError`` if it could not be
+    found (it was not resent).
     """
     if not request.order_id:
         raise ValidationError("is required to reconcile a payout", field="order_id")
-    engine = Engine(payouts, settle=settle, resend_after_settle=False, journal=None, pace=None)
-    item = Item(0, request, request.order_id, request.order_id)
+    engine = Engine(
+        payouts, settle=settle, resend_after_settle=False, journal=None, pace=None, config=config
+    )
+    item = Item(0, request, request.order_id)
     outcome = await engine.run(item)
     if not isinstance(outcome, BatchResult):
         outcome = await engine.reconcile(*outcome)
     if outcome.payout is not None:
         return outcome.payout
     assert outcome.error is not None
-    if outcome.status == "unknown":
-        raise OutcomeUnknownError(
-            f"Create Payout {request.order_id!r}: its outcome was unknown and it was not found "
-            f"by order_id after settling for {settle:g}s; it was not resent "
-            f"({outcome.error.message})"
-        ) from outcome.error
     raise outcome.error

@@ -8,7 +8,8 @@ import os
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 
 from .. import _batch
-from .._batch import DEFAULT_CONCURRENCY, BatchItem
+from .._batch import DEFAULT_CONCURRENCY, BatchCounts, BatchItem
+from .._config import ClientConfig
 from .._journal import Journal
 from .._reconcile import DEFAULT_SETTLE, BatchResult, create_reconciled
 from .._retry import Resend
@@ -21,7 +22,7 @@ from ..models.payout import (
     PayoutStatus,
     SimulatePayoutRequest,
 )
-from ._base import AsyncMode, M, Resource, paged
+from ._base import AsyncMode, AsyncTransport, M, Resource, paged
 from ._declare import endpoint
 from ._dual import dual_iterator, dual_method
 
@@ -32,6 +33,12 @@ class Payouts(Resource[M]):
     """``client.payouts``: create, simulate (sandbox), retrieve, list, and download memos."""
 
     client_attribute = "payouts"
+
+    def _client_config(self) -> ClientConfig:
+        # The batch engine needs the call timeout and retry backoff of the client it runs on.
+        transport = self._transport
+        assert isinstance(transport, AsyncTransport)
+        return transport.pipeline.config
 
     create = endpoint(
         doc="""Create Payout: send ``sender_amount`` to a beneficiary over ``payout_method_name``.
@@ -118,7 +125,7 @@ class Payouts(Resource[M]):
             OutcomeUnknownError: still absent after the settle period (it was not resent).
             APIError: PayCombat refused the payout (nothing was created).
         """
-        return await create_reconciled(self, request, settle=settle)
+        return await create_reconciled(self, request, settle=settle, config=self._client_config())
 
     @dual_method("payouts.create")
     async def create_many(
@@ -129,35 +136,48 @@ class Payouts(Resource[M]):
         rate_limit: float | None = None,
         journal: str | os.PathLike[str] | Journal | None = None,
         on_progress: Callable[[BatchResult], object] | None = None,
+        on_counts: Callable[[BatchCounts], object] | None = None,
         settle: float = DEFAULT_SETTLE,
         resend_after_settle: bool = False,
     ) -> builtins.list[BatchResult]:
         """Create many payouts concurrently, each exactly once as far as the API allows.
 
         Returns one ``BatchResult`` per item, in input order: ``created`` (with ``payout``),
-        ``rejected`` (not created; ``error`` says why; not retried) or ``unknown`` (it may exist;
-        reconcile by ``order_id``). One failing item never stops the others.
+        ``rejected`` (not created; ``error`` says why), ``unknown`` (it may exist; ``error``
+        says what was tried and what to run next) or ``conflict`` (a payout under its
+        ``order_id`` is not this item's: ``found`` holds it; nothing was resent). One failing
+        item never stops the others.
 
         An item whose outcome is unknown (timeout, reset, 5xx after sending) is looked up by
-        ``order_id`` after ``settle`` seconds, while the other items keep flowing: found, it is
-        ``created``; absent, it is resent only with ``resend_after_settle=True``.
+        ``order_id`` after ``settle`` seconds, while the other items keep flowing. Found and
+        matching (amount, currency, payee), it is ``created``; absent, it is resent only with
+        ``resend_after_settle=True``, and only when the lookup can vouch for the absence (every
+        page read, the filter honoured by the server).
 
         Args:
             items: ``CreatePayoutRequest`` objects or mappings of ``create``'s keyword
-                arguments, from any iterable or async iterable, pulled lazily. An item without
-                an ``order_id`` gets a generated one (in its result).
+                arguments, from any iterable or async iterable, pulled lazily. Without a
+                journal an item without an ``order_id`` gets a generated one (in its result);
+                with a journal every item needs its own ``order_id`` (a string).
             concurrency: items in flight at once (waiting for a slot does not burn an item's
                 deadline; the client's connection pool also bounds requests in flight).
             rate_limit: requests per second for this batch, on top of the client's limiter.
-            journal: a path (SQLite) or a ``Journal``: each item's state is written before and
-                after its send, so re-running the batch after a crash skips created items and
-                looks up the ones in flight instead of resending them.
+            journal: a path (SQLite) or a ``Journal``: each item is claimed in it before its
+                request leaves and its outcome recorded after, so a re-run after a crash skips
+                decided items and looks up the ones in flight instead of resending them, and
+                several runs of one batch on one journal share the work, never sending an item
+                twice.
             on_progress: called with each ``BatchResult`` as it completes.
+            on_counts: called with a ``BatchCounts`` (sent, settling, created, ...) whenever
+                they change.
             settle: seconds to wait after an unknown outcome before looking the payout up.
-            resend_after_settle: resend an item still absent after the settle period.
+            resend_after_settle: resend an item provably absent after the settle period.
 
         Raises:
             ValidationError: an option is invalid; nothing was sent.
+            JournalError: the journal cannot be opened or read; nothing was sent.
+            BatchAbortedError: the item source or a callback raised: sending stopped, the
+                items in flight were finished or recorded, and ``results`` holds every result.
         """
         return await _batch.create_many(
             self,
@@ -166,7 +186,9 @@ class Payouts(Resource[M]):
             rate_limit=rate_limit,
             journal=journal,
             on_progress=on_progress,
+            on_counts=on_counts,
             settle=settle,
+            config=self._client_config(),
             resend_after_settle=resend_after_settle,
         )
 
@@ -179,14 +201,19 @@ class Payouts(Resource[M]):
         rate_limit: float | None = None,
         journal: str | os.PathLike[str] | Journal | None = None,
         on_progress: Callable[[BatchResult], object] | None = None,
+        on_counts: Callable[[BatchCounts], object] | None = None,
         settle: float = DEFAULT_SETTLE,
         resend_after_settle: bool = False,
     ) -> AsyncIterator[BatchResult]:
         """Like ``create_many``, yielding each ``BatchResult`` as it completes (any order).
 
         ``async for result in client.payouts.stream_many(items): ...`` runs in bounded memory
-        for any number of items. Leaving the loop early cancels the items in flight; with a
-        journal, a re-run picks them up safely.
+        for any number of items. Closing the stream early (``aclose()``, or leaving an
+        ``async with contextlib.aclosing(...)`` block) stops sending at once and cancels the
+        items in flight: with a journal, a re-run picks them up safely; without one, every
+        item that may have reached PayCombat is named in a WARNING log. If the item source or
+        a callback raises, the results decided so far are yielded, then ``BatchAbortedError``
+        is raised.
         """
         results = _batch.stream_many(
             self,
@@ -195,7 +222,9 @@ class Payouts(Resource[M]):
             rate_limit=rate_limit,
             journal=journal,
             on_progress=on_progress,
+            on_counts=on_counts,
             settle=settle,
+            config=self._client_config(),
             resend_after_settle=resend_after_settle,
         )
         async with contextlib.aclosing(results):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
+import attrs
 
 from paycombat_async import Journal, JournalEntry, PayCombat, SQLiteJournal
-from paycombat_async._journal import JournalState
+from paycombat_async._journal import Claim, JournalState, decide_claim
 from paycombat_async.sandbox import LocalSandbox
 from tests.batch.helpers import assert_exactly_once, items
 
@@ -41,13 +44,32 @@ async def test_every_put_is_readable_from_another_connection_once_it_returns(
 
 
 class MemoryJournal:
-    """What a shared store would implement (here a dict), for a batch spread over workers."""
+    """What a shared store would implement (here a dict), for a batch spread over workers: the
+    claim rule is ``decide_claim``, applied atomically (one event loop: no await inside)."""
+
+    lease = 30.0
 
     def __init__(self) -> None:
         self.entries: dict[str, JournalEntry] = {}
 
+    async def open(self) -> None:
+        pass
+
     async def get(self, key: str) -> JournalEntry | None:
         return self.entries.get(key)
+
+    async def claim(self, entry: JournalEntry) -> Claim:
+        claim, write = decide_claim(
+            self.entries.get(entry.key), entry, now=time.time(), lease=self.lease
+        )
+        if write is not None:
+            self.entries[entry.key] = write
+        return claim
+
+    async def renew(self, keys: Sequence[str], owner: str) -> None:
+        for key in keys:
+            if (held := self.entries.get(key)) is not None and held.owner == owner:
+                self.entries[key] = attrs.evolve(held, lease_until=time.time() + self.lease)
 
     async def put(self, entry: JournalEntry) -> None:
         self.entries[entry.key] = entry

@@ -1,0 +1,401 @@
+"""The ledger against a gateway that misbehaves as real ones do: a lookup proves or it does not
+conclude, a payout found must be this item's, and no order_id is ever paid twice."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from paycombat_async import (
+    BatchAbortedError,
+    BatchResult,
+    CreatePayoutRequest,
+    JournalError,
+    OutcomeUnknownError,
+    PayoutConflictError,
+    SQLiteJournal,
+    UnprocessableEntityError,
+    ValidationError,
+)
+from paycombat_async._batch import BatchCounts
+from paycombat_async._journal import JournalEntry
+from paycombat_async._reconcile import fingerprint
+from tests.batch.gateway import CREATE_PATH, LIST_PATH, Gateway, client_for_gateway, run_gateway
+from tests.batch.helpers import items
+from tests.helpers import payout_args
+
+UNAVAILABLE = (503, "Service temporarily unavailable")  # refused before commit: absent
+
+
+def creates(gateway: Gateway) -> int:
+    return sum(1 for method, path, *_ in gateway.requests if path == CREATE_PATH)
+
+
+def lists(gateway: Gateway) -> int:
+    return sum(1 for method, path, *_ in gateway.requests if path == LIST_PATH)
+
+
+def seed_others(gateway: Gateway, n: int) -> None:
+    for i in range(n):
+        gateway.seed_payout(order_id=f"other-{i}", amount=7)
+
+
+async def run(gateway: Gateway, batch: list[Any], **options: Any) -> list[BatchResult]:
+    options.setdefault("settle", 0)
+    async with run_gateway(gateway) as url, client_for_gateway(url) as client:
+        return await client.payouts.create_many(batch, **options)
+
+
+# -- a lookup proves or it does not conclude ------------------------------------------------
+
+
+async def test_an_ignored_filter_still_finds_a_payout_on_a_later_page() -> None:
+    gateway = Gateway(ignore_order_id_filter=True, commit_then_fail={"b-1"})
+    seed_others(gateway, 250)  # b-1 is committed after them: on page 3 of an unfiltered list
+    [*_, result] = await run(gateway, items(2), resend_after_settle=True)
+    assert result.status == "created"
+    assert result.payout is not None
+    assert result.payout.order_id == "b-1"
+    assert gateway.count_by_order_id()["b-1"] == 1
+    assert creates(gateway) == 2
+
+
+async def test_an_ignored_filter_never_proves_absence_so_nothing_is_resent() -> None:
+    gateway = Gateway(
+        ignore_order_id_filter=True, reject_with=dict.fromkeys(["b-0", "b-2"], UNAVAILABLE)
+    )
+    seed_others(gateway, 150)
+    results = await run(gateway, items(3), resend_after_settle=True)
+    assert [r.status for r in results] == ["unknown", "created", "unknown"]
+    for result in (results[0], results[2]):
+        assert isinstance(result.error, OutcomeUnknownError)
+        assert "ignored the order_id filter" in str(result.error)
+        assert "proves nothing" in str(result.error)
+    assert creates(gateway) == 3  # once each: the unknown ones were never resent
+
+
+async def test_a_server_that_ignores_page_is_not_walked_forever() -> None:
+    gateway = Gateway(
+        ignore_order_id_filter=True, ignore_page=True, reject_with={"b-0": UNAVAILABLE}
+    )
+    seed_others(gateway, 100)  # a full first page, repeated for every page number
+    [result] = await run(gateway, items(1), resend_after_settle=True)
+    assert result.status == "unknown"
+    assert "page 2 repeated page 1" in str(result.error)
+    assert lists(gateway) == 2
+    assert creates(gateway) == 1
+
+
+async def test_an_honoured_filter_proves_absence_and_allows_the_resend() -> None:
+    gateway = Gateway(reject_with={"b-0": UNAVAILABLE})
+    async with run_gateway(gateway) as url, client_for_gateway(url) as client:
+        # The first send is refused before commit; the lookup proves it absent; the resend
+        # (the gateway now healthy) creates it.
+        [result] = await client.payouts.create_many(
+            items(1),
+            settle=0,
+            resend_after_settle=True,
+            on_counts=lambda counts: counts.sent == 1 and gateway.reject_with.clear(),
+        )
+    assert result.status == "created"
+    assert gateway.count_by_order_id()["b-0"] == 1
+
+
+# -- a found payout must be this item's -----------------------------------------------------
+
+
+async def test_an_old_payout_under_a_reused_order_id_is_a_conflict_not_created() -> None:
+    gateway = Gateway(reject_with={"b-0": UNAVAILABLE})
+    old = gateway.seed_payout(order_id="b-0", amount=5000, account_number="87654321")
+    [result] = await run(gateway, items(1), resend_after_settle=True)
+    assert result.status == "conflict"
+    assert result.payout is None
+    assert [p.id for p in result.found] == [old["id"]]
+    assert isinstance(result.error, PayoutConflictError)
+    assert "amount 5000" in str(result.error)
+    assert "account_number 87654321" in str(result.error)
+    assert gateway.count_by_order_id()["b-0"] == 1  # never resent
+
+
+async def test_a_duplicate_refusal_finding_someone_elses_payout_is_a_conflict() -> None:
+    gateway = Gateway(refuse_duplicate_order_id=True)
+    gateway.seed_payout(order_id="b-0", amount=5000)
+    [result] = await run(gateway, items(1))
+    assert result.status == "conflict"
+    assert creates(gateway) == 1
+
+
+async def test_two_payouts_under_one_order_id_are_a_conflict() -> None:
+    gateway = Gateway(reject_with={"b-0": UNAVAILABLE})
+    for _ in range(2):
+        gateway.seed_payout(order_id="b-0", amount=Decimal("25.00"), account_number="12345678")
+    [result] = await run(gateway, items(1))
+    assert result.status == "conflict"
+    assert len(result.found) == 2
+    assert "2 payouts carry it" in str(result.error)
+
+
+async def test_a_matching_payout_is_created_even_when_masked() -> None:
+    gateway = Gateway(refuse_duplicate_order_id=True)
+    gateway.seed_payout(order_id="b-0", amount=25, account_number="****5678")
+    [result] = await run(gateway, items(1))
+    assert result.status == "created"
+    assert creates(gateway) == 1
+
+
+async def test_create_reconciled_raises_a_conflict_for_someone_elses_payout() -> None:
+    gateway = Gateway(reject_with={"web-1": UNAVAILABLE})
+    gateway.seed_payout(order_id="web-1", amount=5000)
+    request = CreatePayoutRequest(**payout_args(order_id="web-1"))
+    async with run_gateway(gateway) as url, client_for_gateway(url) as client:
+        with pytest.raises(PayoutConflictError) as caught:
+            await client.payouts.create_reconciled(request, settle=0)
+    assert caught.value.order_id == "web-1"
+    assert len(caught.value.found) == 1
+
+
+async def test_create_reconciled_says_what_it_tried_when_it_cannot_conclude() -> None:
+    gateway = Gateway(ignore_order_id_filter=True, reject_with={"web-1": UNAVAILABLE})
+    seed_others(gateway, 3)
+    request = CreatePayoutRequest(**payout_args(order_id="web-1"))
+    async with run_gateway(gateway) as url, client_for_gateway(url) as client:
+        with pytest.raises(OutcomeUnknownError, match="proves nothing") as caught:
+            await client.payouts.create_reconciled(request, settle=0)
+    assert "payouts.list(order_id='web-1')" in str(caught.value)
+
+
+# -- "duplicate order" means this order -----------------------------------------------------
+
+
+async def test_a_422_about_something_else_is_a_rejection_not_a_duplicate() -> None:
+    gateway = Gateway(reject_with={"b-0": (422, "Beneficiary account already exists")})
+    [result] = await run(gateway, items(1), settle=30)  # a duplicate would wait 30 s
+    assert result.status == "rejected"
+    assert isinstance(result.error, UnprocessableEntityError)
+    assert lists(gateway) == 0
+
+
+async def test_a_duplicate_order_id_answer_finds_this_items_payout() -> None:
+    gateway = Gateway(refuse_duplicate_order_id=True)
+    existing = gateway.seed_payout(order_id="b-0", amount=25, account_number="12345678")
+    [result] = await run(gateway, items(1))
+    assert result.status == "created"
+    assert result.payout is not None
+    assert result.payout.id == existing["id"]
+
+
+# -- identity is the order_id, a string ------------------------------------------------------
+
+
+async def test_a_journaled_batch_refuses_items_without_a_string_order_id(tmp_path: Path) -> None:
+    batch: list[Any] = items(3)
+    del batch[0]["order_id"]
+    batch[1]["order_id"] = 123
+    gateway = Gateway()
+    results = await run(gateway, batch, journal=tmp_path / "j.sqlite")
+    assert [r.status for r in results] == ["rejected", "rejected", "created"]
+    assert all(isinstance(r.error, ValidationError) for r in results[:2])
+    assert "order_id" in str(results[0].error)
+    assert creates(gateway) == 1
+
+
+async def test_a_non_string_order_id_is_refused_before_sending_without_a_journal() -> None:
+    gateway = Gateway()
+    [result] = await run(gateway, [payout_args(order_id=123)])
+    assert result.status == "rejected"
+    assert isinstance(result.error, ValidationError)
+    assert creates(gateway) == 0
+
+
+# -- the journal owns each item's fate -------------------------------------------------------
+
+
+def journal_with(path: Path, rows: list[JournalEntry]) -> None:
+    journal = SQLiteJournal(path)
+    anyio_run_put(journal, rows)
+
+
+def anyio_run_put(journal: SQLiteJournal, rows: list[JournalEntry]) -> None:
+    async def put_all() -> None:
+        for row in rows:
+            await journal.put(row)
+        await journal.aclose()
+
+    anyio.run(put_all)
+
+
+def row(order_id: str, state: str, **fields: Any) -> JournalEntry:
+    request = CreatePayoutRequest(**payout_args(order_id=order_id))
+    return JournalEntry(
+        key=order_id,
+        order_id=order_id,
+        fingerprint=fingerprint(request),
+        state=state,
+        sent_at=time.time() - 3600,
+        **fields,
+    )
+
+
+@pytest.mark.parametrize("state", ["CREATED", "done", "created", "sending", "settling"])
+async def test_a_row_in_doubt_is_looked_up_never_sent_again(tmp_path: Path, state: str) -> None:
+    path = tmp_path / "j.sqlite"
+    await anyio.to_thread.run_sync(journal_with, path, [row("b-0", state), row("b-1", state)])
+    gateway = Gateway()
+    gateway.seed_payout(order_id="b-1", amount=25, account_number="12345678")
+    results = await run(gateway, items(2), journal=path, resend_after_settle=False)
+    assert [r.status for r in results] == ["unknown", "created"]
+    assert creates(gateway) == 0  # neither was sent again: b-0 stays in doubt, b-1 was found
+    states = {e.order_id: e.state for e in SQLiteJournal(path).entries()}
+    assert states == {"b-0": "unknown", "b-1": "created"}
+
+
+async def test_a_claim_held_by_a_live_run_is_waited_for_then_read(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    other = row("b-0", "sending", owner="other-run", lease_until=time.time() + 60)
+    await anyio.to_thread.run_sync(journal_with, path, [other])
+    gateway = Gateway()
+    payout = gateway.seed_payout(order_id="b-0", amount=25, account_number="12345678")
+    waiting = anyio.Event()
+
+    def counts(now: BatchCounts) -> None:
+        if now.waiting:
+            waiting.set()
+
+    async def other_run_finishes() -> None:
+        await waiting.wait()
+        journal = SQLiteJournal(path)
+        await journal.put(row("b-0", "created", payout=payout))
+        await journal.aclose()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(other_run_finishes)
+        results = await run(gateway, items(2), journal=path, on_counts=counts)
+    assert [r.status for r in results] == ["created", "created"]
+    assert results[0].payout is not None
+    assert results[0].payout.id == payout["id"]
+    assert creates(gateway) == 1  # only b-1: b-0 belonged to the other run
+
+
+async def test_a_dead_runs_claim_is_taken_over_through_a_lookup(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    dead = row("b-0", "sending", owner="dead-run", lease_until=time.time() - 1)
+    await anyio.to_thread.run_sync(journal_with, path, [dead])
+    gateway = Gateway()  # the dead run never got its request out: absent, provably
+    results = await run(gateway, items(1), journal=path, resend_after_settle=True)
+    assert [r.status for r in results] == ["created"]
+    assert gateway.count_by_order_id()["b-0"] == 1
+
+
+async def test_a_journal_that_cannot_be_opened_raises_before_anything_is_sent(
+    tmp_path: Path,
+) -> None:
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"this is not a database" * 100)
+    gateway = Gateway()
+    for path in (corrupt, tmp_path):  # a corrupt file; a folder
+        with pytest.raises(JournalError) as caught:
+            await run(gateway, items(3), journal=path)
+        assert str(path) in str(caught.value)
+    assert gateway.requests == []
+
+
+def test_claims_reach_the_disk_before_the_request_leaves(tmp_path: Path) -> None:
+    journal = SQLiteJournal(tmp_path / "j.sqlite")
+    anyio.run(journal.open)
+    try:
+        assert journal._db is not None
+        # 2 = FULL: every commit (so every claim) is fsynced, not only at checkpoints.
+        assert journal._db.execute("PRAGMA synchronous").fetchone() == (2,)
+    finally:
+        anyio.run(journal.aclose)
+
+
+async def test_an_old_journal_without_claims_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE items (key TEXT PRIMARY KEY, order_id TEXT NOT NULL, fingerprint TEXT "
+            "NOT NULL, state TEXT NOT NULL, payout TEXT, error TEXT, sent_at REAL, updated_at "
+            "REAL NOT NULL)"
+        )
+    db.close()
+    results = await run(Gateway(), items(2), journal=path)
+    assert [r.status for r in results] == ["created", "created"]
+
+
+# -- no result is ever lost ------------------------------------------------------------------
+
+
+async def test_a_breaking_item_source_raises_with_every_result() -> None:
+    def source() -> Any:
+        yield from items(40)
+        raise OSError("the CSV reader broke")
+
+    gateway = Gateway(latency=0.01)
+    with pytest.raises(BatchAbortedError) as caught:
+        await run(gateway, source(), concurrency=8)
+    assert isinstance(caught.value.__cause__, OSError)
+    results = caught.value.results
+    assert [r.index for r in results] == list(range(40))
+    assert {r.status for r in results} == {"created"}
+    assert sum(gateway.count_by_order_id().values()) == 40
+
+
+async def test_a_raising_progress_callback_stops_sending_and_keeps_results() -> None:
+    def explode(result: BatchResult) -> None:
+        if result.index == 5:
+            raise RuntimeError("dashboard down")
+
+    gateway = Gateway(latency=0.005)
+    with pytest.raises(BatchAbortedError) as caught:
+        await run(gateway, items(500), concurrency=4, on_progress=explode)
+    results = caught.value.results
+    on_server = gateway.count_by_order_id()
+    assert len(results) < 500
+    assert sorted(r.order_id for r in results) == sorted(on_server)  # every payout reported
+    assert caught.value.may_have_taken_effect
+
+
+async def test_closing_a_stream_early_stops_sending_and_leaves_no_task(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gateway = Gateway(latency=0.01)
+    async with run_gateway(gateway) as url, client_for_gateway(url) as client:
+        before = asyncio.all_tasks()
+        stream = client.payouts.stream_many(items(1000), concurrency=8)
+        seen = [await anext(stream) for _ in range(16)]  # type: ignore[call-overload]
+        await stream.aclose()  # type: ignore[attr-defined]
+        sent = creates(gateway)
+        # The gateway's own handlers may still be finishing the cancelled requests' answers.
+        left = [t for t in asyncio.all_tasks() - before if "RequestHandler" not in repr(t)]
+        assert left == []
+        await client.payouts.list().fetch_page(1)  # the server answers: nothing else pending
+        assert creates(gateway) == sent
+    assert len(seen) == 16
+    # Every payout the stream did not report is named in a warning (no journal here).
+    warned = {r.args[0] for r in caplog.records if r.levelname == "WARNING" and r.args}
+    reported = {r.order_id for r in seen}
+    assert set(gateway.count_by_order_id()) <= reported | warned
+    assert sent < 16 + 8 * 3 + 8  # the consumer's window, not the whole input
+
+
+# -- settling overlaps sending ---------------------------------------------------------------
+
+
+async def test_items_settling_never_hold_back_new_sends() -> None:
+    n = 200
+    gateway = Gateway(commit_then_fail=lambda order_id: True)  # every outcome unknown
+    seen: list[BatchCounts] = []
+    results = await run(gateway, items(n), concurrency=4, settle=1.0, on_counts=seen.append)
+    assert [r.status for r in results] == ["created"] * n
+    # Every item was sent while earlier ones were still settling: no cap turned waiting into
+    # a stall (the old cap was 64 settling items).
+    assert max(c.settling for c in seen) > 64
+    assert seen[-1] == BatchCounts(sent=n, created=n)
