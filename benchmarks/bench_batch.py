@@ -4,6 +4,9 @@ Measured against the sandbox in its own process (`paycombat sandbox`), so that i
 client's:
 - throughput: 10,000 payouts at concurrency 64 against 20 ms of server latency, as a ratio of
   the ideal (10,000 x 20 ms / 64 = 3.125 s); target <= 1.15x;
+- settling overlaps sending: 10,000 payouts at concurrency 64 against 20 ms, 10% of the creates
+  committed then answered 500 (their outcome unknown), settled 5 s then looked up, as a ratio of
+  the ideal (10,000 x 20 ms / 64 + 5 s + the lookups' 1,000 x 20 ms / 64); target <= 1.2x;
 - memory: peak RSS of a process streaming 100,000 payouts, as a ratio of one streaming 10,000
   (each in its own subprocess); target <= 1.5x;
 - the sandbox's cost per call as its state grows: Get Balance Payout and a lookup by order_id
@@ -31,6 +34,9 @@ from typing import Any
 from paycombat_async import PayCombat
 
 THROUGHPUT_TARGET = 1.15
+SETTLING_TARGET = 1.2
+SETTLE = 5.0
+IN_DOUBT = 0.1
 MEMORY_TARGET = 1.5
 FLAT_TARGET = 1.5
 LATENCY = 0.02
@@ -79,12 +85,14 @@ def sandbox_process(*faults: str) -> Iterator[str]:
         process.wait()
 
 
-async def stream(base_url: str, n: int, prefix: str) -> tuple[float, int]:
+async def stream(base_url: str, n: int, prefix: str, settle: float = 60.0) -> tuple[float, int]:
     """Stream ``n`` payouts; (seconds, how many were created)."""
     async with PayCombat(token=TOKEN, signature_key=KEY, base_url=base_url) as client:
         created = 0
         started = time.perf_counter()
-        async for result in client.payouts.stream_many(payouts(n, prefix), concurrency=CONCURRENCY):
+        async for result in client.payouts.stream_many(
+            payouts(n, prefix), concurrency=CONCURRENCY, settle=settle
+        ):
             created += result.status == "created"
         return time.perf_counter() - started, created
 
@@ -159,6 +167,20 @@ def main(n: int, big: int) -> int:
         f"best {elapsed:.2f}s of {', '.join(f'{s:.2f}' for s, _ in runs)}, ideal {ideal:.2f}s "
         f"-> {throughput:.2f}x the ideal (target <= {THROUGHPUT_TARGET}x); {created:,} created"
     )
+    in_doubt = (
+        f"Create Payout:status=500,commit=1,latency={LATENCY},rate={IN_DOUBT}",
+        f"Create Payout:latency={LATENCY},rate=1",
+        f"Get All Payout:latency={LATENCY},rate=1",
+    )
+    with sandbox_process(*in_doubt) as base_url:
+        settled, settled_created = asyncio.run(stream(base_url, n, "doubt", SETTLE))
+    settling_ideal = n * LATENCY / CONCURRENCY + SETTLE + n * IN_DOUBT * LATENCY / CONCURRENCY
+    settling = settled / settling_ideal
+    print(
+        f"{n:,} payouts, {IN_DOUBT:.0%} answered 500 after commit, settled {SETTLE:g}s: "
+        f"{settled:.2f}s, ideal {settling_ideal:.2f}s -> {settling:.2f}x the ideal "
+        f"(target <= {SETTLING_TARGET}x); {settled_created:,} created"
+    )
     with sandbox_process() as full_url, sandbox_process() as empty_url:
         small_rss = peak_rss(full_url, big // 10, "small")
         big_rss = peak_rss(full_url, big, "big")
@@ -174,6 +196,7 @@ def main(n: int, big: int) -> int:
         f"{ROUNDS} paired rounds -> {flat:.2f}x (target <= {FLAT_TARGET}x)"
     )
     ok = throughput <= THROUGHPUT_TARGET and memory <= MEMORY_TARGET and created == n
+    ok = ok and settling <= SETTLING_TARGET and settled_created == n
     ok = ok and flat <= FLAT_TARGET
     return 0 if ok else 1
 

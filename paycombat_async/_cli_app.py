@@ -334,7 +334,9 @@ def batch(
     payout is found again. Run the same command again after a crash or an interruption: the
     journal skips what was created and looks up what was in flight.
 
-    Exit codes: 0 all created, 3 some rejected (not created), 4 some unknown (run it again).
+    Exit codes: 0 all created; 3 some rejected (not created); 4 some unknown (run the same
+    command again: they are looked up, not resent); 5 some conflict (a payout found under the
+    row's order_id is not the row's: check it by hand, nothing was resent).
     """
     from ._cli_batch import BatchRun
 

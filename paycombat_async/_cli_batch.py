@@ -20,18 +20,28 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ._batch import BatchResult
+from ._batch import BatchCounts
 from ._client import PayCombat
 from ._exceptions import PayCombatError, ValidationError
 from .models.payout import CreatePayoutRequest
 
-__all__ = ["EXIT_ALL_CREATED", "EXIT_SOME_REJECTED", "EXIT_SOME_UNKNOWN", "BatchRun", "read_rows"]
+__all__ = [
+    "EXIT_ALL_CREATED",
+    "EXIT_SOME_CONFLICT",
+    "EXIT_SOME_REJECTED",
+    "EXIT_SOME_UNKNOWN",
+    "BatchRun",
+    "read_rows",
+]
 
 EXIT_ALL_CREATED = 0
 EXIT_SOME_REJECTED = 3
 """Some payouts were rejected (not created); none is in doubt."""
 EXIT_SOME_UNKNOWN = 4
 """Some payouts may or may not exist: reconcile them (re-run with the same journal)."""
+EXIT_SOME_CONFLICT = 5
+"""A payout found under some row's order_id is not that row's: a person must look."""
+STATUSES = ("created", "rejected", "unknown", "conflict")
 
 AMOUNTS = ("sender_amount", "beneficiary_amount")
 FIELDS = tuple(a.name for a in attrs.fields(CreatePayoutRequest) if a.name != "extra")
@@ -113,12 +123,13 @@ class BatchRun:
 
     def _record(self, row: int, order_id: str, status: str, result: Any = None) -> None:
         payout = getattr(result, "payout", None)
+        found = getattr(result, "found", ())  # a conflict: the payouts under its order_id
         error = result if isinstance(result, PayCombatError) else getattr(result, "error", None)
         self.results[row] = (
             str(row),
             order_id,
             status,
-            payout.id if payout else "",
+            payout.id if payout else " ".join(p.id for p in found),
             str(payout.status or "") if payout else "",
             type(error).__name__ if error else "",
             str(error) if error else "",
@@ -146,9 +157,16 @@ class BatchRun:
         with self.csv_path.open(newline="", encoding="utf-8-sig") as stream, progress:
             task = progress.add_task("batch", total=total, line="")
 
-            def advance(result: BatchResult) -> None:
-                line = " ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
-                progress.update(task, advance=1, line=line)
+            def show(counts: BatchCounts) -> None:
+                line = f"sent {counts.sent}, settling {counts.settling}"
+                line += "".join(
+                    f", {status} {getattr(counts, status)}"
+                    for status in STATUSES
+                    if getattr(counts, status)
+                )
+                if counts.waiting:
+                    line += f", held by another run {counts.waiting}"
+                progress.update(task, completed=counts.decided, line=line)
 
             items = read_rows(stream, bad, rows)
             async for result in client.payouts.stream_many(
@@ -156,7 +174,7 @@ class BatchRun:
                 concurrency=self.concurrency,
                 rate_limit=self.rate,
                 journal=self.journal,
-                on_progress=advance,
+                on_counts=show,
                 settle=self.settle,
                 resend_after_settle=self.resend_after_settle,
             ):
@@ -165,6 +183,8 @@ class BatchRun:
                 self._record(number, result.order_id, result.status, error or result)
         self._write()
         self._summary(time.perf_counter() - started, bad)
+        if self.counts["conflict"]:
+            return EXIT_SOME_CONFLICT
         if self.counts["unknown"]:
             return EXIT_SOME_UNKNOWN
         return EXIT_SOME_REJECTED if self.counts["rejected"] else EXIT_ALL_CREATED
@@ -181,7 +201,7 @@ class BatchRun:
         table = Table(title=f"Payout batch: {self.csv_path.name}")
         table.add_column("status")
         table.add_column("payouts", justify="right")
-        for status in ("created", "rejected", "unknown"):
+        for status in STATUSES:
             table.add_row(status, str(self.counts[status]))
         table.add_row("total", str(sum(self.counts.values())))
         self.console.print(table)
@@ -191,10 +211,22 @@ class BatchRun:
             markup=False,
             highlight=False,
         )
+        if self.counts["conflict"]:
+            self.console.print(
+                f"{self.counts['conflict']} row(s) conflict: a payout found under the row's "
+                "order_id is not the row's (another amount, currency or payee, or several "
+                "payouts). Nothing was resent for them; their payout ids are in the results "
+                "file. Check them with PayCombat, then give those rows a fresh order_id.",
+                markup=False,
+                highlight=False,
+            )
         if self.counts["unknown"]:
             self.console.print(
-                "Some payouts may or may not exist: run the same command again (same journal) "
-                "to look them up; add --resend-after-settle to send the ones still absent.",
+                f"{self.counts['unknown']} payout(s) may or may not exist: they were looked up "
+                "by order_id after the settle period and not found, or the lookup could not be "
+                "trusted (see the error column). Nothing was resent. Run the same command "
+                "again (same journal) to look them up again; add --resend-after-settle to send "
+                "the ones proven absent.",
                 markup=False,
                 highlight=False,
             )

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,31 @@ def test_without_the_cli_extra_it_says_how_to_get_it(
     monkeypatch.setitem(sys.modules, "click", None)  # as if click were not installed
     assert main(["demo"]) == 1
     assert capsys.readouterr().err == NEEDS_EXTRA + "\n"
+
+
+def test_a_payout_found_under_a_reused_order_id_is_a_conflict_exit_5(
+    sandbox: LocalSandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from paycombat_sync import PayCombat
+
+    with PayCombat() as client:  # an old payout of another amount under the same order_id
+        old = client.payouts.create(
+            order_id="c-0",
+            sender_amount=Decimal("999.00"),
+            sender_currency="AUD",
+            sender_country="AU",
+            payout_method_name="au_bank_acct",
+            payout_beneficiary_param={"account_number": "99999999", "bsb": "123456"},
+        )
+    source = write_csv(tmp_path / "p.csv", [row("c-0"), row("c-1")])
+    out = tmp_path / "r.csv"
+    sandbox.inject("Create Payout", status=503)  # refused before commit: then looked up
+    command = ["payouts", "batch", str(source), "--out", str(out), "--settle", "0"]
+    assert main([*command, "--concurrency", "1", "--resend-after-settle"]) == 5
+    results = read_results(out)
+    assert [r["status"] for r in results] == ["conflict", "created"]
+    assert results[0]["payout_id"] == old.id
+    assert results[0]["error_type"] == "PayoutConflictError"
+    printed = capsys.readouterr().out
+    assert "1 row(s) conflict" in printed
+    assert on_server(sandbox)["c-0"] == 1  # the old one only: never resent

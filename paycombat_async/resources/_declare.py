@@ -381,7 +381,9 @@ class ListEndpoint(
             if not is_paged:
                 return AsyncPaginator(fetch, paged=False)
             page, limit = query.pop("page", 1), query.pop("limit", 10)
-            return AsyncPaginator(fetch, page=page, limit=limit)
+            return AsyncPaginator(
+                fetch, page=page, limit=limit, method=str(op.method), path=op.path
+            )
 
         return self.dress(method, blocking=False)
 
