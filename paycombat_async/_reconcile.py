@@ -84,7 +84,7 @@ RESENDS = 2
 # account already exists" is a refusal like any other).
 _ORDER = re.compile(r"order[\s_-]?(id|ref|reference|number|no)?\b", re.IGNORECASE)
 _TAKEN = re.compile(r"duplicat|already (exist|used|taken|been used)|in use|taken", re.IGNORECASE)
-_MASK = re.compile(r"[*•xX#]+")
+_MASK = re.compile(r"[*•#]+|[xX]{2,}")
 
 
 @attrs.frozen(kw_only=True)

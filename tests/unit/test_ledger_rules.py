@@ -1,0 +1,250 @@
+"""The ledger's decisions, one rule at a time: claims, payout matching, duplicate answers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import anyio
+import attrs
+import pytest
+
+from paycombat_async import (
+    APIError,
+    ConflictError,
+    CreatePayoutRequest,
+    OutcomeUnknownError,
+    Payout,
+    RateLimitError,
+    ServerError,
+    SQLiteJournal,
+    UnprocessableEntityError,
+    ValidationError,
+)
+from paycombat_async._journal import JournalEntry, decide_claim
+from paycombat_async._reconcile import (
+    error_from_record,
+    error_record,
+    is_duplicate_order,
+    matches,
+)
+from tests.helpers import payout_args
+
+NOW, LEASE = 1_000.0, 30.0
+
+
+def entry(state: str = "sending", **fields: Any) -> JournalEntry:
+    fields.setdefault("owner", "me")
+    fields.setdefault("fingerprint", "f")
+    return JournalEntry(key="o-1", order_id="o-1", state=state, sent_at=900.0, **fields)
+
+
+def decide(row: JournalEntry | None) -> tuple[str, JournalEntry | None]:
+    claim, write = decide_claim(row, entry(), now=NOW, lease=LEASE)
+    assert claim.previous is row
+    return claim.action, write
+
+
+def test_a_new_item_is_claimed_for_sending_with_a_lease() -> None:
+    action, write = decide(None)
+    assert action == "send"
+    assert write == attrs.evolve(entry(), lease_until=NOW + LEASE)
+
+
+@pytest.mark.parametrize("state", ["sending", "settling"])
+def test_an_item_a_live_owner_holds_is_waited_for(state: str) -> None:
+    assert decide(entry(state, owner="other", lease_until=NOW + 1)) == ("wait", None)
+
+
+@pytest.mark.parametrize("state", ["sending", "settling"])
+@pytest.mark.parametrize(("owner", "until"), [("other", NOW), ("other", None), ("me", NOW + 9)])
+def test_a_dead_or_own_claim_is_taken_over_to_reconcile(
+    state: str, owner: str, until: float | None
+) -> None:
+    row = entry(state, owner=owner, lease_until=until, error={"message": "x"})
+    action, write = decide(row)
+    assert action == "reconcile"
+    # Everything it knew is kept (its state, when it was sent, its error): only the owner and
+    # the lease change.
+    assert write == attrs.evolve(row, owner="me", lease_until=NOW + LEASE)
+
+
+@pytest.mark.parametrize("state", ["unknown", "CREATED", "done", "", "created"])
+def test_a_row_in_doubt_is_reconciled_never_sent(state: str) -> None:
+    action, write = decide(entry(state, owner="other", lease_until=NOW + 60))
+    assert action == "reconcile"
+    assert write is not None
+    assert write.state == state
+
+
+@pytest.mark.parametrize("payout", [None, {}, {"id": 7}, {"status": "PENDING"}])
+def test_created_without_a_recorded_payout_is_in_doubt(payout: Any) -> None:
+    assert decide(entry("created", payout=payout))[0] == "reconcile"
+
+
+def test_a_created_or_conflicting_item_is_decided_and_left_alone() -> None:
+    assert decide(entry("created", payout={"id": "p-1"})) == ("decided", None)
+    assert decide(entry("conflict")) == ("decided", None)
+
+
+def test_a_rejected_item_may_be_sent_again_even_if_it_changed() -> None:
+    for fingerprint in ("f", "other"):
+        action, write = decide(entry("rejected", fingerprint=fingerprint, owner="old"))
+        assert action == "send"
+        assert write == attrs.evolve(entry(), lease_until=NOW + LEASE)
+
+
+@pytest.mark.parametrize("state", ["created", "unknown", "sending", "conflict"])
+def test_another_payout_under_the_same_order_id_is_a_mismatch(state: str) -> None:
+    row = entry(state, fingerprint="other", payout={"id": "p"}, owner="x", lease_until=NOW - 1)
+    assert decide(row) == ("mismatch", None)
+
+
+def test_a_live_owner_is_waited_for_before_anything_else_is_decided() -> None:
+    row = entry("sending", fingerprint="other", owner="other", lease_until=NOW + 1)
+    assert decide(row) == ("wait", None)
+
+
+async def test_two_journals_on_one_file_let_exactly_one_claimant_win(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    journals = [SQLiteJournal(path) for _ in range(4)]
+    actions: list[str] = []
+
+    async def claim(journal: SQLiteJournal, owner: str) -> None:
+        claimed = await journal.claim(attrs.evolve(entry(), owner=owner))
+        actions.append(claimed.action)
+
+    async with anyio.create_task_group() as tg:
+        for number, journal in enumerate(journals):
+            tg.start_soon(claim, journal, f"run-{number}")
+    assert sorted(actions) == ["send", "wait", "wait", "wait"]
+    for journal in journals:
+        await journal.aclose()
+
+
+async def test_renewing_extends_only_the_owners_live_claims(tmp_path: Path) -> None:
+    journal = SQLiteJournal(tmp_path / "j.sqlite", lease=5)
+    await journal.claim(entry())
+    await journal.claim(attrs.evolve(entry(), key="o-2", order_id="o-2", owner="other"))
+    before = {e.key: e.lease_until for e in journal.entries()}
+    await journal.renew(["o-1", "o-2"], "me")
+    after = {e.key: e.lease_until for e in journal.entries()}
+    assert after["o-1"] is not None
+    assert before["o-1"] is not None
+    assert after["o-1"] > before["o-1"]
+    assert after["o-2"] == before["o-2"]
+    await journal.put(attrs.evolve(entry("created"), payout={"id": "p"}))
+    assert [e.lease_until for e in journal.entries() if e.key == "o-1"] == [None]
+    await journal.aclose()
+
+
+def test_a_bad_lease_is_refused() -> None:
+    with pytest.raises(ValueError, match="lease"):
+        SQLiteJournal("x.sqlite", lease=0)
+
+
+# -- a found payout must be this item's -----------------------------------------------------
+
+
+def request(**overrides: Any) -> CreatePayoutRequest:
+    return CreatePayoutRequest(**payout_args(order_id="o-1", **overrides))
+
+
+def payout(**fields: Any) -> Payout:
+    fields.setdefault("id", "p-1")
+    fields.setdefault("order_id", "o-1")
+    return Payout(**fields)
+
+
+def test_a_payout_that_carries_nothing_to_compare_matches() -> None:
+    assert matches(request(), "o-1", payout()) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "difference"),
+    [
+        ({"order_id": "o-2"}, "order_id 'o-2'"),
+        ({"wire_amount": Decimal("25.01")}, "amount 25.01"),
+        ({"original_amount": Decimal("5000")}, "amount 5000"),
+        ({"currency": "PHP"}, "currency PHP"),
+        ({"beneficiary_account_number": "87654321"}, "account_number 87654321"),
+        ({"beneficiary_account_number": "****4321"}, "account_number ****4321"),
+        ({"beneficiary_account_number": "****"}, "account_number ****"),
+    ],
+)
+def test_a_payout_that_differs_is_not_this_items(fields: dict[str, Any], difference: str) -> None:
+    assert matches(request(), "o-1", payout(**fields)) == [difference]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"wire_amount": Decimal("25")},
+        {"wire_amount": Decimal("25.000"), "original_amount": Decimal("1")},
+        {"currency": "aud"},
+        {"beneficiary_account_number": "1234-5678"},
+        {"beneficiary_account_number": "****5678"},
+        {"beneficiary_account_number": "xxxx5678"},
+    ],
+)
+def test_a_payout_written_differently_still_matches(fields: dict[str, Any]) -> None:
+    assert matches(request(), "o-1", payout(**fields)) == []
+
+
+def test_a_saved_beneficiary_and_an_iban_are_compared_when_the_payout_carries_them() -> None:
+    by_id = request(payout_beneficiary_param=None, payout_beneficiary_id="ben-1")
+    assert matches(by_id, "o-1", payout(beneficiary="ben-1")) == []
+    assert matches(by_id, "o-1", payout(beneficiary="ben-2")) == ["beneficiary ben-2"]
+    assert matches(by_id, "o-1", payout(beneficiary="")) == []
+    with_iban = request(payout_beneficiary_param={"iban": "DE89370400440532013000"})
+    assert (
+        matches(with_iban, "o-1", payout(beneficiary_account_iban="DE89 3704 0044 0532 0130 00"))
+        == []
+    )
+    assert matches(with_iban, "o-1", payout(beneficiary_account_iban="GB29NWBK60161331926819")) == [
+        "iban GB29NWBK60161331926819"
+    ]
+
+
+# -- "duplicate order" means this order ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConflictError("Duplicate order_id b-3", status=409),
+        UnprocessableEntityError("order id already exists", status=422),
+        APIError("This order reference has already been used", status=400),
+        APIError("Order number is taken", status=400),
+    ],
+)
+def test_an_answer_that_says_the_order_id_is_taken_is_a_duplicate(error: APIError) -> None:
+    assert is_duplicate_order(error)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        UnprocessableEntityError("Beneficiary account already exists", status=422),
+        ConflictError("Conflict", status=409),
+        ServerError("Duplicate order_id b-3", status=500),
+        RateLimitError("order_id already in use: slow down", status=429),
+        APIError("Duplicate order_id b-3", status=None),
+        OutcomeUnknownError("Duplicate order_id b-3", status=409),
+        ValidationError("duplicate order_id"),
+    ],
+)
+def test_any_other_answer_is_not_a_duplicate(error: Any) -> None:
+    assert not is_duplicate_order(error)
+
+
+def test_an_error_comes_back_from_the_journal_with_its_type_and_status() -> None:
+    original = ConflictError("Duplicate order_id b-3", status=409)
+    restored = error_from_record(error_record(original))
+    assert type(restored) is ConflictError
+    assert restored.status == 409
+    assert "Duplicate order_id b-3" in restored.message
+    odd = error_from_record({"type": "KeyError", "message": None, "status": "x"})
+    assert type(odd).__name__ == "PayCombatError"
+    assert odd.status is None
