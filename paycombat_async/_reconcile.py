@@ -145,6 +145,7 @@ def is_duplicate_order(error: PayCombatError) -> bool:
         isinstance(error, APIError)
         and error.status is not None
         and 400 <= error.status < 500
+        and error.status != 429  # too many requests: refused, whatever its message
         and bool(_ORDER.search(error.message))
         and bool(_TAKEN.search(error.message))
     )
