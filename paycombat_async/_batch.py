@@ -467,8 +467,9 @@ class _Batch:
         if self.failure is not None:
             raise BatchAbortedError(
                 f"the batch stopped early: {type(self.failure).__name__}: {self.failure}; "
-                "the items in flight were finished or recorded and every result is in "
-                "`results`; run the same batch again"
+                "the items in flight were finished or recorded, and every result decided is "
+                "in `results` (create_many) or was yielded (stream_many); run the same batch "
+                "again"
                 + (" with the same journal" if self.journal is not None else "")
                 + " to finish it",
             ) from self.failure
@@ -532,7 +533,7 @@ async def stream_many(
             task.cancel()
             with anyio.CancelScope(shield=True), contextlib.suppress(BaseException):
                 await task
-            _warn_unseen(batch.journal, batch.results)
+        _warn_unseen(batch.journal, batch.results)
 
 
 async def create_many(

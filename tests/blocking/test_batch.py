@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from paycombat_sync import PayCombat
 from paycombat_sync.sandbox import LocalSandbox
@@ -38,3 +39,21 @@ def test_leaving_stream_many_early_stops_the_batch(
     # What was done, queued or in flight (those may still commit), never the rest; and the
     # client still works.
     assert 3 <= len(client.payouts.list(limit=100).to_list()) <= 3 + 4 + 8
+
+
+def test_a_breaking_source_raises_batch_aborted_with_every_result(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    import pytest
+
+    from paycombat_sync import BatchAbortedError
+
+    def rows() -> Any:
+        yield from (payout_args(order_id=f"x-{i}") for i in range(12))
+        raise ValueError("row 13: not UTF-8")
+
+    with pytest.raises(BatchAbortedError) as caught:
+        client.payouts.create_many(rows(), concurrency=4, settle=0)
+    assert isinstance(caught.value.__cause__, ValueError)
+    assert [r.index for r in caught.value.results] == list(range(12))
+    assert len(sandbox.state.objects("payout")) == 12
