@@ -56,6 +56,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchAbortedError",
+    "BatchCounts",
     "BatchResult",
     "ClientConfig",
     "ClientStateError",
@@ -96,7 +97,7 @@ _lazy = _LazyExports(
     __name__,
     globals(),
     {"Journal": "._journal", "JournalEntry": "._journal", "SQLiteJournal": "._journal"}
-    | {"BatchResult": "._reconcile"}
+    | {"BatchResult": "._reconcile", "BatchCounts": "._batch"}
     | dict.fromkeys(models.__all__, ".models"),
 )
 """Imported on first use (``_lazy``): the models of each API group, and the batch journal."""
@@ -111,6 +112,7 @@ def __dir__() -> list[str]:
 
 
 if _typing.TYPE_CHECKING:
+    from ._batch import BatchCounts as BatchCounts
     from ._journal import Journal as Journal
     from ._journal import JournalEntry as JournalEntry
     from ._journal import SQLiteJournal as SQLiteJournal

@@ -23,6 +23,7 @@ from paycombat_async import AsyncPaginator as AsyncPaginator
 from paycombat_async import AuthenticationError as AuthenticationError
 from paycombat_async import BadRequestError as BadRequestError
 from paycombat_async import BatchAbortedError as BatchAbortedError
+from paycombat_async import BatchCounts as BatchCounts
 from paycombat_async import BatchResult as BatchResult
 from paycombat_async import ClientConfig as ClientConfig
 from paycombat_async import ClientStateError as ClientStateError
@@ -145,6 +146,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchAbortedError",
+    "BatchCounts",
     "BatchResult",
     "ClientConfig",
     "ClientStateError",

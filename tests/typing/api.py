@@ -198,6 +198,6 @@ async def async_batch_user() -> None:
         results = await client.payouts.create_many(rows, journal=journal, settle=5)
         assert_type(results, list[paycombat_async.BatchResult])
         async for result in client.payouts.stream_many(rows, resend_after_settle=True):
-            assert_type(result.status, Literal["created", "rejected", "unknown"])
+            assert_type(result.status, Literal["created", "rejected", "unknown", "conflict"])
         reconciled = await client.payouts.create_reconciled(rows[0], settle=5)
         assert_type(reconciled, Payout)
