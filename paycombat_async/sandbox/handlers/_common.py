@@ -15,6 +15,9 @@ from .._state import SandboxError, SandboxState
 
 T = TypeVar("T")
 _KIND_NAMES: dict[type[Any], str] = {str: "a string", dict: "an object", list: "an array"}
+_WHOLE = re.compile("-?([0-9]+)")
+_MAX_QUERY_DIGITS = 9
+"""``page`` and ``limit`` up to 999,999,999: any page of any list the sandbox can hold."""
 
 __all__ = [
     "Arrival",
@@ -83,7 +86,11 @@ def require_amount(body: dict[str, Any], name: str) -> Decimal:
         raise SandboxError(400, f"{name} must be a number") from None
     if not amount.is_finite() or amount <= 0:
         raise SandboxError(400, f"{name} must be greater than 0")
-    if amount != amount.quantize(Decimal("0.01")):
+    try:
+        cents = amount.quantize(Decimal("0.01"))
+    except InvalidOperation:  # more digits than Decimal's 28 (1e300): a 500 once
+        raise SandboxError(400, f"{name} is too large") from None
+    if amount != cents:
         raise SandboxError(400, f"{name} must have at most 2 decimal places")
     return amount
 
@@ -127,15 +134,27 @@ def paginate(call: Call, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]
 
     ``items`` may be lazy: only what the page needs is pulled from it.
     """
-    try:
-        page = int(call.query("page") or 1)
-        limit = int(call.query("limit") or 10)
-    except ValueError:
-        raise SandboxError(400, "page and limit must be integers") from None
+    page = _whole(call, "page", 1)
+    limit = _whole(call, "limit", 10)
     if page < 1 or not 1 <= limit <= 100:
         raise SandboxError(400, "page must be >= 1 and limit between 1 and 100")
     start = (page - 1) * limit
     return list(itertools.islice(items, start, start + limit))
+
+
+def _whole(call: Call, name: str, default: int) -> int:
+    """A query parameter as plain decimal digits (a ``-`` at most: no ``+``, exponent, ``_``,
+    space or non-ASCII digit), at most ``_MAX_QUERY_DIGITS`` of them: ``?page=1e20`` or a page
+    past any index is refused, not turned into a 500 further on."""
+    value = call.query(name)
+    if not value:
+        return default
+    whole = _WHOLE.fullmatch(value)
+    if whole is None:
+        raise SandboxError(400, "page and limit must be integers")
+    if len(whole[1]) > _MAX_QUERY_DIGITS:
+        raise SandboxError(400, f"{name} must be at most {10**_MAX_QUERY_DIGITS - 1}")
+    return int(value)
 
 
 def number(value: Decimal) -> int | float:
