@@ -53,7 +53,7 @@ from paycombat_async.webhooks import WebhookResponse as WebhookResponse
 from paycombat_async.webhooks import WebhookSignatureError as WebhookSignatureError
 from paycombat_async.webhooks import WebhookStore as WebhookStore
 from paycombat_async.webhooks import parse_event as parse_event
-from paycombat_async.webhooks._receiver import Intake, ReceiverBase, Step, StoreStep, drive
+from paycombat_async.webhooks._receiver import ReceiverBase, Step, StoreStep, drive, wsgi_body
 
 # The same names, by contract: the shared ones are imported above, ``Receiver`` and ``handler``
 # are this module's own.
@@ -66,7 +66,7 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 409: "Conflict"}
-_REASONS.update({413: "Payload Too Large", 500: "Internal Server Error"})
+_REASONS.update({411: "Length Required", 413: "Payload Too Large", 500: "Internal Server Error"})
 
 
 class Receiver(ReceiverBase):
@@ -107,16 +107,15 @@ class Receiver(ReceiverBase):
         return drive(self._intake.receive(raw_body, headers), _run)
 
     def wsgi(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        """A WSGI application receiving notifications (mount it at your webhook URL)."""
-        limit = self._intake.max_body_bytes
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > limit:
-            result = Intake.too_large(limit)
+        """A WSGI application receiving notifications (mount it at your webhook URL).
+
+        Chunked bodies are read from servers that decode them (``wsgi.input_terminated``:
+        gunicorn, waitress...); ``max_body_bytes`` holds for them too (413).
+        """
+        raw = wsgi_body(environ, self._intake.max_body_bytes)
+        if isinstance(raw, WebhookResponse):
+            result = raw
         else:
-            raw = environ["wsgi.input"].read(length) if length else b""
             headers = [(k, v) for k, v in environ.items() if isinstance(v, str)]
             result = self.receive(raw, headers)
         body = result.body.encode("utf-8")

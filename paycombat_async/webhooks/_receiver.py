@@ -3,7 +3,9 @@
 The answer is what makes PayCombat's redelivery (and the sandbox's) work: 2xx only once the
 notification is safely processed (the callback returned, or it was a duplicate or stale), 401 for
 a bad signature, 400 for a body that is not a notification, 409 while the same notification is
-being processed by another delivery, 500 when the callback raised.
+being processed by another delivery, 500 when the callback raised; 413 for a body over
+``max_body_bytes`` (chunked or not: it is read in bounded pieces, never in full), and, from the
+WSGI receiver only, 411 for a chunked body the WSGI server passes on undecoded.
 
 :class:`Intake` is the framework-neutral part shared with ``paycombat_sync.webhooks``: its
 ``receive`` is the one receive flow, a generator of I/O steps (store calls, the callback) that
@@ -43,9 +45,12 @@ __all__ = [
     "ReceiverBase",
     "StoreStep",
     "WebhookResponse",
+    "aiohttp_body",
     "drive",
     "handler",
+    "length_required",
     "resume",
+    "wsgi_body",
 ]
 
 logger = logging.getLogger("paycombat.webhooks")
@@ -115,6 +120,9 @@ class Intake:
 
     def parse(self, raw_body: bytes, headers: Headers) -> WebhookEvent | WebhookResponse:
         """The event, or the error answer for a notification that is not one."""
+        sized = isinstance(raw_body, (bytes, bytearray, memoryview))
+        if sized and len(raw_body) > self.max_body_bytes:  # 413, as from the receivers' reads
+            return self.too_large(self.max_body_bytes)
         try:
             return parse_event(
                 raw_body,
@@ -161,6 +169,7 @@ class Intake:
     @staticmethod
     def too_large(limit: int) -> WebhookResponse:
         """The answer to a body over ``max_body_bytes``, refused before it is read in full."""
+        logger.warning("Webhook refused: larger than %d bytes", limit)
         return _answer(413, error=f"Webhook body is larger than {limit} bytes")
 
     def receive(self, raw_body: bytes, headers: Headers) -> Flow:
@@ -260,6 +269,76 @@ def resume(
         return done.value  # type: ignore[no-any-return]
 
 
+_PIECE = 1 << 16  # bodies are read in pieces of at most 64 KiB
+
+
+def length_required() -> WebhookResponse:
+    """The answer to a chunked body the WSGI server hands over undecoded (411)."""
+    return _answer(
+        411,
+        error="Chunked body, but this WSGI server does not decode chunked requests "
+        "(no wsgi.input_terminated): serve the receiver with gunicorn, waitress...",
+    )
+
+
+async def aiohttp_body(request: web.Request, limit: int) -> bytes | WebhookResponse:
+    """An aiohttp request's body, or the 413 answer if it is larger than ``limit``.
+
+    Read from the connection in pieces, never more than ``limit`` + 1 bytes of it, whether it
+    has a ``Content-Length`` or is chunked. When a middleware already read it (``await
+    request.read()``, ``text()`` or ``json()``), the connection has nothing left to give:
+    the bytes are aiohttp's copy, which ``request.read()`` returns.
+    """
+    if request.content_length is not None and request.content_length > limit:
+        return Intake.too_large(limit)
+    if not request.can_read_body:
+        body = await request.read()  # aiohttp's copy, or b"" if there is no body at all
+        if not body and request.content_length:
+            logger.warning(
+                "Webhook body was consumed before the receiver ran (read it in middlewares "
+                "with await request.read(), which keeps a copy)"
+            )
+    else:
+        read = bytearray()
+        while len(read) <= limit:
+            piece = await request.content.read(min(_PIECE, limit + 1 - len(read)))
+            if not piece:
+                break
+            read += piece
+        body = bytes(read)
+    return Intake.too_large(limit) if len(body) > limit else body
+
+
+def wsgi_body(environ: Mapping[str, Any], limit: int) -> bytes | WebhookResponse:
+    """A WSGI request's body, or the answer that refuses it: 413 if larger than ``limit``.
+
+    ``wsgi.input`` is read in pieces, never more than ``limit`` + 1 bytes of it. A server that
+    sets ``wsgi.input_terminated`` (gunicorn, waitress, Werkzeug...) ends the stream with the
+    body, so it is read to its end, chunked or not; otherwise ``CONTENT_LENGTH`` bytes are
+    read, and a chunked body (which such a server passes on undecoded) is answered 411.
+    """
+    declared = str(environ.get("CONTENT_LENGTH") or "").strip()
+    length = int(declared) if declared.isascii() and declared.isdigit() else None
+    if length is not None and length > limit:
+        return Intake.too_large(limit)
+    if environ.get("wsgi.input_terminated"):
+        wanted = limit + 1  # to the end of the stream, or one byte past the cap
+    elif length is not None:
+        wanted = length
+    elif "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower():
+        return length_required()
+    else:
+        wanted = 0
+    stream = environ["wsgi.input"]
+    body = bytearray()
+    while len(body) < wanted:
+        piece = stream.read(min(_PIECE, wanted - len(body)))
+        if not piece:
+            break
+        body += piece
+    return Intake.too_large(limit) if len(body) > limit else bytes(body)
+
+
 class ReceiverBase:
     """What both receivers share: their arguments (see ``Receiver``), the store, the repr."""
 
@@ -304,7 +383,19 @@ class Receiver(ReceiverBase):
     app.router.add_post("/paycombat/webhooks", receiver.handle)  # aiohttp
     ```
 
-    Other frameworks (Starlette, FastAPI...) call :meth:`receive` with the raw body and headers.
+    Other frameworks call :meth:`receive` with the raw body and headers. Starlette or FastAPI
+    (plain or chunked bodies, also after a middleware read the body):
+
+    ```python
+    @app.post("/paycombat/webhooks")  # Starlette: Route(path, paycombat_webhook, methods=["POST"])
+    async def paycombat_webhook(request: Request) -> Response:
+        status, body = await receiver.receive(await request.body(), request.headers)
+        return Response(body, status_code=status, media_type="application/json")
+    ```
+
+    (``request.body()`` reads the whole body before :meth:`receive` applies
+    ``max_body_bytes``: cap request sizes in front of the app, as proxies do.)
+
     A callback is chosen by the most specific event class it is registered for (``PayoutEvent``
     catches the three payout kinds, ``WebhookEvent`` everything); a notification with no
     callback is acknowledged. A callback that raises makes the answer 500, so PayCombat
@@ -356,20 +447,17 @@ class Receiver(ReceiverBase):
             return await anyio.to_thread.run_sync(step.call, *step.args)
 
     async def handle(self, request: web.Request) -> web.Response:
-        """The aiohttp handler: ``app.router.add_post(path, receiver.handle)``."""
-        limit = self._intake.max_body_bytes
-        if request.content_length is not None and request.content_length > limit:
-            result = Intake.too_large(limit)
+        """The aiohttp handler: ``app.router.add_post(path, receiver.handle)``.
+
+        The body is read however aiohttp has it: from the connection in pieces (413 as soon as
+        it is over ``max_body_bytes``, chunked or not), or from aiohttp's copy when a middleware
+        already read it with ``await request.read()`` (or ``text()``, ``json()``).
+        """
+        body = await aiohttp_body(request, self._intake.max_body_bytes)
+        if isinstance(body, WebhookResponse):
+            result = body
         else:
-            body = bytearray()
-            async for chunk in request.content.iter_chunked(1 << 16):
-                body += chunk
-                if len(body) > limit:
-                    break
-            if len(body) > limit:
-                result = Intake.too_large(limit)
-            else:
-                result = await self.receive(bytes(body), request.headers)
+            result = await self.receive(body, request.headers)
         return web.Response(status=result.status, text=result.body, content_type="application/json")
 
 
