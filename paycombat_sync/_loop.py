@@ -12,7 +12,7 @@ Two things here keep the loop out of other people's way:
   a DNS lookup stuck for seconds cannot hold ``close()`` or interpreter exit.
 * gevent: once gevent has monkey-patched ``threading`` (gunicorn ``-k gevent``, with paycombat
   imported before or after patching), the loop still gets a real OS thread, and a greenlet that
-  waits for it lets the other greenlets run (``wait``).
+  waits for it lets the other greenlets run (``wait``, ``finished``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import anyio
 from anyio.from_thread import BlockingPortal
 
-__all__ = ["THREAD_NAME", "PortalThread", "gevent_monkey", "wait"]
+__all__ = ["THREAD_NAME", "PortalThread", "finished", "gevent_monkey", "wait"]
 
 T = TypeVar("T")
 
@@ -188,31 +188,49 @@ def _stop_when_started(ready: concurrent.futures.Future[BlockingPortal]) -> None
 
 
 def wait(future: concurrent.futures.Future[T]) -> T:
-    """``future.result()``, which under gevent lets other greenlets run meanwhile.
+    """``future.result()``, which under gevent lets other greenlets run meanwhile."""
+    if gevent_monkey() is not None:
+        finished(future, None)
+    return future.result()
+
+
+def finished(future: concurrent.futures.Future[Any], timeout: float | None) -> bool:
+    """Wait until ``future`` is done, at most ``timeout`` seconds (``None``: no limit); whether
+    it is. Under gevent the waiting greenlet lets the others run meanwhile.
 
     A greenlet blocked on a patched lock that another OS thread releases leaves gevent's hub
-    with nothing to wait for ("LoopExit: This operation would block forever"); an async watcher
-    is gevent's way for another thread to wake it, as its own thread pool does.
+    with nothing to wait for ("LoopExit: This operation would block forever"), and an OS lock
+    blocks the hub itself. An async watcher is gevent's way for another thread to wake it, as its
+    own thread pool does: ``future`` may be completed on any thread, or by another greenlet.
     """
-    if not future.done() and gevent_monkey() is not None:
-        gevent = importlib.import_module("gevent")  # imported already, since it patched
-        woken = importlib.import_module("gevent.event").Event()
-        watcher = gevent.get_hub().loop.async_()
-        watcher.start(woken.set)
-        waiting = [True]
+    if future.done():
+        return True
+    monkey = gevent_monkey()
+    if monkey is None:
+        concurrent.futures.wait((future,), timeout)
+        return future.done()
+    gevent = importlib.import_module("gevent")  # imported already, since it patched
+    woken = importlib.import_module("gevent.event").Event()
+    watcher = gevent.get_hub().loop.async_()
+    watcher.start(woken.set)
+    # An OS lock, held only to send or to stop sending: never across a switch.
+    sending = monkey.get_original("_thread", "allocate_lock")()
+    waiting = [True]
 
-        def wake(_: object) -> None:  # on the loop thread
+    def wake(_: object) -> None:  # on whichever thread completes the future
+        with sending:
             if waiting[0]:
                 watcher.send()
 
-        try:
-            future.add_done_callback(wake)
-            woken.wait()
-        finally:
+    try:
+        future.add_done_callback(wake)
+        woken.wait(timeout)
+    finally:
+        with sending:
             waiting[0] = False  # interrupted (a gevent.Timeout, a kill): no late send
-            watcher.stop()
-            watcher.close()
-    return future.result()
+        watcher.stop()
+        watcher.close()
+    return future.done()
 
 
 def gevent_monkey() -> Any:

@@ -20,6 +20,14 @@ Guards, each checked before anything is submitted:
   caller's loop, so the runner warns once per client, pointing to ``paycombat_async``.
 * use after close: ``ClientStateError``.
 
+Nothing is locked across a wait. The runner's lock guards its bookkeeping only: made before gevent
+patched ``threading`` (a client built in gunicorn's master with ``--preload``, or before
+``patch_all()``, then re-made by the at-fork hook, still unpatched), it is an OS lock, and a
+greenlet blocked on an OS lock blocks gevent's hub, with every other greenlet of that thread. So
+the first call starts the loop thread with nothing locked, calls arriving meanwhile wait for that
+start, and every wait (for the loop to start, for a result, for a cancelled task) is one gevent can
+switch away from (``_loop.finished``).
+
 Close is bounded (``CLOSE_GRACE``): calls in flight are cancelled first, so their callers hear
 "the client was closed" (not the connection error closing the pool would cause), then the pool is
 closed and the loop stopped. Under gevent, close only asks the loop to do so (waiting on another
@@ -54,7 +62,7 @@ from paycombat_async._exceptions import ClientStateError, OutcomeUnknownError
 from paycombat_async._lifecycle import NOT_PICKLABLE
 from paycombat_async._routes import Operation
 
-from ._loop import THREAD_NAME, PortalThread, gevent_monkey, wait
+from ._loop import THREAD_NAME, PortalThread, finished, gevent_monkey, wait
 
 __all__ = ["PortalThread", "Runner"]
 
@@ -91,13 +99,16 @@ IN_RUNNING_LOOP = (
 
 
 class _Flight:
-    """One submitted call: whether its task started, and an event set once it has finished."""
+    """One submitted call: whether its task started, and a future done once it has finished.
+
+    A future, not an event: ``finished`` waits on it without blocking gevent's hub.
+    """
 
     __slots__ = ("done", "started")
 
     def __init__(self) -> None:
         self.started = False
-        self.done = threading.Event()
+        self.done: concurrent.futures.Future[None] = concurrent.futures.Future()
 
 
 async def _fly(flight: _Flight, make: Callable[[], Awaitable[T]]) -> T:
@@ -105,7 +116,7 @@ async def _fly(flight: _Flight, make: Callable[[], Awaitable[T]]) -> T:
     try:
         return await make()
     finally:
-        flight.done.set()
+        flight.done.set_result(None)
 
 
 def _serves(loop: asyncio.AbstractEventLoop, base_url: str) -> bool:
@@ -159,8 +170,13 @@ class Runner:
     def __init__(self, factory: Callable[[], AsyncPayCombat]) -> None:
         self._factory = factory
         self._client = factory()
+        # Guards the fields below. Held only to read or update them, never across anything that
+        # may wait or switch greenlets: created before gevent patched ``threading`` (a client
+        # built in gunicorn's master with ``--preload``, or before ``patch_all()``), it is an OS
+        # lock, and a greenlet blocked on it blocks gevent's hub and every other greenlet.
         self._lock = threading.Lock()
         self._io: PortalThread | None = None
+        self._starting: concurrent.futures.Future[None] | None = None  # the loop thread's start
         self._flights: set[concurrent.futures.Future[Any]] = set()
         self._closed = False
         self._warned_loop = False
@@ -206,6 +222,7 @@ class Runner:
                 self._client = self._factory()
         self._lock = threading.Lock()  # may have been held by a parent thread at fork time
         self._io = None
+        self._starting = None  # started by a parent thread: its waiters are not here
         self._flights = set()
         self._iterators = 0
         self._warned_loop = False
@@ -228,18 +245,52 @@ class Runner:
                 raise ClientStateError(SAME_LOOP.format(base_url=base_url))
         io = self._io
         if io is None:
-            with self._lock:
-                if self._closed:
-                    raise ClientStateError(CLOSED)
-                if self._io is None:
-                    self._io = PortalThread()
-                io = self._io
+            io = self._start()
         elif io.on_loop_thread():
             raise ClientStateError(REENTRANT)
         if loop is not None and not self._warned_loop:
             self._warned_loop = True
             warnings.warn(IN_RUNNING_LOOP, RuntimeWarning, stacklevel=4)
         return io
+
+    def _start(self) -> PortalThread:
+        """The loop thread, started by the first caller that needs it; the others wait for it.
+
+        Nothing is locked while the thread starts: the starting caller waits for the loop to
+        run, which under gevent switches to other greenlets, and a greenlet that then blocked on
+        an OS lock held meanwhile would block gevent's hub for good. A caller that finds a start
+        under way waits for that attempt (cooperatively under gevent), then looks again: if the
+        starter was interrupted, the next caller starts the thread.
+        """
+        while True:
+            starting: concurrent.futures.Future[None] | None = None
+            try:
+                with self._lock:
+                    if self._closed:
+                        raise ClientStateError(CLOSED)
+                    if self._io is not None:
+                        return self._io
+                    under_way = self._starting
+                    if under_way is None:
+                        starting = self._starting = concurrent.futures.Future()
+                if under_way is not None:
+                    finished(under_way, None)
+                    continue
+                io = PortalThread()
+                with self._lock:
+                    adopted = not self._closed  # else close() came first: it found no thread
+                    if adopted:
+                        self._io = io
+                if not adopted:
+                    self._shutdown(io, [], CLOSE_GRACE)
+                    raise ClientStateError(CLOSED)
+                return io
+            finally:
+                if starting is not None:
+                    with self._lock:
+                        if self._starting is starting:
+                            self._starting = None
+                    starting.set_result(None)  # wakes the callers waiting for this start
 
     # -- calls -------------------------------------------------------------------------------
 
@@ -286,7 +337,7 @@ class Runner:
             if future.done() and not future.cancelled() and future.exception() is exc:
                 raise  # the call's own outcome
             future.cancel()
-            flight.done.wait(CANCEL_GRACE)
+            finished(flight.done, CANCEL_GRACE)
             op = operation() if operation is not None and flight.started else None
             if op is not None and op.moves_money:
                 raise exc from interrupted(op, order_id_of(*call))

@@ -24,8 +24,11 @@ def command(code: str, sandbox: LocalSandbox | None = None) -> list[str]:
     return [sys.executable, "-W", "error", "-c", textwrap.dedent(code), *credentials]
 
 
-def run(code: str, sandbox: LocalSandbox | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` to its end (at most a minute); its exit status, stdout and stderr."""
+def run(
+    code: str, sandbox: LocalSandbox | None = None, *, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` to its end (at most ``timeout`` seconds, else ``subprocess.TimeoutExpired``
+    once the script is killed); its exit status, stdout and stderr."""
     return subprocess.run(  # noqa: S603 - our own interpreter and script
-        command(code, sandbox), capture_output=True, text=True, timeout=60, check=False
+        command(code, sandbox), capture_output=True, text=True, timeout=timeout, check=False
     )
