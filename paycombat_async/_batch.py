@@ -461,9 +461,11 @@ class _Batch:
                 raise inner[0] from None  # what stopped the batch, not the task group's wrapper
             raise
         finally:
-            if self._own_journal and self.journal is not None:
+            if self.journal is not None:
                 with anyio.CancelScope(shield=True):
-                    await self.journal.aclose()
+                    await self._release_claims(self.journal)
+                    if self._own_journal:
+                        await self.journal.aclose()
         if self.failure is not None:
             raise BatchAbortedError(
                 f"the batch stopped early: {type(self.failure).__name__}: {self.failure}; "
@@ -473,6 +475,15 @@ class _Batch:
                 + (" with the same journal" if self.journal is not None else "")
                 + " to finish it",
             ) from self.failure
+
+    async def _release_claims(self, journal: Journal) -> None:
+        """A run that stops early ends its leases (one statement; none are left when it
+        finished), so a re-run takes its items over (through a lookup) at once rather than
+        after the lease; a run that dies leaves them to expire."""
+        try:
+            await journal.release(self.owner)
+        except JournalError as exc:
+            logger.warning("the journal could not release this batch's claims: %s", exc)
 
     def _warn_unrecorded(self) -> None:
         """Name every item that may have reached PayCombat and whose outcome no one will see."""

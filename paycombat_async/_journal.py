@@ -156,6 +156,11 @@ class Journal(Protocol):
         """Extend ``owner``'s leases on ``keys`` (the ones it still holds)."""
         ...
 
+    async def release(self, owner: str) -> None:
+        """End every lease ``owner`` holds (a run that stops early), so that the next run
+        takes its items over (through a lookup) without waiting for the leases to expire."""
+        ...
+
     async def put(self, entry: JournalEntry) -> None:
         """Record ``entry`` (replacing the one with the same key)."""
         ...
@@ -352,6 +357,12 @@ class SQLiteJournal:
             if write is not None:
                 db.execute(_UPSERT, _row(write, now))
             op.result = claim
+        elif op.kind == "release":
+            db.execute(
+                "UPDATE items SET lease_until = NULL WHERE owner = ? AND state IN "
+                "('sending', 'settling')",
+                op.args,
+            )
         else:  # renew
             keys, owner = op.args
             until = now + self.lease
@@ -410,6 +421,10 @@ class SQLiteJournal:
         """Extend ``owner``'s leases on those of ``keys`` it still holds."""
         if keys:
             await self._submit(_Op("renew", list(keys), owner))
+
+    async def release(self, owner: str) -> None:
+        """End every lease ``owner`` holds now: the next run takes its items over at once."""
+        await self._submit(_Op("release", owner))
 
     async def put(self, entry: JournalEntry) -> None:
         """Record ``entry``, durably, group-committed with whatever else is queued."""

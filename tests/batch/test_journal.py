@@ -71,6 +71,11 @@ class MemoryJournal:
             if (held := self.entries.get(key)) is not None and held.owner == owner:
                 self.entries[key] = attrs.evolve(held, lease_until=time.time() + self.lease)
 
+    async def release(self, owner: str) -> None:
+        for key, held in self.entries.items():
+            if held.owner == owner:
+                self.entries[key] = attrs.evolve(held, lease_until=None)
+
     async def put(self, entry: JournalEntry) -> None:
         self.entries[entry.key] = entry
 

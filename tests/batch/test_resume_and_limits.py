@@ -52,7 +52,17 @@ async def test_a_batch_killed_mid_run_resumes_from_its_journal_with_no_duplicate
         "PAYCOMBAT_SIGNATURE_KEY": sandbox.signature_key,
         "PAYCOMBAT_BASE_URL": sandbox.base_url,
     }
-    command = [sys.executable, "-m", "tests.batch._batch_worker", str(journal), str(n)]
+    # A short lease (1.5 s), so the re-run takes the killed run's claims over soon.
+    command = [
+        sys.executable,
+        "-m",
+        "tests.batch._batch_worker",
+        str(journal),
+        str(n),
+        "1.5",
+        "60",
+        "0",
+    ]
     async with await anyio.open_process(command, env=env, cwd=ROOT) as process:
         assert process.stdout is not None
         done = 0
@@ -77,8 +87,13 @@ async def test_a_batch_killed_mid_run_resumes_from_its_journal_with_no_duplicate
     async with batch_client(sandbox) as client:
         # Settled past the 0.5s late commits: an item still absent then never arrived (killed
         # between its journal write and its send), so it is resent.
+        # The killed run's claims hold until their lease expires (SIGKILL: nothing released
+        # them), then are taken over through a lookup.
         results = await client.payouts.create_many(
-            items(n), journal=journal, settle=2.0, resend_after_settle=True
+            items(n),
+            journal=journal,
+            settle=2.0,
+            resend_after_settle=True,
         )
     assert [r.status for r in results] == ["created"] * n
     assert_exactly_once(sandbox, results, n)
