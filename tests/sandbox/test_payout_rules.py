@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
+import aiohttp
 import pytest
 
 from paycombat_async import (
@@ -108,3 +110,32 @@ async def test_balance_reports_the_sandbox_state_exactly(
         await _pay_out(client, Decimal("20.06"))
     again = await client.merchant.get_payout_balance("AUD")
     assert again.total_balance_available == Decimal("20.05")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"order_id": ["o-1"]}, "order_id must be a string"),
+        ({"order_id": 123}, "order_id must be a string"),
+        (
+            {"payout_beneficiary_param": {"individual": "Ana", "account_number": "1", "bsb": "1"}},
+            "payout_beneficiary_param.individual must be an object",
+        ),
+        (
+            {"payout_beneficiary_param": {"company": [1], "account_number": "1", "bsb": "1"}},
+            "payout_beneficiary_param.company must be an object",
+        ),
+    ],
+)
+async def test_a_create_payout_of_the_wrong_shape_is_a_400(
+    sandbox: LocalSandbox, overrides: dict[str, Any], message: str
+) -> None:
+    from tests.sandbox.test_hostile_requests import send, signed_body
+
+    async with aiohttp.ClientSession() as http:
+        body = signed_body(**overrides)
+        status, payload = await send(
+            http, sandbox, "POST", "/api/v1/payout/create-payout", body, signed=True
+        )
+    assert (status, payload["message"]) == (400, message)
+    assert sandbox.state.objects("payout") == {}

@@ -73,6 +73,12 @@ async def create_payout(call: Call) -> Reply:
     state.balances[currency] = balance - amount
     individual = beneficiary.get("individual") or {}
     company = beneficiary.get("company") or {}
+    for name, part in (("individual", individual), ("company", company)):
+        if not isinstance(part, dict):
+            raise SandboxError(400, f"payout_beneficiary_param.{name} must be an object")
+    order_id = body.get("order_id")
+    if order_id is not None and not isinstance(order_id, str):
+        raise SandboxError(400, "order_id must be a string")
     payee = " ".join(
         str(individual.get(k, "")) for k in ("first_name", "last_name") if individual.get(k)
     ) or str(company.get("name", ""))
@@ -85,7 +91,7 @@ async def create_payout(call: Call) -> Reply:
         "reply_code_id_pg": finmo_id,
         "status": "PENDING",
         "wire_id": str(100000 + len(state.objects("payout"))),
-        "order_id": body.get("order_id"),
+        "order_id": order_id,
         "due_date": stamp,
         "last_action": None,
         "wire_amount": number(amount),
