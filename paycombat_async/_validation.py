@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterable
+import types
+import typing
+from collections.abc import Iterable, Mapping
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from enum import Enum
 from typing import Any
 
 import attrs
@@ -15,6 +19,7 @@ from ._signing import js_number
 
 __all__ = ["amount", "check_path_id", "country_code", "currency_code", "non_empty"]
 __all__ += ["check_with", "one_of", "optional_text", "path_id", "region_code"]
+__all__ += ["check_params", "order_id", "order_id_text", "params"]
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
@@ -99,8 +104,10 @@ region_code = _pattern(_COUNTRY, "ISO 3166-1 alpha-2 country code", "AU", COUNTR
 
 def optional_text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """An optional string: absent (None) or not blank."""
-    if value is not None:
-        non_empty(_, attribute, value)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ValidationError(
+            f"must be a non-empty string when given, got {value!r}", field=attribute.name
+        )
 
 
 def path_id(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -150,3 +157,141 @@ def check_path_id(name: str, value: Any) -> str:
     if value in _DOT_SEGMENTS:
         raise ValidationError(f"{value!r} is not an id (it is a URL dot segment)", field=name)
     return value
+
+
+# -- order ids -----------------------------------------------------------------------------------
+
+
+def order_id(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An optional ``order_id``: a string when given (a lookup compares it as one).
+
+    ``order_id=123`` (an int from a spreadsheet or a DataFrame) would be stored by PayCombat, but
+    every lookup compares strings, so that payout could never be found again.
+    """
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(
+            f"must be a string, got {type(value).__name__} {value!r}: pass str(order_id) (lookups "
+            "compare order ids as strings, so a number could never be found again)",
+            field=attribute.name,
+        )
+
+
+def order_id_text(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """``order_id`` of a payout to create: a string when given, and not blank."""
+    if type(value) is str and value and not value.isspace():  # the common case: one test
+        return
+    order_id(_, attribute, value)
+    optional_text(_, attribute, value)
+
+
+# -- nested request objects: a mapping given for a ``Params`` model ------------------------------
+
+
+_Nested = tuple[str, type[Any], frozenset[str], bool]
+"""A field of a ``Params`` class typed as another ``Params`` class: its name, that class, that
+class's keys (see ``_Shape``) and whether that class has no such field itself (``Person``). A
+valid dict there is checked without a call. (Plain tuples: they unpack fastest.)"""
+_Shape = tuple[frozenset[str], tuple[_Nested, ...]]
+"""What a mapping standing for a ``Params`` class may hold: its keys (the class's field names,
+``extra`` included), and its fields typed as a ``Params`` class."""
+
+_SHAPES: dict[type[Any], _Shape] = {}
+"""Each ``Params`` class's ``_Shape``, made the first time a value is checked against it."""
+
+
+def _shape(cls: type[Any]) -> _Shape:
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        shape = _SHAPES[cls] = _make_shape(cls)
+    return shape
+
+
+def _make_shape(cls: type[Any]) -> _Shape:
+    # Imported here: the models import this module, so it cannot import them at its top.
+    from .models._base import Params
+
+    hints = typing.get_type_hints(cls)
+    nested: list[_Nested] = []
+    for field in attrs.fields(cls):
+        hint = hints.get(field.name)
+        union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+        for member in typing.get_args(hint) if union else (hint,):
+            if isinstance(member, type) and issubclass(member, Params):
+                # (no Params class holds itself, not even deeper down: this recursion ends)
+                inner_known, inner_nested = _shape(member)
+                nested.append((field.name, member, inner_known, not inner_nested))
+                break
+    return frozenset(field.name for field in attrs.fields(cls)), tuple(nested)
+
+
+def check_params(cls: type[Any], value: Any, path: str) -> None:
+    """Check ``value``, given for a ``cls`` (a ``Params`` class) at ``path``, before it is sent.
+
+    A mapping may hold only ``cls``'s field names as keys (``str``); what the SDK does not
+    model goes under its ``extra`` key (sent as it is given). A value for a field typed as a
+    ``Params`` class must be that class or a mapping, checked the same way at any depth, and so
+    are the mappings inside a ``cls`` object (``PayoutBeneficiaryParam(individual={...})``). A
+    ``ValidationError`` names the dotted path of what is wrong
+    (``payout_beneficiary_param.individual.firstname``) and the closest field name.
+
+    Create Payout runs this on every call: a mapping costs a frozenset test of its keys and a
+    look at each nested field; a valid dict for a class without nested fields (``individual``)
+    costs no call.
+    """
+    if type(value) is dict or isinstance(value, Mapping):
+        known, nested = _SHAPES.get(cls) or _shape(cls)
+        if not known.issuperset(value):
+            raise _unknown_key(cls, known, value, path)
+        for name, inner, inner_known, inner_is_leaf in nested:
+            item = value.get(name)
+            if item is None or (
+                inner_is_leaf and type(item) is dict and inner_known.issuperset(item)
+            ):
+                continue
+            check_params(inner, item, f"{path}.{name}")
+    elif isinstance(value, cls):
+        for name, inner, _known, _leaf in _shape(type(value))[1]:
+            item = getattr(value, name)
+            if item is not None:
+                check_params(inner, item, f"{path}.{name}")
+    else:
+        raise ValidationError(
+            f"must be a {cls.__name__} or a dict, got {type(value).__name__}", field=path
+        )
+
+
+def _unknown_key(
+    cls: type[Any], known: frozenset[str], value: Mapping[Any, Any], path: str
+) -> ValidationError:
+    """The error for the first key of ``value`` that a ``cls`` does not have."""
+    for key in value:
+        if not isinstance(key, str):
+            # An enum member or a number: a JSON key is a name. (A str enum member is a str: it
+            # equals and hashes as its value, and is sent as it.)
+            text = str(key.value) if isinstance(key, Enum) else str(key)
+            return ValidationError(
+                f"a key must be a str field name of {cls.__name__}, got {key!r} "
+                f"({type(key).__name__}); use {text!r}",
+                field=f"{path}.{text}",
+            )
+        if key not in known:
+            name = str.__str__(key)  # the text of a str subclass (a str enum member) too
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            return ValidationError(
+                f"unknown field {name!r} of {cls.__name__}; {hint}(a field the SDK does not "
+                "model goes under the 'extra' key)",
+                field=f"{path}.{name}",
+            )
+    raise AssertionError("no unknown key")  # pragma: no cover - only called when there is one
+
+
+def params(cls: type[Any]) -> Any:
+    """Validator of an optional request field that takes a ``cls`` or a mapping standing for one
+    (see ``check_params``)."""
+
+    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None:
+            check_params(cls, value, attribute.name)
+
+    return check

@@ -117,6 +117,9 @@ class Params(Model):
     """Base of nested request objects: unset (``None``) fields are omitted, not sent as null.
 
     ``extra`` carries fields the SDK does not model (method-specific bank fields, for instance).
+    A request that takes a mapping in place of one checks its keys (at any depth) when it is
+    built: a key that is not a field name (``extra`` included) is a ``ValidationError``
+    (``_validation.check_params``).
     """
 
     omit_unset: ClassVar[bool] = True

@@ -274,6 +274,7 @@ class ValidateBeneficiaryRequest(Request):
                 "is required: a PayoutBeneficiaryParam or a dict of the method's required fields",
                 field=attribute.name,
             )
+        _v.check_params(PayoutBeneficiaryParam, value, attribute.name)
 
 
 @attrs.frozen(kw_only=True)

@@ -144,7 +144,9 @@ class CreatePaymentRequestRequest(Request):
     payin_method_name: str | None = None
     customer_id: str | None = None
     redirect_url: str | None = None
-    advanced_redirect_url: AdvancedRedirectUrl | Mapping[str, Any] | None = None
+    advanced_redirect_url: AdvancedRedirectUrl | Mapping[str, Any] | None = attrs.field(
+        default=None, validator=_v.params(AdvancedRedirectUrl)
+    )
     webhook_url: str | None = None
     expire_at: dt.datetime | None = attrs.field(default=None, validator=_aware)
     order_summary: Mapping[str, Any] | None = None

@@ -83,7 +83,8 @@ def party_field(name: str, value: Any) -> Any:
 
 
 def party(cls: type[Params]) -> Any:
-    """Validator of a request field taking ``cls`` or a dict: its type and its country codes."""
+    """Validator of a request field taking ``cls`` or a dict: its type, its keys (see
+    ``_validation.check_params``) and its country codes."""
 
     def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is None:
@@ -93,6 +94,7 @@ def party(cls: type[Params]) -> Any:
                 f"must be a {cls.__name__} or a dict, got {type(value).__name__}",
                 field=attribute.name,
             )
+        _v.check_params(cls, value, attribute.name)
         for name in COUNTRY_FIELDS:
             code = party_field(name, value)
             if code:  # "" clears the field in an update

@@ -123,7 +123,8 @@ class CreatePayoutRequest(Request):
     beneficiary_amount: Decimal | int | None = attrs.field(default=None, validator=_v.amount)
     beneficiary_currency: str | None = attrs.field(default=None, validator=_v.currency_code)
     purpose_code: str | None = None
-    order_id: str | None = None
+    order_id: str | None = attrs.field(default=None, validator=_v.order_id_text)
+    """Your reference for this payout: a non-empty string (lookups compare it as one)."""
     extra: Mapping[str, Any] | None = None
     """Body fields the SDK does not model, sent as they are (never overriding the above)."""
 
@@ -150,6 +151,7 @@ class CreatePayoutRequest(Request):
                 "must be a PayoutBeneficiaryParam or a dict of the method's required fields",
                 field=attribute.name,
             )
+        _v.check_params(PayoutBeneficiaryParam, value, attribute.name)
 
 
 # Simulate Payout's allowed moves (Finmo docs: Simulate Payout): PENDING settles either way, a
@@ -181,8 +183,8 @@ class ListPayoutsRequest(PageRequest):
         default=None, validator=_v.one_of(PayoutStatus)
     )
     payout_method_name: str | None = None
-    order_id: str | None = None
-    """Only the payouts carrying your ``order_id`` (inferred, not documented)."""
+    order_id: str | None = attrs.field(default=None, validator=_v.order_id)
+    """Only the payouts carrying your ``order_id`` (inferred, not documented): a string."""
 
 
 @attrs.frozen

@@ -52,14 +52,14 @@ def test_a_beneficiary_given_as_a_model_is_written_the_same() -> None:
 
 @pytest.mark.parametrize(
     "beneficiary",
-    [
-        {"0": "index-like keys move first in JavaScript", "bsb": "1"},
-        {"name": "lone \ud800 surrogate"},
+    [  # (keys the SDK does not model go under "extra", sent as it is)
+        {"extra": {"0": "index-like keys move first in JavaScript"}, "bsb": "1"},
+        {"account_number": "lone \ud800 surrogate"},
         {"individual": Person(first_name="A", last_name="B")},  # a model inside a plain dict
-        {"amount": 2**60},  # a JavaScript number would print it otherwise
-        {"rate": 1e-7},  # JavaScript prints 1e-7, Python's repr 1e-07
-        {"colour": Colour.RED},
-        {1: "a key that is not a string"},
+        {"extra": {"amount": 2**60}},  # a JavaScript number would print it otherwise
+        {"extra": {"rate": 1e-7}},  # JavaScript prints 1e-7, Python's repr 1e-07
+        {"extra": {"colour": Colour.RED}},
+        {"extra": {1: "a key that is not a string"}},
     ],
     ids=str,
 )
@@ -101,14 +101,18 @@ _json = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(
     beneficiary=st.dictionaries(st.text(max_size=5), _json, min_size=1, max_size=4),
-    order_id=st.one_of(st.none(), st.text(min_size=1, max_size=8)),
+    order_id=st.one_of(st.none(), st.text(min_size=1, max_size=8).filter(str.strip)),
     amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10**12), places=2),
 )
 def test_a_written_body_is_always_the_body_split_builds(
     beneficiary: dict[str, Any], order_id: str | None, amount: Decimal
 ) -> None:
     request = CreatePayoutRequest(
-        **payout_args(payout_beneficiary_param=beneficiary, order_id=order_id, sender_amount=amount)
+        **payout_args(
+            payout_beneficiary_param={"extra": beneficiary},  # unmodelled keys go under "extra"
+            order_id=order_id,
+            sender_amount=amount,
+        )
     )
     written = CREATE.payload(request)
     try:
