@@ -13,7 +13,6 @@ import asyncio
 import functools
 import json
 import logging
-import threading
 from collections.abc import Mapping
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
@@ -148,24 +147,12 @@ class Pipeline:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def _wire_here(self) -> tuple[asyncio.AbstractEventLoop, _Wire]:
-        """The running loop, and what the calls share on it.
-
-        The common case is told apart without ``asyncio.get_running_loop()``, which makes a
-        ``getpid()`` system call (about 5% of a whole call on a small VM: benchmarks/PROFILE.md):
-        the session's own loop is running in this thread, so it is the running loop. Every other
-        case (first call, another loop, a closed client, a loop without ``_thread_id``) goes
-        through ``_wire_for_this_loop``.
-        """
-        owner = self._pool_of or self
-        loop, wire = owner._loop, owner._wire
-        if (
-            wire is not None
-            and not owner._closed
-            and getattr(loop, "_thread_id", None) == threading.get_ident()
-        ):
-            assert loop is not None
-            return loop, wire
+        """The running loop, and what the calls share on it."""
         loop = asyncio.get_running_loop()
+        owner = self._pool_of or self
+        wire = owner._wire
+        if wire is not None and owner._loop is loop and not owner._closed:
+            return loop, wire
         return loop, self._wire_for_this_loop(loop)
 
     def _wire_for_this_loop(self, loop: asyncio.AbstractEventLoop) -> _Wire:

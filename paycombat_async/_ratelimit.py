@@ -10,6 +10,7 @@ halves the rate until ``RECOVER_AFTER`` seconds pass without another one.
 from __future__ import annotations
 
 import asyncio
+import collections
 import time
 from typing import TYPE_CHECKING
 
@@ -43,7 +44,7 @@ class Limiter:
         self.max_in_flight = max_in_flight
         self._bucket: AsyncLimiter | None = None
         self._bucket_rate: float | None = None
-        self._gate: asyncio.Semaphore | None = None
+        self._gate: _Places | None = None
         self._paused_until = 0.0
         self._slowed_at: float | None = None
 
@@ -66,25 +67,19 @@ class Limiter:
         instead. Pair a ``True`` with ``release()``.
 
         The common path of every call: unlike ``await acquire()`` it creates no coroutine and no
-        waiter (``asyncio.Semaphore.acquire`` allocates four objects even when a place is free).
+        waiter.
         """
         # (no clock read until a 429 has paused the client once)
         if self.rate is not None or (self._paused_until and self._paused_until > time.monotonic()):
             return False
         if self.max_in_flight is None:
             return True
-        gate = self._places(self.max_in_flight)
-        # What ``Semaphore.acquire`` does when it need not wait, minus its check of cancelled
-        # waiters: with anyone queued, the call queues too (FIFO), through ``acquire()``.
-        if gate._value > 0 and not gate._waiters:
-            gate._value -= 1
-            return True
-        return False
+        return self._places(self.max_in_flight).take_now()
 
     async def acquire(self) -> None:
         """Wait for a place in flight and a token of the rate; pair with ``release()``."""
         if self.max_in_flight is not None:
-            await self._places(self.max_in_flight).acquire()
+            await self._places(self.max_in_flight).take()
         try:
             if self.rate is not None or self._paused_until > time.monotonic():
                 await self.pace()  # (skipped on the common path: no rate cap, no 429 pause)
@@ -92,22 +87,22 @@ class Limiter:
             self.release()
             raise
 
-    def _places(self, max_in_flight: int) -> asyncio.Semaphore:
-        """The places in flight, created on the loop that first takes one."""
+    def _places(self, max_in_flight: int) -> _Places:
+        """The places in flight, created when the first one is taken."""
         if self._gate is None:
-            self._gate = asyncio.Semaphore(max_in_flight)
+            self._gate = _Places(max_in_flight)
         return self._gate
 
     def release(self) -> None:
         """Give back the place in flight taken by ``acquire()``."""
         if self._gate is not None:
-            self._gate.release()
+            self._gate.give()
 
     async def reenter(self) -> None:
         """Take a place in flight again after ``release()`` (a resend after its backoff); no
         token of the rate: ``pace()`` spaces every resend itself."""
         if self._gate is not None:
-            await self._gate.acquire()
+            await self._gate.take()
 
     async def pace(self) -> None:
         """Wait out a 429 pause and take one token of the rate (no place in flight)."""
@@ -135,6 +130,54 @@ class Limiter:
         self._paused_until = max(self._paused_until, time.monotonic() + pause)
         if self.rate is not None:
             self._slowed_at = time.monotonic()
+
+
+class _Places:
+    """The places in flight: a FIFO semaphore that can also be taken without waiting.
+
+    ``asyncio.Semaphore`` has no public way to take a free place without a coroutine (its
+    ``acquire`` allocates four objects even when it need not wait), so the count is kept here. A
+    place given back while calls wait is handed to the first of them, never left for a newcomer
+    to take: ``take_now()`` succeeds only with a free place and no one queued.
+    """
+
+    __slots__ = ("_free", "_queue")
+
+    def __init__(self, places: int) -> None:
+        self._free = places
+        self._queue: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    def take_now(self) -> bool:
+        """Take a free place if no call is queued for one; ``False`` otherwise."""
+        if self._free > 0 and not self._queue:
+            self._free -= 1
+            return True
+        return False
+
+    async def take(self) -> None:
+        """Take a place, waiting in turn for one if none is free."""
+        if self.take_now():
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.give()  # handed a place, then cancelled before it ran: pass the place on
+            elif waiter in self._queue:  # (``give`` drops a cancelled waiter itself)
+                self._queue.remove(waiter)
+            raise
+
+    def give(self) -> None:
+        """Give a place back: to the first call still waiting, or to the free count."""
+        queue = self._queue
+        while queue:
+            waiter = queue.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
 
 
 class _Slot:

@@ -150,17 +150,45 @@ def _not_plain(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)  # CPython's C accelerator
-_encode_fast: Callable[[Any], str] = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), allow_nan=False
+_encode_public: Callable[[Any], str] = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_not_plain
 ).encode
-if _c_make_encoder is not None:
-    # The C encoder that the line above builds anew per call, built once (without cycle
-    # markers: ``_plain`` has walked the value already). Same output, 0.9 us less per body.
-    _c_encode = _c_make_encoder(None, _not_plain, _encode_str, None, ":", ",", False, False, False)
+"""What ``_encode_fast`` writes, through the public API (which builds a C encoder per call)."""
 
-    def _encode_fast(value: Any) -> str:
-        return "".join(_c_encode(value, 0))
+_PROBE: Any = {
+    "s": 'a"b\\c/\u00e9\u20ac\U0001f600\u2028\n\t\x00\x1f\x7f',
+    "n": [0, -1, 2**53, 12.5, -0.25, 0.0001, True, False, None],
+    "o": {"": [], "k": {}, "l": [[1], {"x": "y"}]},
+}
+"""A body with every kind of value ``_plain`` hands the encoder, for ``_write`` to check it."""
+
+
+def _c_encoder() -> Callable[[Any], str] | None:
+    """The C encoder ``_encode_public`` builds anew per call, built once (0.9 us less per body),
+    without cycle markers (``_plain`` has walked the value already); None, and the public
+    encoder is used, if this CPython's ``json.encoder.c_make_encoder`` is missing, takes other
+    arguments, or writes a probe otherwise than ``_write`` (the whole algorithm) does."""
+    make = getattr(json.encoder, "c_make_encoder", None)  # CPython's C accelerator
+    if make is None:
+        return None
+    try:
+        # (markers, default, encoder, indent, key_separator, item_separator, sort_keys,
+        # skipkeys, allow_nan): the arguments json.encoder.JSONEncoder.iterencode passes.
+        c_encode = make(None, _not_plain, _encode_str, None, ":", ",", False, False, False)
+
+        def encode(value: Any) -> str:
+            return "".join(c_encode(value, 0))
+
+        expected: list[str] = []
+        _write(_PROBE, expected)
+        if encode(_PROBE) != "".join(expected):
+            return None
+    except Exception:  # noqa: BLE001 - any failure: the public encoder writes the same bytes
+        return None
+    return encode
+
+
+_encode_fast: Callable[[Any], str] = _c_encoder() or _encode_public
 
 
 def _plain(value: Any) -> Any:

@@ -9,11 +9,13 @@ sent nothing).
 from __future__ import annotations
 
 import asyncio
+from types import CodeType
 from typing import Any, Protocol
 
 import aiohttp
 
 from ._config import ClientConfig
+from ._exceptions import ConfigurationError
 from ._version import __version__
 
 __all__ = ["USER_AGENT", "Attempt", "Attempts", "new_session"]
@@ -98,8 +100,51 @@ def new_session(
         # Bodies are decompressed by _response.read_body, under the size cap.
         auto_decompress=False,
     )
-    # aiohttp resends PUT/DELETE/GET once, behind our back, when a pooled connection turns out
-    # to be closed, even if the server had read the request. Only the retry policy may resend
-    # (pinned by a test).
-    session._retry_connection = False
+    switch_off_resends(session)
     return session, attempts
+
+
+RESEND_SWITCH = "_retry_connection"
+"""aiohttp's switch for resending a request on a pooled connection found closed (private: aiohttp
+has no public one; its own ``test_utils.TestClient`` turns it off the same way)."""
+
+
+def switch_off_resends(session: aiohttp.ClientSession) -> None:
+    """Stop ``session`` resending requests behind our back, or raise ``ConfigurationError``.
+
+    aiohttp resends PUT/DELETE/GET once when a pooled connection turns out to be closed, even if
+    the server had read the request. Only the retry policy may resend (pinned by
+    ``tests/reliability/test_transport.py`` on a raw server). The switch is private, so a
+    renamed or removed one must not pass silently: the session must have it (a bool) and
+    aiohttp's request code must read it; otherwise the session is detached (nothing to close:
+    it has no connection yet) and the client refuses to start.
+    """
+    switch = getattr(session, RESEND_SWITCH, None)
+    if not isinstance(switch, bool) or not _reads_resend_switch(type(session)):
+        session.detach()
+        raise ConfigurationError(
+            f"aiohttp {aiohttp.__version__} has no {RESEND_SWITCH!r} switch that paycombat can "
+            "turn off, so it could resend a PUT or DELETE the server had already read. Install "
+            "an aiohttp version that paycombat supports (see its requirements)."
+        )
+    session._retry_connection = False
+
+
+_READS_SWITCH: dict[type[aiohttp.ClientSession], bool] = {}
+
+
+def _reads_resend_switch(session_class: type[aiohttp.ClientSession]) -> bool:
+    """Whether ``session_class``'s request code reads the switch (looked at once per class)."""
+    reads = _READS_SWITCH.get(session_class)
+    if reads is None:
+        code = getattr(getattr(session_class, "_request", None), "__code__", None)
+        reads = isinstance(code, CodeType) and _names_attribute(code, RESEND_SWITCH)
+        _READS_SWITCH[session_class] = reads
+    return reads
+
+
+def _names_attribute(code: CodeType, name: str) -> bool:
+    """Whether ``code``, or a function or class defined in it, names attribute ``name``."""
+    return name in code.co_names or any(
+        _names_attribute(const, name) for const in code.co_consts if isinstance(const, CodeType)
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -19,9 +21,19 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: objec
         pytest.mark.anyio(obj)
 
 
+UVLOOP = os.environ.get("PAYCOMBAT_TEST_LOOP", "asyncio") == "uvloop"
+"""``PAYCOMBAT_TEST_LOOP=uvloop`` runs every async test on uvloop (``nox -s tests_uvloop``)."""
+
+
 @pytest.fixture
-def anyio_backend() -> str:
+def anyio_backend() -> str | tuple[str, dict[str, Any]]:
+    if UVLOOP:
+        return "asyncio", {"use_uvloop": True}
     return "asyncio"  # aiohttp runs on asyncio only
+
+
+def pytest_report_header() -> str:
+    return f"event loop: {'uvloop' if UVLOOP else 'asyncio'}"
 
 
 @pytest.fixture

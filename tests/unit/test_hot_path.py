@@ -13,7 +13,6 @@ import asyncio
 import contextvars
 import decimal
 import gc
-import sys
 import weakref
 from typing import Any
 
@@ -58,11 +57,63 @@ async def test_a_free_place_is_not_taken_past_a_call_already_queued() -> None:
     assert limiter.enter()
     queued = asyncio.create_task(limiter.acquire())
     await asyncio.sleep(0)  # now waiting for the place
-    limiter.release()  # the place is handed to the queued call...
-    limiter.release()  # ...and another one frees up before it has run
-    assert not limiter.enter()  # FIFO: the queued call goes first
+    limiter.release()  # the place is the queued call's...
+    assert not limiter.enter()  # ...not a newcomer's, even before the queued call has run
     await asyncio.wait_for(queued, 1)
     limiter.release()
+    assert limiter.enter()
+
+
+async def test_places_given_back_while_a_call_waits_are_counted_once_each() -> None:
+    limiter = Limiter(max_in_flight=1)
+    assert limiter.enter()
+    queued = asyncio.create_task(limiter.acquire())
+    await asyncio.sleep(0)
+    limiter.release()  # the place goes to the queued call...
+    limiter.release()  # ...and another one frees up before it has run
+    await asyncio.wait_for(queued, 1)
+    assert limiter.enter()  # one place left over, and only one
+    assert not limiter.enter()
+
+
+async def test_waiting_calls_get_places_in_the_order_they_asked() -> None:
+    limiter = Limiter(max_in_flight=1)
+    assert limiter.enter()
+    order: list[int] = []
+
+    async def wait(n: int) -> None:
+        await limiter.acquire()
+        order.append(n)
+
+    tasks = [asyncio.create_task(wait(n)) for n in range(3)]
+    await asyncio.sleep(0)
+    for _ in range(3):
+        limiter.release()
+        await asyncio.sleep(0)
+    await asyncio.wait_for(asyncio.gather(*tasks), 1)
+    assert order == [0, 1, 2]
+
+
+@pytest.mark.parametrize("after_handover", [False, True])
+async def test_a_call_cancelled_while_waiting_leaves_its_place_to_the_next(
+    after_handover: bool,
+) -> None:
+    limiter = Limiter(max_in_flight=1)
+    assert limiter.enter()
+    first = asyncio.create_task(limiter.acquire())
+    second = asyncio.create_task(limiter.acquire())
+    await asyncio.sleep(0)  # both queued, in this order
+    if after_handover:
+        limiter.release()  # the place is handed to the first, which is cancelled before it runs
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    if not after_handover:
+        limiter.release()
+    await asyncio.wait_for(second, 1)  # the place went on to the second
+    assert not limiter.enter()  # and was not counted twice
+    limiter.release()
+    assert limiter.enter()
 
 
 async def test_a_slot_takes_one_place_whichever_way_it_gets_it() -> None:
@@ -269,35 +320,3 @@ def test_a_blank_id_or_a_dot_segment_is_refused(bad: str) -> None:
     with pytest.raises(ValidationError) as caught:
         OPERATIONS["payouts.retrieve"].render_path({"payout_id": bad})
     assert caught.value.field == "payout_id"
-
-
-# -- no system call of the SDK's own ------------------------------------------------------------
-
-
-async def test_a_call_on_its_clients_own_loop_never_asks_for_the_running_loop(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # On Python 3.11 asking for the running loop (``asyncio.get_running_loop()``, or
-    # ``asyncio.current_task()`` without a loop) is a getpid() system call: ~5% of a call on a
-    # small VM (benchmarks/PROFILE.md, fifth round). Only a client's first call asks.
-    asked: list[str] = []
-    real = asyncio.get_running_loop
-
-    def counting() -> asyncio.AbstractEventLoop:
-        for depth in (1, 2):  # the SDK's own question, or current_task()'s on its behalf
-            caller = sys._getframe(depth).f_globals.get("__name__", "")
-            if caller.startswith("paycombat_async"):
-                asked.append(caller)
-                break
-        return real()
-
-    async with serve_app(_answering_p1()) as base_url, client_for(base_url) as client:
-        await client.payouts.retrieve("p1")  # binds the client to this loop
-        monkeypatch.setattr(asyncio, "get_running_loop", counting)
-        monkeypatch.setattr(asyncio.events, "get_running_loop", counting)
-        await client.payouts.retrieve("p1")
-        await client.payouts.create(**payout_args())
-        fast = client.with_options(timeout=5)  # shares the pool, and so the loop check
-        await fast.payouts.retrieve("p1")
-        monkeypatch.undo()
-    assert asked == []
