@@ -399,3 +399,98 @@ async def test_items_settling_never_hold_back_new_sends() -> None:
     # a stall (the old cap was 64 settling items).
     assert max(c.settling for c in seen) > 64
     assert seen[-1] == BatchCounts(sent=n, created=n)
+
+
+# -- what each result carries ------------------------------------------------------------------
+
+
+async def test_a_rejected_item_keeps_its_order_id_whatever_was_wrong_with_it() -> None:
+    duplicate = CreatePayoutRequest(**payout_args(order_id="b-0"))
+    batch: list[Any] = [
+        *items(1),
+        {"order_id": "bad-args", "colour": "blue"},
+        {"order_id": 7, **{k: v for k, v in payout_args().items() if k != "order_id"}},
+        "not an item",
+        duplicate,
+    ]
+    gateway = Gateway()
+    results = await run(gateway, batch)
+    assert [(r.status, r.order_id) for r in results] == [
+        ("created", "b-0"),
+        ("rejected", "bad-args"),
+        ("rejected", ""),  # not a string: there is nothing to join it back by
+        ("rejected", ""),
+        ("rejected", "b-0"),
+    ]
+    assert creates(gateway) == 1
+
+
+async def test_an_unknown_result_carries_what_happened_and_its_cause() -> None:
+    gateway = Gateway(reject_with={"b-0": UNAVAILABLE}, ignore_order_id_filter=True)
+    seed_others(gateway, 1)
+    [result] = await run(gateway, items(1))
+    error = result.error
+    assert isinstance(error, OutcomeUnknownError)
+    assert (error.order_id, error.status, error.method) == ("b-0", 503, "POST")
+    assert error.path == CREATE_PATH
+    assert error.may_have_taken_effect
+    assert isinstance(error.__cause__, OutcomeUnknownError)  # the send's own error
+    assert "Service temporarily unavailable" in error.message
+    assert "resend_after_settle=True" in error.message  # what to run next
+
+
+async def test_a_conflict_carries_the_payouts_found() -> None:
+    gateway = Gateway(reject_with={"b-0": UNAVAILABLE})
+    old = gateway.seed_payout(order_id="b-0", amount=5000)
+    [result] = await run(gateway, items(1))
+    error = result.error
+    assert isinstance(error, PayoutConflictError)
+    assert error.order_id == "b-0"
+    assert [p.id for p in error.found] == [old["id"]] == [p.id for p in result.found]
+    assert error.may_have_taken_effect
+    assert f"payout {old['id']} has amount 5000" in error.message
+
+
+async def test_an_item_held_by_another_run_is_reported_unknown_if_this_run_stops(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "j.sqlite"
+    other = row("b-0", "sending", owner="other-run", lease_until=time.time() + 60)
+    await anyio.to_thread.run_sync(journal_with, path, [other])
+    seen: list[BatchCounts] = []
+    waiting = anyio.Event()
+
+    async def source() -> Any:
+        yield items(1)[0]
+        seen.append(BatchCounts())  # marks the point where b-0 has been pulled
+        await waiting.wait()
+        raise OSError("the source broke")
+
+    def counts(now: BatchCounts) -> None:
+        seen.append(now)
+        if now.waiting:
+            waiting.set()
+
+    gateway = Gateway()
+    with pytest.raises(BatchAbortedError) as caught:
+        await run(gateway, source(), journal=path, on_counts=counts)
+    [result] = caught.value.results
+    assert result.status == "unknown"
+    assert "another run of this batch holds it" in str(result.error)
+    assert seen[-1].waiting == 0
+    assert max(c.waiting for c in seen) == 1
+    assert creates(gateway) == 0
+
+
+async def test_reading_a_corrupt_journal_is_a_journal_error(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    journal = SQLiteJournal(path)
+    await journal.put(row("b-0", "created", payout={"id": "p"}))
+    await journal.aclose()
+    path.write_bytes(b"garbage" * 1000)  # (aclose left no WAL file: it was checkpointed)
+    broken = SQLiteJournal(path)
+    with pytest.raises(JournalError, match="could not be read: file is not a database"):
+        await broken.get("b-0")
+    with pytest.raises(JournalError, match="could not be read: file is not a database"):
+        broken.entries()
+    await broken.aclose()

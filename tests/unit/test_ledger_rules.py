@@ -248,3 +248,17 @@ def test_an_error_comes_back_from_the_journal_with_its_type_and_status() -> None
     odd = error_from_record({"type": "KeyError", "message": None, "status": "x"})
     assert type(odd).__name__ == "PayCombatError"
     assert odd.status is None
+
+
+def test_a_beneficiary_given_as_a_model_or_any_mapping_is_compared_too() -> None:
+    from types import MappingProxyType
+
+    from paycombat_async import PayoutBeneficiaryParam
+
+    for beneficiary in (
+        PayoutBeneficiaryParam(account_number="12345678", bsb="123456"),
+        MappingProxyType({"account_number": "12345678", "bsb": "123456"}),
+    ):
+        asked = request(payout_beneficiary_param=beneficiary)
+        assert matches(asked, "o-1", payout(beneficiary_account_number="12345678")) == []
+        assert matches(asked, "o-1", payout(beneficiary_account_number="1")) == ["account_number 1"]
