@@ -228,7 +228,7 @@ def check_params(cls: type[Any], value: Any, path: str) -> None:
     """Check ``value``, given for a ``cls`` (a ``Params`` class) at ``path``, before it is sent.
 
     A mapping may hold only ``cls``'s field names as keys (``str``); what the SDK does not
-    model goes under its ``extra`` key (sent as it is given). A value for a field typed as a
+    model goes under its ``extra`` key (merged into it when sent). A value for a field typed as a
     ``Params`` class must be that class or a mapping, checked the same way at any depth, and so
     are the mappings inside a ``cls`` object (``PayoutBeneficiaryParam(individual={...})``). A
     ``ValidationError`` names the dotted path of what is wrong
@@ -258,6 +258,42 @@ def check_params(cls: type[Any], value: Any, path: str) -> None:
         raise ValidationError(
             f"must be a {cls.__name__} or a dict, got {type(value).__name__}", field=path
         )
+
+
+def check_request_params(
+    cls: type[Any], instance: Any, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    """``check_params`` for a request field, then the field holds what will be sent: a mapping
+    whose ``extra`` (at any depth) is merged into it, as a ``cls`` object's ``extra`` is.
+
+    The request is frozen, so the merged copy is set as attrs' own ``__init__`` sets fields.
+    """
+    check_params(cls, value, attribute.name)
+    merged = merge_extra(cls, value)
+    if merged is not value:
+        object.__setattr__(instance, attribute.name, merged)
+
+
+def merge_extra(cls: type[Any], value: Any) -> Any:
+    """A mapping given for ``cls`` as it is sent: its ``extra`` merged into it (a modelled key
+    wins, as for a model's ``extra``), in nested mappings too; ``value`` itself when there is
+    nothing to merge (the common case: no copy)."""
+    if not (type(value) is dict or isinstance(value, Mapping)):
+        return value
+    merged: dict[str, Any] | None = None
+    for name, inner, _known, _leaf in _shape(cls)[1]:
+        item = value.get(name)
+        flat = merge_extra(inner, item) if item is not None else item
+        if flat is not item:
+            merged = merged if merged is not None else dict(value)
+            merged[name] = flat
+    extra = value.get("extra")
+    if extra is not None:
+        merged = merged if merged is not None else dict(value)
+        del merged["extra"]
+        for key, item in extra.items():
+            merged.setdefault(key, item)
+    return value if merged is None else merged
 
 
 def _unknown_key(
@@ -290,8 +326,8 @@ def params(cls: type[Any]) -> Any:
     """Validator of an optional request field that takes a ``cls`` or a mapping standing for one
     (see ``check_params``)."""
 
-    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is not None:
-            check_params(cls, value, attribute.name)
+            check_request_params(cls, instance, attribute, value)
 
     return check

@@ -274,7 +274,7 @@ class ValidateBeneficiaryRequest(Request):
                 "is required: a PayoutBeneficiaryParam or a dict of the method's required fields",
                 field=attribute.name,
             )
-        _v.check_params(PayoutBeneficiaryParam, value, attribute.name)
+        _v.check_request_params(PayoutBeneficiaryParam, self, attribute, value)
 
 
 @attrs.frozen(kw_only=True)

@@ -86,7 +86,7 @@ def party(cls: type[Params]) -> Any:
     """Validator of a request field taking ``cls`` or a dict: its type, its keys (see
     ``_validation.check_params``) and its country codes."""
 
-    def check(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is None:
             return
         if not isinstance(value, (cls, Mapping)):
@@ -94,7 +94,7 @@ def party(cls: type[Params]) -> Any:
                 f"must be a {cls.__name__} or a dict, got {type(value).__name__}",
                 field=attribute.name,
             )
-        _v.check_params(cls, value, attribute.name)
+        _v.check_request_params(cls, instance, attribute, value)
         for name in COUNTRY_FIELDS:
             code = party_field(name, value)
             if code:  # "" clears the field in an update

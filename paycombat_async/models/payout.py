@@ -151,7 +151,7 @@ class CreatePayoutRequest(Request):
                 "must be a PayoutBeneficiaryParam or a dict of the method's required fields",
                 field=attribute.name,
             )
-        _v.check_params(PayoutBeneficiaryParam, value, attribute.name)
+        _v.check_request_params(PayoutBeneficiaryParam, self, attribute, value)
 
 
 # Simulate Payout's allowed moves (Finmo docs: Simulate Payout): PENDING settles either way, a

@@ -10,6 +10,7 @@ carries what the SDK does not model. Valid input is sent byte for byte as before
 from __future__ import annotations
 
 import enum
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -342,12 +343,12 @@ _AMOUNTS = (
         pytest.param(
             _beneficiary(extra={"branch_code": "x"}),
             b'{"individual":{"first_name":"Ana","last_name":"Lima"},"account_number":"12345678",'
-            b'"bsb":"123456","extra":{"branch_code":"x"}}',
+            b'"bsb":"123456","branch_code":"x"}',  # merged, as a model's extra is
             id="extra",
         ),
         pytest.param(
             {"individual": {**ANA, "extra": {"middle_name": "Q"}}, **ACCOUNT},
-            b'{"individual":{"first_name":"Ana","last_name":"Lima","extra":{"middle_name":"Q"}},'
+            b'{"individual":{"first_name":"Ana","last_name":"Lima","middle_name":"Q"},'
             b'"account_number":"12345678","bsb":"123456"}',
             id="extra-inside-individual",
         ),
@@ -455,3 +456,21 @@ def test_the_blocking_client_refuses_the_same_before_sending() -> None:
             client.payouts.create(**payout_args(order_id=123))
         assert caught.value.field == "order_id"
         assert sandbox.requests == []
+
+
+async def test_a_dicts_extra_is_merged_and_never_overrides_a_modelled_field(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    beneficiary = {
+        "individual": {**ANA, "extra": {"middle_name": "Q", "first_name": "Eve"}},
+        **ACCOUNT,
+        "extra": {"ifsc": "HDFC0000001", "account_number": "00000000"},
+    }
+    await client.payouts.create(**payout_args(payout_beneficiary_param=beneficiary))
+    sent = json.loads(sandbox.requests[-1].body)["payout_beneficiary_param"]
+    assert sent == {
+        "individual": {**ANA, "middle_name": "Q"},
+        **ACCOUNT,
+        "ifsc": "HDFC0000001",
+    }
+    assert "extra" in beneficiary  # the caller's dict is left as it was
