@@ -3,6 +3,10 @@
 Lenient inbound (amounts as number or string, ISO or epoch timestamps, unknown enum values kept as
 str, unknown fields kept in ``extra``); exact outbound (``Decimal`` stays ``Decimal`` so the signer
 prints it as JavaScript would; unset request fields are omitted).
+
+``json_converter`` is the one other converter: it unstructures models for ``Model.to_dict``, into
+what ``json.dumps`` takes as it is (amounts as decimal strings, timestamps as ISO 8601 strings).
+It only unstructures; ``Model.from_dict`` structures with ``converter``, as responses are read.
 """
 
 from __future__ import annotations
@@ -10,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import Enum, IntEnum, StrEnum
 from typing import Any, TypeVar, Union
 
 import attrs
@@ -22,7 +26,14 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from ._exceptions import ValidationError
 from .models._base import Model, _frozen
 
-__all__ = ["converter", "format_datetime", "structure", "unstructure"]
+__all__ = [
+    "converter",
+    "format_datetime",
+    "json_converter",
+    "structure",
+    "to_json_ready",
+    "unstructure",
+]
 
 T = TypeVar("T")
 
@@ -462,26 +473,115 @@ def _unknown(data: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
     return {k: data[k] for k in data.keys() - known}
 
 
-def _model_unstructure_hook(cls: type[Model]) -> Any:
-    dump = make_dict_unstructure_fn(
-        cls, converter, extra=override(omit=True), _cattrs_omit_if_default=False
-    )
-    names = [a.name for a in attrs.fields(cls) if a.name != "extra"]
+def _model_unstructurer(conv: Converter) -> Callable[[type[Model]], Any]:
+    """The unstructure hook factory of models for ``conv``: every field by its key (``None``
+    omitted on ``Params``), then the ``extra`` fields at the top level, as they were sent."""
 
-    def unstructure(obj: Model) -> dict[str, Any]:
-        out: dict[str, Any] = dump(obj)
-        if cls.omit_unset:
-            out = {k: v for k, v in out.items() if v is not None}
-        for key, value in obj.extra.items():
-            if key not in names:
-                out[key] = converter.unstructure(value)
-        return out
+    def hook(cls: type[Model]) -> Any:
+        dump = make_dict_unstructure_fn(
+            cls, conv, extra=override(omit=True), _cattrs_omit_if_default=False
+        )
+        names = [a.name for a in attrs.fields(cls) if a.name != "extra"]
 
-    return unstructure
+        def unstructure(obj: Model) -> dict[str, Any]:
+            out: dict[str, Any] = dump(obj)
+            if cls.omit_unset:
+                out = {k: v for k, v in out.items() if v is not None}
+            for key, value in obj.extra.items():
+                if key not in names:
+                    out[key] = conv.unstructure(value)
+            return out
+
+        return unstructure
+
+    return hook
+
+
+def _is_model_or_mapping(tp: Any) -> bool:
+    """``Person | dict[str, Any] | None``: a nested request object that also takes a plain dict
+    (``PayoutBeneficiaryParam.individual``)."""
+    members = [a for a in _union_args(tp) if a is not type(None)]
+    models = [a for a in members if _is_model(a)]
+    mappings = [a for a in members if typing.get_origin(a) in (dict, Mapping)]
+    return len(models) == 1 and bool(mappings) and len(models) + len(mappings) == len(members)
+
+
+def _model_or_mapping_hook(tp: Any) -> Any:
+    # An object is read as the model (its unknown keys go to its ``extra``): what
+    # ``from_dict(model.to_dict())`` needs, the model being the field's canonical form.
+    model = next(a for a in _union_args(tp) if _is_model(a))
+    structure_model = converter.get_structure_hook(model)
+    nullable = type(None) in _union_args(tp)
+
+    def structure(value: Any, _: Any) -> Any:
+        if value is None and nullable:
+            return None
+        return structure_model(value, model)
+
+    return structure
 
 
 converter.register_structure_hook_factory(_is_model, _compile_structure)
-converter.register_unstructure_hook_factory(_is_model, _model_unstructure_hook)
+converter.register_unstructure_hook_factory(_is_model, _model_unstructurer(converter))
+converter.register_structure_hook_factory(_is_model_or_mapping, _model_or_mapping_hook)
+
+
+# -- JSON-ready: ``Model.to_dict`` -----------------------------------------------------------
+
+json_converter = Converter(detailed_validation=False)
+"""Unstructures into what ``json.dumps`` takes as it is (``Model.to_dict``). ``converter`` keeps
+``Decimal`` and ``datetime`` objects for the signer; this one writes amounts as decimal strings
+(``"25.00"``), timestamps and dates as ISO 8601 strings, enums as their values, sets as lists."""
+
+_MAX_FIXED_PLACES = 64
+"""Amounts are written in fixed-point notation up to this exponent (either way); beyond it (no
+amount is), in ``str(Decimal)``'s scientific notation rather than as a wall of zeros."""
+
+
+def _decimal_text(value: Decimal) -> str:
+    """An amount as a decimal string: ``"25.00"``, ``"0.00000001"`` (never ``"1E-8"``).
+
+    Fixed-point, every digit kept (``Decimal(text) == value``), so any JSON reader can parse it.
+    """
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -_MAX_FIXED_PLACES <= exponent <= _MAX_FIXED_PLACES:
+        return format(value, "f")
+    return str(value)
+
+
+def _iso_datetime(value: dt.datetime) -> str:
+    """A timestamp in ISO 8601, every microsecond and its UTC offset kept (UTC written ``Z``, as
+    PayCombat writes it): ``"2024-12-30T20:12:35.484000Z"``; ``from_dict`` reads it back."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+_JSON_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+def _json_dict(value: Mapping[Any, Any]) -> dict[Any, Any]:
+    return {
+        k if type(k) is str else json_converter.unstructure(k): (
+            v if type(v) in _JSON_AS_IS else json_converter.unstructure(v)
+        )
+        for k, v in value.items()
+    }
+
+
+def _json_list(value: Iterable[Any]) -> list[Any]:
+    return [v if type(v) in _JSON_AS_IS else json_converter.unstructure(v) for v in value]
+
+
+json_converter.register_unstructure_hook(Decimal, _decimal_text)
+json_converter.register_unstructure_hook(dt.datetime, _iso_datetime)
+json_converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
+for _enum in (Enum, StrEnum, IntEnum):  # (a str or int enum would dispatch as str or int)
+    json_converter.register_unstructure_hook(_enum, lambda member: member.value)
+for _mapping in (dict, Mapping):  # ``FrozenMapping``, any other mapping: a dict
+    json_converter.register_unstructure_hook(_mapping, _json_dict)
+for _sequence in (list, tuple, set, frozenset):
+    json_converter.register_unstructure_hook(_sequence, _json_list)
+json_converter.register_unstructure_hook_factory(_is_model, _model_unstructurer(json_converter))
 
 
 def structure(data: Any, cls: type[T]) -> T:
@@ -498,3 +598,14 @@ def unstructure(obj: Any) -> Any:
         return converter.unstructure(obj)
     except RecursionError:
         raise ValidationError("a request value contains itself, or nests too deeply") from None
+
+
+def to_json_ready(obj: Any) -> Any:
+    """Unstructure a model (or data holding models) for ``json.dumps``: ``Model.to_dict``.
+
+    Raises ``ValueError`` for a value that contains itself (``json.dumps`` could not write it).
+    """
+    try:
+        return json_converter.unstructure(obj)
+    except RecursionError:
+        raise ValueError("the value contains itself, or nests too deeply") from None

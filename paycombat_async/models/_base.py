@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import attrs
 
@@ -95,7 +95,8 @@ class Model:
 
     Fields the SDK does not know yet are kept in ``extra`` (a read-only mapping, sent back
     unchanged when the model is unstructured), so a new server field never breaks a caller and is
-    never lost.
+    never lost. ``to_dict()`` gives JSON-ready data (amounts as decimal strings) and
+    ``from_dict()`` reads it back.
     """
 
     extra: Mapping[str, Any] = attrs.field(default=_NO_EXTRA, converter=_frozen, repr=False)
@@ -107,6 +108,49 @@ class Model:
         super().__init_subclass__(**kwargs)
         # attrs generates a field-tuple hash, which fails on list and dict fields: replace it.
         setattr(cls, "__hash__", _hash_model)  # noqa: B010
+
+    def to_dict(self) -> dict[str, Any]:
+        """This object as JSON-ready data: ``json.dumps(payout.to_dict())`` works as it is.
+
+        The keys are PayCombat's field names, each field with its value (``None`` as null; a
+        ``Params`` object leaves its unset fields out, as it is sent). The fields the server sent
+        that this SDK does not model (``extra``) are back at the top level, as they were sent.
+        Amounts (``Decimal``) are decimal strings with every digit kept (``"25.00"``, never a
+        float); timestamps are ISO 8601 strings with their UTC offset
+        (``"2024-12-30T20:12:35.484000Z"``), dates ``"2024-12-30"``; enums are their values;
+        nested objects are dicts. ``from_dict`` reads it back into an equal object.
+        """
+        from .._converter import to_json_ready  # (that module imports this one)
+
+        data: dict[str, Any] = to_json_ready(self)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """An object of this class from a mapping: ``to_dict``'s output, or an object as
+        PayCombat sends it (read as leniently as a response is: amounts as numbers or strings,
+        ISO or epoch timestamps, an unknown status kept as a string). Keys that are not fields
+        go to ``extra``. A nested object given as a dict where a model or a dict is accepted
+        (``PayoutBeneficiaryParam.individual``) is read as the model.
+
+        Raises:
+            ValidationError: ``data`` is not a mapping, lacks a required field, or holds a
+                value that does not fit its field.
+        """
+        from .._converter import structure
+        from .._exceptions import ValidationError
+
+        if not isinstance(data, Mapping):
+            raise ValidationError(
+                f"{cls.__name__}.from_dict takes a mapping, got {type(data).__name__}"
+            )
+        try:
+            return structure(data if type(data) is dict else dict(data), cls)
+        except KeyError as error:
+            missing = f"{error.args[0]!r} is required" if error.args else "a field is missing"
+            raise ValidationError(f"not a {cls.__name__}: {missing}") from error
+        except (TypeError, ValueError) as error:
+            raise ValidationError(f"not a {cls.__name__}: {error}") from error
 
 
 setattr(Model, "__hash__", _hash_model)  # noqa: B010
