@@ -31,7 +31,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typing(session: nox.Session) -> None:
     """mypy --strict on both packages and on tests/typing/ (a user's view of the API)."""
-    session.install("-e", ".[cli]", "mypy")
+    session.install("-e", ".[cli,postgres]", "mypy")  # postgres: PostgresJournal is typed too
     session.run("mypy", "--strict", *[f"-p={p}" for p in PACKAGES])
     session.run("mypy", "--strict", "tests/typing")
 

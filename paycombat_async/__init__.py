@@ -76,6 +76,7 @@ __all__ = [
     "PayCombatError",
     "PayoutConflictError",
     "PermissionDeniedError",
+    "PostgresJournal",
     "RateLimitError",
     "RawResponse",
     "RetryPolicy",
@@ -97,10 +98,11 @@ _lazy = _LazyExports(
     __name__,
     globals(),
     {"Journal": "._journal", "JournalEntry": "._journal", "SQLiteJournal": "._journal"}
+    | {"PostgresJournal": "._journal_postgres"}  # needs the postgres extra (psycopg)
     | {"BatchResult": "._reconcile", "BatchCounts": "._batch"}
     | dict.fromkeys(models.__all__, ".models"),
 )
-"""Imported on first use (``_lazy``): the models of each API group, and the batch journal."""
+"""Imported on first use (``_lazy``): the models of each API group, and the batch journals."""
 
 
 def __getattr__(name: str) -> _typing.Any:
@@ -116,6 +118,7 @@ if _typing.TYPE_CHECKING:
     from ._journal import Journal as Journal
     from ._journal import JournalEntry as JournalEntry
     from ._journal import SQLiteJournal as SQLiteJournal
+    from ._journal_postgres import PostgresJournal as PostgresJournal
     from ._reconcile import BatchResult as BatchResult
     from .models._base import FrozenMapping as FrozenMapping
     from .models._base import Model as Model

@@ -48,7 +48,7 @@ from ._exceptions import (
     PayoutConflictError,
     ValidationError,
 )
-from ._journal import Claim, Journal, SQLiteJournal
+from ._journal import Claim, Journal, open_journal
 from ._ratelimit import Limiter
 from ._reconcile import (
     DEFAULT_SETTLE,
@@ -155,7 +155,7 @@ class _Batch:
             raise ValidationError("must be a whole number of at least 1", field="concurrency")
         self._own_journal = isinstance(journal, (str, os.PathLike))
         opened: Journal | None = (
-            SQLiteJournal(journal) if isinstance(journal, (str, os.PathLike)) else journal
+            open_journal(journal) if isinstance(journal, (str, os.PathLike)) else journal
         )
         if opened is not None and not isinstance(opened, Journal):
             raise ValidationError(
@@ -320,9 +320,10 @@ class _Batch:
     async def _claim(self, item: Item) -> Claim:
         assert self.journal is not None
         entry = self.engine.entry(item, "sending", sent_at=time.time())
+        asked = time.monotonic()  # the lease starts in the claim's transaction: after this
         claim = await self.journal.claim(entry)
         if claim.action in ("send", "reconcile"):
-            item.claimed_until = time.monotonic() + self.journal.lease
+            item.claimed_until = asked + self.journal.lease
             self.held[item.key] = item
         return claim
 

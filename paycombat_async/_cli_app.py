@@ -295,8 +295,9 @@ def payouts() -> None:
 )
 @click.option(
     "--journal",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The resume journal (default: PAYOUTS.CSV.journal beside it).",
+    metavar="PATH|URL",
+    help="The resume journal: a SQLite file (default: PAYOUTS.CSV.journal beside it), or a "
+    "postgresql:// URL for one batch shared by workers on several machines.",
 )
 @click.option("--concurrency", type=click.IntRange(min=1), default=32, show_default=True)
 @click.option(
@@ -320,7 +321,7 @@ def payouts() -> None:
 def batch(
     csv_path: Path,
     out_path: Path,
-    journal: Path | None,
+    journal: str | None,
     concurrency: int,
     rate: float | None,
     settle: float,
@@ -338,12 +339,12 @@ def batch(
     command again: they are looked up, not resent); 5 some conflict (a payout found under the
     row's order_id is not the row's: check it by hand, nothing was resent).
     """
-    from ._cli_batch import BatchRun
+    from ._cli_batch import BatchRun, journal_option
 
     run = BatchRun(
         csv_path=csv_path,
         out_path=out_path,
-        journal=journal or csv_path.with_name(csv_path.name + ".journal"),
+        journal=journal_option(journal, csv_path),
         concurrency=concurrency,
         rate=rate,
         settle=settle,

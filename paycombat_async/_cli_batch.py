@@ -23,6 +23,7 @@ from rich.table import Table
 from ._batch import BatchCounts
 from ._client import PayCombat
 from ._exceptions import PayCombatError, ValidationError
+from ._journal import is_database_url, masked
 from .models.payout import CreatePayoutRequest
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "EXIT_SOME_REJECTED",
     "EXIT_SOME_UNKNOWN",
     "BatchRun",
+    "journal_option",
     "read_rows",
 ]
 
@@ -106,13 +108,22 @@ def read_rows(
             yield {}
 
 
+def journal_option(value: str | None, csv_path: Path) -> Path | str:
+    """``--journal``: a ``postgresql://`` URL as it is, a path (``PAYOUTS.CSV.journal`` beside
+    the CSV when not given)."""
+    if value is None or value == "":
+        return csv_path.with_name(csv_path.name + ".journal")
+    return value if is_database_url(value) else Path(value)
+
+
 @attrs.define
 class BatchRun:
     """One run of the command: its options, its results by row, and how it ends."""
 
     csv_path: Path
     out_path: Path
-    journal: Path
+    journal: Path | str
+    """A SQLite file or a ``postgresql://`` URL (printed with its password masked)."""
     concurrency: int
     rate: float | None
     settle: float
@@ -207,7 +218,8 @@ class BatchRun:
         self.console.print(table)
         rate = sum(self.counts.values()) / elapsed if elapsed else 0.0
         self.console.print(
-            f"{elapsed:.1f}s ({rate:.0f}/s). Results: {self.out_path}. Journal: {self.journal}",
+            f"{elapsed:.1f}s ({rate:.0f}/s). Results: {self.out_path}. "
+            f"Journal: {masked(self.journal)}",
             markup=False,
             highlight=False,
         )

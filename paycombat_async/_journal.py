@@ -23,9 +23,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol, get_args, runtime_checkable
@@ -45,6 +47,8 @@ __all__ = [
     "JournalState",
     "SQLiteJournal",
     "decide_claim",
+    "masked",
+    "open_journal",
 ]
 
 JournalState = Literal["sending", "settling", "created", "rejected", "unknown", "conflict"]
@@ -236,6 +240,48 @@ def _row(entry: JournalEntry, now: float) -> tuple[Any, ...]:
     )
 
 
+def is_database_url(where: object) -> bool:
+    """Whether ``journal=`` names a PostgreSQL database rather than a SQLite file."""
+    return isinstance(where, str) and where.startswith(_DATABASE_SCHEMES)
+
+
+_DATABASE_SCHEMES = ("postgresql://", "postgres://")
+_PASSWORD_PARAM = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)", re.IGNORECASE)
+
+
+def masked(where: str | os.PathLike[str]) -> str:
+    """A journal's name fit to print: a database URL (or ``key=value`` DSN) with its password
+    replaced by ``***``; a path as it is."""
+    text = os.fspath(where)
+    if not isinstance(text, str):
+        return repr(text)
+    if is_database_url(text):
+        parts = urllib.parse.urlsplit(text)
+        userinfo, at, host = parts.netloc.rpartition("@")
+        if at and ":" in userinfo:
+            userinfo = userinfo.split(":", 1)[0] + ":***"
+        netloc = f"{userinfo}@{host}" if at else host
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc, query=_hide(parts.query)))
+    return _hide(text) if "=" in text else text
+
+
+def _hide(text: str) -> str:
+    return _PASSWORD_PARAM.sub(r"\1***", text)
+
+
+def open_journal(where: str | os.PathLike[str]) -> Journal:
+    """The journal a batch's ``journal=`` names: a ``postgresql://`` URL (``PostgresJournal``,
+    with the ``postgres`` extra) or the path of a SQLite file."""
+    text = os.fspath(where)
+    if is_database_url(text):
+        try:
+            from ._journal_postgres import PostgresJournal
+        except ImportError as exc:
+            raise JournalError(str(exc), path=masked(text)) from exc
+        return PostgresJournal(text)
+    return SQLiteJournal(where)
+
+
 class _Op:
     """One queued journal operation and, once its transaction committed, its result."""
 
@@ -247,7 +293,55 @@ class _Op:
         self.result: Any = None
 
 
-class SQLiteJournal:
+class GroupCommit:
+    """Group commit, shared by the journals: operations that arrive while a transaction runs are
+    queued, and committed together in the next one (``_transact``, one at a time)."""
+
+    def __init__(self) -> None:
+        self._pending: list[_Op] = []
+        self._flushing: anyio.Event | None = None
+        self._generation = 0  # transactions committed so far
+        self._queued_generation = 1  # the transaction that operations queued now will join
+
+    async def _transact(self, ops: list[_Op]) -> None:
+        """Run ``ops`` in one transaction, setting each one's ``result``: all of them are
+        durable when it returns, or it raises."""
+        raise NotImplementedError
+
+    async def _submit(self, op: _Op) -> Any:
+        """Queue ``op``; return its result once the transaction holding it has committed.
+
+        Whoever finds no commit running commits everything queued (group commit); the others
+        wait for the commit that holds their operation. A commit already started finishes.
+        """
+        self._pending.append(op)
+        mine = self._queued_generation
+        while self._generation < mine:
+            if self._flushing is not None:
+                await self._flushing.wait()
+                continue
+            batch, self._pending = self._pending, []
+            self._queued_generation += 1
+            done = self._flushing = anyio.Event()
+            try:
+                # Not cancellable: once a transaction starts, its callers learn how it ended.
+                with anyio.CancelScope(shield=True):
+                    await self._transact(batch)
+                self._generation += 1
+            except BaseException:
+                # Nothing of this transaction is durable: queue it again for the next one, but
+                # for this caller's operation, which it learns failed (so it is never applied
+                # later behind its back: a claim reported failed must not be recorded).
+                self._pending[:0] = [queued for queued in batch if queued is not op]
+                self._queued_generation -= 1
+                raise
+            finally:
+                self._flushing = None
+                done.set()
+        return op.result
+
+
+class SQLiteJournal(GroupCommit):
     """A ``Journal`` in one SQLite file (created if missing), shared safely by processes on one
     machine.
 
@@ -276,10 +370,7 @@ class SQLiteJournal:
         self._busy_timeout = busy_timeout
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
-        self._pending: list[_Op] = []
-        self._flushing: anyio.Event | None = None
-        self._generation = 0  # transactions committed so far
-        self._queued_generation = 1  # the transaction that operations queued now will join
+        super().__init__()
 
     def __repr__(self) -> str:
         return f"<SQLiteJournal {str(self.path)!r}>"
@@ -375,34 +466,8 @@ class SQLiteJournal:
                     (until, owner, *chunk),
                 )
 
-    async def _submit(self, op: _Op) -> Any:
-        """Queue ``op``; return its result once the transaction holding it has committed.
-
-        Whoever finds no commit running commits everything queued (group commit); the others
-        wait for the commit that holds their operation. A commit already started finishes.
-        """
-        self._pending.append(op)
-        mine = self._queued_generation
-        while self._generation < mine:
-            if self._flushing is not None:
-                await self._flushing.wait()
-                continue
-            batch, self._pending = self._pending, []
-            self._queued_generation += 1
-            done = self._flushing = anyio.Event()
-            try:
-                # Not cancellable: once a transaction starts, its callers learn how it ended.
-                await anyio.to_thread.run_sync(self._commit, batch)
-                self._generation += 1
-            except BaseException:
-                # Nothing of this transaction is durable: queue it again for the next one.
-                self._pending[:0] = batch
-                self._queued_generation -= 1
-                raise
-            finally:
-                self._flushing = None
-                done.set()
-        return op.result
+    async def _transact(self, ops: list[_Op]) -> None:
+        await anyio.to_thread.run_sync(self._commit, ops)
 
     async def open(self) -> None:
         """Open (creating it if missing) and read the journal; ``JournalError`` if it cannot."""

@@ -14,6 +14,8 @@ async core raised. ``paycombat_sync.sandbox.LocalSandbox`` runs the local sandbo
 background, for tests with no async code.
 """
 
+import typing as _typing
+
 import paycombat_async.models
 from paycombat_async import OPERATIONS as OPERATIONS
 from paycombat_async import APIConnectionError as APIConnectionError
@@ -166,6 +168,7 @@ __all__ = [
     "PayCombatError",
     "PayoutConflictError",
     "PermissionDeniedError",
+    "PostgresJournal",
     "RateLimitError",
     "RawResponse",
     "RetryPolicy",
@@ -178,3 +181,15 @@ __all__ = [
     "__version__",
 ]
 __all__ += paycombat_async.models.__all__
+
+
+def __getattr__(name: str) -> _typing.Any:
+    if name == "PostgresJournal":  # imported on first use: it needs the postgres extra
+        value = paycombat_async.PostgresJournal
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if _typing.TYPE_CHECKING:
+    from paycombat_async import PostgresJournal as PostgresJournal

@@ -1,7 +1,7 @@
 """A batch in its own process, for the kill -9 and two-process tests.
 
 ``python -m tests.batch._batch_worker JOURNAL N [LEASE SETTLE RESEND]`` prints one line per
-finished item: ``order_id status payout_id``.
+finished item: ``order_id status payout_id``. JOURNAL is a SQLite file or a ``postgresql://`` URL.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import asyncio
 import os
 import sys
 
-from paycombat_async import BatchResult, PayCombat, SQLiteJournal
+from paycombat_async import BatchResult, Journal, PayCombat, SQLiteJournal
+from paycombat_async._journal import is_database_url
 from tests.batch.helpers import items
 from tests.helpers import NO_WAIT
 
@@ -29,7 +30,13 @@ async def main() -> None:
         base_url=os.environ["PAYCOMBAT_BASE_URL"],
         retry=NO_WAIT,
     ) as client:
-        journal = SQLiteJournal(path, lease=lease)
+        journal: Journal
+        if is_database_url(path):
+            from paycombat_async import PostgresJournal
+
+            journal = PostgresJournal(path, lease=lease)
+        else:
+            journal = SQLiteJournal(path, lease=lease)
         try:
             await client.payouts.create_many(
                 items(n),

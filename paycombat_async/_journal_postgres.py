@@ -1,0 +1,478 @@
+"""``PostgresJournal``: the batch journal in a PostgreSQL table, for one batch (or overlapping
+shards of it) run by any number of processes on any number of machines at once.
+
+The contract is ``Journal``'s, with ``decide_claim`` as its claim rule, on psycopg 3 (the
+``postgres`` extra: ``pip install 'paycombat[postgres]'``):
+
+- operations that arrive together share one transaction (group commit, ``GroupCommit``), on one
+  connection per journal, reopened when it is lost;
+- a claim reads its row, and when the rule writes, locks it (``SELECT ... FOR UPDATE``, or
+  inserts it: a concurrent insert of the same key waits for the first), decides again on the
+  locked row and writes what the rule returns, with ``now`` taken from the database's clock
+  (every worker shares it). A claim that only finds a live owner (``wait``) takes no lock;
+- each transaction handles its items in key order and renews or releases leases with
+  ``SKIP LOCKED``, so two workers' transactions never wait for each other in a cycle;
+- a serialization failure, a deadlock or a lost connection retries the whole transaction (on a
+  new connection); anything else, or a retry that fails too, is a ``JournalError``. The callers
+  of a transaction that raised were not told "claimed", so nothing is sent without its claim
+  committed; a transaction whose COMMIT may or may not have landed is applied again, which is
+  safe (a claim already written by this run comes back as ``reconcile``: looked up, not sent).
+
+The table is created on first use (``DDL``; teams that manage schemas create it themselves). Its
+JSON columns are ``jsonb`` (amounts in them are strings, exact); times are seconds since the
+epoch (``double precision``) on the database's clock, but ``sent_at`` which is the worker's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+
+from ._exceptions import JournalError
+from ._journal import (
+    DEFAULT_LEASE,
+    HELD,
+    Claim,
+    GroupCommit,
+    JournalEntry,
+    _Op,
+    decide_claim,
+    masked,
+)
+
+try:
+    import psycopg
+    from psycopg import errors as pg_errors
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict
+    from psycopg.types.json import Jsonb
+except ImportError as exc:  # pragma: no cover (the extra is installed wherever tests run)
+    raise ImportError(
+        "PostgresJournal needs the postgres extra: pip install 'paycombat[postgres]'",
+        name=exc.name,
+    ) from exc
+
+__all__ = ["DDL", "DEFAULT_TABLE", "PostgresJournal"]
+
+logger = logging.getLogger("paycombat")
+
+DEFAULT_TABLE = "paycombat_journal"
+
+DDL = """\
+CREATE TABLE IF NOT EXISTS {table} (
+    key          text PRIMARY KEY,
+    order_id     text NOT NULL,
+    fingerprint  text NOT NULL,
+    state        text NOT NULL,  -- sending, settling, created, rejected, unknown, conflict
+    payout       jsonb,
+    error        jsonb,
+    sent_at      double precision,  -- seconds since the epoch (the worker's clock)
+    updated_at   timestamptz NOT NULL DEFAULT now(),
+    owner        text,
+    lease_until  double precision  -- seconds since the epoch (the database's clock)
+);
+CREATE INDEX IF NOT EXISTS {owner_index} ON {table} (owner)
+    WHERE state IN ('sending', 'settling');
+"""
+"""The journal's table (``{table}``: ``paycombat_journal`` by default, and ``{owner_index}``:
+the table's name with ``_owner``), created by ``open()`` if missing. To manage the schema
+yourself, create it beforehand; the journal then needs only SELECT, INSERT and UPDATE on it."""
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
+_COLUMNS = (
+    "key, order_id, fingerprint, state, payout, error, sent_at, owner, lease_until, updated_at"
+)
+_RETRIES = 3
+"""Attempts of one transaction on a serialization failure, a deadlock or a lost connection."""
+_RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+_TAKE_LEASE = sql.SQL("EXCLUDED.lease_until")
+_KEEP_LEASE = sql.SQL(
+    "CASE WHEN EXCLUDED.state IN ('sending', 'settling') THEN COALESCE(EXCLUDED.lease_until, "
+    "CASE WHEN j.owner = EXCLUDED.owner AND j.state IN ('sending', 'settling') "
+    "THEN j.lease_until END) END"
+)
+"""A put of ``sending`` or ``settling`` by the row's owner keeps the owner's lease."""
+_DDL_LOCK = 0x7061_7963_6F6D_6261  # "paycomba": the advisory lock that serializes DDL
+
+
+def _identifier(table: str) -> sql.Identifier:
+    parts = table.split(".")
+    if len(parts) > 2 or not all(_NAME.fullmatch(part) for part in parts):
+        raise ValueError(
+            f"table must be a name or schema.name of letters, digits and _ (not {table!r})"
+        )
+    return sql.Identifier(*parts)
+
+
+def _jsonb(value: dict[str, Any] | None) -> Jsonb | None:
+    # Amounts are Decimal: kept exact as strings, which the models read back.
+    return None if value is None else Jsonb(value, dumps=lambda v: json.dumps(v, default=str))
+
+
+def _as_dict(value: Any) -> dict[str, Any] | None:
+    """A JSON column as a dict; anything else is ``None`` (the row is then in doubt)."""
+    if isinstance(value, str):  # a json (not jsonb) column in a table made by hand
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, dict) else None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _entry(row: Sequence[Any]) -> JournalEntry:
+    return JournalEntry(
+        key=str(row[0]),
+        order_id=str(row[1]),
+        fingerprint=str(row[2]),
+        state=str(row[3]),
+        payout=_as_dict(row[4]),
+        error=_as_dict(row[5]),
+        sent_at=_number(row[6]),
+        owner=row[7],
+        lease_until=_number(row[8]),
+    )
+
+
+class PostgresJournal(GroupCommit):
+    """A ``Journal`` in a PostgreSQL table, shared by every worker that connects to it.
+
+    Args:
+        dsn: a ``postgresql://user:password@host:port/db?...`` URL or a ``key=value``
+            connection string (libpq's ``PG*`` environment variables fill in what it leaves
+            out). Its password is never shown: ``repr``, errors and logs mask it.
+        lease: seconds a claim holds unless its owner renews it (see ``DEFAULT_LEASE``).
+        table: the table (``name`` or ``schema.name``), created on first use if missing.
+        connect_timeout: seconds to wait for a connection.
+        statement_timeout: seconds any one statement may take (waiting for locks included),
+            and, a little over it, a whole transaction; then ``JournalError``.
+        create_table: create the table (``DDL``) if it is missing; ``False`` when the schema
+            is managed elsewhere (a missing table is then a ``JournalError``).
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        lease: float = DEFAULT_LEASE,
+        table: str = DEFAULT_TABLE,
+        connect_timeout: float = 10.0,
+        statement_timeout: float = 30.0,
+        create_table: bool = True,
+    ) -> None:
+        if not lease > 0 or not math.isfinite(lease):
+            raise ValueError("lease must be a positive number of seconds")
+        if not isinstance(dsn, str):
+            raise TypeError("dsn must be a string (a postgresql:// URL or key=value pairs)")
+        self.dsn = masked(dsn)
+        """The connection string, its password masked."""
+        self._dsn = dsn
+        self.lease = float(lease)
+        self.table = table
+        self._table = _identifier(table)
+        self._index = sql.Identifier(table.split(".")[-1] + "_owner")  # in the table's schema
+        self._connect_timeout = connect_timeout
+        self._statement_timeout = statement_timeout
+        self._create_table = create_table
+        self._conn: psycopg.AsyncConnection[Any] | None = None
+        self._ready = False  # the table was found (or created) on some connection
+        super().__init__()
+
+    DDL = DDL
+
+    def __repr__(self) -> str:
+        return f"<PostgresJournal {self.dsn!r} table={self.table!r}>"
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def _error(self, exc: BaseException, doing: str) -> JournalError:
+        detail = str(exc).strip() or type(exc).__name__
+        sqlstate = getattr(exc, "sqlstate", None)
+        if sqlstate:
+            detail = f"{detail} (SQLSTATE {sqlstate})"
+        password = self._password()
+        if password:
+            detail = detail.replace(password, "***")
+        return JournalError(
+            f"the journal {self.dsn!r} could not be {doing}: {detail}; nothing was sent for "
+            "the items it could not record",
+            path=self.dsn,
+        )
+
+    def _password(self) -> str | None:
+        try:
+            password = conninfo_to_dict(self._dsn).get("password")
+        except psycopg.Error:
+            return None
+        return str(password) if password else None
+
+    @property
+    def _defaults(self) -> dict[str, Any]:
+        """Connection parameters the DSN does not set: a name in ``pg_stat_activity``."""
+        try:
+            given = conninfo_to_dict(self._dsn)
+        except psycopg.Error:
+            return {}  # connecting says what is wrong with it
+        return {} if "application_name" in given else {"application_name": "paycombat-journal"}
+
+    # -- the connection --------------------------------------------------------------------
+
+    async def _connection(self) -> psycopg.AsyncConnection[Any]:
+        """The journal's connection, (re)opened if need be, its table ready."""
+        conn = self._conn
+        if conn is not None and not conn.closed and not conn.broken:
+            return conn
+        self._conn = None
+        if conn is not None:
+            await conn.close()
+        conn = await psycopg.AsyncConnection.connect(
+            self._dsn,
+            autocommit=True,
+            connect_timeout=max(1, math.ceil(self._connect_timeout)),
+            **self._defaults,
+        )
+        try:
+            await conn.execute(
+                "SELECT set_config('statement_timeout', %s, false)",
+                (f"{int(self._statement_timeout * 1000)}ms",),
+            )
+            if not self._ready:
+                await self._prepare_table(conn)
+        except BaseException:
+            await conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    async def _prepare_table(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        found = await (
+            await conn.execute("SELECT to_regclass(%s)", (self._table.as_string(conn),))
+        ).fetchone()
+        if (found is None or found[0] is None) and self._create_table:
+            ddl = sql.SQL(DDL).format(table=self._table, owner_index=self._index)
+            async with conn.transaction():
+                # Concurrent CREATE TABLE IF NOT EXISTS can collide: one worker at a time.
+                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_DDL_LOCK,))
+                await conn.execute(ddl)
+        await conn.execute(sql.SQL("SELECT 1 FROM {} LIMIT 1").format(self._table))
+        self._ready = True
+
+    async def _discard(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with anyio.move_on_after(1):
+                await conn.close()
+
+    # -- transactions ----------------------------------------------------------------------
+
+    async def _transact(self, ops: list[_Op]) -> None:
+        for attempt in range(1, _RETRIES + 1):
+            try:
+                with anyio.fail_after(self._statement_timeout + self._connect_timeout + 5):
+                    conn = await self._connection()
+                    async with conn.transaction():
+                        await self._apply(conn, ops)
+                return
+            except _RETRYABLE as exc:
+                if attempt == _RETRIES:
+                    raise self._error(exc, "written") from exc
+                logger.info("the journal %s retries a transaction: %s", self.dsn, exc)
+            except psycopg.OperationalError as exc:
+                lost = self._conn is not None and self._conn.broken
+                await self._discard()
+                if not lost or attempt == _RETRIES:
+                    raise self._error(exc, "written") from exc
+                logger.info("the journal %s lost its connection: %s", self.dsn, exc)
+            except psycopg.Error as exc:
+                if self._conn is not None and self._conn.broken:
+                    await self._discard()
+                raise self._error(exc, "written") from exc
+            except TimeoutError as exc:
+                await self._discard()  # its state is unknown: never reuse it
+                raise self._error(exc, "written (timed out)") from exc
+            await anyio.sleep(random.uniform(0.01, 0.05) * 2**attempt)
+
+    async def _apply(self, conn: psycopg.AsyncConnection[Any], ops: list[_Op]) -> None:
+        cur = conn.cursor()
+        await cur.execute("SELECT extract(epoch FROM clock_timestamp())::float8")
+        (now,) = await cur.fetchone() or (0.0,)
+        # Items in key order (each one's operations in their order): two transactions that
+        # lock some of the same rows lock them in the same order, and never wait in a cycle.
+        keyed = sorted(
+            (op for op in ops if op.kind in ("claim", "put", "get")),
+            key=lambda op: str(op.args[0] if op.kind == "get" else op.args[0].key),
+        )
+        for op in keyed:
+            if op.kind == "get":
+                op.result = await self._select(cur, op.args[0], lock=False)
+            elif op.kind == "put":
+                await self._upsert(cur, op.args[0], keep_lease=True)
+            else:
+                op.result = await self._claim(cur, op.args[0], float(now))
+        for op in ops:
+            if op.kind == "all":
+                await cur.execute(
+                    sql.SQL("SELECT {c} FROM {t} ORDER BY key").format(
+                        c=sql.SQL(_COLUMNS), t=self._table
+                    )
+                )
+                op.result = [_entry(row) for row in await cur.fetchall()]
+            elif op.kind == "renew":
+                keys, owner = op.args
+                await cur.execute(
+                    sql.SQL(
+                        "UPDATE {t} SET lease_until = %s, updated_at = now() WHERE key IN ("
+                        "SELECT key FROM {t} WHERE key = ANY(%s) AND owner = %s "
+                        "AND state IN ('sending', 'settling') FOR UPDATE SKIP LOCKED)"
+                    ).format(t=self._table),
+                    (float(now) + self.lease, list(keys), owner),
+                )
+            elif op.kind == "release":
+                await cur.execute(
+                    sql.SQL(
+                        "UPDATE {t} SET lease_until = NULL, updated_at = now() WHERE key IN ("
+                        "SELECT key FROM {t} WHERE owner = %s "
+                        "AND state IN ('sending', 'settling') FOR UPDATE SKIP LOCKED)"
+                    ).format(t=self._table),
+                    (op.args[0],),
+                )
+
+    async def _select(
+        self, cur: psycopg.AsyncCursor[Any], key: str, *, lock: bool
+    ) -> JournalEntry | None:
+        query = sql.SQL("SELECT {c} FROM {t} WHERE key = %s").format(
+            c=sql.SQL(_COLUMNS), t=self._table
+        )
+        if lock:
+            query = sql.Composed([query, sql.SQL(" FOR UPDATE")])
+        await cur.execute(query, (key,))
+        row = await cur.fetchone()
+        return None if row is None else _entry(row)
+
+    async def _claim(self, cur: psycopg.AsyncCursor[Any], entry: JournalEntry, now: float) -> Claim:
+        # A first look without a lock: a claim that only waits (or finds the item decided)
+        # writes nothing and locks nothing, so polling another run's items never blocks it.
+        found = await self._select(cur, entry.key, lock=False)
+        claim, write = decide_claim(found, entry, now=now, lease=self.lease)
+        if write is None:
+            return claim
+        if found is None:
+            await cur.execute(
+                sql.SQL(
+                    "INSERT INTO {t} (key, order_id, fingerprint, state, payout, error, sent_at, "
+                    "owner, lease_until) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (key) DO NOTHING"
+                ).format(t=self._table),
+                self._values(write),
+            )
+            if cur.rowcount == 1:
+                return claim
+        # It exists (or was just inserted by another worker): decide again on the locked row.
+        found = await self._select(cur, entry.key, lock=True)
+        claim, write = decide_claim(found, entry, now=now, lease=self.lease)
+        if write is not None:
+            await self._upsert(cur, write, keep_lease=False)
+        return claim
+
+    def _values(self, entry: JournalEntry) -> tuple[Any, ...]:
+        return (
+            entry.key,
+            entry.order_id,
+            entry.fingerprint,
+            entry.state,
+            _jsonb(entry.payout),
+            _jsonb(entry.error),
+            entry.sent_at,
+            entry.owner,
+            entry.lease_until if entry.state in HELD else None,
+        )
+
+    async def _upsert(
+        self, cur: psycopg.AsyncCursor[Any], entry: JournalEntry, *, keep_lease: bool
+    ) -> None:
+        """Write ``entry`` over its row. ``keep_lease``: a record of the owner's own progress
+        (``sending`` again, ``settling``) keeps the lease the owner holds on the row."""
+        await cur.execute(
+            sql.SQL(
+                "INSERT INTO {t} AS j (key, order_id, fingerprint, state, payout, error, "
+                "sent_at, owner, lease_until) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (key) DO UPDATE SET order_id = EXCLUDED.order_id, "
+                "fingerprint = EXCLUDED.fingerprint, state = EXCLUDED.state, "
+                "payout = EXCLUDED.payout, error = EXCLUDED.error, sent_at = EXCLUDED.sent_at, "
+                "owner = EXCLUDED.owner, updated_at = now(), lease_until = {lease}"
+            ).format(t=self._table, lease=_KEEP_LEASE if keep_lease else _TAKE_LEASE),
+            self._values(entry),
+        )
+
+    # -- the Journal protocol --------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Connect, create the table if it is missing, and read it; ``JournalError`` if any of
+        that fails (the database unreachable, refused credentials, no permission)."""
+        try:
+            with anyio.fail_after(self._statement_timeout + self._connect_timeout + 5):
+                await self._connection()
+        except psycopg.Error as exc:
+            await self._discard()
+            raise self._error(exc, "opened") from exc
+        except TimeoutError as exc:
+            await self._discard()
+            raise self._error(exc, "opened (timed out)") from exc
+
+    async def get(self, key: str) -> JournalEntry | None:
+        """The entry for ``key`` (read in the next transaction)."""
+        entry: JournalEntry | None = await self._submit(_Op("get", key))
+        return entry
+
+    async def claim(self, entry: JournalEntry) -> Claim:
+        """Claim ``entry.key`` for ``entry.owner``, atomically (``decide_claim``)."""
+        claim: Claim = await self._submit(_Op("claim", entry))
+        return claim
+
+    async def renew(self, keys: Sequence[str], owner: str) -> None:
+        """Extend ``owner``'s leases on those of ``keys`` it still holds."""
+        if keys:
+            await self._submit(_Op("renew", list(keys), owner))
+
+    async def release(self, owner: str) -> None:
+        """End every lease ``owner`` holds now: the next run takes its items over at once."""
+        if self._ready:  # else this journal never reached the database: it claimed nothing
+            await self._submit(_Op("release", owner))
+
+    async def put(self, entry: JournalEntry) -> None:
+        """Record ``entry``, durably, group-committed with whatever else is queued."""
+        await self._submit(_Op("put", entry))
+
+    async def entries(self) -> list[JournalEntry]:
+        """Every entry, in key order (for inspection and tests)."""
+        op = _Op("all")
+        await self._submit(op)
+        entries: list[JournalEntry] = op.result
+        return entries
+
+    async def aclose(self) -> None:
+        """Commit what cancelled writers left queued, and close the connection. Idempotent."""
+        pending, self._pending = self._pending, []
+        try:
+            if pending:
+                with anyio.CancelScope(shield=True):
+                    await self._transact(pending)
+        finally:
+            await self._discard()
+
+    async def __aenter__(self) -> PostgresJournal:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
