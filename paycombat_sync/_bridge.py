@@ -4,6 +4,11 @@ The resources are the very classes of ``paycombat_async`` (``Payouts[BlockingMod
 declared methods bind here to a blocking function that resolves the current async twin (fork-aware,
 ``runner.target``) and runs the twin's coroutine on the portal loop. Lists come back as a
 ``Paginator``, hand-written async generators as iterators. Nothing per method is written here.
+
+What the blocking client holds is a subclass made here, once per resource (``Payouts`` of this
+module, a subclass of ``paycombat_async``'s ``Payouts``): it adds nothing but its presentation,
+so that ``help(client.payouts)`` lists the methods as its own, with their blocking signatures
+and their docstrings as blocking code reads them (``blocking_doc``).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 from paycombat_async._pagination import Paginator
 from paycombat_async._routes import Operation
 from paycombat_async.resources._base import Resource, Transport
-from paycombat_async.resources._declare import _Method
+from paycombat_async.resources._declare import _Method, blocking_doc
 
 if TYPE_CHECKING:
     from ._portal import Runner
@@ -54,7 +59,7 @@ class BlockingTransport(Transport):
 
     def bind(self, resource: Resource[Any], method: _Method) -> Callable[..., Any]:
         runner, view, path, name = self.runner, self.view, resource.client_attribute, method.name
-        op = method.operation
+        op, owner = method.operation, type(resource)
 
         def twin() -> Any:
             return getattr(getattr(view(runner.target("")), path), name)
@@ -65,39 +70,50 @@ class BlockingTransport(Transport):
                 # Building the async paginator does no I/O (and validates its arguments here).
                 return Paginator(runner, twin()(*args, **kwargs))
 
-            return method.dress(paginate, blocking=True)
+            return method.dress(paginate, blocking=True, owner=owner)
         if method.kind == "iter":
 
             def iterate(*args: Any, **kwargs: Any) -> Any:
                 return runner.iterate(lambda: twin()(*args, **kwargs))
 
-            return method.dress(iterate, blocking=True)
+            return method.dress(iterate, blocking=True, owner=owner)
 
         def call(*args: Any, **kwargs: Any) -> Any:
             return runner.run(
                 lambda: twin()(*args, **kwargs), operation=lambda: op, call=(args, kwargs)
             )
 
-        return method.dress(call, blocking=True, raw=self.raw)
+        return method.dress(call, blocking=True, raw=self.raw, owner=owner)
 
 
 _BLOCKING_CLASSES: dict[type[Resource[Any]], type[Resource[Any]]] = {}
 
 
 def _blocking_class(resource: type[Resource[Any]]) -> type[Resource[Any]]:
-    """The resource class as the blocking client holds it: the same methods, presented (to
-    ``help()`` and ``inspect``) with their blocking signatures. Nothing is redefined."""
+    """The resource class as the blocking client holds it: a subclass of the async one, named
+    as it is but defined in this module (``paycombat_sync._bridge.Payouts``), whose methods
+    ``help()`` and ``inspect`` show with their blocking signatures and docstrings.
+
+    The declared methods are the very descriptors of the async class, set on the subclass too
+    (after it is made, so that they are not declared a second time): ``help()`` then lists them
+    as its own. Nothing is redefined.
+    """
     found = _BLOCKING_CLASSES.get(resource)
     if found is None:
         namespace = {
             "_blocking": True,
-            "__module__": resource.__module__,
+            "__module__": __name__,
             "__qualname__": resource.__qualname__,
-            "__doc__": resource.__doc__,
+            "__doc__": blocking_doc(resource.__doc__ or ""),
         }
-        found = _BLOCKING_CLASSES.setdefault(
-            resource, type(resource.__name__, (resource,), namespace)
-        )
+        made = type(resource.__name__, (resource,), namespace)
+        for klass in reversed(resource.__mro__):
+            for name, member in vars(klass).items():
+                if isinstance(member, _Method):
+                    setattr(made, name, member)
+        found = _BLOCKING_CLASSES.setdefault(resource, made)
+        # Reachable by its name where it says it lives (pickle, pydoc, ``inspect.getsource``).
+        globals().setdefault(resource.__qualname__, found)
     return found
 
 
@@ -117,7 +133,7 @@ class _Blocking(Generic[S, P, R]):
         self._func = func
         self._name = func.__name__
         self._operation = operation
-        self.__doc__ = func.__doc__
+        self.__doc__ = blocking_doc(func.__doc__) if func.__doc__ else func.__doc__
 
     def __set_name__(self, owner: type[Any], name: str) -> None:
         self._name = name
@@ -132,6 +148,7 @@ class _Blocking(Generic[S, P, R]):
         functools.update_wrapper(method, self._func)
         method.__dict__["__signature__"] = self.signature
         method.__dict__.pop("__wrapped__", None)  # help() shows the blocking signature
+        method.__doc__ = self.__doc__  # as blocking code reads it
 
     def __get__(self, instance: Forwarder | None, owner: type[Any] | None = None) -> Callable[P, R]:
         if instance is None:

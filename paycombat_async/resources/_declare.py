@@ -48,7 +48,7 @@ from ._base import (
 if TYPE_CHECKING:
     from .._pipeline import Pipeline
 
-__all__ = ["Endpoint", "ListEndpoint", "NoContent", "endpoint"]
+__all__ = ["Endpoint", "ListEndpoint", "NoContent", "blocking_doc", "endpoint"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -102,6 +102,41 @@ _JSON_READY = frozenset({str, int, bool, Decimal})
 """Field values that are their own JSON form (the signer prints ``Decimal`` as JavaScript would)."""
 
 
+_BLOCKING_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"``await``\s+it(\s+for\s+a\s+list)", r"``.to_list()``\1"),  # a paginator
+        (r"``await\s+([^`]+)``", r"``\1``"),  # ``await client.payouts.retrieve(payout_id)``
+        (r"\basync\s+(for|with)\b", r"\1"),  # ``async for payout in client.payouts.list()``
+        (r"\baclose\(\)", "close()"),
+        (r"\bcontextlib\.aclosing\(", "contextlib.closing("),
+    )
+)
+"""How a docstring written for ``paycombat_async`` reads in ``paycombat_sync``: each phrase of
+the left column (docstrings use no other for these) becomes the right one."""
+
+
+def blocking_doc(text: str) -> str:
+    """``text``, a docstring written for the async package, as blocking code reads it.
+
+    Docstrings are written once, for ``paycombat_async``. Where they show how to call, they say
+    it in these phrases only, each of which has its blocking twin:
+
+    * ``async for payout in client.payouts.list(...)`` (a paginator, an async iterator):
+      ``for payout in client.payouts.list(...)``;
+    * ``await`` it for a list (a paginator): ``.to_list()`` for a list;
+    * ``await client.payouts.retrieve(...)``: ``client.payouts.retrieve(...)``;
+    * ``aclose()`` and ``async with contextlib.aclosing(...)``: ``close()`` and
+      ``with contextlib.closing(...)``.
+
+    ``tests/blocking/test_help.py`` fails on any ``await`` or ``async for`` left in the
+    ``help()`` of a blocking resource.
+    """
+    for pattern, replacement in _BLOCKING_PHRASES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 class _Method:
     """A descriptor that becomes a real function on each resource object (and on the class)."""
 
@@ -115,7 +150,12 @@ class _Method:
 
     @property
     def doc(self) -> str:
+        """The docstring, as written (for the async package)."""
         raise NotImplementedError
+
+    def doc_for(self, *, blocking: bool) -> str:
+        """The docstring in the mode's phrasing (``blocking_doc``: no ``await`` when blocking)."""
+        return blocking_doc(self.doc) if blocking else self.doc
 
     def signature(self, blocking: bool) -> inspect.Signature:
         raise NotImplementedError
@@ -127,13 +167,21 @@ class _Method:
         raise TypeError(f"{self.name} is not one operation: with_raw_response does not offer it")
 
     def dress(
-        self, function: Callable[..., Any], *, blocking: bool, raw: bool = False
+        self,
+        function: Callable[..., Any],
+        *,
+        blocking: bool,
+        raw: bool = False,
+        owner: type[Any] | None = None,
     ) -> Callable[..., Any]:
-        """Give ``function`` this method's name, docstring and signature (for help/IDEs)."""
+        """Give ``function`` this method's name, docstring and signature (for help/IDEs), as a
+        method of ``owner`` (the blocking client's class: ``paycombat_sync``'s ``Payouts``;
+        by default the class that declares it)."""
+        owner = owner or self.owner
         function.__name__ = self.name
-        function.__qualname__ = f"{self.owner.__name__}.{self.name}"
-        function.__module__ = self.owner.__module__
-        function.__doc__ = self.doc
+        function.__qualname__ = f"{owner.__name__}.{self.name}"
+        function.__module__ = owner.__module__
+        function.__doc__ = self.doc_for(blocking=blocking)
         signature = self.signature(blocking)
         if raw:  # with_raw_response: the value comes wrapped (a list: the page asked for)
             returns = str(signature.return_annotation).replace("Paginator[", "list[")
@@ -153,8 +201,8 @@ class _Method:
 
             blocking = bool(getattr(owner, "_blocking", False))
             if blocking or self.kind != "call":
-                return self.dress(unbound, blocking=blocking)
-            return self.dress(unbound_async, blocking=False)
+                return self.dress(unbound, blocking=blocking, owner=owner)
+            return self.dress(unbound_async, blocking=False, owner=owner)
         function = instance._transport.bind(instance, self)
         instance.__dict__[self.name] = function  # bound once per resource object
         return function
@@ -423,7 +471,8 @@ def endpoint(*, request: Callable[..., Any], returns: Any, doc: str, **route: Un
         returns: a model class, ``bytes`` (a file), ``NoContent`` (nothing useful comes back),
             ``many(Model)`` or ``paged(Model)`` (a list: the method returns a paginator).
         doc: the method's docstring. It starts with the operation's title exactly as the
-            PayCombat docs write it, then a colon: ``"Create Payout: send ..."``.
+            PayCombat docs write it, then a colon: ``"Create Payout: send ..."``. Written for
+            the async package, in the phrases ``blocking_doc`` turns into blocking code.
         method: the HTTP method.
         path: the path template; each ``{name}`` is a request field with ``metadata=PATH``.
         title: the docs title, when it cannot start the docstring (it contains a colon).

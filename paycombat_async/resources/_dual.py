@@ -9,7 +9,9 @@ class Payouts(Resource[M]):
 
 On the async client the method is the coroutine function itself; on the blocking client each
 call runs it on the client's loop (``@dual_iterator``: an async generator, iterated from blocking
-code). ``with_raw_response`` does not offer them (they are not one operation).
+code). ``with_raw_response`` does not offer them (they are not one operation). The docstring is
+written once, for the async package; the blocking method's reads as blocking code
+(``_declare.blocking_doc``: ``async for result in ...`` becomes ``for result in ...``).
 """
 
 from __future__ import annotations

@@ -66,7 +66,10 @@ class Checkouts(Resource[M]):
     )
 
     list = endpoint(
-        doc="""Get All Checkout: every checkout, page by page (``async for checkout in ...``).
+        doc="""Get All Checkout: every checkout, page by page.
+
+        ``async for checkout in client.checkouts.list(status="PENDING")``, ``await`` it for a
+        list, or ``.pages()`` for pages.
 
         Args:
             page: the first page to fetch (1-based).
@@ -107,8 +110,7 @@ class Checkouts(Resource[M]):
         doc="""Create Virtual Account [KRW]: pay a KRW checkout by transfer to a virtual account.
 
         Binds the Korean bank ``payin_method_name`` (one of ``list_va_banks()``) to the checkout
-        and creates its payin; the account to pay into is in ``additional_info``. (Named
-        ``create_virtual_account`` before 0.2: it binds, on an existing checkout.)
+        and creates its payin; the account to pay into is in ``additional_info``.
 
         Raises:
             ValidationError: an argument is empty; nothing was sent.
@@ -144,7 +146,6 @@ class Checkouts(Resource[M]):
 
         The next step after ``create_payment_request``: creates the checkout's ``PENDING`` payin
         (its id is ``checkout.payin_id``; payment instructions are in ``additional_info``).
-        (Named ``create`` before 0.2: it does not create a checkout, it completes one.)
 
         Args:
             checkout_token: the ``checkout_token`` of the payment request.

@@ -70,7 +70,10 @@ class Customers(Resource[M]):
     )
 
     list = endpoint(
-        doc="""Get All Customer: every customer, page by page (``async for c in ...list()``).
+        doc="""Get All Customer: every customer, page by page.
+
+        ``async for customer in client.customers.list(type="company")``, ``await`` it for a
+        list, or ``.pages()`` for pages.
 
         Args:
             page: the first page to fetch (1-based).

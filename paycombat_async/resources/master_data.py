@@ -17,8 +17,8 @@ class MasterData(Resource[M]):
     list_country_currency_codes = endpoint(
         doc="""Get All Country & Currency Code: every supported country with its currency.
 
-        The list is short and not paginated: ``await`` it for one ``CountryCurrency`` per
-        supported country.
+        The list is short and not paginated (``await`` it for a list): one
+        ``CountryCurrency`` per supported country.
         """,
         method="GET",
         path="/api/v1/master-data/country-currency",

@@ -208,7 +208,7 @@ class Payouts(Resource[M]):
         """Like ``create_many``, yielding each ``BatchResult`` as it completes (any order).
 
         ``async for result in client.payouts.stream_many(items): ...`` runs in bounded memory
-        for any number of items. Closing the stream early (``aclose()``, or leaving an
+        for any number of items. Closing the stream early (``aclose()``, or leaving its
         ``async with contextlib.aclosing(...)`` block) stops sending at once and cancels the
         items in flight: with a journal, a re-run picks them up safely; without one, every
         item that may have reached PayCombat is named in a WARNING log. If the item source or

@@ -18,7 +18,7 @@ import paycombat_sync.sandbox
 from paycombat_async._pagination import AsyncPaginator, Paginator
 from paycombat_async.resources import DECLARED, resource_classes
 from paycombat_async.resources._base import Resource
-from paycombat_async.resources._declare import _Method
+from paycombat_async.resources._declare import _Method, blocking_doc
 from paycombat_sync._bridge import _Blocking
 
 # async name -> blocking name, where they legitimately differ
@@ -103,7 +103,8 @@ def test_every_method_has_the_same_signature_and_docstring_in_both_packages(
     sync_method = getattr(getattr(blocking, attr), name)
     async_sig, sync_sig = inspect.signature(async_method), inspect.signature(sync_method)
     assert sync_sig.parameters == async_sig.parameters
-    assert sync_method.__doc__ == async_method.__doc__
+    # the same docstring, as blocking code reads it (``for`` where the async one says ``async for``)
+    assert sync_method.__doc__ == blocking_doc(async_method.__doc__ or "")
     assert (sync_method.__name__, async_method.__name__) == (name, name)
     assert sync_method.__qualname__ == async_method.__qualname__
     assert not inspect.iscoroutinefunction(sync_method)
