@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
+from ._cli_report import report
 from ._client import PayCombat
 from ._exceptions import PayCombatError
 from ._version import __version__
@@ -358,3 +359,6 @@ def batch(
 
     code: int = _run(go())
     return code
+
+
+payouts.add_command(report)  # paycombat payouts report (_cli_report)
