@@ -134,7 +134,8 @@ def postgres_server() -> Iterator[PostgresServer]:
             port = _free_port()
             options = (
                 f"-c listen_addresses=127.0.0.1 -p {port} -k {sockets} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60 "
+                "-c shared_buffers=16MB"
             )
             start = run(
                 str(binaries / "pg_ctl"),
