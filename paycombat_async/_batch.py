@@ -319,7 +319,8 @@ class _Batch:
 
     async def _claim(self, item: Item) -> Claim:
         assert self.journal is not None
-        entry = self.engine.entry(item, "sending", sent_at=time.time())
+        item.sent_at = time.time()
+        entry = self.engine.entry(item, "sending")
         asked = time.monotonic()  # the lease starts in the claim's transaction: after this
         claim = await self.journal.claim(entry)
         if claim.action in ("send", "reconcile"):
@@ -345,6 +346,7 @@ class _Batch:
                 )
             )
             # Settle from when it was last sent (plus that call's whole deadline).
+            item.sent_at = previous.sent_at
             elapsed = time.time() - (previous.sent_at or 0.0) - self.engine.timeout
             self._spawn(self._reconcile, item, error, time.monotonic() - max(0.0, elapsed))
         elif claim.action == "wait":

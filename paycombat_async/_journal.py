@@ -438,7 +438,12 @@ class SQLiteJournal(GroupCommit):
 
     def _apply(self, db: sqlite3.Connection, op: _Op, now: float) -> None:
         if op.kind == "put":
-            db.execute(_UPSERT, _row(op.args[0], now))
+            entry = op.args[0]
+            if entry.state in HELD and entry.lease_until is None:
+                # The owner records its own progress (``settling``, ``sending`` again): it is
+                # alive, so its lease is renewed with it rather than dropped.
+                entry = attrs.evolve(entry, lease_until=now + self.lease)
+            db.execute(_UPSERT, _row(entry, now))
         elif op.kind == "claim":
             entry: JournalEntry = op.args[0]
             found = db.execute(f"{_SELECT} WHERE key = ?", (entry.key,)).fetchone()
@@ -454,7 +459,7 @@ class SQLiteJournal(GroupCommit):
                 "('sending', 'settling')",
                 op.args,
             )
-        else:  # renew
+        elif op.kind == "renew":
             keys, owner = op.args
             until = now + self.lease
             for start in range(0, len(keys), 500):
@@ -465,6 +470,8 @@ class SQLiteJournal(GroupCommit):
                     f"('sending', 'settling') AND key IN ({marks})",
                     (until, owner, *chunk),
                 )
+        else:
+            raise AssertionError(f"no journal operation {op.kind!r}")
 
     async def _transact(self, ops: list[_Op]) -> None:
         await anyio.to_thread.run_sync(self._commit, ops)

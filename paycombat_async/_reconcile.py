@@ -225,7 +225,7 @@ class Evidence:
 class Item:
     """One item in flight: what the journal needs to know about it."""
 
-    __slots__ = ("claimed_until", "fingerprint", "index", "key", "order_id", "request")
+    __slots__ = ("claimed_until", "fingerprint", "index", "key", "order_id", "request", "sent_at")
 
     def __init__(self, index: int, request: CreatePayoutRequest, order_id: str) -> None:
         self.index = index
@@ -234,6 +234,7 @@ class Item:
         self.order_id = order_id
         self.fingerprint = ""
         self.claimed_until = 0.0  # monotonic time until which this run's claim holds
+        self.sent_at: float | None = None  # wall-clock time of its last send (or claim)
 
 
 class Engine:
@@ -267,6 +268,7 @@ class Engine:
         self.on_journal_error: Callable[[JournalError], object] | None = None
 
     def entry(self, item: Item, state: str, **fields: Any) -> JournalEntry:
+        fields.setdefault("sent_at", item.sent_at)
         return JournalEntry(
             key=item.key,
             order_id=item.order_id,
@@ -306,7 +308,8 @@ class Engine:
             await self.pace.pace()
         if self.journal is not None:
             if not claimed:  # a resend: the claim is this run's already, renew its record
-                await self._record(item, "sending", sent_at=time.time())
+                item.sent_at = time.time()
+                await self._record(item, "sending")
             if not self.holds(item):
                 raise OutcomeUnknownError(
                     f"Create Payout {item.order_id!r} was not sent: this run's claim on it "
@@ -423,7 +426,9 @@ class Engine:
                 self.on_settling(-1)
 
     async def _reconcile(self, item: Item, error: PayCombatError, since: float) -> BatchResult:
-        await self._record(item, "settling", error=error_record(error), sent_at=time.time())
+        if item.sent_at is None:  # (a claim taken over: when the earlier run sent it is unknown)
+            item.sent_at = time.time()
+        await self._record(item, "settling", error=error_record(error))
         tried: list[str] = []
         resent = 0
         waited_for_duplicate = False

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import attrs
 import pytest
 
 from paycombat_async import (
+    APITimeoutError,
     BatchAbortedError,
     BatchResult,
     CreatePayoutRequest,
@@ -494,3 +496,121 @@ async def test_reading_a_corrupt_journal_is_a_journal_error(tmp_path: Path) -> N
     with pytest.raises(JournalError, match="could not be read: file is not a database"):
         broken.entries()
     await broken.aclose()
+
+
+async def test_each_journal_row_records_what_happened(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    gateway = Gateway(reject_with={"b-1": (422, "Insufficient balance"), "b-2": UNAVAILABLE})
+    gateway.seed_payout(order_id="b-2", amount=5000)
+    started = time.time()
+    results = await run(gateway, items(3), journal=path)
+    assert [r.status for r in results] == ["created", "rejected", "conflict"]
+    rows = {e.order_id: e for e in SQLiteJournal(path).entries()}
+    created, rejected, conflict = rows["b-0"], rows["b-1"], rows["b-2"]
+    assert results[0].payout is not None
+    assert created.payout is not None
+    assert created.payout["id"] == results[0].payout.id
+    assert created.payout["wire_amount"] == "25"  # amounts kept exact, as strings
+    assert created.error is None
+    assert rejected.error == {
+        "type": "UnprocessableEntityError",
+        "message": "Insufficient balance",
+        "status": 422,
+    }
+    assert conflict.error is not None
+    assert conflict.error["type"] == "PayoutConflictError"
+    assert conflict.payout is not None
+    assert conflict.payout["id"] == results[2].found[0].id
+    owners = {row.owner for row in rows.values()}
+    assert len(owners) == 1
+    assert None not in owners
+    for row in rows.values():
+        assert row.sent_at is not None
+        assert started <= row.sent_at <= time.time()
+        assert row.lease_until is None  # decided: no lease
+        assert row.fingerprint == fingerprint(CreatePayoutRequest(**payout_args(order_id="x")))
+
+
+async def test_a_journaled_conflict_or_mismatch_is_reported_again_never_sent(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "j.sqlite"
+    old = {"id": "p-old", "order_id": "b-0", "wire_amount": "5000", "currency": "AUD"}
+    changed = attrs.evolve(row("b-1", "created", payout={"id": "p-1"}), fingerprint="other")
+    await anyio.to_thread.run_sync(
+        journal_with, path, [row("b-0", "conflict", payout=old), changed]
+    )
+    gateway = Gateway()
+    results = await run(gateway, items(2), journal=path)
+    assert [r.status for r in results] == ["conflict", "conflict"]
+    first, second = results
+    assert [p.id for p in first.found] == ["p-old"]
+    assert isinstance(first.error, PayoutConflictError)
+    assert first.error.order_id == "b-0"
+    assert [p.id for p in first.error.found] == ["p-old"]
+    assert "the journal recorded a conflict" in str(first.error)
+    assert isinstance(second.error, PayoutConflictError)
+    assert "the journal holds a different payout" in str(second.error)
+    assert [p.id for p in second.found] == ["p-1"]
+    assert creates(gateway) == 0
+
+
+async def test_a_taken_over_claim_says_what_the_earlier_run_left(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    recorded = {"type": "APITimeoutError", "message": "No answer within 5s", "status": None}
+    await anyio.to_thread.run_sync(
+        journal_with, path, [row("b-0", "settling", error=recorded), row("b-1", "sending")]
+    )
+    results = await run(Gateway(), items(2), journal=path)
+    first, second = (r.error for r in results)
+    assert first is not None
+    assert second is not None
+    assert "No answer within 5s (recorded by the journal)" in str(first)
+    assert isinstance(first.__cause__, APITimeoutError)
+    assert "an earlier run claimed this payout ('sending')" in str(second)
+
+
+async def test_a_claim_is_renewed_while_its_item_settles_so_another_run_waits(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "j.sqlite"
+    gateway = Gateway(commit_then_fail={"b-0"})
+    settling = anyio.Event()
+    batch: list[Any] = [*items(1), payout_args(order_id="b-0")]  # a duplicate, rejected
+
+    def counts(now: BatchCounts) -> None:
+        if now.settling:
+            settling.set()
+
+    async with run_gateway(gateway) as url, client_for_gateway(url) as client:
+
+        async def first_run() -> list[BatchResult]:
+            return await client.payouts.create_many(
+                batch, journal=SQLiteJournal(path, lease=0.6), settle=2.0, on_counts=counts
+            )
+
+        async with anyio.create_task_group() as tg:
+            first: list[BatchResult] = []
+            tg.start_soon(lambda: _collect(first_run(), first))
+            await settling.wait()
+            # The first run holds b-0 (settling 2 s, lease 0.6 s, renewed every 0.2 s): the
+            # second run waits for it rather than taking it over, and reads its outcome.
+            second = await client.payouts.create_many(
+                items(1), journal=SQLiteJournal(path, lease=0.6), settle=0
+            )
+    assert [r.status for r in first] == ["created", "rejected"]
+    assert [r.status for r in second] == ["created"]
+    assert second[0].payout == first[0].payout
+    assert lists(gateway) == 1  # one lookup: the second run never took b-0 over
+    assert creates(gateway) == 1
+
+
+async def _collect(results: Any, into: list[BatchResult]) -> None:
+    into.extend(await results)
+
+
+def test_the_fingerprint_of_a_request_never_changes() -> None:
+    # Journals keep it: a new digest would turn every journaled item into a conflict.
+    request = CreatePayoutRequest(**payout_args(order_id="anything"))
+    assert fingerprint(request) == fingerprint(attrs.evolve(request, order_id="else"))
+    assert fingerprint(request) == "df866383e297a1b28d762e81278907de"
