@@ -1,23 +1,112 @@
-"""nox is the one entry point: tests, lint, typing, benchmarks."""
+"""nox is the one entry point: tests, lint, typing, benchmarks.
+
+``nox`` runs what CI runs (``.ci/run``): the tests on every supported Python found on this machine
+and once more on uvloop, lint, and typing for every supported Python.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["tests", "lint", "typing"]
+nox.options.sessions = ["tests", "tests_uvloop", "lint", "typing"]
 nox.options.reuse_existing_virtualenvs = True
+nox.options.download_python = "never"  # the sessions run on the Pythons found, never fetched
+
+SUPPORTED = ["3.11", "3.12", "3.13", "3.14"]
+"""The Pythons the package supports (``pyproject.toml``'s classifiers list those CI runs)."""
+
+
+def _version_of(executable: str | Path) -> str | None:
+    """The ``X.Y`` that ``executable`` runs as, or None if it does not run (a pyenv shim of a
+    version not selected exits with an error)."""
+    try:
+        ran = subprocess.run(  # noqa: S603 - an interpreter found on PATH or in pyenv
+            [executable, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return ran.stdout.strip() if ran.returncode == 0 else None
+
+
+def _find(version: str) -> str | None:
+    """A working ``python{version}``: on PATH, else pyenv's newest patch release of it."""
+    on_path = shutil.which(f"python{version}")
+    if on_path and _version_of(on_path) == version:
+        return on_path
+    pyenv_root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    installed = (pyenv_root / "versions").glob(f"{version}.*/bin/python{version}")
+
+    def release(path: Path) -> tuple[int, ...]:
+        patch = path.parents[1].name.removeprefix(f"{version}.")
+        return tuple(int(n) for n in re.findall(r"\d+", patch)[:1])
+
+    for candidate in sorted(installed, key=release, reverse=True):
+        if _version_of(candidate) == version:
+            return str(candidate)
+    return None
+
+
+def _pythons() -> list[str]:
+    """The supported Pythons found here, each reachable as ``python{version}`` on PATH.
+
+    An interpreter found outside PATH (pyenv keeps a shim on PATH for every installed version,
+    which fails unless that version is selected) is linked into ``.nox/.pythons``, put first on
+    PATH, so that nox finds it by name and sessions keep their ``tests-3.12`` names. Only the
+    Pythons found are parametrised: nox never reports one missing, with or without
+    ``--error-on-missing-interpreters`` (on by default under ``CI``).
+    """
+    links = Path(__file__).parent / ".nox" / ".pythons"
+    found = []
+    for version in SUPPORTED:
+        executable = _find(version)
+        if executable is None:
+            continue
+        found.append(version)
+        link = links / f"python{version}"
+        if shutil.which(f"python{version}") != executable and not (
+            link.is_symlink() and os.readlink(link) == executable
+        ):
+            links.mkdir(parents=True, exist_ok=True)
+            made = links / f".python{version}.{os.getpid()}"  # (.ci/run runs two noxes at once)
+            made.unlink(missing_ok=True)
+            made.symlink_to(executable)
+            made.replace(link)
+    if links.is_dir():
+        os.environ["PATH"] = f"{links}{os.pathsep}{os.environ.get('PATH', '')}"
+    return found or [f"{sys.version_info[0]}.{sys.version_info[1]}"]
+
+
+PYTHONS = _pythons()
+NEWEST = PYTHONS[-1]
 
 PACKAGES = ["paycombat_async", "paycombat_sync"]
 LINTED = [*PACKAGES, "tests", "benchmarks", "noxfile.py"]
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The test suite, on a real loopback sandbox, with warnings as errors."""
+    """The test suite, on a real loopback sandbox, with warnings as errors, on every supported
+    Python found here (``nox -s tests-3.12`` for one)."""
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=NEWEST)
+def tests_uvloop(session: nox.Session) -> None:
+    """The test suite with every async test on uvloop, on the newest Python found."""
+    session.install("-e", ".[test]", "uvloop")
+    session.run("pytest", *session.posargs, env={"PAYCOMBAT_TEST_LOOP": "uvloop"})
 
 
 @nox.session
@@ -30,10 +119,13 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typing(session: nox.Session) -> None:
-    """mypy --strict on both packages and on tests/typing/ (a user's view of the API)."""
+    """mypy --strict on both packages and on tests/typing/ (a user's view of the API), as each
+    supported Python sees them."""
     session.install("-e", ".[cli,postgres]", "mypy")  # postgres: PostgresJournal is typed too
-    session.run("mypy", "--strict", *[f"-p={p}" for p in PACKAGES])
-    session.run("mypy", "--strict", "tests/typing")
+    for version in SUPPORTED:
+        options = ["--strict", f"--python-version={version}"]
+        session.run("mypy", *options, *[f"-p={p}" for p in PACKAGES])
+        session.run("mypy", *options, "tests/typing")
 
 
 @nox.session
