@@ -234,7 +234,10 @@ def anyio_run_put(journal: SQLiteJournal, rows: list[JournalEntry]) -> None:
 
 
 def row(order_id: str, state: str, **fields: Any) -> JournalEntry:
+    """A row an earlier run left; by default that run is dead (its lease is over)."""
     request = CreatePayoutRequest(**payout_args(order_id=order_id))
+    fields.setdefault("owner", "dead-run")
+    fields.setdefault("lease_until", time.time() - 1)
     return JournalEntry(
         key=order_id,
         order_id=order_id,
