@@ -154,10 +154,12 @@ def profile(session: nox.Session) -> None:
 
 @nox.session
 def mutation(session: nox.Session) -> None:
-    """Mutation testing (mutmut) of signing, retry, pipeline, deadlines, response reading; not CI.
+    """Mutation testing (mutmut) of signing, retry, pipeline, deadlines, response reading, and
+    the batch's journal, reconciliation and claims; not CI.
 
     ``nox -s mutation`` runs every mutant, then prints the survivors; ``mutmut show NAME`` shows
-    one. Survivors that only change log or error message text do not count against the target.
+    one; ``nox -s mutation -- "paycombat_async._journal*"`` runs one module's. Survivors that only
+    change log or error message text do not count against the target (benchmarks/MUTATION.md).
     """
     session.install("-e", ".[test]", "mutmut>=3.3")
     session.run("mutmut", "run", "--max-children", "2", *session.posargs)
