@@ -5,18 +5,23 @@ The contract is ``Journal``'s, with ``decide_claim`` as its claim rule, on psyco
 ``postgres`` extra: ``pip install 'paycombat[postgres]'``):
 
 - operations that arrive together share one transaction (group commit, ``GroupCommit``), on one
-  connection per journal, reopened when it is lost;
-- a claim reads its row, and when the rule writes, locks it (``SELECT ... FOR UPDATE``, or
-  inserts it: a concurrent insert of the same key waits for the first), decides again on the
-  locked row and writes what the rule returns, with ``now`` taken from the database's clock
-  (every worker shares it). A claim that only finds a live owner (``wait``) takes no lock;
-- each transaction handles its items in key order and renews or releases leases with
-  ``SKIP LOCKED``, so two workers' transactions never wait for each other in a cycle;
+  connection per journal (reopened when it is lost), in a handful of statements whatever their
+  number: the rows are read, the operations decided in memory in order (``decide_claim``, with
+  ``now`` from the database's clock, which every worker shares), and only the rows to write are
+  locked (``SELECT ... FOR UPDATE``, in key order), decided again on what the lock found, and
+  written together (an item another worker inserted meanwhile is locked and decided again). A
+  claim that only finds a live owner (``wait``) or a decided item locks nothing;
+- leases are renewed and released with ``SKIP LOCKED``: with the locks taken in key order, two
+  workers' transactions do not wait for each other in a cycle (a deadlock, should one happen
+  all the same, is retried);
 - a serialization failure, a deadlock or a lost connection retries the whole transaction (on a
-  new connection); anything else, or a retry that fails too, is a ``JournalError``. The callers
-  of a transaction that raised were not told "claimed", so nothing is sent without its claim
-  committed; a transaction whose COMMIT may or may not have landed is applied again, which is
-  safe (a claim already written by this run comes back as ``reconcile``: looked up, not sent).
+  new connection); anything else (the database unreachable, a statement timeout, refused
+  permissions), or a retry that fails too, is a ``JournalError``. The callers of a transaction
+  that raised were not told "claimed", so nothing is sent without its claim committed. A
+  transaction whose COMMIT may have landed is applied again, which is safe: a claim finds the
+  row it wrote itself (its owner and ``sent_at``) and still holds; other writes are idempotent;
+- statements (lock waits included) end after ``statement_timeout``, and the server ends a
+  session left idle inside a transaction as soon, so a worker that vanished holds no lock long.
 
 The table is created on first use (``DDL``; teams that manage schemas create it themselves). Its
 JSON columns are ``jsonb`` (amounts in them are strings, exact); times are seconds since the
@@ -34,6 +39,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import anyio
+import attrs
 
 from ._exceptions import JournalError
 from ._journal import (
@@ -92,13 +98,6 @@ _COLUMNS = (
 _RETRIES = 3
 """Attempts of one transaction on a serialization failure, a deadlock or a lost connection."""
 _RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
-_TAKE_LEASE = sql.SQL("EXCLUDED.lease_until")
-_KEEP_LEASE = sql.SQL(
-    "CASE WHEN EXCLUDED.state IN ('sending', 'settling') THEN COALESCE(EXCLUDED.lease_until, "
-    "CASE WHEN j.owner = EXCLUDED.owner AND j.state IN ('sending', 'settling') "
-    "THEN j.lease_until END) END"
-)
-"""A put of ``sending`` or ``settling`` by the row's owner keeps the owner's lease."""
 _DDL_LOCK = 0x7061_7963_6F6D_6261  # "paycomba": the advisory lock that serializes DDL
 
 
@@ -141,6 +140,63 @@ def _entry(row: Sequence[Any]) -> JournalEntry:
         sent_at=_number(row[6]),
         owner=row[7],
         lease_until=_number(row[8]),
+    )
+
+
+_KEYED = frozenset({"claim", "put", "get"})
+
+
+def _lost(exc: psycopg.OperationalError) -> bool:
+    """Whether ``exc`` is the connection lost (not an error of the statement: a timeout, ...)."""
+    state = exc.sqlstate
+    return state is None or state.startswith("08") or state in ("57P01", "57P02", "57P03")
+
+
+def _already_claimed(row: JournalEntry | None, entry: JournalEntry) -> bool:
+    return (
+        row is not None
+        and entry.sent_at is not None
+        and row.state == entry.state == "sending"
+        and row.owner == entry.owner
+        and row.sent_at == entry.sent_at
+        and row.fingerprint == entry.fingerprint
+    )
+
+
+def _key_of(op: _Op) -> str:
+    return str(op.args[0] if op.kind == "get" else op.args[0].key)
+
+
+def _stored(entry: JournalEntry) -> JournalEntry:
+    """``entry`` as its row holds it: a lease only while held."""
+    return entry if entry.state in HELD else attrs.evolve(entry, lease_until=None)
+
+
+def _put(previous: JournalEntry | None, entry: JournalEntry) -> JournalEntry:
+    """The row a put leaves: a record of the owner's own progress (``sending`` again,
+    ``settling``) keeps the lease the owner holds on the row."""
+    if (
+        entry.state in HELD
+        and entry.lease_until is None
+        and previous is not None
+        and previous.state in HELD
+        and previous.owner == entry.owner
+    ):
+        return attrs.evolve(entry, lease_until=previous.lease_until)
+    return _stored(entry)
+
+
+def _values(entry: JournalEntry) -> tuple[Any, ...]:
+    return (
+        entry.key,
+        entry.order_id,
+        entry.fingerprint,
+        entry.state,
+        _jsonb(entry.payout),
+        _jsonb(entry.error),
+        entry.sent_at,
+        entry.owner,
+        entry.lease_until if entry.state in HELD else None,
     )
 
 
@@ -218,12 +274,15 @@ class PostgresJournal(GroupCommit):
 
     @property
     def _defaults(self) -> dict[str, Any]:
-        """Connection parameters the DSN does not set: a name in ``pg_stat_activity``."""
+        """Connection parameters the DSN does not set: a name in ``pg_stat_activity``, and TCP
+        keepalives (a connection whose peer vanished is noticed within about a minute)."""
         try:
             given = conninfo_to_dict(self._dsn)
         except psycopg.Error:
             return {}  # connecting says what is wrong with it
-        return {} if "application_name" in given else {"application_name": "paycombat-journal"}
+        defaults = {"application_name": "paycombat-journal", "keepalives": "1"}
+        defaults |= {"keepalives_idle": "30", "keepalives_interval": "10", "keepalives_count": "3"}
+        return {name: value for name, value in defaults.items() if name not in given}
 
     # -- the connection --------------------------------------------------------------------
 
@@ -242,9 +301,13 @@ class PostgresJournal(GroupCommit):
             **self._defaults,
         )
         try:
+            # A statement waits at most this long (for locks too); and a transaction of a
+            # worker that vanished mid-way (its machine gone) holds its locks no longer.
+            limit = f"{int(self._statement_timeout * 1000)}ms"
             await conn.execute(
-                "SELECT set_config('statement_timeout', %s, false)",
-                (f"{int(self._statement_timeout * 1000)}ms",),
+                "SELECT set_config('statement_timeout', %s, false), "
+                "set_config('idle_in_transaction_session_timeout', %s, false)",
+                (limit, limit),
             )
             if not self._ready:
                 await self._prepare_table(conn)
@@ -277,9 +340,11 @@ class PostgresJournal(GroupCommit):
 
     async def _transact(self, ops: list[_Op]) -> None:
         for attempt in range(1, _RETRIES + 1):
+            connected = False
             try:
                 with anyio.fail_after(self._statement_timeout + self._connect_timeout + 5):
                     conn = await self._connection()
+                    connected = True
                     async with conn.transaction():
                         await self._apply(conn, ops)
                 return
@@ -288,9 +353,11 @@ class PostgresJournal(GroupCommit):
                     raise self._error(exc, "written") from exc
                 logger.info("the journal %s retries a transaction: %s", self.dsn, exc)
             except psycopg.OperationalError as exc:
-                lost = self._conn is not None and self._conn.broken
                 await self._discard()
-                if not lost or attempt == _RETRIES:
+                # A connection that could not be made fails at once; one lost on the way is
+                # made again (a transaction whose COMMIT may have landed is applied again:
+                # that is safe, see the module's docstring).
+                if not connected or not _lost(exc) or attempt == _RETRIES:
                     raise self._error(exc, "written") from exc
                 logger.info("the journal %s lost its connection: %s", self.dsn, exc)
             except psycopg.Error as exc:
@@ -303,22 +370,34 @@ class PostgresJournal(GroupCommit):
             await anyio.sleep(random.uniform(0.01, 0.05) * 2**attempt)
 
     async def _apply(self, conn: psycopg.AsyncConnection[Any], ops: list[_Op]) -> None:
+        """Every operation of one transaction, in a handful of statements whatever their number.
+
+        Items are decided in memory, in order, first on rows read without a lock: an item whose
+        operations write nothing (a claim that waits, or finds it decided) is done. The rows to
+        write are then locked (in key order), decided again on what the lock found, and written
+        together; an item another worker inserted meanwhile is locked and decided once more.
+        """
         cur = conn.cursor()
         await cur.execute("SELECT extract(epoch FROM clock_timestamp())::float8")
         (now,) = await cur.fetchone() or (0.0,)
-        # Items in key order (each one's operations in their order): two transactions that
-        # lock some of the same rows lock them in the same order, and never wait in a cycle.
-        keyed = sorted(
-            (op for op in ops if op.kind in ("claim", "put", "get")),
-            key=lambda op: str(op.args[0] if op.kind == "get" else op.args[0].key),
-        )
-        for op in keyed:
-            if op.kind == "get":
-                op.result = await self._select(cur, op.args[0], lock=False)
-            elif op.kind == "put":
-                await self._upsert(cur, op.args[0], keep_lease=True)
-            else:
-                op.result = await self._claim(cur, op.args[0], float(now))
+        now = float(now)
+        # Items in key order (each one's operations in their order).
+        keyed = sorted((op for op in ops if op.kind in _KEYED), key=_key_of)
+        read = sorted({_key_of(op) for op in keyed if op.kind != "put"})
+        seen = await self._rows(cur, read, lock=False)
+        written = self._replay(keyed, dict(seen), now)
+        if written:
+            locked = await self._rows(cur, sorted(written), lock=True)
+            view: dict[str, JournalEntry | None] = {key: locked.get(key) for key in written}
+            dirty = self._replay([op for op in keyed if _key_of(op) in written], view, now)
+            await self._write(cur, [view[key] for key in sorted(dirty) if key in locked])
+            fresh = [view[key] for key in sorted(dirty) if key not in locked]
+            late = set(dirty) - set(locked) - await self._insert(cur, fresh)
+            if late:  # inserted by another worker since: decide those again, on its row
+                locked = await self._rows(cur, sorted(late), lock=True)
+                view = {key: locked.get(key) for key in late}
+                dirty = self._replay([op for op in keyed if _key_of(op) in late], view, now)
+                await self._write(cur, [view[key] for key in sorted(dirty)])
         for op in ops:
             if op.kind == "all":
                 await cur.execute(
@@ -335,7 +414,7 @@ class PostgresJournal(GroupCommit):
                         "SELECT key FROM {t} WHERE key = ANY(%s) AND owner = %s "
                         "AND state IN ('sending', 'settling') FOR UPDATE SKIP LOCKED)"
                     ).format(t=self._table),
-                    (float(now) + self.lease, list(keys), owner),
+                    (now + self.lease, list(keys), owner),
                 )
             elif op.kind == "release":
                 await cur.execute(
@@ -347,72 +426,85 @@ class PostgresJournal(GroupCommit):
                     (op.args[0],),
                 )
 
-    async def _select(
-        self, cur: psycopg.AsyncCursor[Any], key: str, *, lock: bool
-    ) -> JournalEntry | None:
-        query = sql.SQL("SELECT {c} FROM {t} WHERE key = %s").format(
-            c=sql.SQL(_COLUMNS), t=self._table
-        )
-        if lock:
-            query = sql.Composed([query, sql.SQL(" FOR UPDATE")])
-        await cur.execute(query, (key,))
-        row = await cur.fetchone()
-        return None if row is None else _entry(row)
+    def _replay(self, ops: list[_Op], view: dict[str, JournalEntry | None], now: float) -> set[str]:
+        """Apply ``ops`` in order to ``view`` (rows by key, in memory), setting each one's
+        result; the keys whose row changed."""
+        written: set[str] = set()
+        for op in ops:
+            key = _key_of(op)
+            if op.kind == "get":
+                op.result = view.get(key)
+            elif op.kind == "put":
+                view[key] = _put(view.get(key), op.args[0])
+                written.add(key)
+            elif _already_claimed(view.get(key), op.args[0]):
+                # This very claim (its own sent_at) was committed by an attempt whose COMMIT's
+                # answer was lost: it holds, and its item was not sent yet.
+                op.result = Claim("send")
+                view[key] = attrs.evolve(op.args[0], lease_until=now + self.lease)
+                written.add(key)
+            else:
+                claim, write = decide_claim(view.get(key), op.args[0], now=now, lease=self.lease)
+                op.result = claim
+                if write is not None:
+                    view[key] = _stored(write)
+                    written.add(key)
+        return written
 
-    async def _claim(self, cur: psycopg.AsyncCursor[Any], entry: JournalEntry, now: float) -> Claim:
-        # A first look without a lock: a claim that only waits (or finds the item decided)
-        # writes nothing and locks nothing, so polling another run's items never blocks it.
-        found = await self._select(cur, entry.key, lock=False)
-        claim, write = decide_claim(found, entry, now=now, lease=self.lease)
-        if write is None:
-            return claim
-        if found is None:
-            await cur.execute(
+    async def _rows(
+        self, cur: psycopg.AsyncCursor[Any], keys: list[str], *, lock: bool
+    ) -> dict[str, JournalEntry]:
+        if not keys:
+            return {}
+        query = sql.SQL("SELECT {c} FROM {t} WHERE key = ANY(%s) ORDER BY key{lock}").format(
+            c=sql.SQL(_COLUMNS), t=self._table, lock=sql.SQL(" FOR UPDATE" if lock else "")
+        )
+        await cur.execute(query, (keys,))
+        return {row[0]: _entry(row) for row in await cur.fetchall()}
+
+    async def _write(
+        self, cur: psycopg.AsyncCursor[Any], entries: list[JournalEntry | None]
+    ) -> None:
+        """Write over rows this transaction holds locked (one round trip: a pipeline)."""
+        rows = [_values(entry) for entry in entries if entry is not None]
+        if rows:
+            await cur.executemany(
                 sql.SQL(
                     "INSERT INTO {t} (key, order_id, fingerprint, state, payout, error, sent_at, "
                     "owner, lease_until) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT (key) DO NOTHING"
+                    "ON CONFLICT (key) DO UPDATE SET order_id = EXCLUDED.order_id, "
+                    "fingerprint = EXCLUDED.fingerprint, state = EXCLUDED.state, "
+                    "payout = EXCLUDED.payout, error = EXCLUDED.error, "
+                    "sent_at = EXCLUDED.sent_at, owner = EXCLUDED.owner, "
+                    "lease_until = EXCLUDED.lease_until, updated_at = now()"
                 ).format(t=self._table),
-                self._values(write),
+                rows,
             )
-            if cur.rowcount == 1:
-                return claim
-        # It exists (or was just inserted by another worker): decide again on the locked row.
-        found = await self._select(cur, entry.key, lock=True)
-        claim, write = decide_claim(found, entry, now=now, lease=self.lease)
-        if write is not None:
-            await self._upsert(cur, write, keep_lease=False)
-        return claim
 
-    def _values(self, entry: JournalEntry) -> tuple[Any, ...]:
-        return (
-            entry.key,
-            entry.order_id,
-            entry.fingerprint,
-            entry.state,
-            _jsonb(entry.payout),
-            _jsonb(entry.error),
-            entry.sent_at,
-            entry.owner,
-            entry.lease_until if entry.state in HELD else None,
-        )
-
-    async def _upsert(
-        self, cur: psycopg.AsyncCursor[Any], entry: JournalEntry, *, keep_lease: bool
-    ) -> None:
-        """Write ``entry`` over its row. ``keep_lease``: a record of the owner's own progress
-        (``sending`` again, ``settling``) keeps the lease the owner holds on the row."""
-        await cur.execute(
+    async def _insert(
+        self, cur: psycopg.AsyncCursor[Any], entries: list[JournalEntry | None]
+    ) -> set[str]:
+        """Insert rows that were not there (one round trip); the keys inserted (the others were
+        inserted by another worker meanwhile: a concurrent insert waits for the first)."""
+        rows = [_values(entry) for entry in entries if entry is not None]
+        if not rows:
+            return set()
+        await cur.executemany(
             sql.SQL(
-                "INSERT INTO {t} AS j (key, order_id, fingerprint, state, payout, error, "
-                "sent_at, owner, lease_until) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (key) DO UPDATE SET order_id = EXCLUDED.order_id, "
-                "fingerprint = EXCLUDED.fingerprint, state = EXCLUDED.state, "
-                "payout = EXCLUDED.payout, error = EXCLUDED.error, sent_at = EXCLUDED.sent_at, "
-                "owner = EXCLUDED.owner, updated_at = now(), lease_until = {lease}"
-            ).format(t=self._table, lease=_KEEP_LEASE if keep_lease else _TAKE_LEASE),
-            self._values(entry),
+                "INSERT INTO {t} (key, order_id, fingerprint, state, payout, error, sent_at, "
+                "owner, lease_until) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (key) DO NOTHING RETURNING key"
+            ).format(t=self._table),
+            rows,
+            returning=True,
         )
+        inserted: set[str] = set()
+        while True:
+            row = await cur.fetchone()
+            if row is not None:
+                inserted.add(row[0])
+            if not cur.nextset():
+                return inserted
 
     # -- the Journal protocol --------------------------------------------------------------
 

@@ -10,10 +10,12 @@ import logging
 import os
 import random
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -106,6 +108,20 @@ async def test_a_state_this_sdk_does_not_know_is_read_as_it_is_and_looked_up(
         assert found.state == "frozen-by-ops"
         claim = await journal.claim(entry("k-1", owner="b"))
     assert claim.action == "reconcile"  # in doubt: looked up before anything is sent
+
+
+async def test_a_claim_applied_again_after_a_lost_commit_answer_still_holds(
+    postgres_url: str,
+) -> None:
+    # A COMMIT whose answer was lost is applied again: the claim it made is this claim's own
+    # (same owner and sent_at), so it still says send (its item was not sent yet).
+    async with PostgresJournal(postgres_url) as journal:
+        claim = entry("k-1", sent_at=1234.5)
+        assert (await journal.claim(claim)).action == "send"
+        assert (await journal.claim(claim)).action == "send"
+        # A new claim by the same run (a later sent_at) of an item it holds: in doubt.
+        again = entry("k-1", sent_at=1240.0)
+        assert (await journal.claim(again)).action == "reconcile"
 
 
 async def test_one_claimant_wins_each_item_whatever_the_order_of_the_others(
@@ -453,9 +469,11 @@ def environment(sandbox: LocalSandbox) -> dict[str, str]:
     }
 
 
-async def worker(sandbox: LocalSandbox, url: str, n: int, *options: str) -> anyio.abc.Process:
+async def worker(
+    sandbox: LocalSandbox, url: str, n: int, *options: str, stderr: Any = None
+) -> anyio.abc.Process:
     command = [sys.executable, "-m", "tests.batch._batch_worker", url, str(n), *options]
-    return await anyio.open_process(command, env=environment(sandbox), cwd=ROOT)
+    return await anyio.open_process(command, env=environment(sandbox), cwd=ROOT, stderr=stderr)
 
 
 async def lines_of(
@@ -476,31 +494,43 @@ async def lines_of(
 async def test_workers_killed_at_random_points_then_a_rerun_pay_each_order_once(
     postgres_url: str, sandbox: LocalSandbox
 ) -> None:
+    with contextlib.ExitStack() as stack:
+        await _killed_then_rerun(postgres_url, sandbox, stack)
+
+
+async def _killed_then_rerun(
+    postgres_url: str, sandbox: LocalSandbox, stack: contextlib.ExitStack
+) -> None:
     n, lease, settle = 300, "1.5", "1.0"  # short leases: the dead workers' items are taken over
     sandbox.inject(CREATE, status=500, commit=True, rate=0.1)  # created, answer lost
     sandbox.inject(CREATE, status=503, rate=0.05)  # refused before commit: absent
     sandbox.inject(CREATE, latency=0.01, rate=1.0)
     chance = random.Random()
+    errors = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(2)]  # noqa: SIM115
     survivors_lines: list[list[list[str]]] = [[], []]
     doomed_lines: list[list[list[str]]] = [[], []]
     async with anyio.create_task_group() as tg:
         doomed = [await worker(sandbox, postgres_url, n, lease, settle, "0") for _ in range(2)]
-        survivors = [await worker(sandbox, postgres_url, n, lease, settle, "0") for _ in range(2)]
+        survivors = [
+            await worker(sandbox, postgres_url, n, lease, settle, "0", stderr=log) for log in errors
+        ]
         for process, lines in zip(survivors, survivors_lines, strict=True):
             tg.start_soon(lines_of, process, lines)
         for process, lines in zip(doomed, doomed_lines, strict=True):
             await lines_of(process, lines, stop_after=chance.randint(1, 80))
             process.kill()  # SIGKILL: its claims stay, some of its requests in flight
             assert await process.wait() == -9
-    for process in survivors:
-        assert await process.wait() == 0
+    for process, log in zip(survivors, errors, strict=True):
+        log.seek(0)
+        assert await process.wait() == 0, log.read().decode(errors="replace")[-3000:]
     for process in (*doomed, *survivors):
         await process.aclose()
     paid = on_server(sandbox)
     assert max(paid.values()) == 1, "an order_id was paid twice"
     for lines in survivors_lines:  # each survivor reported every item, taken over or not
         assert {line[0] for line in lines} == {f"b-{i}" for i in range(n)}
-        assert {line[1] for line in lines} <= {"created", "unknown"}
+        # (rejected: refused before commit on every attempt, so not created: sent again later)
+        assert {line[1] for line in lines} <= {"created", "unknown", "rejected"}
 
     # A re-run (resending what is provably absent) finishes the batch.
     sandbox.faults.clear()
