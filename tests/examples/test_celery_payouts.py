@@ -152,6 +152,9 @@ def workers(tmp_path: Path, redis_url: str) -> Iterator[Callable[..., Worker]]:
     for worker in started:
         if worker.process.poll() is None:
             worker.kill()
+        # Shown by pytest when the test failed (captured output of its teardown).
+        tail = worker.log.read_bytes()[-6000:].decode(errors="replace")
+        print(f"--- the end of {worker.name}'s log ---\n{tail}")
 
 
 @pytest.mark.parametrize(
