@@ -437,6 +437,7 @@ class SQLiteJournal(GroupCommit):
             raise self._error(exc, "written") from exc
 
     def _apply(self, db: sqlite3.Connection, op: _Op, now: float) -> None:
+        entry: JournalEntry
         if op.kind == "put":
             entry = op.args[0]
             if entry.state in HELD and entry.lease_until is None:
@@ -445,7 +446,7 @@ class SQLiteJournal(GroupCommit):
                 entry = attrs.evolve(entry, lease_until=now + self.lease)
             db.execute(_UPSERT, _row(entry, now))
         elif op.kind == "claim":
-            entry: JournalEntry = op.args[0]
+            entry = op.args[0]
             found = db.execute(f"{_SELECT} WHERE key = ?", (entry.key,)).fetchone()
             claim, write = decide_claim(
                 None if found is None else _entry(found), entry, now=now, lease=self.lease

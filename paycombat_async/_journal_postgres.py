@@ -172,17 +172,12 @@ def _stored(entry: JournalEntry) -> JournalEntry:
     return entry if entry.state in HELD else attrs.evolve(entry, lease_until=None)
 
 
-def _put(previous: JournalEntry | None, entry: JournalEntry) -> JournalEntry:
-    """The row a put leaves: a record of the owner's own progress (``sending`` again,
-    ``settling``) keeps the lease the owner holds on the row."""
-    if (
-        entry.state in HELD
-        and entry.lease_until is None
-        and previous is not None
-        and previous.state in HELD
-        and previous.owner == entry.owner
-    ):
-        return attrs.evolve(entry, lease_until=previous.lease_until)
+def _put(entry: JournalEntry, until: float) -> JournalEntry:
+    """The row a put leaves (as ``SQLiteJournal``'s): the owner recording its own progress
+    (``settling``, ``sending`` again) is alive, so its lease is renewed (to ``until``) rather
+    than dropped."""
+    if entry.state in HELD and entry.lease_until is None:
+        return attrs.evolve(entry, lease_until=until)
     return _stored(entry)
 
 
@@ -435,7 +430,7 @@ class PostgresJournal(GroupCommit):
             if op.kind == "get":
                 op.result = view.get(key)
             elif op.kind == "put":
-                view[key] = _put(view.get(key), op.args[0])
+                view[key] = _put(op.args[0], now + self.lease)
                 written.add(key)
             elif _already_claimed(view.get(key), op.args[0]):
                 # This very claim (its own sent_at) was committed by an attempt whose COMMIT's
