@@ -91,7 +91,7 @@ PYTHONS = _pythons()
 NEWEST = PYTHONS[-1]
 
 PACKAGES = ["paycombat_async", "paycombat_sync"]
-LINTED = [*PACKAGES, "tests", "benchmarks", "noxfile.py"]
+LINTED = [*PACKAGES, "tests", "benchmarks", "examples", "noxfile.py"]
 
 
 @nox.session(python=PYTHONS)

@@ -159,7 +159,8 @@ class _Batch:
         )
         if opened is not None and not isinstance(opened, Journal):
             raise ValidationError(
-                "must be a path or a Journal (get, claim, renew, put, open, aclose, lease)",
+                "must be a path, a postgresql:// URL or a Journal (lease, open, get, claim, "
+                "renew, release, put, aclose)",
                 field="journal",
             )
         self.journal = opened

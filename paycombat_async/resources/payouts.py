@@ -162,7 +162,8 @@ class Payouts(Resource[M]):
             concurrency: items in flight at once (waiting for a slot does not burn an item's
                 deadline; the client's connection pool also bounds requests in flight).
             rate_limit: requests per second for this batch, on top of the client's limiter.
-            journal: a path (SQLite) or a ``Journal``: each item is claimed in it before its
+            journal: a path (SQLite), a ``postgresql://`` URL (``PostgresJournal``, with the
+                ``postgres`` extra) or a ``Journal``: each item is claimed in it before its
                 request leaves and its outcome recorded after, so a re-run after a crash skips
                 decided items and looks up the ones in flight instead of resending them, and
                 several runs of one batch on one journal share the work, never sending an item
