@@ -55,8 +55,11 @@ async def test_a_fault_mix_creates_each_payout_at_most_once_and_loses_no_result(
         if resend:
             # Settled longer than the late commits: every absent item was resent, once (an
             # item refused before commit on every one of its resends, p ~ 1e-4, stays unknown).
-            assert statuses <= {"created", "unknown"}
-            assert len(on_server(sandbox)) >= n - 2
+            # On a loaded machine a call can also run out of its 0.2 s before its request was
+            # written: rejected, provably never sent (assert_exactly_once: nothing exists).
+            rejected = [r for r in results if r.status == "rejected"]
+            assert all(r.error and not r.error.may_have_taken_effect for r in rejected)
+            assert len(on_server(sandbox)) >= n - 2 - len(rejected)
         else:
             # The 503s before commit left items absent, and they were not resent.
             unknown = [r for r in results if r.status == "unknown"]
