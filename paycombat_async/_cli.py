@@ -36,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args:
         print(cli.get_help(click.Context(cli, info_name="paycombat")), file=sys.stderr)
         return 2
+    from . import _cli_app
+
+    _cli_app.ARGV[:] = args
     try:
         code = cli.main(args=args, prog_name="paycombat", standalone_mode=False)
     except click.UsageError as exc:

@@ -11,6 +11,7 @@ import difflib
 import errno
 import json
 import logging
+import shlex
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -29,6 +30,15 @@ from .resources import OPERATIONS
 __all__ = ["cli"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+ARGV: list[str] = []
+"""The command line as given (set by ``_cli.main``): the command to run again."""
+SECRET_OPTIONS = ("--token", "--signature-key")
+NO_CREDENTIALS = (
+    "no API token: pass --token TOKEN or set PAYCOMBAT_TOKEN (with --signature-key or "
+    "PAYCOMBAT_SIGNATURE_KEY, and --base-url or PAYCOMBAT_BASE_URL); for a local sandbox, "
+    "'paycombat sandbox' prints all three"
+)
+RESET_WHEN = ("before", "after")
 FAULT_TYPES: dict[str, Callable[[str], Any]] = {
     "latency": float,
     "status": int,
@@ -73,6 +83,9 @@ def _credentials(func: F) -> F:
 
 
 def _client(options: dict[str, Any], **extra: Any) -> PayCombat:
+    token = options.get("token")
+    if token is None or not str(token).strip():
+        raise click.ClickException(NO_CREDENTIALS)
     try:
         return PayCombat(
             token=options.pop("token"),
@@ -111,12 +124,30 @@ def _parse_fault(spec: str) -> tuple[str, dict[str, Any]]:
             fields[name.strip()] = FAULT_TYPES[name.strip()](value.strip())
         except ValueError:
             raise click.BadParameter(f"bad value in {setting!r}", param_hint="--fault") from None
+    _check_fault(setting_of=fields)
     return title, fields
+
+
+def _check_fault(setting_of: dict[str, Any]) -> None:
+    """Refuse values the sandbox would ignore or choke on, naming the setting."""
+    problems: dict[str, Callable[[Any], bool | str]] = {
+        "rate": lambda v: 0 <= v <= 1 or "must be between 0 and 1",
+        "reset": lambda v: v in RESET_WHEN or f"must be {' or '.join(RESET_WHEN)}",
+        "latency": lambda v: v >= 0 or "must be 0 or more seconds",
+        "retry_after": lambda v: v >= 0 or "must be 0 or more seconds",
+        "status": lambda v: 100 <= v <= 599 or "must be an HTTP status (100-599)",
+        "times": lambda v: v >= 1 or "must be 1 or more",
+    }
+    for name, value in setting_of.items():
+        check = problems.get(name)
+        verdict = check(value) if check is not None else True
+        if verdict is not True:
+            raise click.BadParameter(f"{name}={value} {verdict}", param_hint="--fault")
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 @click.option("--token", help="The X-token to accept (default: random snd_...).")
 @click.option("--signature-key", help="The signature key (default: random).")
 @click.option("--seed", type=int, help="Seed for faults injected with a rate (reproducible).")
@@ -164,7 +195,9 @@ def sandbox(
         except OSError as exc:
             await box.aclose()
             reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
-            raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
+            raise click.ClickException(
+                f"cannot listen on {host}:{port}: {reason}; choose another with --port"
+            ) from None
         try:
             print("PayCombat local sandbox (in-memory; state is lost on exit)")
             print(f"  PAYCOMBAT_BASE_URL={box.base_url}")
@@ -214,8 +247,16 @@ def _load_json(data: str) -> Any:
             raise click.BadParameter(
                 f"cannot read {source}: {exc.strerror}", param_hint="--data"
             ) from None
+        except UnicodeDecodeError as exc:
+            raise click.BadParameter(
+                f"{source} is not UTF-8 (byte {exc.start}); JSON must be UTF-8", param_hint="--data"
+            ) from None
     try:
         return json.loads(text, parse_float=Decimal)  # amounts stay exact
+    except RecursionError:
+        raise click.BadParameter(
+            "the JSON is nested too deeply to be a PayCombat body", param_hint="--data"
+        ) from None
     except ValueError as exc:
         raise click.BadParameter(f"not JSON: {exc}", param_hint="--data") from None
 
@@ -318,6 +359,25 @@ def payouts() -> None:
     is_flag=True,
     help="Resend a payout still absent after the settle period.",
 )
+@click.option(
+    "--delimiter",
+    metavar="CHAR",
+    help="The CSV's delimiter (default: detected among , ; tab |); 'tab' for a tab.",
+)
+@click.option(
+    "--ignore-column",
+    "ignored",
+    multiple=True,
+    metavar="NAME",
+    help="A column to skip (repeatable), e.g. a spreadsheet's own notes column.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary (counts, exit code, results file, journal) as one JSON object on "
+    "standard output; the table goes to standard error.",
+)
 @_credentials
 def batch(
     csv_path: Path,
@@ -327,6 +387,9 @@ def batch(
     rate: float | None,
     settle: float,
     resend_after_settle: bool,
+    delimiter: str | None,
+    ignored: tuple[str, ...],
+    as_json: bool,
     **options: Any,
 ) -> int:
     """Create every payout of PAYOUTS.CSV, each exactly once, resumably.
@@ -336,22 +399,45 @@ def batch(
     payout is found again. Run the same command again after a crash or an interruption: the
     journal skips what was created and looks up what was in flight.
 
-    Exit codes: 0 all created; 3 some rejected (not created); 4 some unknown (run the same
-    command again: they are looked up, not resent); 5 some conflict (a payout found under the
-    row's order_id is not the row's: check it by hand, nothing was resent).
-    """
-    from ._cli_batch import BatchRun, journal_option
+    Before the first payout is sent, the header (every required column), the journal and
+    the --out file are checked: a mistake there is one line and exit code 2, nothing sent.
+    The results file is written as results arrive, so an interrupted run leaves every row
+    decided so far; Ctrl-C stops sending, records the payouts in flight and prints the
+    command to run again.
 
-    run = BatchRun(
-        csv_path=csv_path,
-        out_path=out_path,
-        journal=journal_option(journal, csv_path),
-        concurrency=concurrency,
-        rate=rate,
-        settle=settle,
-        resend_after_settle=resend_after_settle,
-        console=Console(),
-    )
+    \b
+    Exit codes:
+      0    all created
+      2    usage or input error (nothing was sent)
+      3    some rejected (not created; see results file)
+      4    some unknown (may exist: run the same command again; they are looked up, not
+           resent), or the batch stopped early (e.g. the journal failed): run it again
+      5    some conflict (a payout under the row's order_id is not the row's: check it by
+           hand; nothing was resent)
+      130  interrupted (Ctrl-C); 143 terminated (SIGTERM): run the same command again
+    """
+    from ._cli_batch import BatchInputError, BatchRun, delimiter_option, journal_option
+
+    if options.get("token") is None or not str(options["token"]).strip():
+        raise click.UsageError(NO_CREDENTIALS)
+    try:
+        run = BatchRun(
+            csv_path=csv_path,
+            out_path=out_path,
+            journal=journal_option(journal, csv_path),
+            concurrency=concurrency,
+            rate=rate,
+            settle=settle,
+            resend_after_settle=resend_after_settle,
+            console=Console(stderr=as_json, soft_wrap=True),
+            delimiter=delimiter_option(delimiter),
+            ignored=ignored,
+            as_json=as_json,
+            again=_again(),
+        )
+        run.prepare()
+    except BatchInputError as exc:
+        raise click.UsageError(str(exc)) from None
 
     async def go() -> int:
         async with _client(options) as client:
@@ -359,6 +445,24 @@ def batch(
 
     code: int = _run(go())
     return code
+
+
+def _again() -> str:
+    """The command line as given, without secrets (they come from the environment or must be
+    passed again)."""
+    args, hidden, skip = [], False, False
+    for arg in ARGV:
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in SECRET_OPTIONS:
+            hidden = True
+            skip = "=" not in arg
+            continue
+        args.append(arg)
+    command = shlex.join(["paycombat", *args])
+    return command + (" (with your --token/--signature-key)" if hidden else "")
 
 
 payouts.add_command(report)  # paycombat payouts report (_cli_report)

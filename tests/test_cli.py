@@ -88,7 +88,7 @@ def test_a_batch_csv_with_a_bad_row_and_a_refused_payout(
     assert [(r["row"], r["order_id"], r["status"]) for r in results] == [
         ("2", "c-1", "created"),
         ("3", "c-2", "rejected"),
-        ("4", "", "rejected"),
+        ("4", "c-3", "rejected"),  # refused before sending: its order_id kept
         ("5", "c-4", "created"),
     ]
     assert "sender_amount" in results[2]["error"]
@@ -96,7 +96,8 @@ def test_a_batch_csv_with_a_bad_row_and_a_refused_payout(
     assert results[0]["payout_id"]
     assert len(sandbox.requests_for("Create Payout")) == 3  # nothing sent for row 4
     captured = capsys.readouterr()
-    assert "row 4: not sent" in captured.out
+    assert "row 4 (c-3, ten AUD): not sent" in captured.out
+    assert "row 3 (c-2, 10.00 AUD): rejected: UnprocessableEntityError" in captured.out
     assert "created" in captured.out  # the summary table
 
 
@@ -123,10 +124,11 @@ def test_an_unknown_column_stops_the_batch_before_sending(
     sandbox: LocalSandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = write_csv(tmp_path / "p.csv", [[*row("x"), "1"]], header=[*HEADER, "colour"])
-    assert main(["payouts", "batch", str(source), "--out", str(tmp_path / "r.csv")]) == 1
+    assert main(["payouts", "batch", str(source), "--out", str(tmp_path / "r.csv")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "colour" in err
+    assert "--ignore-column" in err
     assert sandbox.requests == []
 
 
@@ -173,7 +175,10 @@ def test_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
         port = busy.getsockname()[1]
         assert main(["sandbox", "--port", str(port)]) == 1
     err = capsys.readouterr().err
-    assert err == f"paycombat: cannot listen on 127.0.0.1:{port}: the port is in use\n"
+    assert err == (
+        f"paycombat: cannot listen on 127.0.0.1:{port}: the port is in use; "
+        "choose another with --port\n"
+    )
 
 
 def test_sandbox_faults_parse_from_the_command_line() -> None:
