@@ -333,7 +333,7 @@ def payouts() -> None:
     "out_path",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write one result per row, in input order.",
+    help="Where to write one result per row: as they arrive, then in input order.",
 )
 @click.option(
     "--journal",
@@ -410,10 +410,11 @@ def batch(
       0    all created
       2    usage or input error (nothing was sent)
       3    some rejected (not created; see results file)
-      4    some unknown (may exist: run the same command again; they are looked up, not
-           resent), or the batch stopped early (e.g. the journal failed): run it again
-      5    some conflict (a payout under the row's order_id is not the row's: check it by
-           hand; nothing was resent)
+      4    some unknown (may exist: run the same command again; they are looked
+           up, not resent), or the batch stopped early (e.g. the journal
+           failed): run it again
+      5    some conflict (a payout under the row's order_id is not the row's:
+           check it by hand; nothing was resent)
       130  interrupted (Ctrl-C); 143 terminated (SIGTERM): run the same command again
     """
     from ._cli_batch import BatchInputError, BatchRun, delimiter_option, journal_option

@@ -344,6 +344,13 @@ class BatchRun:
 
     def _open_out(self) -> None:
         folder = self.out_path.parent
+        same = [
+            f"the {what}"
+            for what, path in (("CSV", self.csv_path), ("journal", self.journal))
+            if isinstance(path, Path) and self.out_path.resolve() == path.resolve()
+        ]
+        if same:
+            raise BatchInputError(f"--out {self.out_path} is {same[0]}: choose another file")
         if not folder.is_dir():
             raise BatchInputError(f"cannot write --out {self.out_path}: no folder {folder}")
         try:

@@ -124,6 +124,7 @@ def test_bad_files_and_options_are_one_line_exit_2_nothing_sent(
         (batch(latin1, tmp_path / "r.csv"), "not UTF-8"),
         (batch(source, tmp_path / "r.csv", "--delimiter", "::"), "--delimiter"),
         (batch(source, tmp_path / "r.csv", "--concurrency", "0"), "--concurrency"),
+        (batch(source, source), "is the CSV"),
     ):
         assert main(argv) == 2, argv
         assert needle in one_line_error(capsys), argv
