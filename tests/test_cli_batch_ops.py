@@ -351,3 +351,41 @@ def test_interrupted_or_killed_mid_batch_then_run_again(
     paid = on_server(sandbox)
     assert len(paid) == total
     assert set(paid.values()) == {1}
+
+
+def test_a_journal_that_fails_mid_batch_is_one_line_and_keeps_the_decided_rows(
+    sandbox: LocalSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from paycombat_async._exceptions import JournalError
+    from paycombat_async._journal import SQLiteJournal
+
+    claim = SQLiteJournal.claim
+    claims = Counter[str]()
+
+    async def failing_claim(self: SQLiteJournal, entry: object) -> object:
+        claims["n"] += 1
+        if claims["n"] > 3:  # as a full disk would
+            raise JournalError("database or disk is full", path=str(self.path))
+        return await claim(self, entry)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SQLiteJournal, "claim", failing_claim)
+    source = write_csv(tmp_path / "p.csv", [row(f"d-{i}") for i in range(10)])
+    out = tmp_path / "r.csv"
+    assert main([*batch(source, out), "--concurrency", "1"]) == 4
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    said = [line for line in captured.err.splitlines() if line.startswith("paycombat:")]
+    assert len(said) == 1, captured.err  # the progress bar aside, one line
+    assert "the batch stopped early" in captured.err
+    assert "disk is full" in captured.err
+    assert "run the same command again" in captured.err
+    results = read_results(out)
+    assert [r["status"] for r in results][:3] == ["created"] * 3
+    assert len(sandbox.requests_for("Create Payout")) == 3
+    monkeypatch.setattr(SQLiteJournal, "claim", claim)
+    assert main(batch(source, out)) == 0  # the disk has room again: the re-run finishes
+    assert len(read_results(out)) == 10
+    assert set(on_server(sandbox).values()) == {1}
