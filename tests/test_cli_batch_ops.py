@@ -389,3 +389,23 @@ def test_a_journal_that_fails_mid_batch_is_one_line_and_keeps_the_decided_rows(
     assert main(batch(source, out)) == 0  # the disk has room again: the re-run finishes
     assert len(read_results(out)) == 10
     assert set(on_server(sandbox).values()) == {1}
+
+
+def test_cells_amounts_statuses_and_delimiters() -> None:
+    from paycombat_async._cli_batch import detect_delimiter, money, plain, safe_cell
+    from paycombat_async.models.payout import PayoutStatus
+
+    for cell in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx"):
+        assert safe_cell(cell) == "'" + cell
+    assert safe_cell("ok=1") == "ok=1"
+    assert safe_cell("") == ""
+    assert money("125.5", "AUD") == "125.50 AUD"
+    assert money("1000", "JPY") == "1000 JPY"
+    assert money("1.5", "KWD") == "1.500 KWD"
+    assert money("ten", "AUD") == "ten AUD"
+    assert plain(PayoutStatus.PENDING) == "PENDING"
+    assert plain(None) == ""
+    assert detect_delimiter("order_id;sender_amount;sender_currency\r\n") == ";"
+    assert detect_delimiter("order_id\tsender_amount\tsender_currency\n") == "\t"
+    assert detect_delimiter("order_id|sender_amount|sender_currency\n") == "|"
+    assert detect_delimiter("order_id,sender_amount,sender_currency\n") == ","
