@@ -340,6 +340,20 @@ class GroupCommit:
                 done.set()
         return op.result
 
+    async def claim(self, entry: JournalEntry) -> Claim:
+        """Claim ``entry.key`` for ``entry.owner``, atomically and durably (``decide_claim``)."""
+        claim: Claim = await self._submit(_Op("claim", entry))
+        return claim
+
+    async def renew(self, keys: Sequence[str], owner: str) -> None:
+        """Extend ``owner``'s leases on those of ``keys`` it still holds."""
+        if keys:
+            await self._submit(_Op("renew", list(keys), owner))
+
+    async def put(self, entry: JournalEntry) -> None:
+        """Record ``entry``, durably, group-committed with whatever else is queued."""
+        await self._submit(_Op("put", entry))
+
 
 class SQLiteJournal(GroupCommit):
     """A ``Journal`` in one SQLite file (created if missing), shared safely by processes on one
@@ -485,23 +499,9 @@ class SQLiteJournal(GroupCommit):
         """The entry for ``key``, read on a worker thread."""
         return await anyio.to_thread.run_sync(self._read, key)
 
-    async def claim(self, entry: JournalEntry) -> Claim:
-        """Claim ``entry.key`` for ``entry.owner``, atomically and durably (``decide_claim``)."""
-        claim: Claim = await self._submit(_Op("claim", entry))
-        return claim
-
-    async def renew(self, keys: Sequence[str], owner: str) -> None:
-        """Extend ``owner``'s leases on those of ``keys`` it still holds."""
-        if keys:
-            await self._submit(_Op("renew", list(keys), owner))
-
     async def release(self, owner: str) -> None:
         """End every lease ``owner`` holds now: the next run takes its items over at once."""
         await self._submit(_Op("release", owner))
-
-    async def put(self, entry: JournalEntry) -> None:
-        """Record ``entry``, durably, group-committed with whatever else is queued."""
-        await self._submit(_Op("put", entry))
 
     def entries(self) -> list[JournalEntry]:
         """Every entry (blocking, on a connection of its own; for inspection and tests)."""

@@ -521,24 +521,10 @@ class PostgresJournal(GroupCommit):
         entry: JournalEntry | None = await self._submit(_Op("get", key))
         return entry
 
-    async def claim(self, entry: JournalEntry) -> Claim:
-        """Claim ``entry.key`` for ``entry.owner``, atomically (``decide_claim``)."""
-        claim: Claim = await self._submit(_Op("claim", entry))
-        return claim
-
-    async def renew(self, keys: Sequence[str], owner: str) -> None:
-        """Extend ``owner``'s leases on those of ``keys`` it still holds."""
-        if keys:
-            await self._submit(_Op("renew", list(keys), owner))
-
     async def release(self, owner: str) -> None:
         """End every lease ``owner`` holds now: the next run takes its items over at once."""
         if self._ready:  # else this journal never reached the database: it claimed nothing
             await self._submit(_Op("release", owner))
-
-    async def put(self, entry: JournalEntry) -> None:
-        """Record ``entry``, durably, group-committed with whatever else is queued."""
-        await self._submit(_Op("put", entry))
 
     async def entries(self) -> list[JournalEntry]:
         """Every entry, in key order (for inspection and tests)."""

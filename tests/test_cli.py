@@ -44,14 +44,16 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalSandbox]:
         yield sb
 
 
-def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
-    with path.open("w", newline="") as f:
-        csv.writer(f).writerows([header, *rows])
+def write_csv(
+    path: Path, rows: list[list[str]], header: list[str] = HEADER, delimiter: str = ","
+) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, delimiter=delimiter).writerows([header, *rows])
     return path
 
 
 def read_results(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as f:
+    with path.open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 

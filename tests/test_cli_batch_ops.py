@@ -19,23 +19,9 @@ import pytest
 
 from paycombat_async._cli import main
 from paycombat_sync.sandbox import LocalSandbox
+from tests.test_cli import HEADER, on_server, read_results, row, write_csv
 
-HEADER = [
-    "order_id",
-    "sender_amount",
-    "sender_currency",
-    "sender_country",
-    "payout_method_name",
-    "payout_beneficiary_param.individual.first_name",
-    "payout_beneficiary_param.individual.last_name",
-    "payout_beneficiary_param.account_number",
-    "payout_beneficiary_param.bsb",
-]
 STATUSES = {"created", "rejected", "unknown", "conflict"}
-
-
-def row(order_id: str, amount: str = "10.00", method: str = "au_bank_acct") -> list[str]:
-    return [order_id, amount, "AUD", "AU", method, "Ana", "Lima", "12345678", "123456"]
 
 
 @pytest.fixture
@@ -45,23 +31,6 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalSandbox]:
         monkeypatch.setenv("PAYCOMBAT_SIGNATURE_KEY", sb.signature_key)
         monkeypatch.setenv("PAYCOMBAT_BASE_URL", sb.base_url)
         yield sb
-
-
-def write_csv(
-    path: Path, rows: list[list[str]], header: list[str] = HEADER, delimiter: str = ","
-) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, delimiter=delimiter).writerows([header, *rows])
-    return path
-
-
-def read_results(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def on_server(sandbox: LocalSandbox) -> Counter[str]:
-    return Counter(p["order_id"] for p in sandbox.state.objects("payout").values())
 
 
 def batch(source: Path, out: Path, *more: str) -> list[str]:

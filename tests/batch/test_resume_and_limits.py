@@ -127,6 +127,9 @@ async def test_a_call_backing_off_before_a_resend_holds_no_place_in_flight() -> 
             # The first call takes the only place, is answered 503 and waits 30 s to resend;
             # meanwhile the second is sent (it used to wait behind the sleeping call).
             backing_off = asyncio.ensure_future(client.payouts.retrieve("p1"))
+            # Let the first call start (since 3.12, wait_for runs the second in this task,
+            # which could otherwise take the place first).
+            await asyncio.sleep(0)
             other = await asyncio.wait_for(client.payouts.retrieve("p2"), 5)
             assert other.id == "p2"
             assert not backing_off.done()
