@@ -41,11 +41,6 @@ FIRST_WITH_SWITCH = "3.11.0"
 """aiohttp 3.10 resends every idempotent request on a lost pooled connection, with no switch."""
 
 
-@pytest.mark.xfail(
-    reason="pyproject.toml allows aiohttp 3.10, which has no resend switch (the client refuses "
-    "to start on it): its floor must be aiohttp>=3.11",
-    strict=True,
-)
 def test_every_aiohttp_the_package_allows_has_the_switch() -> None:
     allowed = _aiohttp_required().specifier
     assert allowed.contains(FIRST_WITH_SWITCH)
