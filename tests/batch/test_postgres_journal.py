@@ -603,7 +603,7 @@ def test_the_cli_batch_takes_a_postgresql_url_and_never_prints_its_password(
     assert len(blocking_sandbox.requests_for(CREATE)) == 4
 
     bad = unreachable_url()
-    assert main([*command, "--journal", bad]) == 1
+    assert main([*command, "--journal", bad]) == 2  # nothing sent: an input error
     printed = capsys.readouterr()
     assert PASSWORD not in printed.out + printed.err
     assert "could not be opened" in printed.err
