@@ -585,11 +585,12 @@ async def test_a_claim_is_renewed_while_its_item_settles_so_another_run_waits(
         if now.settling:
             settling.set()
 
+    journals = [SQLiteJournal(path, lease=0.6) for _ in range(2)]
     async with run_gateway(gateway) as url, client_for_gateway(url) as client:
 
         async def first_run() -> list[BatchResult]:
             return await client.payouts.create_many(
-                batch, journal=SQLiteJournal(path, lease=0.6), settle=2.0, on_counts=counts
+                batch, journal=journals[0], settle=2.0, on_counts=counts
             )
 
         async with anyio.create_task_group() as tg:
@@ -598,9 +599,9 @@ async def test_a_claim_is_renewed_while_its_item_settles_so_another_run_waits(
             await settling.wait()
             # The first run holds b-0 (settling 2 s, lease 0.6 s, renewed every 0.2 s): the
             # second run waits for it rather than taking it over, and reads its outcome.
-            second = await client.payouts.create_many(
-                items(1), journal=SQLiteJournal(path, lease=0.6), settle=0
-            )
+            second = await client.payouts.create_many(items(1), journal=journals[1], settle=0)
+    for journal in journals:
+        await journal.aclose()
     assert [r.status for r in first] == ["created", "rejected"]
     assert [r.status for r in second] == ["created"]
     assert second[0].payout == first[0].payout
