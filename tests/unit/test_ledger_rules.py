@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from paycombat_async import (
     APIError,
     ConflictError,
     CreatePayoutRequest,
+    JournalError,
     OutcomeUnknownError,
     Payout,
     RateLimitError,
@@ -262,3 +264,52 @@ def test_a_beneficiary_given_as_a_model_or_any_mapping_is_compared_too() -> None
         asked = request(payout_beneficiary_param=beneficiary)
         assert matches(asked, "o-1", payout(beneficiary_account_number="12345678")) == []
         assert matches(asked, "o-1", payout(beneficiary_account_number="1")) == ["account_number 1"]
+
+
+class FailingOnce(SQLiteJournal):
+    """A journal whose transaction fails once, when it holds the poisoned key (a full disk)."""
+
+    poisoned = "o-bad"
+    failed = 0
+
+    def _apply(self, db: Any, op: Any, now: float) -> None:
+        if op.args and getattr(op.args[0], "key", None) == self.poisoned and not self.failed:
+            self.failed += 1
+            raise sqlite3.OperationalError("database or disk is full")
+        super()._apply(db, op, now)
+
+
+async def test_a_failed_transaction_fails_its_caller_only_and_is_never_applied_later(
+    tmp_path: Path,
+) -> None:
+    journal = FailingOnce(tmp_path / "j.sqlite")
+    # o-1 commits alone; the other three queue meanwhile and share the next transaction,
+    # which fails once (whichever of their callers runs it learns that).
+    keys = ["o-1", "o-bad", "o-3", "o-4"]
+    outcomes: dict[str, str] = {}
+    errors: list[JournalError] = []
+
+    async def claim(key: str) -> None:
+        try:
+            claimed = await journal.claim(attrs.evolve(entry(), key=key, order_id=key))
+        except JournalError as exc:
+            errors.append(exc)
+            outcomes[key] = "error"
+        else:
+            outcomes[key] = claimed.action
+
+    async with anyio.create_task_group() as tg:
+        for key in keys:
+            tg.start_soon(claim, key)
+    assert ["database or disk is full" in str(error) for error in errors] == [True]
+    # The caller that ran the failed transaction learns it failed; the others' operations were
+    # queued again and committed; the failed caller's claim was never recorded behind its back.
+    assert journal.failed == 1
+    assert sorted(outcomes.values()).count("error") == 1
+    assert sorted(k for k, v in outcomes.items() if v == "send") == sorted(
+        k for k in keys if outcomes[k] != "error"
+    )
+    recorded = {e.key for e in journal.entries()}
+    assert recorded == {k for k in keys if outcomes[k] == "send"}
+    assert await journal.claim(attrs.evolve(entry(), key="o-5", order_id="o-5")) is not None
+    await journal.aclose()
