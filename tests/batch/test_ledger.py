@@ -29,6 +29,7 @@ from paycombat_async import (
 from paycombat_async._batch import BatchCounts
 from paycombat_async._journal import JournalEntry
 from paycombat_async._reconcile import fingerprint
+from paycombat_async.sandbox import LocalSandbox
 from tests.batch.gateway import CREATE_PATH, LIST_PATH, Gateway, client_for_gateway, run_gateway
 from tests.batch.helpers import items
 from tests.helpers import payout_args
@@ -618,3 +619,35 @@ def test_the_fingerprint_of_a_request_never_changes() -> None:
     request = CreatePayoutRequest(**payout_args(order_id="anything"))
     assert fingerprint(request) == fingerprint(attrs.evolve(request, order_id="else"))
     assert fingerprint(request) == "df866383e297a1b28d762e81278907de"
+
+
+async def test_a_lookup_that_runs_past_its_page_bound_proves_nothing() -> None:
+    from paycombat_async._reconcile import LOOKUP_LIMIT, LOOKUP_PAGES
+
+    gateway = Gateway(ignore_order_id_filter=True, reject_with={"b-0": UNAVAILABLE})
+    seed_others(gateway, LOOKUP_PAGES * LOOKUP_LIMIT + 1)
+    [result] = await run(gateway, items(1), resend_after_settle=True)
+    assert result.status == "unknown"
+    assert f"more than {LOOKUP_PAGES} pages" in str(result.error)
+    assert lists(gateway) == LOOKUP_PAGES  # bounded: never the page after the bound
+    assert creates(gateway) == 1
+
+
+async def test_a_lookup_retries_a_failing_page_then_gives_up_unknown(
+    sandbox: LocalSandbox,
+) -> None:
+    from tests.batch.helpers import batch_client
+
+    async with batch_client(sandbox) as client:
+        # Each page fetch is itself tried 3 times by the client (NO_WAIT: 2 retries): 6 503s
+        # fail the lookup's first two tries of page 1; its third try finds the payout.
+        sandbox.inject("Create Payout", reset="after")
+        sandbox.inject("Get All Payout", status=503, times=6)
+        [found] = await client.payouts.create_many(items(1, "r"), settle=0)
+        sandbox.inject("Create Payout", reset="after")
+        sandbox.inject("Get All Payout", status=503, times=1000)
+        [lost] = await client.payouts.create_many(items(1, "s"), settle=0)
+    assert found.status == "created"
+    assert lost.status == "unknown"
+    assert "looking it up by order_id failed" in str(lost.error)
+    assert len(sandbox.requests_for("Get All Payout")) == 6 + 1 + 4 * 3
