@@ -25,8 +25,7 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
@@ -151,13 +150,6 @@ def is_duplicate_order(error: PayCombatError) -> bool:
     )
 
 
-def _same_amount(sent: Any, seen: Any) -> bool:
-    try:
-        return Decimal(str(sent)) == Decimal(str(seen))
-    except (InvalidOperation, ValueError):
-        return False
-
-
 def _same_account(sent: str, seen: str) -> bool:
     """Account numbers alike, allowing a masked one from the server (``****5678``)."""
     sent, seen = (re.sub(r"[\s-]", "", s).upper() for s in (sent, seen))
@@ -174,20 +166,21 @@ def matches(request: CreatePayoutRequest, order_id: str, payout: Payout) -> list
     if payout.order_id != order_id:
         differences.append(f"order_id {payout.order_id!r}")
     amount = payout.wire_amount if payout.wire_amount is not None else payout.original_amount
-    if amount is not None and not _same_amount(request.sender_amount, amount):
+    if amount is not None and amount != request.sender_amount:  # (Decimal == int is exact)
         differences.append(f"amount {amount}")
     if payout.currency and payout.currency.upper() != request.sender_currency.upper():
         differences.append(f"currency {payout.currency}")
     beneficiary = request.payout_beneficiary_param
     if beneficiary is not None:
-        get: Callable[[str], Any] = (
-            beneficiary.get if isinstance(beneficiary, dict) else _attribute_of(beneficiary)
-        )
         for field, seen in (
             ("account_number", payout.beneficiary_account_number),
             ("iban", payout.beneficiary_account_iban),
         ):
-            sent = get(field)
+            sent = (
+                beneficiary.get(field)
+                if isinstance(beneficiary, Mapping)
+                else getattr(beneficiary, field, None)
+            )
             if seen and sent and not _same_account(str(sent), seen):
                 differences.append(f"{field} {seen}")
     elif (
@@ -197,13 +190,6 @@ def matches(request: CreatePayoutRequest, order_id: str, payout: Payout) -> list
     ):
         differences.append(f"beneficiary {payout.beneficiary}")
     return differences
-
-
-def _attribute_of(value: Any) -> Callable[[str], Any]:
-    if hasattr(value, "get") and callable(value.get):
-        getter: Callable[[str], Any] = value.get
-        return getter
-    return lambda name: getattr(value, name, None)
 
 
 @attrs.frozen
@@ -219,7 +205,6 @@ class Evidence:
     verdict: Literal["found", "absent", "conflict", "untrusted"]
     payouts: tuple[Payout, ...] = ()
     reason: str = ""
-    pages: int = 0
 
 
 class Item:
@@ -362,23 +347,23 @@ class Engine:
                     filter_ignored = True
             if len(payouts) < LOOKUP_LIMIT:
                 reason = "the server ignored the order_id filter" if filter_ignored else ""
-                return self._judge(item, found, reason, number)
+                return self._judge(item, found, reason)
             previous = ids
-        return self._judge(item, found, f"more than {LOOKUP_PAGES} pages", LOOKUP_PAGES)
+        return self._judge(item, found, f"more than {LOOKUP_PAGES} pages")
 
-    def _judge(self, item: Item, found: dict[str, Payout], doubt: str, pages: int = 0) -> Evidence:
+    def _judge(self, item: Item, found: dict[str, Payout], doubt: str) -> Evidence:
         payouts = tuple(found.values())
         if len(payouts) > 1:
-            return Evidence("conflict", payouts, f"{len(payouts)} payouts carry it", pages)
+            return Evidence("conflict", payouts, f"{len(payouts)} payouts carry it")
         if payouts:
             differences = matches(item.request, item.order_id, payouts[0])
             if differences:
                 why = f"payout {payouts[0].id} has {', '.join(differences)}"
-                return Evidence("conflict", payouts, why, pages)
-            return Evidence("found", payouts, "", pages)
+                return Evidence("conflict", payouts, why)
+            return Evidence("found", payouts)
         if doubt:
-            return Evidence("untrusted", (), doubt, pages)
-        return Evidence("absent", (), "", pages)
+            return Evidence("untrusted", (), doubt)
+        return Evidence("absent")
 
     async def finish(self, item: Item, status: BatchStatus, **fields: Any) -> BatchResult:
         result = BatchResult(index=item.index, order_id=item.order_id, status=status, **fields)

@@ -309,6 +309,7 @@ async def test_a_journal_that_cannot_be_opened_raises_before_anything_is_sent(
         with pytest.raises(JournalError) as caught:
             await run(gateway, items(3), journal=path)
         assert str(path) in str(caught.value)
+        assert caught.value.path == str(path)
     assert gateway.requests == []
 
 

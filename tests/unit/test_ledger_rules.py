@@ -313,3 +313,33 @@ async def test_a_failed_transaction_fails_its_caller_only_and_is_never_applied_l
     assert recorded == {k for k in keys if outcomes[k] == "send"}
     assert await journal.claim(attrs.evolve(entry(), key="o-5", order_id="o-5")) is not None
     await journal.aclose()
+
+
+def test_a_hand_edited_row_of_the_wrong_types_reads_as_in_doubt(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    anyio.run(SQLiteJournal(path).aclose)  # creates the table
+    journal = SQLiteJournal(path)
+    anyio.run(journal.open)
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO items VALUES ('o-1', 'o-1', 'f', 'created', '[1, 2]', 'not json', "
+            "'yesterday', 0, 'someone', 'soon')"
+        )
+    db.close()
+    [read] = journal.entries()
+    assert (read.payout, read.error, read.sent_at, read.lease_until) == (None, None, None, None)
+    assert read.owner == "someone"
+    assert decide(read)[0] == "reconcile"  # created without its payout: in doubt
+    anyio.run(journal.aclose)
+
+
+async def test_renewing_more_claims_than_one_statement_takes(tmp_path: Path) -> None:
+    journal = SQLiteJournal(tmp_path / "j.sqlite", lease=5)
+    keys = [f"o-{i}" for i in range(1201)]
+    for key in keys:
+        await journal.claim(attrs.evolve(entry(), key=key, order_id=key))
+    before = {e.key: e.lease_until for e in journal.entries()}
+    await journal.renew(keys, "me")
+    after = {e.key: e.lease_until for e in journal.entries()}
+    assert all(after[key] > before[key] for key in keys)  # type: ignore[operator]
+    await journal.aclose()
