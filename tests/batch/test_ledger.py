@@ -652,3 +652,25 @@ async def test_a_lookup_retries_a_failing_page_then_gives_up_unknown(
     assert lost.status == "unknown"
     assert "looking it up by order_id failed" in str(lost.error)
     assert len(sandbox.requests_for("Get All Payout")) == 6 + 1 + 4 * 3
+
+
+async def test_a_batch_that_stops_reports_its_settling_items_unknown_at_once() -> None:
+    settling = anyio.Event()
+
+    def counts(now: BatchCounts) -> None:
+        if now.settling:
+            settling.set()
+
+    async def source() -> Any:
+        yield items(1)[0]
+        await settling.wait()
+        raise OSError("the source broke")
+
+    gateway = Gateway(commit_then_fail={"b-0"})
+    with anyio.fail_after(10):  # not the 60 s settle: the batch stops waiting at once
+        with pytest.raises(BatchAbortedError) as caught:
+            await run(gateway, source(), settle=60, on_counts=counts)
+    [result] = caught.value.results
+    assert result.status == "unknown"
+    assert "the batch stopped before its lookup" in str(result.error)
+    assert lists(gateway) == 0  # never looked up, never resent
