@@ -199,28 +199,34 @@ _UPSERT = (
 )
 
 
-def _loads(text: Any) -> dict[str, Any] | None:
-    """A JSON column as a dict; anything unreadable is ``None`` (the row is then in doubt)."""
-    if not text:
-        return None
-    try:
-        value = json.loads(text)
-    except (TypeError, ValueError):
-        return None
+def _as_dict(value: Any) -> dict[str, Any] | None:
+    """A JSON column as a dict (text, or already decoded by the driver); anything else is
+    ``None`` (the row is then in doubt)."""
+    if isinstance(value, (str, bytes)):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
     return value if isinstance(value, dict) else None
 
 
-def _entry(row: Sequence[Any]) -> JournalEntry:
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def entry_from_row(row: Sequence[Any]) -> JournalEntry:
+    """A journal row (``key, order_id, fingerprint, state, payout, error, sent_at, owner,
+    lease_until``, from either database) as an entry; values of the wrong type read as None."""
     return JournalEntry(
         key=str(row[0]),
         order_id=str(row[1]),
         fingerprint=str(row[2]),
         state=str(row[3]),
-        payout=_loads(row[4]),
-        error=_loads(row[5]),
-        sent_at=row[6] if isinstance(row[6], (int, float)) else None,
+        payout=_as_dict(row[4]),
+        error=_as_dict(row[5]),
+        sent_at=_number(row[6]),
         owner=row[7],
-        lease_until=row[8] if isinstance(row[8], (int, float)) else None,
+        lease_until=_number(row[8]),
     )
 
 
@@ -431,7 +437,7 @@ class SQLiteJournal(GroupCommit):
                 row = self._connect().execute(f"{_SELECT} WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error as exc:
             raise self._error(exc, "read") from exc
-        return None if row is None else _entry(row)
+        return None if row is None else entry_from_row(row)
 
     def _commit(self, ops: list[_Op]) -> None:
         """Run ``ops`` in one immediate transaction: all of them are durable, or none."""
@@ -463,7 +469,7 @@ class SQLiteJournal(GroupCommit):
             entry = op.args[0]
             found = db.execute(f"{_SELECT} WHERE key = ?", (entry.key,)).fetchone()
             claim, write = decide_claim(
-                None if found is None else _entry(found), entry, now=now, lease=self.lease
+                None if found is None else entry_from_row(found), entry, now=now, lease=self.lease
             )
             if write is not None:
                 db.execute(_UPSERT, _row(write, now))
@@ -507,7 +513,7 @@ class SQLiteJournal(GroupCommit):
         """Every entry (blocking, on a connection of its own; for inspection and tests)."""
         try:
             with contextlib.closing(self._open_connection()) as db:
-                return [_entry(row) for row in db.execute(_SELECT)]
+                return [entry_from_row(row) for row in db.execute(_SELECT)]
         except sqlite3.Error as exc:
             raise self._error(exc, "read") from exc
 

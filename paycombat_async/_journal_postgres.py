@@ -35,7 +35,6 @@ import logging
 import math
 import random
 import re
-from collections.abc import Sequence
 from typing import Any
 
 import anyio
@@ -50,6 +49,7 @@ from ._journal import (
     JournalEntry,
     _Op,
     decide_claim,
+    entry_from_row,
     masked,
 )
 
@@ -113,34 +113,6 @@ def _identifier(table: str) -> sql.Identifier:
 def _jsonb(value: dict[str, Any] | None) -> Jsonb | None:
     # Amounts are Decimal: kept exact as strings, which the models read back.
     return None if value is None else Jsonb(value, dumps=lambda v: json.dumps(v, default=str))
-
-
-def _as_dict(value: Any) -> dict[str, Any] | None:
-    """A JSON column as a dict; anything else is ``None`` (the row is then in doubt)."""
-    if isinstance(value, str):  # a json (not jsonb) column in a table made by hand
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
-    return value if isinstance(value, dict) else None
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def _entry(row: Sequence[Any]) -> JournalEntry:
-    return JournalEntry(
-        key=str(row[0]),
-        order_id=str(row[1]),
-        fingerprint=str(row[2]),
-        state=str(row[3]),
-        payout=_as_dict(row[4]),
-        error=_as_dict(row[5]),
-        sent_at=_number(row[6]),
-        owner=row[7],
-        lease_until=_number(row[8]),
-    )
 
 
 _KEYED = frozenset({"claim", "put", "get"})
@@ -400,7 +372,7 @@ class PostgresJournal(GroupCommit):
                         c=sql.SQL(_COLUMNS), t=self._table
                     )
                 )
-                op.result = [_entry(row) for row in await cur.fetchall()]
+                op.result = [entry_from_row(row) for row in await cur.fetchall()]
             elif op.kind == "renew":
                 keys, owner = op.args
                 await cur.execute(
@@ -455,7 +427,7 @@ class PostgresJournal(GroupCommit):
             c=sql.SQL(_COLUMNS), t=self._table, lock=sql.SQL(" FOR UPDATE" if lock else "")
         )
         await cur.execute(query, (keys,))
-        return {row[0]: _entry(row) for row in await cur.fetchall()}
+        return {row[0]: entry_from_row(row) for row in await cur.fetchall()}
 
     async def _write(
         self, cur: psycopg.AsyncCursor[Any], entries: list[JournalEntry | None]
