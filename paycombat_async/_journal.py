@@ -407,7 +407,17 @@ class SQLiteJournal(GroupCommit):
             self.path, timeout=self._busy_timeout, check_same_thread=False, isolation_level=None
         )
         try:
-            db.execute("PRAGMA journal_mode=WAL")
+            # Switching a new file to WAL takes a lock SQLite's busy handler does not wait for:
+            # processes opening one new journal at once retry it (within the busy timeout).
+            deadline = time.monotonic() + self._busy_timeout
+            while True:
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.01)
             db.execute("PRAGMA synchronous=FULL")
             db.execute(_SCHEMA)
             have = {row[1] for row in db.execute("PRAGMA table_info(items)")}
