@@ -54,6 +54,10 @@ class PortalThread:
                 ready.set_result(portal)
                 await portal.sleep_until_stopped()
 
+        # Held while the loop runs: its end, waitable without a wake-up from the loop's side.
+        self.running = _os_lock()
+        self.running.acquire()
+
         def run() -> None:
             try:
                 # aiohttp is asyncio-only
@@ -62,6 +66,8 @@ class PortalThread:
                 if ready.done():
                     raise
                 ready.set_exception(exc)
+            finally:
+                self.running.release()
 
         self.thread, self.finished = _start_thread(run, name)
         try:
@@ -108,6 +114,19 @@ class PortalThread:
 
         with contextlib.suppress(RuntimeError):  # the loop has already ended
             self.loop.call_soon_threadsafe(start)
+
+    def wait_ended(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for the loop to end, holding the calling OS thread
+        (under gevent, its hub too); whether it has ended.
+
+        For interpreter exit under gevent, where the hub may never run again to be woken:
+        a process that exits while the loop still closes its pool tears the interpreter down
+        under a running thread (``malloc(): ... corrupted`` on Python 3.12).
+        """
+        if not self.running.acquire(timeout=timeout):
+            return False
+        self.running.release()
+        return True
 
 
 class _Loop(asyncio.SelectorEventLoop):
@@ -179,6 +198,14 @@ def _start_thread(
     importlib.import_module("gevent").get_hub()
     monkey.get_original("_thread", "start_new_thread")(main, ())
     return None, finished
+
+
+def _os_lock() -> Any:
+    """A lock of the OS (``threading.Lock`` is gevent's once gevent has patched it)."""
+    monkey = gevent_monkey()
+    if monkey is None:
+        return threading.Lock()
+    return monkey.get_original("_thread", "allocate_lock")()
 
 
 def _stop_when_started(ready: concurrent.futures.Future[BlockingPortal]) -> None:

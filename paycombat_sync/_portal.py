@@ -30,8 +30,10 @@ switch away from (``_loop.finished``).
 
 Close is bounded (``CLOSE_GRACE``): calls in flight are cancelled first, so their callers hear
 "the client was closed" (not the connection error closing the pool would cause), then the pool is
-closed and the loop stopped. Under gevent, close only asks the loop to do so (waiting on another
-thread from gevent's hub at interpreter exit would block it for good).
+closed and the loop stopped. Under gevent the loop closes and stops itself while the caller waits
+for its end cooperatively (``_loop.finished``); at interpreter exit, where gevent's hub may never
+run again, by a bounded OS wait (``PortalThread.wait_ended``): an exit that overtook the loop
+thread corrupted the heap.
 
 Ctrl-C: a call waits on its task's future; a ``KeyboardInterrupt`` (any ``BaseException``) that
 arrives while waiting cancels the task, waits briefly for the cancellation to land, and is
@@ -383,14 +385,26 @@ class Runner:
         return io, flights
 
     def _shutdown(
-        self, io: PortalThread, flights: list[concurrent.futures.Future[Any]], grace: float
+        self,
+        io: PortalThread,
+        flights: list[concurrent.futures.Future[Any]],
+        grace: float,
+        *,
+        at_exit: bool = False,
     ) -> None:
         """Cancel the calls in flight, close the pool, stop the loop: all within ``grace``."""
         deadline = time.monotonic() + grace
         for future in flights:
             future.cancel()  # their callers are told "closed" now, before the pool goes
         if gevent_monkey() is not None:
+            # The loop closes and stops itself (waiting on it through a patched lock would
+            # block the hub); we wait for its end, or an exit could overtake it. At exit the
+            # hub may never run again, so only an OS wait can tell.
             io.stop_soon(self._client.aclose)
+            if at_exit:
+                io.wait_ended(grace)
+            else:
+                finished(io.finished, grace)
             return
         # TimeoutError (a stuck close) and anything else: the loop is stopped regardless.
         with contextlib.suppress(Exception):
@@ -453,7 +467,7 @@ class Runner:
             return
         io, flights = self._take_for_close()
         if io is not None and not io.on_loop_thread():
-            self._shutdown(io, flights, EXIT_GRACE)
+            self._shutdown(io, flights, EXIT_GRACE, at_exit=True)
 
 
 _RUNNERS: weakref.WeakSet[Runner] = weakref.WeakSet()
