@@ -6,7 +6,11 @@ client's:
   the ideal (10,000 x 20 ms / 64 = 3.125 s); target <= 1.15x;
 - settling overlaps sending: 10,000 payouts at concurrency 64 against 20 ms, 10% of the creates
   committed then answered 500 (their outcome unknown), settled 5 s then looked up, as a ratio of
-  the ideal (10,000 x 20 ms / 64 + 5 s + the lookups' 1,000 x 20 ms / 64); target <= 1.2x;
+  the ideal (10,000 x 20 ms / 64 + 5 s + the lookups' 1,000 x 20 ms / 64); target <= 1.2x. The
+  wire on a shared machine is rarely ideal, so the target is checked against the ideal with the
+  sends and lookups scaled by this run's own throughput ratio (the row above); the plain ratio to
+  the ideal is printed beside it. A batch whose settling held back sending would take several
+  settle periods, 2x and more either way;
 - memory: peak RSS of a process streaming 100,000 payouts, as a ratio of one streaming 10,000
   (each in its own subprocess); target <= 1.5x;
 - the sandbox's cost per call as its state grows: Get Balance Payout and a lookup by order_id
@@ -174,11 +178,14 @@ def main(n: int, big: int) -> int:
     )
     with sandbox_process(*in_doubt) as base_url:
         settled, settled_created = asyncio.run(stream(base_url, n, "doubt", SETTLE))
-    settling_ideal = n * LATENCY / CONCURRENCY + SETTLE + n * IN_DOUBT * LATENCY / CONCURRENCY
-    settling = settled / settling_ideal
+    wire = n * LATENCY / CONCURRENCY + n * IN_DOUBT * LATENCY / CONCURRENCY
+    settling_ideal = wire + SETTLE
+    as_measured = wire * throughput + SETTLE  # the same wire as this run's, settle unchanged
+    settling = settled / as_measured
     print(
         f"{n:,} payouts, {IN_DOUBT:.0%} answered 500 after commit, settled {SETTLE:g}s: "
-        f"{settled:.2f}s, ideal {settling_ideal:.2f}s -> {settling:.2f}x the ideal "
+        f"{settled:.2f}s, ideal {settling_ideal:.2f}s -> {settled / settling_ideal:.2f}x the "
+        f"ideal; at this run's throughput {as_measured:.2f}s -> {settling:.2f}x "
         f"(target <= {SETTLING_TARGET}x); {settled_created:,} created"
     )
     with sandbox_process() as full_url, sandbox_process() as empty_url:
