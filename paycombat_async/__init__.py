@@ -12,7 +12,6 @@ import logging as _logging
 import typing as _typing
 
 from . import models
-from ._client import PayCombat as PayCombat
 from ._config import ClientConfig as ClientConfig
 from ._exceptions import APIConnectionError as APIConnectionError
 from ._exceptions import APIError as APIError
@@ -97,7 +96,10 @@ _logging.getLogger("paycombat").addHandler(_logging.NullHandler())
 _lazy = _LazyExports(
     __name__,
     globals(),
-    {"Journal": "._journal", "JournalEntry": "._journal", "SQLiteJournal": "._journal"}
+    # The client pulls in aiohttp (half a second): importing the package for its models,
+    # errors or the pytest plugin (``paycombat_async.testing``) must not pay for it.
+    {"PayCombat": "._client"}
+    | {"Journal": "._journal", "JournalEntry": "._journal", "SQLiteJournal": "._journal"}
     | {"PostgresJournal": "._journal_postgres"}  # needs the postgres extra (psycopg)
     | {"BatchResult": "._reconcile", "BatchCounts": "._batch"}
     | dict.fromkeys(models.__all__, ".models"),
@@ -115,6 +117,7 @@ def __dir__() -> list[str]:
 
 if _typing.TYPE_CHECKING:
     from ._batch import BatchCounts as BatchCounts
+    from ._client import PayCombat as PayCombat
     from ._journal import Journal as Journal
     from ._journal import JournalEntry as JournalEntry
     from ._journal import SQLiteJournal as SQLiteJournal
