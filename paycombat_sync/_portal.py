@@ -113,12 +113,51 @@ class _Flight:
         self.done: concurrent.futures.Future[None] = concurrent.futures.Future()
 
 
+class _Closed(Exception):
+    """The loop was closed before a call could be scheduled on it."""
+
+
 async def _fly(flight: _Flight, make: Callable[[], Awaitable[T]]) -> T:
     flight.started = True
     try:
         return await make()
     finally:
         flight.done.set_result(None)
+
+
+def _start(
+    loop: asyncio.AbstractEventLoop,
+    flight: _Flight,
+    make: Callable[[], Awaitable[T]],
+    future: concurrent.futures.Future[T],
+) -> None:
+    """On the loop: run the call as a task whose outcome lands in ``future``.
+
+    What ``asyncio.run_coroutine_threadsafe`` does, except that the caller made ``future``
+    before scheduling this (see ``Runner.run``); cancelling ``future`` cancels the task.
+    """
+    if future.cancelled():  # the caller was interrupted before the call started
+        flight.done.set_result(None)
+        return
+    task = loop.create_task(_fly(flight, make))
+
+    def settle(task: asyncio.Task[T]) -> None:
+        if task.cancelled():
+            future.cancel()
+        elif future.set_running_or_notify_cancel():  # else the caller gave up on it
+            exc = task.exception()
+            if exc is None:
+                future.set_result(task.result())
+            else:
+                future.set_exception(exc)
+
+    def cancel(future: concurrent.futures.Future[T]) -> None:
+        if future.cancelled():
+            with contextlib.suppress(RuntimeError):  # the loop has closed meanwhile
+                loop.call_soon_threadsafe(task.cancel)
+
+    task.add_done_callback(settle)
+    future.add_done_callback(cancel)
 
 
 def _serves(loop: asyncio.AbstractEventLoop, base_url: str) -> bool:
@@ -314,18 +353,22 @@ class Runner:
         """
         io = self._io_for_call()
         flight = _Flight()
-        future: concurrent.futures.Future[T]
+        # The future is the caller's before anything is scheduled: a Ctrl-C that lands while
+        # scheduling (the request may have left by the time this thread runs again) still
+        # finds the call to cancel and to report.
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
         try:
-            # Straight onto the loop: a portal task costs a task group and a cancel scope per
-            # call, and under gevent the portal would wait on the loop thread to submit.
-            future = asyncio.run_coroutine_threadsafe(_fly(flight, make), io.loop)
-        except RuntimeError:
-            raise ClientStateError(CLOSED) from None  # closed by another thread meanwhile
-        try:
-            # Inside the try: a Ctrl-C can land here already, as soon as the request has left.
+            try:
+                # Straight onto the loop: a portal task costs a task group and a cancel scope
+                # per call, and under gevent the portal would wait on the loop thread to submit.
+                io.loop.call_soon_threadsafe(_start, io.loop, flight, make, future)
+            except RuntimeError:
+                raise _Closed from None  # closed by another thread meanwhile
             with self._lock:
                 self._flights.add(future)
             return wait(future)
+        except _Closed:
+            raise ClientStateError(CLOSED) from None
         except concurrent.futures.CancelledError:
             if not future.cancelled():
                 raise
