@@ -141,25 +141,30 @@ def _client_options(request: pytest.FixtureRequest, sandbox: Any) -> dict[str, A
     }
 
 
-def _require_asyncio(anyio_backend: object) -> None:
+# -- async fixtures --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def _paycombat_on_asyncio(anyio_backend: object) -> None:
+    """Skip a test run for another anyio backend than asyncio.
+
+    A plain fixture, set up before the async ones: anyio would start the other backend's loop
+    (and fail to import trio, when it is not installed) before an async fixture's body runs.
+    """
     name = anyio_backend[0] if isinstance(anyio_backend, tuple) else anyio_backend
     if name != "asyncio":
         pytest.skip(f"PayCombat runs on asyncio (aiohttp), not on {name}")
 
 
-# -- async fixtures --------------------------------------------------------------------------
-
-
 @pytest.fixture
 async def paycombat_sandbox(
-    request: pytest.FixtureRequest, anyio_backend: object
+    request: pytest.FixtureRequest, anyio_backend: object, _paycombat_on_asyncio: None
 ) -> AsyncIterator[LocalSandbox]:
     """A fresh ``paycombat_async.sandbox.LocalSandbox``, started on 127.0.0.1 (a free port).
 
     Options from ``@pytest.mark.paycombat_sandbox(...)``; faults from
     ``@pytest.mark.paycombat_fault(...)``. Closed after the test (pending webhooks cancelled).
     """
-    _require_asyncio(anyio_backend)
     from .sandbox import LocalSandbox
 
     async with LocalSandbox(**_options(request, "paycombat_sandbox")) as sandbox:
