@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import difflib
 import errno
 import json
 import logging
@@ -22,6 +21,7 @@ import click
 from rich.console import Console
 
 from ._cli_report import report
+from ._cli_webhooks import listen, trigger
 from ._client import PayCombat
 from ._exceptions import PayCombatError
 from ._version import __version__
@@ -55,7 +55,8 @@ FAULT_TYPES: dict[str, Callable[[str], Any]] = {
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="paycombat")
 def cli() -> None:
-    """PayCombat from the command line: a local sandbox, a demo, any API call, payout batches."""
+    """PayCombat from the command line: a local sandbox, a demo, any API call, payout batches,
+    and the webhook loop (listen, trigger)."""
 
 
 def _credentials(func: F) -> F:
@@ -111,7 +112,9 @@ def _run(coro: Any) -> Any:
 def _parse_fault(spec: str) -> tuple[str, dict[str, Any]]:
     title, _, settings = spec.partition(":")
     if title not in OPERATIONS:
-        raise click.BadParameter(_unknown_operation(title), param_hint="--fault")
+        from ._cli_call import unknown_operation
+
+        raise click.BadParameter(unknown_operation(title), param_hint="--fault")
     fields: dict[str, Any] = {}
     for setting in filter(None, settings.split(",")):
         name, _, value = setting.partition("=")
@@ -156,6 +159,21 @@ def _check_fault(setting_of: dict[str, Any]) -> None:
 )
 @click.option("--webhook-url", help="POST signed notifications here on every state change.")
 @click.option(
+    "--webhook-duplicate",
+    type=click.IntRange(min=1),
+    default=1,
+    metavar="N",
+    help="Deliver each notification N times in all.",
+)
+@click.option(
+    "--webhook-delay", type=click.FloatRange(min=0), default=0.0, help="Seconds before each one."
+)
+@click.option(
+    "--webhook-out-of-order", is_flag=True, help="Deliver notifications in swapped pairs."
+)
+@click.option("--webhook-unsigned", is_flag=True, help="Send no X-Signature.")
+@click.option("--webhook-wrong-signature", is_flag=True, help="Sign with another key.")
+@click.option(
     "--fault",
     "faults",
     multiple=True,
@@ -171,10 +189,22 @@ def sandbox(
     seed: int | None,
     refuse_duplicate_order_id: bool,
     webhook_url: str | None,
+    webhook_duplicate: int,
+    webhook_delay: float,
+    webhook_out_of_order: bool,
+    webhook_unsigned: bool,
+    webhook_wrong_signature: bool,
     faults: tuple[str, ...],
 ) -> None:
-    """Serve the local PayCombat sandbox (in memory) until Ctrl-C."""
+    """Serve the local PayCombat sandbox (in memory) until Ctrl-C.
+
+    It prints its credentials, its faults and its webhook settings at start. 'paycombat
+    trigger' fires webhook events through it once --webhook-url is set; 'paycombat listen'
+    serves one that forwards to your app and prints each delivery.
+    """
     parsed = [_parse_fault(spec) for spec in faults]
+    if webhook_unsigned and webhook_wrong_signature:
+        raise click.UsageError("--webhook-unsigned and --webhook-wrong-signature: choose one")
 
     async def serve() -> None:
         from .sandbox import LocalSandbox
@@ -190,6 +220,13 @@ def sandbox(
         )
         for title, fields in parsed:
             box.inject(title, **fields)
+        hooks = box.webhooks
+        hooks.copies, hooks.delay, hooks.out_of_order = (
+            webhook_duplicate,
+            webhook_delay,
+            webhook_out_of_order,
+        )
+        hooks.unsigned, hooks.wrong_signature = webhook_unsigned, webhook_wrong_signature
         try:
             await box.start()
         except OSError as exc:
@@ -203,8 +240,8 @@ def sandbox(
             print(f"  PAYCOMBAT_BASE_URL={box.base_url}")
             print(f"  PAYCOMBAT_TOKEN={box.token}")
             print(f"  PAYCOMBAT_SIGNATURE_KEY={box.signature_key}")
-            if webhook_url:
-                print(f"Sending signed webhooks to {webhook_url}")
+            for line in _sandbox_settings(parsed, hooks.settings(), seed):
+                print(line)
             print("Press Ctrl-C to stop.", flush=True)
             await asyncio.Event().wait()
         finally:
@@ -212,6 +249,32 @@ def sandbox(
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())
+
+
+def _sandbox_settings(
+    faults: list[tuple[str, dict[str, Any]]], webhooks: dict[str, Any], seed: int | None
+) -> list[str]:
+    """What ``paycombat sandbox`` prints about its faults and webhooks at start."""
+    lines = ["Faults:" if faults else "Faults: none (add with --fault)"]
+    for title, fields in faults:
+        key = OPERATIONS[title].key
+        settings = ", ".join(f"{name}={value}" for name, value in fields.items()) or "none"
+        lines.append(f"  {OPERATIONS[title].title} ({key}): {settings}")
+    if faults and seed is not None:
+        lines.append(f"  (rates drawn with --seed {seed})")
+    if not webhooks["url"]:
+        lines.append("Webhooks: off (set --webhook-url, or use 'paycombat listen')")
+        return lines
+    if webhooks["unsigned"]:
+        signing = "unsigned"
+    else:
+        signing = "WRONG signature" if webhooks["wrong_signature"] else "signed (X-Signature)"
+    order = "out of order (swapped pairs)" if webhooks["out_of_order"] else "in order"
+    lines.append(
+        f"Webhooks: to {webhooks['url']}, {signing}, {webhooks['copies']} copy(ies) each, "
+        f"{order}, delay {webhooks['delay']:g}s, up to {webhooks['max_attempts']} attempts"
+    )
+    return lines
 
 
 # -- demo ------------------------------------------------------------------------------------
@@ -229,12 +292,6 @@ def demo(verbose: bool) -> None:
 
 
 # -- call ------------------------------------------------------------------------------------
-
-
-def _unknown_operation(title: str) -> str:
-    close = difflib.get_close_matches(title, [op.title for op in OPERATIONS.values()], n=3)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    return f"no operation titled {title!r}{hint}"
 
 
 def _load_json(data: str) -> Any:
@@ -272,7 +329,7 @@ def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
 
 
 @cli.command()
-@click.argument("title")
+@click.argument("name", metavar="OPERATION", required=False)
 @click.option("--data", help="The JSON body: inline, @file.json, or @- for standard input.")
 @click.option(
     "--path",
@@ -288,32 +345,83 @@ def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
     metavar="NAME=VALUE",
     help="A query parameter, e.g. --param status=PENDING",
 )
+@click.option("--all", "every_page", is_flag=True, help="A list: walk every page, not the first.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Compact JSON on one line (for jobs to parse)."
+)
+@click.option(
+    "--list",
+    "list_operations",
+    is_flag=True,
+    help="List every operation (docs title, key, method, path) and exit.",
+)
 @_credentials
 def call(
-    title: str,
+    name: str | None,
     data: str | None,
     path_params: tuple[str, ...],
     params: tuple[str, ...],
+    every_page: bool,
+    as_json: bool,
+    list_operations: bool,
     **options: Any,
 ) -> None:
-    """Run any PayCombat operation by its docs title, e.g. paycombat call "Create Payout"
-    --data @body.json, and print its data as JSON."""
-    if title not in OPERATIONS:
-        raise click.BadParameter(_unknown_operation(title), param_hint="TITLE")
-    op = OPERATIONS[title]
+    """Run any PayCombat operation by its docs title or its key and print its data as JSON.
+
+    \b
+    Examples:
+      paycombat call --list
+      paycombat call "Create Payout" --data @body.json
+      paycombat call payouts.retrieve --path payout_id=...
+      paycombat call payouts.list --param status=PENDING --all --json
+
+    A list prints its first page unless --all is given (then every page, 100 items a page).
+    Amounts print as exact decimal strings, statuses as their values (PENDING).
+    """
+    from ._cli_call import dumps, is_paged, operation_rows, unknown_operation, walk
+
+    if list_operations:
+        rows = operation_rows()
+        if as_json:
+            click.echo(dumps(rows, compact=True))
+            return
+        width = max(len(row["title"]) for row in rows)
+        keys = max(len(row["key"]) for row in rows)
+        for row in rows:
+            click.echo(
+                f"{row['title']:<{width}}  {row['key']:<{keys}}  {row['method']:<6} {row['path']}"
+            )
+        return
+    if name is None:
+        raise click.UsageError("name an operation, e.g. payouts.list; 'paycombat call --list'")
+    if name not in OPERATIONS:
+        raise click.BadParameter(unknown_operation(name), param_hint="OPERATION")
+    op = OPERATIONS[name]
+    paged = is_paged(op)
+    if every_page and not paged:
+        raise click.UsageError(f"--all walks a list; {op.title} ({op.key}) is not one")
     body = _load_json(data) if data is not None else None
     path = _pairs(path_params, "--path")
     query = _pairs(params, "--param")
 
     async def run() -> Any:
         async with _client(options) as client:
-            return await client._pipeline.call(op, path_params=path, body=body, params=query)
+            pipeline = client._pipeline
+            if every_page:
+                return await walk(pipeline, op, path, query)
+            return await pipeline.call(op, path_params=path, body=body, params=query)
 
     result = _run(run())  # a missing path parameter is a ValidationError, said in one line
     if isinstance(result, bytes):
         sys.stdout.buffer.write(result)
-    else:
-        click.echo(json.dumps(result, indent=2, default=str, ensure_ascii=False))
+        return
+    click.echo(dumps(result, compact=as_json))
+    if paged and not every_page:
+        shown = len(result) if isinstance(result, list) else "?"
+        click.echo(
+            f"paycombat: showing the first page only ({shown} items); add --all for every page",
+            err=True,
+        )
 
 
 # -- payouts batch ---------------------------------------------------------------------------
@@ -467,3 +575,5 @@ def _again() -> str:
 
 
 payouts.add_command(report)  # paycombat payouts report (_cli_report)
+cli.add_command(listen)  # paycombat listen (_cli_webhooks)
+cli.add_command(trigger)  # paycombat trigger (_cli_webhooks)

@@ -39,7 +39,7 @@ from .._signing import js_dumps, signature_matches
 from ..resources import OPERATIONS
 from ._faults import Fault, Faults
 from ._state import SandboxError, SandboxState, now_iso
-from ._webhooks import WebhookSender
+from ._webhooks import SWITCHES, WebhookSender
 from .handlers import ALL_ARRIVALS, ALL_HANDLERS
 from .handlers._common import Call, Handler, Reply
 from .handlers.payins import expire_if_due
@@ -51,6 +51,17 @@ logger = logging.getLogger("paycombat.sandbox")
 _SERVING: dict[int, tuple[str, asyncio.AbstractEventLoop]] = {}
 """Running sandboxes by port: (host, the loop serving it)."""
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})  # noqa: S104
+WEBHOOKS_PATH = "/sandbox/webhooks"
+"""The sandbox's own control route (not a PayCombat operation): ``GET`` the webhook URL and
+switches, ``PATCH`` any of them (``paycombat trigger`` does, around the event it fires)."""
+_SWITCH_TYPES: dict[str, tuple[type, ...]] = {
+    "url": (str, type(None)),
+    "copies": (int,),
+    "delay": (int, float),
+    "out_of_order": (bool,),
+    "unsigned": (bool,),
+    "wrong_signature": (bool,),
+}
 
 
 def serving_loop(host: str | None, port: int | None) -> asyncio.AbstractEventLoop | None:
@@ -286,6 +297,8 @@ class LocalSandbox(AsyncClosing):
         for name, handler in ALL_HANDLERS.items():
             op = OPERATIONS.find(name)  # handlers are keyed by operation key (or docs title)
             app.router.add_route(op.method, op.path, self._endpoint(op, handler))
+        app.router.add_get(WEBHOOKS_PATH, self._webhook_settings)
+        app.router.add_patch(WEBHOOKS_PATH, self._webhook_settings)
         return app
 
     async def _aopen(self) -> None:
@@ -457,11 +470,49 @@ class LocalSandbox(AsyncClosing):
             raise SandboxError(401, "Invalid signature")
         return raw, body
 
+    async def _webhook_settings(self, request: web.Request) -> web.Response:
+        """``GET``/``PATCH /sandbox/webhooks``: the webhook URL and switches (X-token only)."""
+        token = request.headers.get("X-token", "").encode("utf-8", "replace")
+        if not hmac.compare_digest(token, self.token.encode()):
+            self._refused[401] += 1
+            return _error(401, "Unauthenticated: invalid X-token")
+        sender = self.webhooks
+        if request.method == "PATCH":
+            try:
+                changes = _parse_like_node(await request.read(), self.max_json_depth)
+            except _BadBody as exc:
+                return _error(400, str(exc))
+            problem = _bad_switches(changes)
+            if problem:
+                return _error(400, problem)
+            for name, value in changes.items():  # JSON.parse made every number a float
+                setattr(sender, name, int(value) if name == "copies" else value)
+            if "copies" in changes:
+                sender.duplicate = False  # copies says how many, alone
+        data = {**sender.settings(), "deliveries": len(sender.deliveries)}
+        return _json(200, {"status": True, "message": "OK", "data": data})
+
     async def _pause(self, seconds: float) -> None:
         # Wait on the closing event so shutting the sandbox down never waits out a latency fault.
         assert self._closing is not None
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._closing.wait(), seconds)
+
+
+def _bad_switches(changes: Any) -> str | None:
+    """Why a ``PATCH /sandbox/webhooks`` body cannot be applied, or ``None``."""
+    if not isinstance(changes, dict):
+        return "Request body must be a JSON object"
+    for name, value in changes.items():
+        kinds = _SWITCH_TYPES.get(name)
+        if kinds is None:
+            return f"unknown webhook setting {name!r}; use {', '.join(('url', *SWITCHES))}"
+        whole = isinstance(value, float) and value.is_integer() and name == "copies"
+        if not (isinstance(value, kinds) or whole) or (bool in kinds) != isinstance(value, bool):
+            return f"{name} must be {' or '.join(k.__name__ for k in kinds)}"
+    if changes.get("copies", 1) < 1 or changes.get("delay", 0) < 0:
+        return "copies must be 1 or more and delay 0 or more seconds"
+    return None
 
 
 def _json(status: int, payload: Any) -> web.Response:

@@ -9,7 +9,9 @@ Register Callback) ``APPROVED`` and ``FAILED``.
 
 PayCombat's retry policy is not documented. The sandbox retries a delivery that is not answered
 2xx (or not answered) with exponential backoff, ``max_attempts`` times in all, then gives up.
-Deliveries run one at a time, in order, on a task the sandbox owns and cancels on close.
+Deliveries run one at a time, in order, on a task the sandbox owns and cancels on close. The
+switches apply as they are when a notification is made (``send``), not when it is delivered: a
+caller (``paycombat trigger``) can set them for one event and put them back at once.
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ import asyncio
 import contextlib
 import copy
 import logging
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, Literal
 
 import aiohttp
 import attrs
 
 from .._signing import js_dumps, sign
 
-__all__ = ["WebhookDelivery", "WebhookSender"]
+__all__ = ["SWITCHES", "WebhookDelivery", "WebhookSender"]
 
 logger = logging.getLogger("paycombat.sandbox")
 
@@ -34,6 +38,9 @@ NOTIFIED = {
     "payout": ("SUCCESS", "FAILED", "RETURNED"),
     "virtual_account": ("APPROVED", "FAILED"),
 }
+SWITCHES = ("copies", "delay", "out_of_order", "unsigned", "wrong_signature")
+"""The chaos switches, by attribute name (``settings()`` reports them with ``url``)."""
+Signing = Literal["signed", "unsigned", "wrong"]
 
 
 @attrs.define
@@ -45,11 +52,23 @@ class WebhookDelivery:
     body: bytes
     signature: str | None
     attempts: list[int | str] = attrs.field(factory=list)
+    seconds: list[float] = attrs.field(factory=list)
+    """How long each attempt took to be answered (or to fail), in seconds."""
 
     @property
     def delivered(self) -> bool:
         """Whether an attempt was answered 2xx."""
         return any(isinstance(a, int) and 200 <= a < 300 for a in self.attempts)
+
+
+@attrs.frozen
+class _Outgoing:
+    """One notification queued, with the switches as they were when it was made."""
+
+    body: bytes
+    copies: int
+    delay: float
+    signing: Signing
 
 
 class WebhookSender:
@@ -60,33 +79,52 @@ class WebhookSender:
     Attributes:
         url: the merchant's webhook URL.
         duplicate: deliver every notification twice.
+        copies: deliver every notification this many times (at least twice with ``duplicate``).
         delay: seconds to wait before each delivery.
         out_of_order: deliver notifications in swapped pairs (the second before the first; a
             lone one waits for the next, or for ``drain``).
         unsigned: send no ``X-Signature`` header.
+        wrong_signature: sign with another key (a forgery a receiver must refuse).
         max_attempts: attempts per delivery before giving up.
         backoff: seconds before the first retry; doubled for each next one.
         deliveries: every delivery made, in order.
+        observers: called with the delivery after each of its attempts (``paycombat listen``
+            prints them).
     """
 
     def __init__(self, signature_key: str, url: str | None = None) -> None:
         self._key = signature_key
         self.url = url
         self.duplicate = False
+        self.copies = 1
         self.delay = 0.0
         self.out_of_order = False
         self.unsigned = False
+        self.wrong_signature = False
         self.max_attempts = 5
         self.backoff = 0.5
         self.timeout = 10.0
         self.deliveries: list[WebhookDelivery] = []
-        self._queue: asyncio.Queue[bytes] | None = None
-        self._held: bytes | None = None
+        self.observers: list[Callable[[WebhookDelivery], None]] = []
+        self._queue: asyncio.Queue[_Outgoing] | None = None
+        self._held: _Outgoing | None = None
         self._worker: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
 
     def __repr__(self) -> str:
         return f"<WebhookSender url={self.url!r} sent={len(self.deliveries)}>"
+
+    def settings(self) -> dict[str, Any]:
+        """The URL and the switches, as plain JSON values (what ``paycombat sandbox`` prints)."""
+        return {
+            "url": self.url,
+            "copies": max(self.copies, 2 if self.duplicate else 1),  # what send() uses
+            "delay": self.delay,
+            "out_of_order": self.out_of_order,
+            "unsigned": self.unsigned,
+            "wrong_signature": self.wrong_signature,
+            "max_attempts": self.max_attempts,
+        }
 
     # -- what to send ------------------------------------------------------------------------
 
@@ -103,16 +141,20 @@ class WebhookSender:
         """Queue any JSON payload as a notification (a test can send kinds the SDK lacks).
 
         Call it on the sandbox's event loop (the state changes that notify always are)."""
-        body = js_dumps(payload)
+        signing: Signing = (
+            "unsigned" if self.unsigned else "wrong" if self.wrong_signature else "signed"
+        )
+        copies = max(self.copies, 2 if self.duplicate else 1)
+        outgoing = _Outgoing(js_dumps(payload), copies, self.delay, signing)
         if self._queue is None:
             self._queue = asyncio.Queue()
             self._worker = asyncio.get_running_loop().create_task(self._run(self._queue))
         if not self.out_of_order:
-            self._queue.put_nowait(body)
+            self._queue.put_nowait(outgoing)
         elif self._held is None:
-            self._held = body
+            self._held = outgoing
         else:
-            self._queue.put_nowait(body)
+            self._queue.put_nowait(outgoing)
             self._queue.put_nowait(self._held)
             self._held = None
 
@@ -127,24 +169,27 @@ class WebhookSender:
 
     # -- delivery ----------------------------------------------------------------------------
 
-    async def _run(self, queue: asyncio.Queue[bytes]) -> None:
+    async def _run(self, queue: asyncio.Queue[_Outgoing]) -> None:
         while True:
-            body = await queue.get()
+            outgoing = await queue.get()
             try:
-                for _ in range(2 if self.duplicate else 1):
-                    await self._deliver(body)
+                for _ in range(max(1, outgoing.copies)):
+                    await self._deliver(outgoing)
             except Exception:  # one bad delivery must not stop the rest
                 logger.exception("Webhook delivery failed")
             finally:
                 queue.task_done()
 
-    async def _deliver(self, body: bytes) -> None:
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        url = self.url
+    async def _deliver(self, outgoing: _Outgoing) -> None:
+        if outgoing.delay:
+            await asyncio.sleep(outgoing.delay)
+        url, body = self.url, outgoing.body
         if url is None:
             return
-        signature = None if self.unsigned else sign(body, self._key)
+        signature: str | None = None
+        if outgoing.signing != "unsigned":  # a wrong one: well formed, under another key
+            key = self._key if outgoing.signing == "signed" else "not-" + self._key
+            signature = sign(body, key)
         delivery = WebhookDelivery(url, body, signature)
         self.deliveries.append(delivery)
         headers = {"Content-Type": "application/json"}
@@ -155,6 +200,7 @@ class WebhookSender:
         for attempt in range(max(1, self.max_attempts)):
             if attempt:
                 await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+            started = time.perf_counter()
             try:
                 async with self._session.post(
                     url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(self.timeout)
@@ -163,6 +209,9 @@ class WebhookSender:
                     delivery.attempts.append(response.status)
             except (TimeoutError, aiohttp.ClientError) as exc:
                 delivery.attempts.append(type(exc).__name__)
+            delivery.seconds.append(time.perf_counter() - started)
+            for observer in self.observers:
+                observer(delivery)
             if delivery.delivered:
                 return
         logger.warning("Webhook to %s given up after %d attempts", url, len(delivery.attempts))
