@@ -1,17 +1,16 @@
-"""Shared fixtures: a real LocalSandbox on loopback and a client pointed at it."""
+"""Shared fixtures: a real LocalSandbox on loopback and a client pointed at it (the pytest
+plugin's, ``paycombat_async.testing``), on the event loop ``PAYCOMBAT_TEST_LOOP`` names."""
 
 from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from paycombat_async import PayCombat
 from paycombat_async.sandbox import LocalSandbox
-from tests.helpers import NO_WAIT  # retries without backoff: tests never sleep
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -36,19 +35,14 @@ def pytest_report_header() -> str:
     return f"event loop: {'uvloop' if UVLOOP else 'asyncio'}"
 
 
+# The names the suite grew up with, for the plugin's fixtures (paycombat_async.testing): a fresh
+# sandbox and a client bound to it, whose markers (paycombat_sandbox, paycombat_client,
+# paycombat_fault) apply to these too.
 @pytest.fixture
-async def sandbox() -> AsyncIterator[LocalSandbox]:
-    async with LocalSandbox() as sb:
-        yield sb
+def sandbox(paycombat_sandbox: LocalSandbox) -> LocalSandbox:
+    return paycombat_sandbox
 
 
 @pytest.fixture
-async def client(sandbox: LocalSandbox) -> AsyncIterator[PayCombat]:
-    async with PayCombat(
-        token=sandbox.token,
-        signature_key=sandbox.signature_key,
-        base_url=sandbox.base_url,
-        timeout=10,
-        retry=NO_WAIT,
-    ) as c:
-        yield c
+def client(paycombat_client: PayCombat) -> PayCombat:
+    return paycombat_client

@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from aiohttp import web
 
-from paycombat_async import PayCombat, RetryPolicy
+from paycombat_async import PayCombat
+from paycombat_async.testing import NO_WAIT as NO_WAIT  # resends without waiting: never sleeps
 
 if TYPE_CHECKING:
     from tests.rawserver import RawServer
-
-NO_WAIT = RetryPolicy(max_retries=2, initial_backoff=0, max_backoff=0, max_retry_after=0)
 
 
 def payout_args(**overrides: Any) -> dict[str, Any]:
