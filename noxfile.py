@@ -91,7 +91,7 @@ PYTHONS = _pythons()
 NEWEST = PYTHONS[-1]
 
 PACKAGES = ["paycombat_async", "paycombat_sync"]
-LINTED = [*PACKAGES, "tests", "benchmarks", "examples", "noxfile.py"]
+LINTED = [*PACKAGES, "tests", "benchmarks", "examples", "tools", "noxfile.py"]
 
 
 @nox.session(python=PYTHONS)
@@ -142,6 +142,20 @@ def bench(session: nox.Session) -> None:
         session.run("python", "-m", "benchmarks.bench_instructions")
     else:
         session.log("valgrind is not installed: instructions per call not counted")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """The sdist and the wheel, built into dist/ and checked as a team receives them:
+    ``twine check --strict``, both file lists, the wheel installed from it in a fresh environment
+    outside the repository running ``paycombat demo``, and a merchant's sample test using the
+    pytest plugin's fixtures there (``tools/check_dist.py``; about 2 minutes, mostly pip)."""
+    session.install("build>=1.2", "twine>=6.1")  # 6.1: metadata 2.4 (PEP 639 licenses)
+    dist = Path(__file__).parent / "dist"
+    shutil.rmtree(dist, ignore_errors=True)  # a stale wheel must not be the one checked
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    session.run("twine", "check", "--strict", *sorted(str(built) for built in dist.iterdir()))
+    session.run("python", "tools/check_dist.py", str(dist))
 
 
 @nox.session
