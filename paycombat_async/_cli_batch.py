@@ -113,6 +113,19 @@ def money(amount: Decimal | float | str | None, currency: str | None) -> str:
     return f"{text} {code}".strip()
 
 
+def bar_line(counts: BatchCounts) -> str:
+    """The progress bar's counts: always sent, created, rejected, settling and unknown."""
+    line = (
+        f"sent {counts.sent}, created {counts.created}, rejected {counts.rejected}, "
+        f"settling {counts.settling}, unknown {counts.unknown}"
+    )
+    if counts.conflict:
+        line += f", conflict {counts.conflict}"
+    if counts.waiting:
+        line += f", held by another run {counts.waiting}"
+    return line
+
+
 def plain(value: Any) -> str:
     """A value as finance reads it: an enum by its value (``PENDING``), never its repr."""
     if value is None:
@@ -407,16 +420,11 @@ class BatchRun:
         with self.csv_path.open(newline="", encoding="utf-8-sig") as stream, progress:
             task = progress.add_task("batch", total=self.total, line="")
 
+            sent = [0]
+
             def show(counts: BatchCounts) -> None:
-                line = f"sent {counts.sent}, settling {counts.settling}"
-                line += "".join(
-                    f", {status} {getattr(counts, status)}"
-                    for status in STATUSES
-                    if getattr(counts, status)
-                )
-                if counts.waiting:
-                    line += f", held by another run {counts.waiting}"
-                progress.update(task, completed=counts.decided, line=line)
+                sent[0] = counts.sent
+                progress.update(task, completed=counts.decided, line=bar_line(counts))
 
             items = read_rows(
                 stream,
@@ -477,6 +485,9 @@ class BatchRun:
             finally:
                 for signum in handled:
                     loop.remove_signal_handler(signum)
+            # The bar ends on the counts the summary prints: the rows as recorded here.
+            final = BatchCounts(sent=sent[0], **{s: self.counts[s] for s in STATUSES})
+            progress.update(task, completed=final.decided, line=bar_line(final))
         self._write()
         if self.interrupted is not None:
             code = EXIT_TERMINATED if self.interrupted == signal.SIGTERM else EXIT_INTERRUPTED

@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 
 from aiohttp import web
 
+from ._cli_batch import money, plain
 from ._client import PayCombat
 from ._exceptions import OutcomeUnknownError, ValidationError
 from .sandbox import LocalSandbox
@@ -26,6 +28,10 @@ BENEFICIARY = {
     "account_number": "12345678",
     "bsb": "123456",
 }
+
+
+def _status(record: Any) -> str:
+    return f"status={plain(record.status)}"  # PENDING, never <PayoutStatus.PENDING: ...>
 
 
 def _say(step: str, detail: str = "") -> None:
@@ -59,7 +65,7 @@ async def _tour(client: PayCombat, sandbox: LocalSandbox) -> None:
     _say("Create Customer", f"{customer.customer_id} active={customer.is_active}")
 
     opening = await client.merchant.get_payout_balance("AUD")
-    _say("Get Balance Payout", f"{opening.total_balance_available} AUD available")
+    _say("Get Balance Payout", f"{money(opening.total_balance_available, 'AUD')} available")
 
     methods = await client.payin_methods.list(currency="AUD")
     _say("Get All Payin Method (AUD)", ", ".join(m.payin_method_name or "?" for m in methods))
@@ -73,17 +79,17 @@ async def _tour(client: PayCombat, sandbox: LocalSandbox) -> None:
     )
     _say(
         "Create Payment Request",
-        f"checkout {checkout.id} for {checkout.amount} AUD "
-        f"status={checkout.status} (its URL embeds your token: never log it)",
+        f"checkout {checkout.id} for {money(checkout.amount, 'AUD')} "
+        f"status={plain(checkout.status)} (its URL embeds your token: never log it)",
     )
     checkout = await client.checkouts.bind_payin_method(
         checkout_token=checkout.checkout_token or "", payin_method_name="au_bank_npp"
     )
     _say("Create New Checkout", f"customer chose au_bank_npp; payin {checkout.payin_id}")
     payin = await client.payins.simulate(checkout.payin_id or "", status="SUCCESS")
-    _say("Simulate Payin", f"{payin.amount} {payin.iso_currency} status={payin.status}")
+    _say("Simulate Payin", f"{money(payin.amount, payin.iso_currency)} {_status(payin)}")
     checkout = await client.checkouts.retrieve(checkout.id)
-    _say("Get Detail Checkout", f"status={checkout.status}")
+    _say("Get Detail Checkout", _status(checkout))
 
     payout = await client.payouts.create(
         payout_beneficiary_param=BENEFICIARY,
@@ -98,17 +104,17 @@ async def _tour(client: PayCombat, sandbox: LocalSandbox) -> None:
     )
     _say(
         "Create Payout",
-        f"{payout.wire_amount} {payout.currency} to {payout.payee_name}, status={payout.status}",
+        f"{money(payout.wire_amount, payout.currency)} to {payout.payee_name}, {_status(payout)}",
     )
     payout = await client.payouts.simulate(payout.id, status="SUCCESS")
-    _say("Simulate Payout", f"status={payout.status}")
+    _say("Simulate Payout", _status(payout))
     memo = await client.payouts.retrieve_memo(payout.id)
     _say("Retrieve Payout Memo (PDF)", f"{len(memo)} bytes, starts with {memo[:8]!r}")
     closing = await client.merchant.get_payout_balance("AUD")
     _say(
         "Get Balance Payout",
-        f"{closing.total_balance_available} AUD available "
-        f"({opening.total_balance_available} - 125.50)",
+        f"{money(closing.total_balance_available, 'AUD')} available "
+        f"({money(opening.total_balance_available, 'AUD')} - {money(Decimal('125.5'), 'AUD')})",
     )
 
     try:
@@ -137,7 +143,7 @@ async def _tour(client: PayCombat, sandbox: LocalSandbox) -> None:
         found = await client.payouts.list(order_id="supplier-payout-78").to_list()
         _say(
             "Reconcile with Get All Payout by order_id",
-            f"{len(found)} payout found, status={found[0].status if found else None}",
+            f"{len(found)} payout found, status={plain(found[0].status) if found else None}",
         )
 
 
@@ -165,7 +171,7 @@ async def _webhook(client: PayCombat, sandbox: LocalSandbox) -> None:
         await client.payouts.simulate(found[0].id, status="SUCCESS")  # PayCombat settles it
         payout = await waiting
         await sandbox.webhooks.drain()  # print the webhook's line first, whichever came first
-        _say("payouts.wait_for", f"supplier-payout-78 settled: status={payout.status}")
+        _say("payouts.wait_for", f"supplier-payout-78 settled: {_status(payout)}")
     finally:
         await runner.cleanup()
 

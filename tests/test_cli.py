@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -67,9 +68,10 @@ def test_demo_walks_the_main_flow_and_a_faulty_batch(capsys: pytest.CaptureFixtu
     for step in (
         "Create Customer",
         "Create Payment Request",
-        "Simulate Payin: 249.9 AUD status=SUCCESS",
+        "Simulate Payin: 249.90 AUD status=SUCCESS",
+        "Create Payout: 125.50 AUD to Ana Lima, status=PENDING",
         "Simulate Payout: status=SUCCESS",
-        "999874.5 AUD available",
+        "999874.50 AUD available (1000000.00 AUD - 125.50 AUD)",
         "OutcomeUnknownError, not resent",
         "1 payout found",
         "Webhook PAYOUT SUCCESS received: order_id=supplier-payout-78, signature verified",
@@ -77,6 +79,9 @@ def test_demo_walks_the_main_flow_and_a_faulty_batch(capsys: pytest.CaptureFixtu
         "1000 created exactly once",
     ):
         assert step in out
+    # Every amount with its currency's minor units, every status by its value.
+    assert not re.search(r"\b\d+\.\d (AUD|SGD)\b", out), out
+    assert "Status." not in out
 
 
 def test_a_batch_csv_with_a_bad_row_and_a_refused_payout(
