@@ -7,7 +7,6 @@ plain ``def`` functions with no event loop of their own, as a blocking user's wo
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -62,12 +61,12 @@ def watch(sandbox: LocalSandbox, title: str) -> Recorded:
 
 
 @pytest.fixture
-def sandbox() -> Iterator[LocalSandbox]:
-    with LocalSandbox() as sb:
-        yield sb
+def sandbox(paycombat_sync_sandbox: LocalSandbox) -> LocalSandbox:
+    """The plugin's blocking sandbox (``paycombat_async.testing``), by the suite's name."""
+    return paycombat_sync_sandbox
 
 
 @pytest.fixture
-def client(sandbox: LocalSandbox) -> Iterator[PayCombat]:
-    with client_for(sandbox) as c:
-        yield c
+def client(paycombat_sync_client: PayCombat) -> PayCombat:
+    """The plugin's blocking client, bound to ``sandbox``, resending without waiting."""
+    return paycombat_sync_client
