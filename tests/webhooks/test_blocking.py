@@ -60,15 +60,13 @@ def serve_wsgi(app: Any) -> tuple[WSGIServer, threading.Thread, str]:
 
 
 @pytest.fixture
-def sandbox() -> Iterator[LocalSandbox]:
-    with LocalSandbox() as sb:
-        yield sb
+def sandbox(paycombat_sync_sandbox: LocalSandbox) -> LocalSandbox:
+    return paycombat_sync_sandbox
 
 
 @pytest.fixture
-def client(sandbox: LocalSandbox) -> Iterator[PayCombat]:
-    with client_for(sandbox) as c:
-        yield c
+def client(paycombat_sync_client: PayCombat) -> PayCombat:
+    return paycombat_sync_client
 
 
 @pytest.fixture
