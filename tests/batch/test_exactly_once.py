@@ -94,13 +94,12 @@ async def test_a_resend_refused_as_a_duplicate_is_looked_up_never_failed() -> No
     assert len(sandbox.requests_for(CREATE)) == 2
 
 
-async def test_a_first_send_refused_as_a_duplicate_finds_the_existing_payout() -> None:
-    async with (
-        LocalSandbox(refuse_duplicate_order_id=True) as sandbox,
-        batch_client(sandbox) as client,
-    ):
-        first = await client.payouts.create(**payout_args(order_id="b-0"))
-        [result] = await client.payouts.create_many(items(1), settle=0)
+@pytest.mark.paycombat_sandbox(refuse_duplicate_order_id=True)
+async def test_a_first_send_refused_as_a_duplicate_finds_the_existing_payout(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    first = await client.payouts.create(**payout_args(order_id="b-0"))
+    [result] = await client.payouts.create_many(items(1), settle=0)
     assert result.status == "created"
     assert result.payout is not None
     assert result.payout.id == first.id

@@ -8,7 +8,7 @@ import pytest
 
 from paycombat_async import ConflictError, PayCombat, ServerError
 from paycombat_async.sandbox import Faults, LocalSandbox
-from tests.batch.helpers import batch_client, on_server
+from tests.batch.helpers import on_server
 from tests.helpers import payout_args
 
 
@@ -41,13 +41,14 @@ async def test_a_5xx_after_commit_leaves_the_payout_created(
     assert on_server(sandbox)["lied"] == 1
 
 
-async def test_a_duplicate_order_id_is_refused_when_asked() -> None:
-    async with LocalSandbox(refuse_duplicate_order_id=True) as sandbox:
-        async with batch_client(sandbox) as client:
-            await client.payouts.create(**payout_args(order_id="once"))
-            with pytest.raises(ConflictError, match="Duplicate order_id"):
-                await client.payouts.create(**payout_args(order_id="once"))
-        assert on_server(sandbox)["once"] == 1
+@pytest.mark.paycombat_sandbox(refuse_duplicate_order_id=True)
+async def test_a_duplicate_order_id_is_refused_when_asked(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    await client.payouts.create(**payout_args(order_id="once"))
+    with pytest.raises(ConflictError, match="Duplicate order_id"):
+        await client.payouts.create(**payout_args(order_id="once"))
+    assert on_server(sandbox)["once"] == 1
 
 
 async def test_lists_by_order_id_and_held_balance_use_indexes(
