@@ -128,16 +128,23 @@ def typing(session: nox.Session) -> None:
         session.run("mypy", *options, "tests/typing")
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def bench(session: nox.Session) -> None:
-    """Benchmarks: the SDK's cost per call as ratios to raw clients, measured in one run.
+    """Benchmarks: the SDK's cost per call as ratios to raw clients, measured in one run, on
+    every supported Python found (``nox -s bench-3.13`` for one); on the newest, also batches
+    against the wire, over worker processes on one PostgreSQL journal, and instruction counts.
 
-    Prints the targets table and writes benchmarks/RESULTS.md; ``nox -s bench -- --quick`` for a
-    shorter run, ``-- --strict`` to exit 1 when a target is missed.
+    Writes benchmarks/RESULTS.md (each Python's pipeline ratios side by side); ``nox -s bench
+    -- --quick`` for a shorter run, ``-- --strict`` to exit 1 when a target is missed.
     """
-    session.install("-e", ".[cli]", "requests")  # bench_batch runs `paycombat sandbox`
+    session.install("-e", ".[cli,postgres]", "requests")  # bench_batch runs `paycombat sandbox`
     session.run("python", "-m", "benchmarks.bench_pipeline", *session.posargs)
-    session.run("python", "-m", "benchmarks.bench_batch")
+    if session.python != NEWEST:
+        return
+    quick = "--quick" in session.posargs
+    passed_on = [arg for arg in session.posargs if arg in ("--quick", "--strict")]
+    session.run("python", "-m", "benchmarks.bench_workers", *passed_on)
+    session.run("python", "-m", "benchmarks.bench_batch", *(["--n=2000", "--big=20000"] * quick))
     if shutil.which("valgrind"):  # instructions per call: the ratio that does not move with noise
         session.run("python", "-m", "benchmarks.bench_instructions")
     else:

@@ -81,3 +81,27 @@ def server() -> Iterator[tuple[str, int]]:
     with process("-m", "benchmarks._server") as child:
         assert child.stdout is not None
         yield child.stdout.readline().strip(), child.pid
+
+
+@contextmanager
+def sandbox(*faults: str, token: str, signature_key: str) -> Iterator[tuple[str, int]]:
+    """``paycombat sandbox`` in its own process (``--fault`` for each of ``faults``), so that
+    its CPU is not the client's: (base URL, pid)."""
+    command = [sys.executable, "-m", "paycombat_async", "sandbox", "--port", "0"]
+    command += ["--token", token, "--signature-key", signature_key]
+    for fault in faults:
+        command += ["--fault", fault]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if "PAYCOMBAT_BASE_URL=" in line:
+                yield line.split("=", 1)[1].strip(), child.pid
+                break
+        else:
+            raise RuntimeError("the sandbox did not start")
+    finally:
+        child.terminate()
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()

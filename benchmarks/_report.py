@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -10,6 +11,7 @@ import statistics
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -179,38 +181,135 @@ def machine(load_at_start: str) -> list[str]:
     ]
 
 
+PIPELINE_INTRO = [
+    "Written by `bench_pipeline.py`; see its docstring for what each scenario does. Each round",
+    "times the SDK and its baseline back to back (in alternating order), and a ratio is the",
+    "median of the rounds' ratios in this one run; the server is `benchmarks/_server.py` (canned",
+    "answers) in its own process, and each client runs in processes of its own (three per",
+    "client; rounds rotate over them, so no one process's luck decides a ratio). Throughput",
+    'ratios: higher is better; wall-time and import ratios: lower is better. "ratio by CPU" is',
+    "the same ratio from each client's processes' CPU time, which other load on the machine",
+    "disturbs less. PASS needs both ratios to meet the target, so a busy machine can cause a",
+    "false FAIL but never a false PASS. Every process runs with the same glibc malloc thresholds",
+    "(`_processes.ALLOCATOR`), and imports are timed from compiled bytecode (see",
+    "`benchmarks/PROFILE.md`, fourth round, for why both matter).",
+]
+
+
 def write_results(
-    header: list[str], rows: list[str], detail: list[str], options: argparse.Namespace
+    header: list[str],
+    rows: list[str],
+    detail: list[str],
+    options: argparse.Namespace,
+    results: list[Result],
+    imports: Imports,
 ) -> None:
-    command = "nox -s bench" + (" -- --quick" if options.quick else "")
+    """Save this Python's pipeline section (and its ratios, for the side-by-side table), then
+    write ``RESULTS.md`` from every saved section."""
+    python = ".".join(platform.python_version_tuple()[:2])
+    ratios = [
+        {
+            "title": r.scenario.title,
+            "target": f"{'>=' if r.scenario.higher_is_better else '<='} {r.scenario.target}x",
+            "ratio": r.ratio,
+            "cpu": r.cpu_ratio,
+            "passed": r.passed,
+        }
+        for r in results
+    ]
+    if imports:
+        ratio, cpu = import_ratio(imports, 0), import_ratio(imports, 1)
+        ratios.append(
+            {
+                "title": "import time",
+                "target": "<= 1.25x",
+                "ratio": ratio,
+                "cpu": cpu,
+                "passed": max(ratio, cpu) <= 1.25,
+            }
+        )
+    lines = [*PIPELINE_INTRO, "", *header, "", *rows, "", "Details:", "", *detail]
+    title = f"SDK against raw clients, Python {python}"
+    mode = "--quick" if options.quick else "full"
+    save_section(f"pipeline-{python}", title, lines, ratios=ratios, mode=mode)
+
+
+SECTIONS = ROOT / "benchmarks" / "results"
+"""One JSON file per benchmark section (``pipeline-3.11``, ``workers``...): ``RESULTS.md`` is
+made from all of them, so each benchmark (and each Python) rewrites only its own."""
+
+
+def save_section(
+    key: str,
+    title: str,
+    lines: list[str],
+    *,
+    ratios: list[dict[str, Any]] | None = None,
+    mode: str = "full",
+) -> None:
+    """Save one benchmark's section, then write ``RESULTS.md`` from every section saved."""
+    SECTIONS.mkdir(exist_ok=True)
+    saved = {
+        "title": title,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "python": platform.python_version(),
+        "mode": mode,
+        "lines": lines,
+        "ratios": ratios or [],
+    }
+    (SECTIONS / f"{key}.json").write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
+    compose()
+
+
+def _by_python(pipelines: list[dict[str, Any]]) -> list[str]:
+    """The pipeline ratios of every Python side by side (wall-time ratio, CPU ratio, result)."""
+    titles = list(dict.fromkeys(row["title"] for p in pipelines for row in p["ratios"]))
+    targets = {row["title"]: row["target"] for p in pipelines for row in p["ratios"]}
+    pythons = [p["python"] for p in pipelines]
+    rows = [
+        "| scenario | target | " + " | ".join(f"Python {v}" for v in pythons) + " |",
+        "|---|---|" + "---|" * len(pythons),
+    ]
+    for title in titles:
+        cells = []
+        for p in pipelines:
+            found = [row for row in p["ratios"] if row["title"] == title]
+            cells.append(
+                f"{found[0]['ratio']:.2f}x (CPU {found[0]['cpu']:.2f}x) "
+                f"{'PASS' if found[0]['passed'] else 'FAIL'}"
+                if found
+                else "-"
+            )
+        rows.append(f"| {title} | {targets[title]} | " + " | ".join(cells) + " |")
+    rows += [
+        "",
+        "Measured "
+        + "; ".join(f"on Python {p['python']} at {p['date']} ({p['mode']})" for p in pipelines)
+        + ".",
+    ]
+    return rows
+
+
+def compose() -> None:
+    """``RESULTS.md`` from every saved section: the pipeline ratios of each Python side by side,
+    then each section as its benchmark wrote it."""
+
+    def version(key: str) -> tuple[int, ...]:
+        return tuple(int(n) for n in key.removeprefix("pipeline-").split(".") if n.isdigit())
+
+    saved = {path.stem: json.loads(path.read_text()) for path in SECTIONS.glob("*.json")}
+    pipelines = sorted((k for k in saved if k.startswith("pipeline-")), key=version)
+    others = sorted(k for k in saved if not k.startswith("pipeline-"))
     text = [
         "# Benchmark results",
         "",
-        f"Written by `{command}` (`benchmarks/bench_pipeline.py`); see its docstring for what",
-        "each scenario does. Each round times the SDK and its baseline back to back (in",
-        "alternating order), and a ratio is the median of the rounds' ratios in this one run; the",
-        "server is `benchmarks/_server.py` (canned answers) in its own process, and each client",
-        "runs in processes of its own (three per client; rounds rotate over them, so no one",
-        "process's luck decides a ratio). Throughput ratios: higher is better; wall-time and",
-        'import ratios: lower is better. "ratio by CPU" is the same ratio from each client\'s',
-        "processes' CPU time, which other load on the machine disturbs less. PASS needs both",
-        "ratios to meet the target, so a busy machine can cause a false FAIL but never a false",
-        "PASS. Every process runs with the same glibc malloc thresholds (`_processes.ALLOCATOR`),",
-        "and imports are timed from compiled bytecode (see `benchmarks/PROFILE.md`, fourth",
-        "round, for why both matter).",
-        "",
-        *header,
-        "",
-        *rows,
-        "",
-        "## Details",
-        "",
-        "Per call: wall time / calls (for concurrent scenarios, the inverse of throughput) and the",
-        "client process's CPU time / calls. Server CPU busy near 100% would mean the server, not",
-        "the client, limited that row; CPU share is the client's CPU time / wall time (1.0 = a",
-        "whole CPU; below ~0.8 in a concurrent scenario, other processes took its CPU).",
-        "",
-        *detail,
+        "Written by `nox -s bench` (each benchmark rewrites its own section, kept in",
+        "`benchmarks/results/`; the pipeline runs on every supported Python found). Every ratio",
+        "was measured within one run of its benchmark, on the machine its section names.",
         "",
     ]
+    if pipelines:
+        text += ["## Ratios by Python", "", *_by_python([saved[k] for k in pipelines]), ""]
+    for key in [*pipelines, *others]:
+        text += [f"## {saved[key]['title']}", "", *saved[key]["lines"], ""]
     RESULTS.write_text("\n".join(text), encoding="utf-8")

@@ -254,7 +254,7 @@ def main() -> int:
     print()
     print("\n".join(rows))
     if not options.no_write:
-        write_results(header, rows, detail, options)
+        write_results(header, rows, detail, options, results, imports)
         print(f"\nwrote {RESULTS.relative_to(ROOT)}")
     return 1 if options.strict and failed else 0
 
