@@ -104,7 +104,8 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=NEWEST)
 def tests_uvloop(session: nox.Session) -> None:
-    """The test suite with every async test on uvloop, on the newest Python found."""
+    """The test suite's async tests on uvloop, on the newest Python found (the others, which
+    never run on the test's loop, are deselected: tests/conftest.py)."""
     session.install("-e", ".[test]", "uvloop")
     session.run("pytest", *session.posargs, env={"PAYCOMBAT_TEST_LOOP": "uvloop"})
 

@@ -35,6 +35,24 @@ def pytest_report_header() -> str:
     return f"event loop: {'uvloop' if UVLOOP else 'asyncio'}"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On uvloop, only the tests that run on the test's event loop (they use ``anyio_backend``).
+
+    The others (the blocking client, whose loop is always its own asyncio loop; subprocesses;
+    pure functions) would run exactly as they do in the asyncio sessions: deselected, not skipped.
+    """
+    if not UVLOOP:
+        return
+    on_loop: list[pytest.Item] = []
+    elsewhere: list[pytest.Item] = []
+    for item in items:
+        uses_loop = "anyio_backend" in getattr(item, "fixturenames", ())
+        (on_loop if uses_loop else elsewhere).append(item)
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = on_loop
+
+
 # The names the suite grew up with, for the plugin's fixtures (paycombat_async.testing): a fresh
 # sandbox and a client bound to it, whose markers (paycombat_sandbox, paycombat_client,
 # paycombat_fault) apply to these too.
