@@ -39,7 +39,7 @@ from paycombat_async.models import (
 )
 from paycombat_async.models._base import Params
 from paycombat_async.sandbox import LocalSandbox
-from tests.helpers import NO_WAIT, payout_args
+from tests.helpers import payout_args
 
 ACCOUNT = {"account_number": "12345678", "bsb": "123456"}
 ANA = {"first_name": "Ana", "last_name": "Lima"}
@@ -436,26 +436,20 @@ async def test_a_str_order_id_is_found_again(client: PayCombat) -> None:
 # -- the blocking package ------------------------------------------------------------------------
 
 
-def test_the_blocking_client_refuses_the_same_before_sending() -> None:
-    with (
-        paycombat_sync.sandbox.LocalSandbox() as sandbox,
-        paycombat_sync.PayCombat(
-            token=sandbox.token,
-            signature_key=sandbox.signature_key,
-            base_url=sandbox.base_url,
-            retry=NO_WAIT,
-            timeout=10,
-        ) as client,
-    ):
-        typo = {"individual": {"firstname": "Ana"}, **ACCOUNT}
-        with pytest.raises(paycombat_sync.ValidationError) as caught:
-            client.payouts.create(**payout_args(payout_beneficiary_param=typo))
-        assert caught.value.field == "payout_beneficiary_param.individual.firstname"
-        assert "did you mean 'first_name'?" in str(caught.value)
-        with pytest.raises(paycombat_sync.ValidationError) as caught:
-            client.payouts.create(**payout_args(order_id=123))
-        assert caught.value.field == "order_id"
-        assert sandbox.requests == []
+def test_the_blocking_client_refuses_the_same_before_sending(
+    paycombat_sync_client: paycombat_sync.PayCombat,
+    paycombat_sync_sandbox: paycombat_sync.sandbox.LocalSandbox,
+) -> None:
+    client = paycombat_sync_client
+    typo = {"individual": {"firstname": "Ana"}, **ACCOUNT}
+    with pytest.raises(paycombat_sync.ValidationError) as caught:
+        client.payouts.create(**payout_args(payout_beneficiary_param=typo))
+    assert caught.value.field == "payout_beneficiary_param.individual.firstname"
+    assert "did you mean 'first_name'?" in str(caught.value)
+    with pytest.raises(paycombat_sync.ValidationError) as caught:
+        client.payouts.create(**payout_args(order_id=123))
+    assert caught.value.field == "order_id"
+    assert paycombat_sync_sandbox.requests == []
 
 
 async def test_a_dicts_extra_is_merged_and_never_overrides_a_modelled_field(
