@@ -181,6 +181,7 @@ class _Batch:
         self.on_progress = on_progress
         self.on_counts = on_counts
         self.counts = BatchCounts()
+        self.observer = config.observer  # the batch.items metric, with OpenTelemetry
         # Results wait here for the consumer; ``room`` bounds them (not the queue itself, so the
         # end-of-batch marker can always be queued, whatever happened).
         self.results: asyncio.Queue[BatchResult | None] = asyncio.Queue()
@@ -227,6 +228,8 @@ class _Batch:
             if item is not None and item.index == result.index:
                 del tracked[result.order_id]
         self._count(**{result.status: 1})
+        if self.observer is not None:
+            self.observer.batch_item(result.status)
         if self.on_progress is not None:
             try:
                 self.on_progress(result)

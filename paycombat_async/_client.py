@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -15,8 +15,13 @@ from ._pipeline import Pipeline
 from ._ratelimit import Limiter
 from ._retry import RetryPolicy
 from ._routes import adhoc_operation
+from ._telemetry import new_pipeline
 from .resources import AsyncMode, AsyncRawMode, ClientResources
 from .resources._base import AsyncTransport
+
+if TYPE_CHECKING:
+    from opentelemetry.metrics import MeterProvider
+    from opentelemetry.trace import TracerProvider
 
 __all__ = ["NOT_GIVEN", "NotGiven", "PayCombat", "RawResponses"]
 
@@ -73,6 +78,9 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
             one raises ``InvalidResponseError`` (``OutcomeUnknownError`` for a create).
         allow_insecure_http: allow a plain ``http://`` base URL to a host that is not this
             machine (only behind a trusted proxy that terminates TLS).
+        tracer_provider: where each call's span goes, with ``opentelemetry-api`` installed
+            (``None``: OpenTelemetry's global tracer provider).
+        meter_provider: where the calls' metrics go (``None``: the global meter provider).
 
     A client belongs to the event loop it is first used on, and is safe to share between tasks
     on that loop (``asyncio.gather`` thousands of payouts through one client).
@@ -92,6 +100,8 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
         allow_insecure_http: bool = False,
         rate_limit: float | None = None,
         max_in_flight: int | None = None,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
     ) -> None:
         self._config = ClientConfig.from_arguments(
             token=token,
@@ -103,9 +113,11 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
             max_connections=max_connections,
             max_response_bytes=max_response_bytes,
             allow_insecure_http=allow_insecure_http,
+            tracer_provider=tracer_provider,
+            meter_provider=meter_provider,
         )
         in_flight = self._config.max_connections if max_in_flight is None else max_in_flight
-        self._setup(Pipeline(self._config, limiter=Limiter(rate_limit, in_flight)))
+        self._setup(new_pipeline(self._config, Limiter(rate_limit, in_flight)))
 
     def _setup(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline

@@ -8,6 +8,7 @@ import json
 import math
 import os
 import unicodedata
+from typing import TYPE_CHECKING
 from urllib.parse import quote, quote_plus, urlsplit
 
 import attrs
@@ -15,6 +16,12 @@ import attrs
 from ._exceptions import ConfigurationError
 from ._retry import RetryPolicy
 from ._signing import Signer
+
+if TYPE_CHECKING:
+    from opentelemetry.metrics import MeterProvider
+    from opentelemetry.trace import TracerProvider
+
+    from ._telemetry import Observer
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "ClientConfig"]
 
@@ -40,6 +47,10 @@ class ClientConfig:
     max_connections: int = 100
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     """The largest response body read, after decompression; a larger one is an error."""
+    tracer_provider: TracerProvider | None = attrs.field(default=None, repr=False)
+    """Where the spans of calls go (``None``: OpenTelemetry's global tracer provider)."""
+    meter_provider: MeterProvider | None = attrs.field(default=None, repr=False)
+    """Where the metrics of calls go (``None``: OpenTelemetry's global meter provider)."""
 
     @property
     def environment(self) -> str:
@@ -57,6 +68,14 @@ class ClientConfig:
     def signer(self) -> Signer | None:
         """Signs request bodies with ``signature_key`` (None without one)."""
         return Signer(self.signature_key) if self.signature_key else None
+
+    @functools.cached_property
+    def observer(self) -> Observer | None:
+        """What the client reports its calls to (OpenTelemetry, ``PAYCOMBAT_LOG=debug``), or
+        None when there is nothing to report to: decided once, here."""
+        from ._telemetry import observer_for  # it needs the pipeline, so aiohttp
+
+        return observer_for(self)
 
     @functools.cached_property
     def secret_forms(self) -> tuple[str, ...]:
@@ -94,6 +113,8 @@ class ClientConfig:
         max_connections: int,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
     ) -> ClientConfig:
         token = token if token is not None else os.environ.get("PAYCOMBAT_TOKEN")
         if not token or not token.strip():
@@ -150,6 +171,8 @@ class ClientConfig:
             retry=policy,
             max_connections=max_connections,
             max_response_bytes=max_response_bytes,
+            tracer_provider=tracer_provider,
+            meter_provider=meter_provider,
         )
 
 

@@ -142,7 +142,12 @@ class Pipeline:
     def derive(self, config: ClientConfig) -> Pipeline:
         """A pipeline with another configuration (deadline, retries) that uses this one's
         connection pool and rate limiter (``with_options``). Closing it closes nothing."""
-        return Pipeline(config, limiter=self.limiter, pool_of=self._pool_of or self)
+        return Pipeline(config, limiter=self.limiter, pool_of=self.pool)
+
+    @property
+    def pool(self) -> Pipeline:
+        """The pipeline whose connection pool this one uses: itself, unless derived."""
+        return self._pool_of or self
 
     # -- lifecycle ---------------------------------------------------------------------------
 

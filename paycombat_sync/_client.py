@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paycombat_async import PayCombat as AsyncPayCombat
 from paycombat_async._client import NOT_GIVEN, NotGiven
@@ -17,6 +17,10 @@ from paycombat_async.resources import BlockingMode, BlockingRawMode, ClientResou
 
 from ._bridge import BlockingTransport, Forwarder, View, blocking, same
 from ._portal import Runner
+
+if TYPE_CHECKING:
+    from opentelemetry.metrics import MeterProvider
+    from opentelemetry.trace import TracerProvider
 
 __all__ = ["PayCombat", "RawResponses"]
 
@@ -62,6 +66,9 @@ class PayCombat(ClientResources[BlockingMode], Forwarder, Closing):
             (``None``: no cap). A 429 slows every request down, whatever this is.
         max_in_flight: requests in flight at once for the whole client (``None``: up to
             ``max_connections``). Waiting for the limiter does not count against ``timeout``.
+        tracer_provider: where each call's span goes, with ``opentelemetry-api`` installed
+            (``None``: OpenTelemetry's global tracer provider).
+        meter_provider: where the calls' metrics go (``None``: the global meter provider).
 
     The client starts one background thread (``paycombat-io``) on its first call; the async
     client and its connection pool live there until ``close()``. Share one client between
@@ -94,6 +101,8 @@ class PayCombat(ClientResources[BlockingMode], Forwarder, Closing):
         allow_insecure_http: bool = False,
         rate_limit: float | None = None,
         max_in_flight: int | None = None,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
     ) -> None:
         # Every argument goes to the async client as it is (the parity test keeps the two
         # signatures equal); it is built again, from the same arguments, in a forked child.

@@ -1,0 +1,530 @@
+"""What a client reports about its calls: OpenTelemetry spans and metrics, and DEBUG lines.
+
+Decided once per client configuration (``observer_for``): with neither the ``opentelemetry``
+package importable nor ``PAYCOMBAT_LOG=debug`` set there is nothing to report, the client runs
+the plain ``Pipeline``, and a call costs what it cost before telemetry existed. Otherwise the
+client runs an ``ObservedPipeline``: the same pipeline, with its call and its attempt wrapped.
+
+Only the OpenTelemetry API is used (the application picks the SDK and the exporters). Without a
+provider passed to the client, the global ones are used; until the application sets a global
+tracer provider, no span is started at all (a call checks, a dict lookup's worth).
+
+Nothing reported carries a secret: spans name the path template, never the URL (query strings
+and checkout links carry data); exception messages and DEBUG bodies go through ``scrub_text`` and
+``scrub_body`` (the token and signature key in every echoed form, account and card numbers,
+URLs).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import json
+import logging
+import os
+import re
+import sys
+import time
+import traceback
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+import attrs
+
+from ._exceptions import ClientStateError, ConfigurationError, OutcomeUnknownError, PayCombatError
+from ._pipeline import Pipeline, _Call, _Wire
+from ._ratelimit import Limiter
+from ._retry import classify
+from ._routes import Operation
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from opentelemetry.metrics import Counter, Histogram, MeterProvider
+    from opentelemetry.trace import Span, Tracer, TracerProvider
+
+    from ._config import ClientConfig
+
+__all__ = [
+    "LOG_ENV",
+    "ObservedPipeline",
+    "Observer",
+    "new_pipeline",
+    "observer_for",
+    "scrub_body",
+    "scrub_text",
+]
+
+logger = logging.getLogger("paycombat")
+
+LOG_ENV = "PAYCOMBAT_LOG"
+"""``PAYCOMBAT_LOG=debug``: log every request and response (scrubbed) at DEBUG on ``paycombat``."""
+
+REDACTED = "[REDACTED]"
+BODY_LOG_LIMIT = 4000
+"""Characters of a body a DEBUG line shows (after scrubbing)."""
+
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10)
+"""The HTTP client duration buckets of the OpenTelemetry semantic conventions, in seconds."""
+
+Outcome = Literal["ok", "error", "outcome_unknown", "cancelled"]
+
+
+# -- scrubbing ---------------------------------------------------------------------------------
+
+_SENSITIVE_PARTS = (
+    "account_number",
+    "iban",
+    "card",
+    "cvv",
+    "cvc",
+    "token",
+    "secret",
+    "password",
+    "signature",
+    "personal_number",
+    "url",
+)
+"""A JSON key holding any of these (in any case) has its value redacted: secrets, account and
+card numbers, national id numbers, and links (a checkout URL is as good as the checkout)."""
+_SENSITIVE_KEYS = frozenset({"pan", "account"})
+_FREE_TEXT_KEYS = frozenset({"message", "msg", "error", "errors", "detail", "description"})
+"""Keys whose values are prose that may quote a number back (an error message)."""
+_NUMBER = re.compile(r"(?<![\w.])\d(?:[ -]?\d){7,}(?![\w.])")
+"""Eight digits or more, maybe grouped by spaces or dashes: an account or card number."""
+_URL = re.compile(r"\bhttps?://\S+", re.IGNORECASE)
+
+
+def _sensitive(key: str) -> bool:
+    folded = key.casefold()
+    return folded in _SENSITIVE_KEYS or any(part in folded for part in _SENSITIVE_PARTS)
+
+
+def scrub_text(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Prose with ``secrets`` (every form, longest first), long numbers and URLs redacted."""
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return _NUMBER.sub(REDACTED, _URL.sub(REDACTED, text))
+
+
+def _scrub_json(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if _sensitive(str(k)) else _scrub_json(v, str(k)) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrub_json(item, key) for item in value]
+    if isinstance(value, str):
+        if _URL.match(value):
+            return REDACTED
+        if key.casefold() in _FREE_TEXT_KEYS:
+            return scrub_text(value)
+    return value
+
+
+def scrub_body(body: bytes | None, secrets: tuple[str, ...] = ()) -> str:
+    """A request or response body for a log line: JSON with its sensitive fields redacted,
+    other text scrubbed as prose, anything else as its size; at most ``BODY_LOG_LIMIT``."""
+    if not body:
+        return ""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"<{len(body)} bytes>"
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        shown = scrub_text(text, secrets)
+    else:
+        shown = json.dumps(_scrub_json(document), ensure_ascii=False, default=str)
+        for secret in secrets:  # a secret the server echoed under an innocent key
+            if secret in shown:
+                shown = shown.replace(secret, REDACTED)
+    if len(shown) > BODY_LOG_LIMIT:
+        shown = f"{shown[:BODY_LOG_LIMIT]}... ({len(shown)} characters)"
+    return shown
+
+
+def _scrub_query(query: list[tuple[str, str]] | None) -> str:
+    if not query:
+        return ""
+    shown = "&".join(f"{k}={REDACTED if _sensitive(k) else v}" for k, v in query)
+    return f"?{shown}"
+
+
+# -- the decision, once per configuration -------------------------------------------------------
+
+
+@functools.cache
+def _opentelemetry() -> tuple[ModuleType, ModuleType] | None:
+    """``opentelemetry.trace`` and ``opentelemetry.metrics``, or None without the package
+    (tried once per process: a failed import is not cached by Python)."""
+    try:
+        from opentelemetry import metrics, trace
+    except ImportError:
+        return None
+    return trace, metrics
+
+
+def _debug_log_wanted() -> bool:
+    """Whether ``PAYCOMBAT_LOG`` asks for request/response logging (it sets the logging up)."""
+    value = os.environ.get(LOG_ENV, "").strip().lower()
+    if not value:
+        return False
+    if value != "debug":
+        raise ConfigurationError(f"{LOG_ENV} must be 'debug' or unset, got {value!r}")
+    _start_debug_log()
+    return True
+
+
+@functools.cache
+def _start_debug_log() -> None:
+    """``paycombat`` at DEBUG; to stderr unless the application's logging has a handler."""
+    logger.setLevel(logging.DEBUG)
+    configured = any(
+        not isinstance(handler, logging.NullHandler)
+        for handler in (*logger.handlers, *logging.getLogger().handlers)
+    )
+    if not configured:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
+def observer_for(config: ClientConfig) -> Observer | None:
+    """What a client with ``config`` reports to; None when there is nothing to report to."""
+    log_bodies = _debug_log_wanted()
+    otel = _opentelemetry()
+    if otel is None and not log_bodies:
+        return None
+    instruments = (
+        _Instruments(config, *otel)
+        if otel is not None
+        else None  # PAYCOMBAT_LOG alone: DEBUG lines, no spans
+    )
+    return Observer(config=config, instruments=instruments, log_bodies=log_bodies)
+
+
+def new_pipeline(config: ClientConfig, limiter: Limiter) -> Pipeline:
+    """The pipeline for a new client: observed only when its configuration has an observer."""
+    observer = config.observer
+    if observer is None:
+        return Pipeline(config, limiter=limiter)
+    return ObservedPipeline(config, observer=observer, limiter=limiter)
+
+
+# -- OpenTelemetry ------------------------------------------------------------------------------
+
+
+class _Instruments:
+    """The tracer and the metric instruments of one client configuration."""
+
+    def __init__(self, config: ClientConfig, trace: ModuleType, metrics: ModuleType) -> None:
+        self.trace = trace
+        self._proxy: type[Any] = trace.ProxyTracerProvider
+        self._tracer: Tracer | None = None
+        provider: TracerProvider | None = config.tracer_provider
+        if provider is not None:
+            self._tracer = trace.get_tracer("paycombat", __version__, tracer_provider=provider)
+        meter_provider: MeterProvider | None = config.meter_provider
+        # The global meter provider's meter is a proxy until the application sets one, then
+        # forwards to it: measurements before that go nowhere, at the cost of a no-op.
+        meter = metrics.get_meter("paycombat", __version__, meter_provider=meter_provider)
+        self.calls: Counter = meter.create_counter(
+            "paycombat.client.calls", unit="{call}", description="PayCombat API calls, by outcome"
+        )
+        self.duration: Histogram = meter.create_histogram(
+            "paycombat.client.duration",
+            unit="s",
+            description="How long a PayCombat API call took, every attempt and backoff included",
+            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
+        )
+        self.resends: Counter = meter.create_counter(
+            "paycombat.client.resends",
+            unit="{request}",
+            description="Requests sent again by the retry policy",
+        )
+        self.outcome_unknown: Counter = meter.create_counter(
+            "paycombat.client.outcome_unknown",
+            unit="{call}",
+            description="Calls that may or may not have taken effect (OutcomeUnknownError)",
+        )
+        self.batch_items: Counter = meter.create_counter(
+            "paycombat.batch.items",
+            unit="{item}",
+            description="Batch items decided, by status",
+        )
+        parts = urlsplit(config.base_url)
+        self.server: dict[str, Any] = {"server.address": parts.hostname or ""}
+        self.server["server.port"] = parts.port or (443 if parts.scheme == "https" else 80)
+        self._labels: dict[tuple[str, str], Mapping[str, str]] = {}
+        self._spans: dict[str, tuple[str, Mapping[str, Any]]] = {}
+
+    def tracer(self) -> Tracer | None:
+        """The tracer, once there is a provider to record spans (none before the application
+        sets the global one)."""
+        tracer = self._tracer
+        if tracer is None:
+            provider = self.trace.get_tracer_provider()
+            if isinstance(provider, self._proxy):
+                return None
+            tracer = self._tracer = self.trace.get_tracer(
+                "paycombat", __version__, tracer_provider=provider
+            )
+        return tracer
+
+    def span_start(self, op: Operation) -> tuple[str, Mapping[str, Any]]:
+        """The name and first attributes of ``op``'s spans (known before it starts, for
+        samplers)."""
+        found = self._spans.get(op.key)
+        if found is None:
+            attributes = {
+                "http.request.method": op.method,
+                "url.template": op.path.split("?", 1)[0],
+                **self.server,
+                "paycombat.operation": op.key,
+            }
+            found = self._spans[op.key] = (f"paycombat {op.key}", attributes)
+        return found
+
+    def labels(self, op: Operation, outcome: str) -> Mapping[str, str]:
+        found = self._labels.get((op.key, outcome))
+        if found is None:
+            found = {"paycombat.operation": op.key, "paycombat.outcome": outcome}
+            self._labels[op.key, outcome] = found
+        return found
+
+
+@attrs.define(slots=True, eq=False)
+class _Watch:
+    """One call as the observer sees it, across its attempts."""
+
+    op: Operation
+    reference: str | None
+    started: float
+    attempts: int = 0
+    call: _Call | None = None
+    """The pipeline's own record of the call, once an attempt has started."""
+
+
+_WATCH: contextvars.ContextVar[_Watch | None] = contextvars.ContextVar("paycombat_watch")
+
+
+@attrs.define(slots=True, eq=False, kw_only=True)
+class Observer:
+    """What a client reports its calls to: OpenTelemetry (``instruments``), the DEBUG log
+    (``log_bodies``), or both."""
+
+    config: ClientConfig
+    instruments: _Instruments | None
+    log_bodies: bool
+
+    def batch_item(self, status: str) -> None:
+        """A batch decided an item (``created``, ``rejected``, ``unknown``, ``conflict``)."""
+        if self.instruments is not None:
+            self.instruments.batch_items.add(1, {"paycombat.batch.status": status})
+
+    def start(self, op: Operation, reference: str | None) -> tuple[_Watch, Span | None]:
+        watch = _Watch(op, reference, time.perf_counter())
+        instruments = self.instruments
+        tracer = instruments.tracer() if instruments is not None else None
+        if tracer is None or instruments is None:
+            return watch, None
+        name, attributes = instruments.span_start(op)
+        span = tracer.start_span(
+            name, kind=instruments.trace.SpanKind.CLIENT, attributes=attributes
+        )
+        return watch, span
+
+    def end(self, watch: _Watch, span: Span | None, error: BaseException | None) -> None:
+        """Report a call that ended (``error``: what it raised, or None)."""
+        instruments = self.instruments
+        if instruments is None:
+            return
+        op, call = watch.op, watch.call
+        outcome, unknown = _outcome(watch, error)
+        labels = instruments.labels(op, outcome)
+        instruments.calls.add(1, labels)
+        instruments.duration.record(time.perf_counter() - watch.started, labels)
+        if watch.attempts > 1:
+            instruments.resends.add(watch.attempts - 1, {"paycombat.operation": op.key})
+        if unknown:
+            instruments.outcome_unknown.add(1, {"paycombat.operation": op.key})
+        if span is None:
+            return
+        if span.is_recording():
+            status = call.status if call is not None else None
+            if status is None and isinstance(error, PayCombatError):
+                status = error.status
+            if status is not None:
+                span.set_attribute("http.response.status_code", status)
+            span.set_attribute("paycombat.attempts", watch.attempts)
+            span.set_attribute("paycombat.resent", watch.attempts > 1)
+            if watch.attempts > 1:
+                span.set_attribute("http.request.resend_count", watch.attempts - 1)
+            span.set_attribute("paycombat.outcome_unknown", unknown)
+            reference = call.reference if call is not None else watch.reference
+            if reference is not None:
+                span.set_attribute("paycombat.order_id", reference)
+            if error is not None:
+                self._failed(instruments, span, error, outcome)
+        span.end()
+
+    def _failed(
+        self, instruments: _Instruments, span: Span, error: BaseException, outcome: Outcome
+    ) -> None:
+        status, status_code = instruments.trace.Status, instruments.trace.StatusCode.ERROR
+        if outcome == "cancelled":
+            span.set_attribute("error.type", "cancelled")
+            span.set_status(status(status_code, "cancelled"))
+            return
+        kind = type(error).__name__
+        span.set_attribute("error.type", kind)
+        span.set_status(status(status_code, kind))
+        # The SDK would record str(error) and the traceback as they are: ours carry no secret,
+        # but a server's message quoted in them might carry a number; scrubbed all the same.
+        secrets = self.config.secret_forms
+        span.record_exception(
+            error,
+            attributes={
+                "exception.message": scrub_text(str(error), secrets),
+                "exception.stacktrace": scrub_text(
+                    "".join(traceback.format_exception(error)), secrets
+                ),
+            },
+            escaped=True,
+        )
+
+    # -- the DEBUG lines ------------------------------------------------------------------------
+
+    def request_line(self, call: _Call, attempt: int) -> None:
+        logger.debug(
+            "request %s: %s %s%s (attempt %d) body=%s",
+            call.op.key,
+            call.op.method,
+            call.path,
+            _scrub_query(call.query),
+            attempt,
+            scrub_body(call.payload, self.config.secret_forms),
+        )
+
+    def response_line(
+        self, call: _Call, attempt: int, seconds: float, error: BaseException | None
+    ) -> None:
+        failure = "" if error is None else f" ({_failure_name(error)})"
+        body = (
+            f"<{len(call.body)} bytes>"
+            if call.expect_bytes and call.status is not None and call.status < 300
+            else scrub_body(call.body, self.config.secret_forms)
+        )
+        logger.debug(
+            "response %s: %s %s (attempt %d) -> %s in %.1f ms%s body=%s",
+            call.op.key,
+            call.op.method,
+            call.path,
+            attempt,
+            call.status if call.status is not None else "no answer",
+            seconds * 1000,
+            failure,
+            body,
+        )
+
+
+def _failure_name(error: BaseException) -> str:
+    inner = getattr(error, "error", None)  # a Resendable carries the error it would raise
+    return type(inner if isinstance(inner, PayCombatError) else error).__name__
+
+
+def _outcome(watch: _Watch, error: BaseException | None) -> tuple[Outcome, bool]:
+    """How the call ended, and whether its outcome is unknown."""
+    if error is None:
+        return "ok", False
+    if isinstance(error, OutcomeUnknownError):
+        return "outcome_unknown", True
+    if isinstance(error, Exception):
+        return "error", False
+    # Cancelled (or interrupted): the pipeline's own rule says whether it is in doubt.
+    call = watch.call
+    if call is None:
+        return "cancelled", False
+    cancelled = ClientStateError("cancelled", may_have_taken_effect=call.in_doubt)
+    return "cancelled", classify(cancelled, watch.op.resend, doubted=call.doubted).unknown
+
+
+# -- the observed pipeline ----------------------------------------------------------------------
+
+
+class ObservedPipeline(Pipeline):
+    """The pipeline, with a span and metrics around each call and DEBUG lines around each
+    attempt. Used only when there is something to report to (``new_pipeline``)."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        observer: Observer,
+        limiter: Limiter | None = None,
+        pool_of: Pipeline | None = None,
+    ) -> None:
+        super().__init__(config, limiter=limiter, pool_of=pool_of)
+        self.observer = observer
+
+    def derive(self, config: ClientConfig) -> Pipeline:
+        return ObservedPipeline(
+            config, observer=self.observer, limiter=self.limiter, pool_of=self.pool
+        )
+
+    async def call(self, op: Operation, **arguments: Any) -> Any:
+        observer = self.observer
+        watch, span = observer.start(op, _reference(arguments))
+        watching = _WATCH.set(watch)
+        try:
+            if span is None:
+                result = await super().call(op, **arguments)
+            else:
+                # The span is the current one while the call runs: an instrumented aiohttp's
+                # spans, and the application's log records, belong to it. The exception is
+                # recorded by ``end``, scrubbed, not by ``use_span``.
+                assert observer.instruments is not None
+                with observer.instruments.trace.use_span(
+                    span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+                ):
+                    result = await super().call(op, **arguments)
+        except BaseException as exc:
+            observer.end(watch, span, exc)
+            raise
+        finally:
+            _WATCH.reset(watching)
+        observer.end(watch, span, None)
+        return result
+
+    async def _attempt(self, wire: _Wire, call: _Call) -> Any:
+        watch = _WATCH.get(None)
+        if watch is not None:
+            watch.attempts += 1
+            watch.call = call
+        if not self.observer.log_bodies:
+            return await super()._attempt(wire, call)
+        attempt = watch.attempts if watch is not None else 1
+        self.observer.request_line(call, attempt)
+        started = time.perf_counter()
+        try:
+            data = await super()._attempt(wire, call)
+        except BaseException as exc:
+            self.observer.response_line(call, attempt, time.perf_counter() - started, exc)
+            raise
+        self.observer.response_line(call, attempt, time.perf_counter() - started, None)
+        return data
+
+
+def _reference(arguments: Mapping[str, Any]) -> str | None:
+    """The caller's ``order_id`` for a call that fails before the pipeline reads it."""
+    reference = arguments.get("reference")
+    if isinstance(reference, str):
+        return reference
+    body = arguments.get("body")
+    value = body.get("order_id") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
