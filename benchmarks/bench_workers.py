@@ -354,8 +354,8 @@ def report(
         *machine(load_at_start),
         "",
         "| run | processes x concurrency | wall (median) | vs one process | target | result "
-        "| claims/s | commits/s | rows written/s | per item: claims, commits | DB CPU per item "
-        "| sandbox CPU busy |",
+        "| claims/s | commits/s | rows written/s | per item: claims, commits | CPU per item: "
+        "workers, DB | sandbox CPU busy |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     ok = not problems
@@ -370,6 +370,7 @@ def report(
             f"{statistics.median(r.commits / n for r in mine):.3f}"
         )
         db_cpu = statistics.median(r.db_cpu / n for r in mine) * 1e6
+        sdk_cpu = statistics.median(r.worker_cpu / n for r in mine) * 1e6
         busy = statistics.median(r.sandbox_busy for r in mine)
         if mode == "one":
             ratio_text, target, result = "", "", ""
@@ -385,7 +386,8 @@ def report(
         lines.append(
             f"| {mode} | {mine[0].processes} x {CONCURRENCY // mine[0].processes} "
             f"| {wall:.2f} s ({wall / ideal:.2f}x ideal) | {ratio_text} | {target} | {result} "
-            f"| {claims:,.0f} | {commits:,.0f} | {rows:,.0f} | {per_item} | {db_cpu:,.0f} us "
+            f"| {claims:,.0f} | {commits:,.0f} | {rows:,.0f} | {per_item} "
+            f"| {sdk_cpu:,.0f} us, {db_cpu:,.0f} us "
             f"| {busy:.0%} |"
         )
     lines += ["", "Each run (wall seconds; the workers' CPU seconds, summed):", ""]
