@@ -349,6 +349,17 @@ def report(
         "round(s), rounds alternating the order of the runs. PostgreSQL with its durable "
         "defaults (fsync, synchronous commit), in a throwaway cluster on this machine.",
         "",
+        "",
+        "- `one`: one process, `create_many` at concurrency 64;",
+        "- `shared`: four processes at 16, each given the whole batch (several CLI processes on "
+        "one journal): claims split the work, and each waits for the items others hold;",
+        "- `sharded`: four processes at 16, each given a quarter (the Celery example's chunks).",
+        "",
+        "Claims are those the workers asked for (a claim that finds the item held or decided "
+        "writes nothing); commits and rows written are PostgreSQL's own counts "
+        "(`pg_stat_database.xact_commit`, `pg_stat_user_tables`); DB CPU is the server "
+        "processes' CPU time. Sandbox CPU busy near 100% would mean the sandbox set the pace.",
+        "",
         "Machine:",
         "",
         *machine(load_at_start),
