@@ -158,7 +158,7 @@ def build(session: nox.Session) -> None:
     ``twine check --strict``, both file lists, the wheel installed from it in a fresh environment
     outside the repository running ``paycombat demo``, and a merchant's sample test using the
     pytest plugin's fixtures there (``tools/check_dist.py``; about 2 minutes, mostly pip)."""
-    session.install("build>=1.2", "twine>=6.1")  # 6.1: metadata 2.4 (PEP 639 licenses)
+    session.install("build>=1.2", "twine>=6.1", "trove-classifiers")  # twine 6.1: PEP 639
     dist = Path(__file__).parent / "dist"
     shutil.rmtree(dist, ignore_errors=True)  # a stale wheel must not be the one checked
     session.run("python", "-m", "build", "--outdir", str(dist))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.check_dist import sdist_problems, wheel_problems
+from tools.check_dist import classifier_problems, sdist_problems, wheel_problems
 
 VERSION = "0.2.0"
 INFO = f"paycombat-{VERSION}.dist-info"
@@ -152,4 +152,11 @@ def test_an_sdist_missing_a_module_of_the_wheel_or_the_licence_fails() -> None:
     assert sdist_problems(kept, expected_version=VERSION, wheel=WHEEL) == [
         "sdist: LICENSE is missing",
         "sdist: paycombat_async/testing.py (in the wheel) is missing",
+    ]
+
+
+def test_a_classifier_pypi_does_not_know_fails() -> None:
+    metadata = METADATA + "Classifier: Typing :: Typed\nClassifier: Framework :: AsyncIO :: 3\n"
+    assert classifier_problems(metadata, known={"Typing :: Typed"}) == [
+        "wheel: classifier 'Framework :: AsyncIO :: 3' is not a known trove classifier"
     ]

@@ -11,7 +11,7 @@
 2. **The sdist's file list**: one ``paycombat-X.Y.Z/`` folder with the packages, tests, examples,
    this script, docs, README, CHANGELOG, LICENSE, ``pyproject.toml`` and ``PKG-INFO``; no local
    state (``.git``, ``.nox``, caches, a built site, ``dist/``, bytecode); every package file of
-   the wheel.
+   the wheel. The classifiers are all known trove classifiers (PyPI refuses others).
 3. **The wheel installed**, with its ``cli`` (and ``testing``) extras from PyPI, in a fresh
    virtual environment in a temporary folder outside the repository: ``paycombat --version``
    and ``paycombat demo`` run there, from that folder, and import the installed package, never
@@ -40,7 +40,7 @@ import textwrap
 import time
 import venv
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from email.message import Message
 from pathlib import Path, PurePosixPath
 
@@ -222,6 +222,22 @@ def wheel_problems(
     return problems
 
 
+def classifier_problems(metadata: str, known: Collection[str] | None = None) -> list[str]:
+    """Classifiers PyPI would refuse at upload (``twine check`` does not look at them).
+
+    ``known`` defaults to the ``trove-classifiers`` package's list (``nox -s build`` installs it).
+    """
+    if known is None:
+        from trove_classifiers import classifiers  # installed by nox -s build
+
+        known = classifiers
+    return [
+        f"wheel: classifier {classifier!r} is not a known trove classifier"
+        for classifier in _metadata(metadata).get_all("Classifier", [])
+        if classifier not in known
+    ]
+
+
 def sdist_problems(
     names: Sequence[str], *, expected_version: str, wheel: Iterable[str]
 ) -> list[str]:
@@ -287,6 +303,7 @@ def check_archives(dist: Path) -> list[str]:
         plugin=has_plugin(),
         tracked=tracked_package_files(),
     )
+    problems += classifier_problems(read.get(f"paycombat-{expected}.dist-info/METADATA", ""))
     with tarfile.open(sdist) as archive:
         members = [member.name for member in archive.getmembers() if not member.isdir()]
     problems += sdist_problems(members, expected_version=expected, wheel=names)
