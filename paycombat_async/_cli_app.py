@@ -523,7 +523,8 @@ def batch(
            failed): run it again
       5    some conflict (a payout under the row's order_id is not the row's:
            check it by hand; nothing was resent)
-      130  interrupted (Ctrl-C); 143 terminated (SIGTERM): run the same command again
+      130  interrupted (Ctrl-C); 143 terminated (SIGTERM): run the same
+           command again
     """
     from ._cli_batch import BatchInputError, BatchRun, delimiter_option, journal_option
 

@@ -179,7 +179,12 @@ async def _reachable(url: str, host: str, port: int) -> None:
     try:
         _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 5)
     except (OSError, TimeoutError) as exc:
-        reason = getattr(exc, "strerror", None) or "no answer within 5s"
+        if isinstance(exc, ConnectionRefusedError):
+            reason = "connection refused"
+        elif isinstance(exc, TimeoutError):
+            reason = "no answer within 5s"
+        else:
+            reason = exc.strerror or type(exc).__name__
         raise _Stop(
             f"cannot reach --forward-to {url}: {reason}; start your app first, or fix the URL "
             "(nothing was sent)"
@@ -252,13 +257,9 @@ async def _until_stopped() -> None:
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option("--token", help="The X-token to accept (default: the saved one).")
 @click.option(
-    "--token", envvar="PAYCOMBAT_TOKEN", help="The X-token to accept (default: the saved one)."
-)
-@click.option(
-    "--signature-key",
-    envvar="PAYCOMBAT_SIGNATURE_KEY",
-    help="The signing key (default: the saved one, the same on every run).",
+    "--signature-key", help="The signing key (default: the saved one, the same on every run)."
 )
 @click.option(
     "--max-attempts",
@@ -286,12 +287,15 @@ def listen(
     delivery not answered 2xx is retried (--max-attempts).
 
     Fire events from another terminal with 'paycombat trigger EVENT' (it finds this sandbox
-    on the default port by itself), or call the sandbox with the SDK or 'paycombat call'.
+    on the default port, with the saved token, by itself), or call the sandbox with the SDK
+    or 'paycombat call'. The PAYCOMBAT_* environment variables are not read here: a live
+    token in your shell never reaches the sandbox or its output.
 
     \b
     Exit codes:
       0  stopped with Ctrl-C or SIGTERM
-      2  usage or input error: --forward-to unreachable, port in use (nothing sent)
+      2  usage or input error: --forward-to unreachable, port in use
+         (nothing sent)
     """
     target = _check_url(forward_to)
     if not (token and signature_key):
@@ -368,6 +372,9 @@ def build_create(event: Event, overrides: tuple[str, ...]) -> dict[str, Any]:
     endpoint = _endpoint(event.create)
     fields = {field.name: str(field.type) for field in attrs.fields(endpoint.request)}
     arguments = copy.deepcopy(event.defaults)
+    for reference in ("order_id", "order_reference"):  # what a receiver finds its order by
+        if reference in fields:
+            arguments[reference] = f"trigger-{secrets.token_hex(6)}"
     for override in overrides:
         name, sep, text = override.partition("=")
         name = name.strip()
@@ -424,8 +431,9 @@ async def _control(
         ) from None
     if status == 401:
         raise _Stop(
-            f"the sandbox at {base_url} refused the token; use the PAYCOMBAT_TOKEN "
-            "'paycombat listen' printed (nothing was sent)"
+            f"the sandbox at {base_url} refused the token (nothing was sent); set "
+            "PAYCOMBAT_TOKEN and PAYCOMBAT_SIGNATURE_KEY to what 'paycombat listen' or "
+            "'paycombat sandbox' printed"
         )
     try:
         data: dict[str, Any] = json.loads(text)["data"]
@@ -518,7 +526,8 @@ def trigger(
     It creates the object through the sandbox's API (Create Payout, Create Payin or Create
     Virtual Account, with --override fields), then moves it with the sandbox's simulate calls:
     the sandbox signs and sends each notification to the URL 'paycombat listen --forward-to'
-    gave it. The chaos switches apply to this event's notifications only, so you can prove
+    gave it. Against 'paycombat sandbox --webhook-url URL', set the PAYCOMBAT_* variables it
+    printed. The chaos switches apply to this event's notifications only, so you can prove
     before going live that your receiver acts once on duplicates, keeps the latest state when
     notifications arrive out of order, and refuses unsigned or forged ones.
 

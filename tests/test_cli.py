@@ -199,18 +199,20 @@ def test_sandbox_faults_parse_from_the_command_line() -> None:
 
 
 def test_help_renders_without_rest_marks(capsys: pytest.CaptureFixture[str]) -> None:
-    for argv in ([], ["payouts", "batch"], ["call"], ["sandbox"], ["demo"]):
+    commands = ([], ["payouts", "batch"], ["call"], ["sandbox"], ["demo"], ["listen"], ["trigger"])
+    for argv in commands:
         main([*argv, "--help"] if argv else ["--help"])
         text = capsys.readouterr().out
         assert text.strip()
         assert "``" not in text
         assert ":func:" not in text
+        assert all(len(line) <= 80 for line in text.splitlines()), text
 
 
 def test_no_subcommand_prints_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     err = capsys.readouterr().err
-    for command in ("sandbox", "demo", "call", "payouts"):
+    for command in ("sandbox", "demo", "call", "payouts", "listen", "trigger"):
         assert command in err
 
 
