@@ -122,7 +122,8 @@ def lint(session: nox.Session) -> None:
 def typing(session: nox.Session) -> None:
     """mypy --strict on both packages and on tests/typing/ (a user's view of the API), as each
     supported Python sees them."""
-    session.install("-e", ".[cli,postgres]", "mypy")  # postgres: PostgresJournal is typed too
+    # postgres: PostgresJournal is typed too; otel: the providers a client takes
+    session.install("-e", ".[cli,postgres,otel]", "mypy")
     for version in SUPPORTED:
         options = ["--strict", f"--python-version={version}"]
         session.run("mypy", *options, *[f"-p={p}" for p in PACKAGES])
@@ -138,7 +139,8 @@ def bench(session: nox.Session) -> None:
     Writes benchmarks/RESULTS.md (each Python's pipeline ratios side by side); ``nox -s bench
     -- --quick`` for a shorter run, ``-- --strict`` to exit 1 when a target is missed.
     """
-    session.install("-e", ".[cli,postgres]", "requests")  # bench_batch runs `paycombat sandbox`
+    # cli: bench_batch runs `paycombat sandbox`; otel: bench_pipeline's read_otel row
+    session.install("-e", ".[cli,postgres,otel]", "requests")
     session.run("python", "-m", "benchmarks.bench_pipeline", *session.posargs)
     if session.python != NEWEST:
         return
