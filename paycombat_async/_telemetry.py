@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from ._exceptions import ClientStateError, ConfigurationError, OutcomeUnknownError, PayCombatError
-from ._pipeline import Pipeline, _Call, _Wire
+from ._pipeline import Pipeline, _Call, _reference, _Wire
 from ._ratelimit import Limiter
 from ._retry import classify
 from ._routes import Operation
@@ -180,9 +180,9 @@ def _debug_log_wanted() -> bool:
     return True
 
 
-@functools.cache
 def _start_debug_log() -> None:
-    """``paycombat`` at DEBUG; to stderr unless the application's logging has a handler."""
+    """``paycombat`` at DEBUG; to stderr unless a handler (the application's, or this one
+    from an earlier client) would show its records."""
     logger.setLevel(logging.DEBUG)
     configured = any(
         not isinstance(handler, logging.NullHandler)
@@ -261,7 +261,7 @@ class _Instruments:
         self.server: dict[str, Any] = {"server.address": parts.hostname or ""}
         self.server["server.port"] = parts.port or (443 if parts.scheme == "https" else 80)
         self._labels: dict[tuple[str, str], Mapping[str, str]] = {}
-        self._spans: dict[str, tuple[str, Mapping[str, Any]]] = {}
+        self._spans: dict[str, tuple[Operation, str, Mapping[str, Any]]] = {}
 
     def tracer(self) -> Tracer | None:
         """The tracer, once there is a provider to record spans (none before the application
@@ -278,17 +278,19 @@ class _Instruments:
 
     def span_start(self, op: Operation) -> tuple[str, Mapping[str, Any]]:
         """The name and first attributes of ``op``'s spans (known before it starts, for
-        samplers)."""
+        samplers); kept per operation key, for the operation object it was made for."""
         found = self._spans.get(op.key)
-        if found is None:
-            attributes = {
-                "http.request.method": op.method,
-                "url.template": op.path.split("?", 1)[0],
-                **self.server,
-                "paycombat.operation": op.key,
-            }
-            found = self._spans[op.key] = (f"paycombat {op.key}", attributes)
-        return found
+        if found is not None and found[0] is op:
+            return found[1], found[2]
+        attributes = {
+            "http.request.method": op.method,
+            "url.template": op.path.split("?", 1)[0],
+            **self.server,
+            "paycombat.operation": op.key,
+        }
+        name = f"paycombat {op.key}"
+        self._spans[op.key] = (op, name, attributes)  # ``client.request`` makes one per call
+        return name, attributes
 
     def labels(self, op: Operation, outcome: str) -> Mapping[str, str]:
         found = self._labels.get((op.key, outcome))
@@ -479,7 +481,7 @@ class ObservedPipeline(Pipeline):
 
     async def call(self, op: Operation, **arguments: Any) -> Any:
         observer = self.observer
-        watch, span = observer.start(op, _reference(arguments))
+        watch, span = observer.start(op, _reference_in(arguments))
         watching = _WATCH.set(watch)
         try:
             if span is None:
@@ -520,11 +522,7 @@ class ObservedPipeline(Pipeline):
         return data
 
 
-def _reference(arguments: Mapping[str, Any]) -> str | None:
+def _reference_in(arguments: Mapping[str, Any]) -> str | None:
     """The caller's ``order_id`` for a call that fails before the pipeline reads it."""
     reference = arguments.get("reference")
-    if isinstance(reference, str):
-        return reference
-    body = arguments.get("body")
-    value = body.get("order_id") if isinstance(body, dict) else None
-    return value if isinstance(value, str) else None
+    return reference if isinstance(reference, str) else _reference(arguments.get("body"))

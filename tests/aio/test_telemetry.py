@@ -31,6 +31,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 import paycombat_sync
 import paycombat_sync.sandbox
 from paycombat_async import (
+    OPERATIONS,
     ConfigurationError,
     OutcomeUnknownError,
     PayCombat,
@@ -245,6 +246,24 @@ async def test_a_call_refused_before_sending_is_an_error_span_without_attempts(
     assert attributes["error.type"] == "ValidationError"
     assert "http.response.status_code" not in attributes
     assert telemetry.points("paycombat.client.calls") == {_labels("request", "error"): 1}
+
+
+async def test_each_request_call_is_named_by_its_own_method_and_path(
+    client: PayCombat, telemetry: Telemetry
+) -> None:
+    payout = await client.payouts.create(**_payout(order_id="order-adhoc"))
+    retrieve = OPERATIONS["payouts.retrieve"].render_path({"payout_id": payout.id})
+    telemetry.spans.clear()
+
+    await client.request("GET", retrieve)
+    await client.request("GET", OPERATIONS["payouts.list"].path, params={"order_id": "x"})
+
+    first, second = (dict(span.attributes or {}) for span in telemetry.finished())
+    assert (first["paycombat.operation"], first["url.template"]) == ("request", retrieve)
+    assert (second["paycombat.operation"], second["url.template"]) == (
+        "request",
+        OPERATIONS["payouts.list"].path,
+    )
 
 
 async def test_a_cancelled_create_in_flight_is_reported_in_doubt(
