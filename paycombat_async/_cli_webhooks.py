@@ -575,7 +575,8 @@ def trigger(
             ) as client:
                 await _control(session, base_url, token, chaos)
                 try:
-                    return await _steps(client, event, arguments, before["url"])
+                    lines = await _steps(client, event, arguments, before["url"])
+                    return [*lines, *_chaos_line(chaos)]
                 finally:
                     await _control(session, base_url, token, restore)
 
@@ -590,6 +591,16 @@ def trigger(
     return 0
 
 
+def _chaos_line(chaos: dict[str, Any]) -> list[str]:
+    """What ``trigger`` did to this event's deliveries, in one line (none when nothing)."""
+    said = [f"{chaos['copies']} copies each"] if chaos["copies"] > 1 else []
+    said += ["out of order"] if chaos["out_of_order"] else []
+    said += [f"{chaos['delay']:g}s delay each"] if chaos["delay"] else []
+    said += ["unsigned"] if chaos["unsigned"] else []
+    said += ["wrong signature"] if chaos["wrong_signature"] else []
+    return [f"Delivered {', '.join(said)}"] if said else []
+
+
 async def _steps(client: PayCombat, event: Event, arguments: dict[str, Any], url: str) -> list[str]:
     """Create the object and move it through the event's statuses; what happened, in lines."""
     resource_name, _, method = event.create.partition(".")
@@ -597,7 +608,9 @@ async def _steps(client: PayCombat, event: Event, arguments: dict[str, Any], url
     create: Callable[..., Awaitable[Any]] = getattr(resource, method)
     created = await create(**arguments)
     simulate_name, noun = _SIMULATE[event.create]
-    lines = [f"Created {noun} {created.id} {_amount_of(created)}".rstrip()]
+    reference = arguments.get("order_id") or arguments.get("order_reference")
+    about = ", ".join(filter(None, (_amount_of(created), reference and f"order {reference}")))
+    lines = [f"Created {noun} {created.id}" + (f" ({about})" if about else "")]
     simulate = getattr(resource, simulate_name)
     for status in event.moves:
         moved = await simulate(created.id, status=status)

@@ -168,6 +168,7 @@ async def test_duplicates_arrive_n_times_and_the_receiver_acts_once(
         assert (code, err) == (0, "")
         assert "Created payout" in out
         assert "125.50 AUD" in out  # the currency's minor units
+        assert out.splitlines()[-1] == "Delivered 3 copies each"
         lines = await listen.deliveries(3)
         arrivals = await merchant.wait(3)
     assert [status for status, _, _ in arrivals] == [200, 200, 200]
@@ -253,7 +254,7 @@ async def test_overrides_reach_the_payload(config: dict[str, str], app: tuple[Ap
             listen.base_url,
         )
         assert (code, err) == (0, "")
-        assert "99.90 AUD" in out
+        assert "(99.90 AUD, order inv-2026-77)" in out
         ((status, _, body),) = await merchant.wait(1)
     assert status == 200
     assert body["order_id"] == "inv-2026-77"
