@@ -378,7 +378,7 @@ def call(
     A list prints its first page unless --all is given (then every page, 100 items a page).
     Amounts print as exact decimal strings, statuses as their values (PENDING).
     """
-    from ._cli_call import dumps, is_paged, operation_rows, unknown_operation, walk
+    from ._cli_call import dumps, more_pages, operation_rows, paging, unknown_operation, walk
 
     if list_operations:
         rows = operation_rows()
@@ -397,9 +397,10 @@ def call(
     if name not in OPERATIONS:
         raise click.BadParameter(unknown_operation(name), param_hint="OPERATION")
     op = OPERATIONS[name]
-    paged = is_paged(op)
-    if every_page and not paged:
+    paged = paging(op)
+    if every_page and paged is None:
         raise click.UsageError(f"--all walks a list; {op.title} ({op.key}) is not one")
+    every_page = every_page and paged is True  # a list answered whole has one page
     body = _load_json(data) if data is not None else None
     path = _pairs(path_params, "--path")
     query = _pairs(params, "--param")
@@ -416,7 +417,7 @@ def call(
         sys.stdout.buffer.write(result)
         return
     click.echo(dumps(result, compact=as_json))
-    if paged and not every_page:
+    if paged and not every_page and more_pages(result, query):
         shown = len(result) if isinstance(result, list) else "?"
         click.echo(
             f"paycombat: showing the first page only ({shown} items); add --all for every page",

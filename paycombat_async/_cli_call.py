@@ -9,12 +9,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from ._pagination import MAX_LIMIT, list_items, page_params
+from ._pagination import DEFAULT_LIMIT, LIMIT_PARAM, MAX_LIMIT, list_items, page_params
 from ._pipeline import Pipeline
 from ._routes import Operation
 from .resources import OPERATIONS
 
-__all__ = ["dumps", "is_paged", "operation_rows", "unknown_operation", "walk"]
+__all__ = ["dumps", "more_pages", "operation_rows", "paging", "unknown_operation", "walk"]
 
 MAX_PAGES = 10_000
 """A list longer than this many full pages is stopped: a server that never ends is not a list."""
@@ -36,8 +36,9 @@ def operation_rows() -> list[dict[str, str]]:
     ]
 
 
-def is_paged(op: Operation) -> bool:
-    """Whether ``op`` is a list read page by page (``page``/``limit``)."""
+def paging(op: Operation) -> bool | None:
+    """Whether ``op`` is a list read page by page (``page``/``limit``): True; a list answered
+    whole: False; not a list: None."""
     from .resources import resource_classes
     from .resources._declare import ListEndpoint
 
@@ -46,7 +47,7 @@ def is_paged(op: Operation) -> bool:
         declared = vars(cls).get(method) if cls.client_attribute == attribute else None
         if isinstance(declared, ListEndpoint):
             return bool(declared.shape.paged)
-    return False
+    return None
 
 
 async def walk(
@@ -61,6 +62,15 @@ async def walk(
         if len(page) < MAX_LIMIT:
             break
     return items
+
+
+def more_pages(items: Any, query: dict[str, str]) -> bool:
+    """Whether a first page asked with ``query`` was full, so that more may follow."""
+    try:
+        limit = int(query.get(LIMIT_PARAM, DEFAULT_LIMIT))
+    except ValueError:
+        return True
+    return not isinstance(items, list) or len(items) >= limit
 
 
 def _plain(value: Any) -> Any:

@@ -78,6 +78,12 @@ def test_a_list_shows_its_first_page_and_says_so(
     assert done.stderr == (
         "paycombat: showing the first page only (10 items); add --all for every page\n"
     )
+    one = paycombat("call", "payouts.list", "--param", "order_id=list-03", env=environment)
+    assert [p["order_id"] for p in json.loads(one.stdout)] == ["list-03"]
+    assert one.stderr == ""  # a page that is not full is the whole list
+    whole = paycombat("call", "payin_methods.list", "--all", "--json", env=environment)
+    assert whole.returncode == 0, whole.stderr  # a list answered whole: --all changes nothing
+    assert json.loads(whole.stdout)
 
 
 def test_all_walks_every_page_by_key_as_one_line_of_json(

@@ -321,6 +321,13 @@ async def test_bad_inputs_are_one_line_exit_2_and_nothing_is_sent(
             KEY,
         )
         assert (code, json.loads(out)) == (0, [])
+        port = listen.base_url.rsplit(":", 1)[1]
+        busy = ("listen", "--forward-to", url, "--port", port)
+        err = _one_line(*await paycombat(config, *busy))
+        assert (
+            f"cannot listen on 127.0.0.1:{port}: the port is in use; choose another with --port"
+            in err
+        )
     assert merchant.arrivals == []
     err = _one_line(*await paycombat(config, "listen", "--forward-to", "http://127.0.0.1:9/h"))
     assert "cannot reach --forward-to http://127.0.0.1:9/h" in err
