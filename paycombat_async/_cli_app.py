@@ -21,7 +21,8 @@ import click
 from rich.console import Console
 
 from ._cli_report import report
-from ._cli_webhooks import listen, trigger
+from ._cli_trigger import trigger
+from ._cli_webhooks import listen
 from ._client import PayCombat
 from ._exceptions import PayCombatError
 from ._version import __version__
@@ -578,4 +579,4 @@ def _again() -> str:
 
 payouts.add_command(report)  # paycombat payouts report (_cli_report)
 cli.add_command(listen)  # paycombat listen (_cli_webhooks)
-cli.add_command(trigger)  # paycombat trigger (_cli_webhooks)
+cli.add_command(trigger)  # paycombat trigger (_cli_trigger)
