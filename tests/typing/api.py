@@ -201,3 +201,16 @@ async def async_batch_user() -> None:
             assert_type(result.status, Literal["created", "rejected", "unknown", "conflict"])
         reconciled = await client.payouts.create_reconciled(rows[0], settle=5)
         assert_type(reconciled, Payout)
+
+
+def telemetry_user() -> None:
+    from opentelemetry.metrics import NoOpMeterProvider
+    from opentelemetry.trace import NoOpTracerProvider, TracerProvider
+
+    tracer_provider, meter_provider = NoOpTracerProvider(), NoOpMeterProvider()
+    with paycombat_sync.PayCombat(
+        token="snd_x", tracer_provider=tracer_provider, meter_provider=meter_provider
+    ) as client:
+        assert_type(client.config.tracer_provider, TracerProvider | None)
+    paycombat_async.PayCombat(token="snd_x", meter_provider=meter_provider)
+    paycombat_async.PayCombat(token="snd_x", tracer_provider=meter_provider)  # type: ignore[arg-type]
