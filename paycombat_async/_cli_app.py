@@ -1,4 +1,5 @@
-"""The ``paycombat`` commands (click + rich): sandbox, demo, call, payouts batch.
+"""The ``paycombat`` command group, with sandbox, demo and payouts batch; ``call``, ``listen``,
+``trigger`` and ``payouts report`` live in their own modules.
 
 Help texts are plain text (click prints them as written), so they carry no reST marks.
 """
@@ -8,37 +9,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import json
 import logging
 import shlex
-import sys
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 
+from ._cli_call import call, unknown_operation
+from ._cli_common import NO_CREDENTIALS, api_client, credential_options, run_api
 from ._cli_report import report
 from ._cli_trigger import trigger
 from ._cli_webhooks import listen
-from ._client import PayCombat
-from ._exceptions import PayCombatError
 from ._version import __version__
 from .resources import OPERATIONS
 
 __all__ = ["cli"]
 
-F = TypeVar("F", bound=Callable[..., Any])
 ARGV: list[str] = []
 """The command line as given (set by ``_cli.main``): the command to run again."""
 SECRET_OPTIONS = ("--token", "--signature-key")
-NO_CREDENTIALS = (
-    "no API token: pass --token TOKEN or set PAYCOMBAT_TOKEN (with --signature-key or "
-    "PAYCOMBAT_SIGNATURE_KEY, and --base-url or PAYCOMBAT_BASE_URL); for a local sandbox, "
-    "'paycombat sandbox' prints all three"
-)
 RESET_WHEN = ("before", "after")
 FAULT_TYPES: dict[str, Callable[[str], Any]] = {
     "latency": float,
@@ -60,61 +52,12 @@ def cli() -> None:
     and the webhook loop (listen, trigger)."""
 
 
-def _credentials(func: F) -> F:
-    """The options every command that calls the API takes (environment variables first)."""
-    for option in reversed(
-        [
-            click.option("--base-url", envvar="PAYCOMBAT_BASE_URL", help="API host."),
-            click.option("--token", envvar="PAYCOMBAT_TOKEN", help="X-token (or PAYCOMBAT_TOKEN)."),
-            click.option(
-                "--signature-key",
-                envvar="PAYCOMBAT_SIGNATURE_KEY",
-                help="Signing key (or PAYCOMBAT_SIGNATURE_KEY).",
-            ),
-            click.option(
-                "--timeout",
-                type=float,
-                default=60.0,
-                show_default=True,
-                help="Deadline of each call, in seconds.",
-            ),
-        ]
-    ):
-        func = option(func)
-    return func
-
-
-def _client(options: dict[str, Any], **extra: Any) -> PayCombat:
-    token = options.get("token")
-    if token is None or not str(token).strip():
-        raise click.ClickException(NO_CREDENTIALS)
-    try:
-        return PayCombat(
-            token=options.pop("token"),
-            signature_key=options.pop("signature_key"),
-            base_url=options.pop("base_url"),
-            timeout=options.pop("timeout"),
-            **extra,
-        )
-    except PayCombatError as exc:
-        raise click.ClickException(exc.message) from None
-
-
-def _run(coro: Any) -> Any:
-    try:
-        return asyncio.run(coro)
-    except PayCombatError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
 # -- sandbox ---------------------------------------------------------------------------------
 
 
 def _parse_fault(spec: str) -> tuple[str, dict[str, Any]]:
     title, _, settings = spec.partition(":")
     if title not in OPERATIONS:
-        from ._cli_call import unknown_operation
-
         raise click.BadParameter(unknown_operation(title), param_hint="--fault")
     fields: dict[str, Any] = {}
     for setting in filter(None, settings.split(",")):
@@ -292,140 +235,6 @@ def demo(verbose: bool) -> None:
     asyncio.run(run_demo())
 
 
-# -- call ------------------------------------------------------------------------------------
-
-
-def _load_json(data: str) -> Any:
-    text = data
-    if data.startswith("@"):
-        source = data[1:]
-        try:
-            text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise click.BadParameter(
-                f"cannot read {source}: {exc.strerror}", param_hint="--data"
-            ) from None
-        except UnicodeDecodeError as exc:
-            raise click.BadParameter(
-                f"{source} is not UTF-8 (byte {exc.start}); JSON must be UTF-8", param_hint="--data"
-            ) from None
-    try:
-        return json.loads(text, parse_float=Decimal)  # amounts stay exact
-    except RecursionError:
-        raise click.BadParameter(
-            "the JSON is nested too deeply to be a PayCombat body", param_hint="--data"
-        ) from None
-    except ValueError as exc:
-        raise click.BadParameter(f"not JSON: {exc}", param_hint="--data") from None
-
-
-def _pairs(values: tuple[str, ...], hint: str) -> dict[str, str]:
-    pairs = {}
-    for value in values:
-        name, sep, item = value.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected name=value, got {value!r}", param_hint=hint)
-        pairs[name] = item
-    return pairs
-
-
-@cli.command()
-@click.argument("name", metavar="OPERATION", required=False)
-@click.option("--data", help="The JSON body: inline, @file.json, or @- for standard input.")
-@click.option(
-    "--path",
-    "path_params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A path parameter, e.g. --path payout_id=...",
-)
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A query parameter, e.g. --param status=PENDING",
-)
-@click.option("--all", "every_page", is_flag=True, help="A list: walk every page, not the first.")
-@click.option(
-    "--json", "as_json", is_flag=True, help="Compact JSON on one line (for jobs to parse)."
-)
-@click.option(
-    "--list",
-    "list_operations",
-    is_flag=True,
-    help="List every operation (docs title, key, method, path) and exit.",
-)
-@_credentials
-def call(
-    name: str | None,
-    data: str | None,
-    path_params: tuple[str, ...],
-    params: tuple[str, ...],
-    every_page: bool,
-    as_json: bool,
-    list_operations: bool,
-    **options: Any,
-) -> None:
-    """Run any PayCombat operation by its docs title or its key and print its data as JSON.
-
-    \b
-    Examples:
-      paycombat call --list
-      paycombat call "Create Payout" --data @body.json
-      paycombat call payouts.retrieve --path payout_id=...
-      paycombat call payouts.list --param status=PENDING --all --json
-
-    A list prints its first page unless --all is given (then every page, 100 items a page).
-    Amounts print as exact decimal strings, statuses as their values (PENDING).
-    """
-    from ._cli_call import dumps, more_pages, operation_rows, paging, unknown_operation, walk
-
-    if list_operations:
-        rows = operation_rows()
-        if as_json:
-            click.echo(dumps(rows, compact=True))
-            return
-        width = max(len(row["title"]) for row in rows)
-        keys = max(len(row["key"]) for row in rows)
-        for row in rows:
-            click.echo(
-                f"{row['title']:<{width}}  {row['key']:<{keys}}  {row['method']:<6} {row['path']}"
-            )
-        return
-    if name is None:
-        raise click.UsageError("name an operation, e.g. payouts.list; 'paycombat call --list'")
-    if name not in OPERATIONS:
-        raise click.BadParameter(unknown_operation(name), param_hint="OPERATION")
-    op = OPERATIONS[name]
-    paged = paging(op)
-    if every_page and paged is None:
-        raise click.UsageError(f"--all walks a list; {op.title} ({op.key}) is not one")
-    every_page = every_page and paged is True  # a list answered whole has one page
-    body = _load_json(data) if data is not None else None
-    path = _pairs(path_params, "--path")
-    query = _pairs(params, "--param")
-
-    async def run() -> Any:
-        async with _client(options) as client:
-            pipeline = client._pipeline
-            if every_page:
-                return await walk(pipeline, op, path, query)
-            return await pipeline.call(op, path_params=path, body=body, params=query)
-
-    result = _run(run())  # a missing path parameter is a ValidationError, said in one line
-    if isinstance(result, bytes):
-        sys.stdout.buffer.write(result)
-        return
-    click.echo(dumps(result, compact=as_json))
-    if paged and not every_page and more_pages(result, query):
-        shown = len(result) if isinstance(result, list) else "?"
-        click.echo(
-            f"paycombat: showing the first page only ({shown} items); add --all for every page",
-            err=True,
-        )
-
-
 # -- payouts batch ---------------------------------------------------------------------------
 
 
@@ -488,7 +297,7 @@ def payouts() -> None:
     help="Print the summary (counts, exit code, results file, journal) as one JSON object on "
     "standard output; the table goes to standard error.",
 )
-@_credentials
+@credential_options
 def batch(
     csv_path: Path,
     out_path: Path,
@@ -552,10 +361,10 @@ def batch(
         raise click.UsageError(str(exc)) from None
 
     async def go() -> int:
-        async with _client(options) as client:
+        async with api_client(options) as client:
             return await run.run(client)
 
-    code: int = _run(go())
+    code: int = run_api(go())
     return code
 
 
@@ -577,6 +386,7 @@ def _again() -> str:
     return command + (" (with your --token/--signature-key)" if hidden else "")
 
 
+cli.add_command(call)  # paycombat call (_cli_call)
 payouts.add_command(report)  # paycombat payouts report (_cli_report)
 cli.add_command(listen)  # paycombat listen (_cli_webhooks)
 cli.add_command(trigger)  # paycombat trigger (_cli_trigger)

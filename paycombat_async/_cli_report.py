@@ -173,11 +173,11 @@ def report(where: str, as_json: bool, expect: int | None) -> int:
     Exit codes: 0 all created; 3 some rejected (none in doubt); 4 some unknown or in flight
     (run the batch again with the same journal); 5 some conflict (check it by hand).
     """
-    from ._cli_app import _run
+    from ._cli_common import run_api
 
     if not is_database_url(where) and not Path(where).is_file():
         raise click.ClickException(f"no journal at {where}")  # (and none is created)
-    entries: list[JournalEntry] = _run(read_entries(os.fspath(where)))
+    entries: list[JournalEntry] = run_api(read_entries(os.fspath(where)))
     data = build_report(entries, now=time.time(), expect=expect)
     if as_json:
         click.echo(json.dumps({"journal": masked(where), **data}, indent=2))
