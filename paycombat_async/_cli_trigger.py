@@ -162,14 +162,6 @@ def build_create(event: Event, overrides: tuple[str, ...]) -> dict[str, Any]:
     return arguments
 
 
-def _switches(
-    copies: int, out_of_order: bool, delay: float, unsigned: bool, wrong_signature: bool
-) -> dict[str, Any]:
-    chaos: dict[str, Any] = {"copies": copies, "out_of_order": out_of_order, "delay": delay}
-    chaos.update(unsigned=unsigned, wrong_signature=wrong_signature)
-    return chaos
-
-
 async def _control(
     session: aiohttp.ClientSession, base_url: str, token: str, changes: dict[str, Any] | None
 ) -> dict[str, Any]:
@@ -317,7 +309,13 @@ def trigger(
         arguments = build_create(event, overrides)
     except InputStop as exc:
         raise click.UsageError(str(exc)) from None
-    chaos = _switches(duplicate, out_of_order, delay, unsigned, wrong_signature)
+    chaos: dict[str, Any] = {  # the sender's switch names (sandbox._webhooks.SWITCHES)
+        "copies": duplicate,
+        "out_of_order": out_of_order,
+        "delay": delay,
+        "unsigned": unsigned,
+        "wrong_signature": wrong_signature,
+    }
 
     async def fire() -> list[str]:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
