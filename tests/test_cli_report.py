@@ -17,7 +17,6 @@ from tests.batch.postgres import postgres_server, postgres_url
 
 __all__ = ["postgres_server", "postgres_url"]  # the fixtures, for the PostgreSQL case
 
-NOW = time.time()
 PAYOUT = {"id": "po_1", "order_id": "o-created", "status": "PENDING"}
 
 
@@ -81,14 +80,15 @@ def test_items_in_flight_are_live_or_expired_and_unknowns_are_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     journal = tmp_path / "running.sqlite"
+    now = time.time()  # not at import: a long suite may collect this module minutes earlier
     unknown_error = {"type": "OutcomeUnknownError", "message": "timed out; not found", "status": 0}
     write(
         journal,
         [
             entry("o-created", "created"),
-            entry("o-live-1", "sending", owner="run-a", lease_until=NOW + 300),
-            entry("o-live-2", "settling", owner="run-b", lease_until=NOW + 300),
-            entry("o-dead", "sending", owner="run-c", lease_until=NOW - 1),
+            entry("o-live-1", "sending", owner="run-a", lease_until=now + 3600),
+            entry("o-live-2", "settling", owner="run-b", lease_until=now + 3600),
+            entry("o-dead", "sending", owner="run-c", lease_until=now - 1),
             entry("o-unknown", "unknown", error=unknown_error),
             entry("o-rejected", "rejected", error={"type": "APIError", "message": "no"}),
         ],
