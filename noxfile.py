@@ -122,8 +122,9 @@ def lint(session: nox.Session) -> None:
 def typing(session: nox.Session) -> None:
     """mypy --strict on both packages and on tests/typing/ (a user's view of the API), as each
     supported Python sees them."""
-    # postgres: PostgresJournal is typed too; otel: the providers a client takes
-    session.install("-e", ".[cli,postgres,otel]", "mypy")
+    # postgres: PostgresJournal is typed too; otel: the providers a client takes; testing: the
+    # pytest plugin (paycombat_async.testing) is checked against pytest's types
+    session.install("-e", ".[cli,postgres,otel,testing]", "mypy")
     for version in SUPPORTED:
         options = ["--strict", f"--python-version={version}"]
         session.run("mypy", *options, *[f"-p={p}" for p in PACKAGES])
