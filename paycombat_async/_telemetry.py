@@ -6,8 +6,9 @@ the plain ``Pipeline``, and a call costs what it cost before telemetry existed. 
 client runs an ``ObservedPipeline``: the same pipeline, with its call and its attempt wrapped.
 
 Only the OpenTelemetry API is used (the application picks the SDK and the exporters). Without a
-provider passed to the client, the global ones are used; until the application sets a global
-tracer provider, no span is started at all (a call checks, a dict lookup's worth).
+provider passed to the client, the global ones are used, even when the application sets them
+after creating the client. Until it has set one (and without ``PAYCOMBAT_LOG``), a call is not
+observed at all: it checks, then runs the plain pipeline's code (``Observer.listening``).
 
 Nothing reported carries a secret: spans name the path template, never the URL (query strings
 and checkout links carry data); exception messages and DEBUG bodies go through ``scrub_text`` and
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import importlib
 import json
 import logging
 import os
@@ -26,7 +28,7 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
@@ -219,17 +221,38 @@ def new_pipeline(config: ClientConfig, limiter: Limiter) -> Pipeline:
 # -- OpenTelemetry ------------------------------------------------------------------------------
 
 
+class _Unknown:
+    """Stands for a class this version of OpenTelemetry does not have (nothing is one)."""
+
+
+@functools.cache
+def _proxy_meter_provider() -> type[Any]:
+    """The class of the global meter provider before the application sets one.
+
+    The tracing API names its placeholder (``ProxyTracerProvider``); the metrics API does not,
+    so its private name is looked up once. Without it, meters count as set: every call is
+    observed, which is correct, only slower (``tests/aio/test_telemetry.py`` pins the name).
+    """
+    module = importlib.import_module("opentelemetry.metrics._internal")
+    found = getattr(module, "_ProxyMeterProvider", None)
+    return found if isinstance(found, type) else _Unknown
+
+
 class _Instruments:
     """The tracer and the metric instruments of one client configuration."""
 
     def __init__(self, config: ClientConfig, trace: ModuleType, metrics: ModuleType) -> None:
         self.trace = trace
+        self._metrics = metrics
         self._proxy: type[Any] = trace.ProxyTracerProvider
+        self._proxy_meters = _proxy_meter_provider()
         self._tracer: Tracer | None = None
         provider: TracerProvider | None = config.tracer_provider
         if provider is not None:
             self._tracer = trace.get_tracer("paycombat", __version__, tracer_provider=provider)
         meter_provider: MeterProvider | None = config.meter_provider
+        self.live = provider is not None or meter_provider is not None
+        """A provider listens (sticky: OpenTelemetry's global providers are set once)."""
         # The global meter provider's meter is a proxy until the application sets one, then
         # forwards to it: measurements before that go nowhere, at the cost of a no-op.
         meter = metrics.get_meter("paycombat", __version__, meter_provider=meter_provider)
@@ -262,6 +285,16 @@ class _Instruments:
         self.server["server.port"] = parts.port or (443 if parts.scheme == "https" else 80)
         self._labels: dict[tuple[str, str], Mapping[str, str]] = {}
         self._spans: dict[str, tuple[Operation, str, Mapping[str, Any]]] = {}
+
+    def listening(self) -> bool:
+        """Whether a provider was given, or the application has set a global one by now."""
+        if self.live:
+            return True
+        if self.tracer() is not None or not isinstance(
+            self._metrics.get_meter_provider(), self._proxy_meters
+        ):
+            self.live = True
+        return self.live
 
     def tracer(self) -> Tracer | None:
         """The tracer, once there is a provider to record spans (none before the application
@@ -323,6 +356,10 @@ class Observer:
     config: ClientConfig
     instruments: _Instruments | None
     log_bodies: bool
+
+    def listening(self) -> bool:
+        """Whether a call must be observed now: DEBUG lines wanted, or a provider listening."""
+        return self.log_bodies or (self.instruments is not None and self.instruments.listening())
 
     def batch_item(self, status: str) -> None:
         """A batch decided an item (``created``, ``rejected``, ``unknown``, ``conflict``)."""
@@ -479,7 +516,13 @@ class ObservedPipeline(Pipeline):
             config, observer=self.observer, limiter=self.limiter, pool_of=self.pool
         )
 
-    async def call(self, op: Operation, **arguments: Any) -> Any:
+    def call(self, op: Operation, **arguments: Any) -> Coroutine[Any, Any, Any]:
+        # Returned, not awaited here: a call nobody listens to costs one check and a frame less.
+        if self.observer.listening():
+            return self._observed_call(op, arguments)
+        return Pipeline.call(self, op, **arguments)
+
+    async def _observed_call(self, op: Operation, arguments: dict[str, Any]) -> Any:
         observer = self.observer
         watch, span = observer.start(op, _reference_in(arguments))
         watching = _WATCH.set(watch)
@@ -503,14 +546,17 @@ class ObservedPipeline(Pipeline):
         observer.end(watch, span, None)
         return result
 
-    async def _attempt(self, wire: _Wire, call: _Call) -> Any:
+    def _attempt(self, wire: _Wire, call: _Call) -> Coroutine[Any, Any, Any]:
         watch = _WATCH.get(None)
-        if watch is not None:
-            watch.attempts += 1
-            watch.call = call
+        if watch is None:  # the call is not observed
+            return Pipeline._attempt(self, wire, call)
+        watch.attempts += 1
+        watch.call = call
         if not self.observer.log_bodies:
-            return await super()._attempt(wire, call)
-        attempt = watch.attempts if watch is not None else 1
+            return Pipeline._attempt(self, wire, call)
+        return self._logged_attempt(wire, call, watch.attempts)
+
+    async def _logged_attempt(self, wire: _Wire, call: _Call, attempt: int) -> Any:
         self.observer.request_line(call, attempt)
         started = time.perf_counter()
         try:

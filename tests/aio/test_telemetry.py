@@ -528,15 +528,19 @@ async def main():
     async with LocalSandbox() as sb, PayCombat(
         token=sb.token, signature_key=sb.signature_key, base_url=sb.base_url
     ) as client:
-        await client.payouts.create(**ARGS, order_id="before")  # no provider yet: no span
+        # No provider yet: the call is not observed at all (not even a no-op span).
+        listening = [client._pipeline.observer.listening()]
+        await client.payouts.create(**ARGS, order_id="before")
         spans, reader = InMemorySpanExporter(), InMemoryMetricReader()
         provider = TracerProvider()
         provider.add_span_processor(SimpleSpanProcessor(spans))
         trace.set_tracer_provider(provider)
         metrics.set_meter_provider(MeterProvider(metric_readers=[reader]))
+        listening.append(client._pipeline.observer.listening())
         await client.payouts.create(**ARGS, order_id="after")
     (metric,) = reader.get_metrics_data().resource_metrics[0].scope_metrics[0].metrics[:1]
     print(json.dumps([
+        listening,
         [span.attributes["paycombat.order_id"] for span in spans.get_finished_spans()],
         metric.name,
         [point.value for point in metric.data.data_points],
@@ -546,4 +550,26 @@ asyncio.run(main())
 """
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == [["after"], "paycombat.client.calls", [1]]
+    assert json.loads(done.stdout) == [[False, True], ["after"], "paycombat.client.calls", [1]]
+
+
+def test_a_meter_provider_set_alone_is_listened_to() -> None:
+    # The global meter provider's placeholder is recognised by a private class name of the
+    # OpenTelemetry API (it has no public one): were it renamed, this would see every call
+    # observed before any provider is set.
+    done = run(
+        """
+import json
+from opentelemetry import metrics
+from opentelemetry.sdk.metrics import MeterProvider
+from paycombat_async import PayCombat
+
+client = PayCombat(token="snd_x", signature_key="k")
+listening = [client._pipeline.observer.listening()]
+metrics.set_meter_provider(MeterProvider())
+listening.append(client._pipeline.observer.listening())
+print(json.dumps(listening))
+"""
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [False, True]
