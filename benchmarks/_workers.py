@@ -11,7 +11,10 @@ application would, and runs the commands it reads from stdin, one JSON object pe
 It answers each with ``{"wall": seconds, "cpu": seconds}`` (CPU of this whole process, so the
 blocking client's background thread counts). Kinds:
 
-- ``sdk``: ``paycombat_async.PayCombat`` (creates are built, serialized and signed per call);
+- ``sdk``: ``paycombat_async.PayCombat`` (creates are built, serialized and signed per call),
+  with OpenTelemetry absent (its import is blocked, whether or not it is installed);
+- ``sdk_otel``: the same client with the OpenTelemetry API importable and no provider set (an
+  application that has the package, as a dependency of something else, and does not use it);
 - ``raw``: an ``aiohttp.ClientSession`` sending pre-built signed bytes (read from the file given
   as the last argument) and parsing each answer with ``await response.json()``; it never imports
   ``paycombat_async``, so its heap and imports are aiohttp's alone;
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib.abc
 import json
 import sys
 import time
@@ -80,11 +84,25 @@ def serve_async(create: Call, read: Call, loop: asyncio.AbstractEventLoop) -> No
         reply(timed(lambda: loop.run_until_complete(shape(call, n, concurrency))))  # noqa: B023
 
 
-def run_sdk(base_url: str) -> None:
+class _NoOpenTelemetry(importlib.abc.MetaPathFinder):
+    """Makes ``opentelemetry`` unimportable, as in an environment that does not have it."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.split(".")[0] == "opentelemetry":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+def run_sdk(base_url: str, *, opentelemetry: bool) -> None:
+    if not opentelemetry:
+        sys.meta_path.insert(0, _NoOpenTelemetry())
     from paycombat_async import PayCombat
+    from paycombat_async._telemetry import ObservedPipeline
 
     loop = asyncio.new_event_loop()
     client = PayCombat(token=TOKEN, signature_key=KEY, base_url=base_url)
+    observed = isinstance(client._pipeline, ObservedPipeline)
+    if observed is not opentelemetry:  # measure what the row says, or nothing
+        raise SystemExit(f"the client is {'' if observed else 'not '}observed")
 
     async def create(i: int) -> Any:
         return await client.payouts.create(**payout_args(i))
@@ -169,8 +187,8 @@ def run_requests(url: str) -> None:
 
 def main(argv: list[str]) -> None:
     kind, base_url, create_url, read_url = argv[:4]
-    if kind == "sdk":
-        run_sdk(base_url)
+    if kind in ("sdk", "sdk_otel"):
+        run_sdk(base_url, opentelemetry=kind == "sdk_otel")
     elif kind == "raw":
         run_raw(create_url, read_url, argv[4])
     elif kind == "sync":

@@ -18,6 +18,9 @@ Scenarios (issue 7, "Nearly free"):
   <= 1.4x;
 - blocking sequential Retrieve Payout: ``paycombat_sync`` throughput / ``requests.Session`` -
   target >= 1.5x;
+- Retrieve Payout at concurrency 64 with the OpenTelemetry API installed but no provider set,
+  against the same client with OpenTelemetry absent (the ``sdk`` rows above): what telemetry
+  costs an application that has the package and does not use it - target >= 0.95x;
 - ``import paycombat_async`` / ``import aiohttp``, each timed inside a fresh interpreter
   (interpreter start-up excluded), both from compiled bytecode as installed - target <= 1.25x.
 
@@ -92,6 +95,18 @@ def scenarios(quick: bool) -> list[Scenario]:
             rounds=batch_rounds,
             target=1.4,
             higher_is_better=False,
+        ),
+        Scenario(
+            key="read_otel",
+            title="async read, c=64, OpenTelemetry installed, no provider (throughput)",
+            sdk="sdk_otel",
+            baseline="sdk",
+            run="read",
+            n=n,
+            rounds=rounds,
+            concurrency=64,
+            target=0.95,
+            higher_is_better=True,
         ),
         Scenario(
             key="sync_read",
@@ -226,7 +241,9 @@ def main() -> int:
         f"Mode: {'--quick' if options.quick else 'full'}. Clients, all against 127.0.0.1 over "
         "HTTP/1.1 keep-alive:",
         "",
-        "- `sdk`: paycombat_async.PayCombat (builds, serializes and signs each create itself);",
+        "- `sdk`: paycombat_async.PayCombat (builds, serializes and signs each create itself), "
+        "OpenTelemetry absent (its import blocked);",
+        "- `sdk_otel`: the same, with the OpenTelemetry API importable and no provider set;",
         "- `raw`: aiohttp.ClientSession sending pre-built signed bytes (the same bytes, serialized "
         "and signed before timing), each answer read with `await response.json()`;",
         "- `sync`: paycombat_sync.PayCombat;",
