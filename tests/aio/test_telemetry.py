@@ -340,11 +340,15 @@ def test_the_blocking_client_reports_the_same_spans(telemetry: Telemetry) -> Non
             tracer_provider=telemetry.tracer_provider,
             meter_provider=telemetry.meter_provider,
         ) as client,
+        telemetry.tracer_provider.get_tracer("shop").start_as_current_span("view") as view,
     ):
         client.payouts.create(**_payout(order_id="order-blocking"))
 
-    (span,) = telemetry.finished()
+    span, _ = telemetry.finished()
     assert span.name == "paycombat payouts.create"
+    # A child of the calling thread's span, although the call ran on the client's loop thread.
+    assert span.parent is not None
+    assert span.parent.span_id == view.get_span_context().span_id
     assert (span.attributes or {})["paycombat.order_id"] == "order-blocking"
     assert telemetry.points("paycombat.client.calls") == {_labels("payouts.create", "ok"): 1}
 
