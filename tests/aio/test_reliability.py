@@ -164,50 +164,37 @@ async def test_a_create_that_never_connected_is_retried_and_reports_no_effect(
     assert [r.getMessage().split("attempt ")[1][0] for r in retries] == ["1", "2"]
 
 
-async def test_the_deadline_covers_a_slow_read(sandbox: LocalSandbox) -> None:
-    async with PayCombat(
-        token=sandbox.token,
-        signature_key=sandbox.signature_key,
-        base_url=sandbox.base_url,
-        timeout=0.2,
-    ) as client:
-        payout_id = (await client.payouts.create(**payout_args())).id
-        sandbox.inject(RETRIEVE, latency=30, times=None)
-        with pytest.raises(APITimeoutError) as caught:
-            await client.payouts.retrieve(payout_id)
+@pytest.mark.paycombat_client(timeout=0.2)
+async def test_the_deadline_covers_a_slow_read(client: PayCombat, sandbox: LocalSandbox) -> None:
+    payout_id = (await client.payouts.create(**payout_args())).id
+    sandbox.inject(RETRIEVE, latency=30, times=None)
+    with pytest.raises(APITimeoutError) as caught:
+        await client.payouts.retrieve(payout_id)
     assert caught.value.may_have_taken_effect is False
     assert isinstance(caught.value, TimeoutError)
 
 
+@pytest.mark.paycombat_fault(CREATE, latency=30)
+@pytest.mark.paycombat_client(timeout=0.2)
 async def test_a_create_that_times_out_after_sending_is_outcome_unknown(
-    sandbox: LocalSandbox,
+    client: PayCombat, sandbox: LocalSandbox
 ) -> None:
-    sandbox.inject(CREATE, latency=30)
-    async with PayCombat(
-        token=sandbox.token,
-        signature_key=sandbox.signature_key,
-        base_url=sandbox.base_url,
-        timeout=0.2,
-    ) as client:
-        with pytest.raises(OutcomeUnknownError) as caught:
-            await client.payouts.create(**payout_args())
+    with pytest.raises(OutcomeUnknownError) as caught:
+        await client.payouts.create(**payout_args())
     assert isinstance(caught.value.__cause__, APITimeoutError)
     assert len(sandbox.requests_for(CREATE)) == 1
 
 
-async def test_retries_stop_rather_than_sleep_past_the_deadline(sandbox: LocalSandbox) -> None:
-    patient = RetryPolicy(max_retries=10, initial_backoff=0, max_retry_after=60)
-    async with PayCombat(
-        token=sandbox.token,
-        signature_key=sandbox.signature_key,
-        base_url=sandbox.base_url,
-        timeout=5,
-        retry=patient,
-    ) as client:
-        payout_id = (await client.payouts.create(**payout_args())).id
-        sandbox.inject(RETRIEVE, status=503, retry_after=30, times=None)
-        with pytest.raises(ServerError) as caught:
-            await client.payouts.retrieve(payout_id)
+@pytest.mark.paycombat_client(
+    timeout=5, retry=RetryPolicy(max_retries=10, initial_backoff=0, max_retry_after=60)
+)
+async def test_retries_stop_rather_than_sleep_past_the_deadline(
+    client: PayCombat, sandbox: LocalSandbox
+) -> None:
+    payout_id = (await client.payouts.create(**payout_args())).id
+    sandbox.inject(RETRIEVE, status=503, retry_after=30, times=None)
+    with pytest.raises(ServerError) as caught:
+        await client.payouts.retrieve(payout_id)
     assert caught.value.retry_after == 30
     assert len(sandbox.requests_for(RETRIEVE)) == 1
 
