@@ -11,6 +11,7 @@ from typing import Any, Literal, assert_type
 import paycombat_async
 import paycombat_sync
 from paycombat_async import AsyncPaginator, Page, Payout, PayoutMethod, PayoutStatus
+from paycombat_async.testing import NO_WAIT, SyncWebhookInbox, WebhookInbox
 from paycombat_sync import Paginator
 from paycombat_sync.sandbox import Fault, LocalSandbox, RecordedRequest
 
@@ -214,3 +215,21 @@ def telemetry_user() -> None:
         assert_type(client.config.tracer_provider, TracerProvider | None)
     paycombat_async.PayCombat(token="snd_x", meter_provider=meter_provider)
     paycombat_async.PayCombat(token="snd_x", tracer_provider=meter_provider)  # type: ignore[arg-type]
+
+
+async def merchant_tests(
+    paycombat_client: paycombat_async.PayCombat,
+    paycombat_sandbox: paycombat_async.sandbox.LocalSandbox,
+    paycombat_webhooks: WebhookInbox,
+    paycombat_sync_webhooks: SyncWebhookInbox,
+) -> None:
+    # The pytest plugin's fixtures, as a merchant's test annotates them.
+    assert_type(paycombat_sandbox.inject("Create Payout", status=503), Fault)
+    assert_type(await paycombat_webhooks.next(), list[paycombat_async.webhooks.WebhookEvent])
+    assert_type(paycombat_webhooks.events, list[paycombat_async.webhooks.WebhookEvent])
+    assert_type(paycombat_webhooks.url, str)
+    assert_type(
+        paycombat_sync_webhooks.next(2, timeout=5), list[paycombat_sync.webhooks.WebhookEvent]
+    )
+    assert_type(NO_WAIT, paycombat_async.RetryPolicy)
+    await paycombat_webhooks.next("2")  # type: ignore[arg-type]
