@@ -4,7 +4,7 @@ Each operation is declared once, with its resource (``resources/payouts.py``). E
 call the operation (method, path template), whether the body is signed, and what may be resent
 after an attempt that may have reached PayCombat (``resend``, see ``_retry.Resend``): reads
 freely, creates and money moves never, idempotent-in-effect changes with care. ``documented`` is
-False where the path is our inference from the docs' naming pattern (see the README's table);
+False where the path is our inference from the docs' naming pattern (see the operations table);
 correcting an inferred path is a one-line change in its declaration.
 """
 

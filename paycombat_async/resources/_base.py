@@ -19,7 +19,7 @@ class Payouts(Resource[M]):
 From it follow the route table (``OPERATIONS["payouts.retrieve"]``), the async method
 (``await client.payouts.retrieve(payout_id)``), its blocking twin (the very same class serves
 ``paycombat_sync``: ``Payouts[BlockingMode]``), ``with_raw_response``, ``help()`` and
-``inspect.signature`` (real functions with the request class's signature), the README table and
+``inspect.signature`` (real functions with the request class's signature), the operations table and
 the sandbox routing (its handlers are keyed by ``"payouts.retrieve"``).
 
 Request fields go in the body of POST/PATCH/PUT operations and in the query string of the

@@ -1,4 +1,4 @@
-"""Adding an operation is one declaration: the route table, both clients and the README follow.
+"""Adding an operation is one declaration: the route table, both clients and the docs follow.
 
 A throwaway resource is declared here, given its sandbox handlers, and called through both
 packages without a line written for either.
@@ -134,7 +134,7 @@ def handlers(monkeypatch: pytest.MonkeyPatch, widgets_class: type[Resource[Any]]
 
 
 @pytest.mark.usefixtures("widgets_class")
-def test_the_declaration_is_in_the_route_table_and_the_readme_table() -> None:
+def test_the_declaration_is_in_the_route_table_and_the_docs_table() -> None:
     op = OPERATIONS["widgets.polish"]
     assert (op.title, op.method, op.signed, op.resend) == (
         "Polish Widget",

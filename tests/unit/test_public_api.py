@@ -12,7 +12,7 @@ import pytest
 import paycombat_async
 import paycombat_async.models
 from paycombat_async import OPERATIONS, PayCombat
-from paycombat_async._readme import render_table
+from paycombat_async._readme import PAGE, render_table
 from paycombat_async._retry import Resend
 
 
@@ -69,9 +69,9 @@ def test_the_package_ships_py_typed() -> None:
     assert (root.parent / "paycombat_sync" / "py.typed").exists()
 
 
-def test_the_readme_table_is_the_one_the_declarations_render() -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+def test_the_docs_table_is_the_one_the_declarations_render() -> None:
+    page = (Path(__file__).parents[2] / PAGE).read_text(encoding="utf-8")
     table = render_table(OPERATIONS.values())
-    assert table in readme, "run `python -m paycombat_async._readme` to regenerate the table"
+    assert table in page, "run `python -m paycombat_async._readme` to regenerate the table"
     for op in OPERATIONS.values():
         assert f"| {op.title} | `client.{op.key}` |" in table
