@@ -1,7 +1,7 @@
-"""nox is the one entry point: tests, lint, typing, benchmarks.
+"""nox is the one entry point: tests, lint, typing, docs, benchmarks.
 
 ``nox`` runs what CI runs (``.ci/run``): the tests on every supported Python found on this machine
-and once more on uvloop, lint, and typing for every supported Python.
+and once more on uvloop, lint, typing for every supported Python, and the documentation site.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["tests", "tests_uvloop", "lint", "typing"]
+nox.options.sessions = ["tests", "tests_uvloop", "lint", "typing", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.download_python = "never"  # the sessions run on the Pythons found, never fetched
 
@@ -91,7 +91,7 @@ PYTHONS = _pythons()
 NEWEST = PYTHONS[-1]
 
 PACKAGES = ["paycombat_async", "paycombat_sync"]
-LINTED = [*PACKAGES, "tests", "benchmarks", "examples", "tools", "noxfile.py"]
+LINTED = [*PACKAGES, "tests", "benchmarks", "examples", "tools", "docs/test_site.py", "noxfile.py"]
 
 
 @nox.session(python=PYTHONS)
@@ -129,6 +129,19 @@ def typing(session: nox.Session) -> None:
         options = ["--strict", f"--python-version={version}"]
         session.run("mypy", *options, *[f"-p={p}" for p in PACKAGES])
         session.run("mypy", *options, "tests/typing")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site: ``mkdocs build --strict`` (a warning, a broken link or a docstring
+    that does not parse fails it), then docs/test_site.py opens it in headless Chromium (Debian's
+    ``chromium``) and checks that every page renders, search works and no link is broken."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
+    chromium = os.environ.get("PAYCOMBAT_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        session.error(f"{chromium} not found: install Debian's chromium (apt-get install chromium)")
+    session.run("pytest", "-p", "no:cacheprovider", "docs/test_site.py", *session.posargs)
 
 
 @nox.session(python=PYTHONS)
