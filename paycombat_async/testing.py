@@ -51,7 +51,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -87,24 +88,24 @@ NO_WAIT = RetryPolicy(max_retries=2, initial_backoff=0, max_backoff=0, max_retry
 """Resends as the SDK's default policy allows, but without waiting between attempts (nor for a
 ``Retry-After``): what the fixtures' clients use, for clients a test builds itself."""
 
-DEFAULT_CLIENT_OPTIONS: dict[str, Any] = {"timeout": 10, "retry": NO_WAIT}
+DEFAULT_CLIENT_OPTIONS: Mapping[str, Any] = MappingProxyType({"timeout": 10, "retry": NO_WAIT})
 """The fixtures' client options besides the sandbox's URL and credentials; the
 ``paycombat_client`` marker overrides them."""
 
 WEBHOOK_PATH = "/paycombat/webhooks"
-_MARKERS = {
-    "paycombat_sandbox": "paycombat_sandbox(**options): LocalSandbox arguments for this test's "
-    "sandbox (seed=, refuse_duplicate_order_id=...)",
-    "paycombat_client": "paycombat_client(**options): PayCombat arguments for this test's client "
+_MARKERS = (
+    "paycombat_sandbox(**options): LocalSandbox arguments for the test's sandbox fixture "
+    "(seed=, refuse_duplicate_order_id=...)",
+    "paycombat_client(**options): PayCombat arguments for the test's client fixture "
     "(timeout=, retry=...)",
-    "paycombat_fault(operation, **fault)": "inject a fault into this test's sandbox before it runs "
-    "(sandbox.inject(operation, **fault)); repeat for more",
-}
+    "paycombat_fault(operation, **fault): inject a fault into the test's sandbox fixture before "
+    "the test runs: sandbox.inject(operation, **fault); repeat it for several",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for name, text in _MARKERS.items():
-        config.addinivalue_line("markers", f"{name}: {text}")
+    for line in _MARKERS:
+        config.addinivalue_line("markers", line)
 
 
 # -- markers ---------------------------------------------------------------------------------
@@ -272,11 +273,11 @@ async def paycombat_webhooks(paycombat_sandbox: LocalSandbox) -> AsyncIterator[W
     """A ``WebhookInbox`` receiving ``paycombat_sandbox``'s notifications."""
     inbox = WebhookInbox(paycombat_sandbox)
     await inbox._start()
-    paycombat_sandbox.webhooks.url = inbox.url
+    before, paycombat_sandbox.webhooks.url = paycombat_sandbox.webhooks.url, inbox.url
     try:
         yield inbox
     finally:
-        paycombat_sandbox.webhooks.url = None
+        paycombat_sandbox.webhooks.url = before
         await inbox._stop()
 
 
@@ -376,9 +377,9 @@ def paycombat_sync_webhooks(
     """A ``SyncWebhookInbox`` receiving ``paycombat_sync_sandbox``'s notifications."""
     inbox = SyncWebhookInbox(paycombat_sync_sandbox)
     inbox._start()
-    paycombat_sync_sandbox.webhooks.url = inbox.url
+    before, paycombat_sync_sandbox.webhooks.url = paycombat_sync_sandbox.webhooks.url, inbox.url
     try:
         yield inbox
     finally:
-        paycombat_sync_sandbox.webhooks.url = None
+        paycombat_sync_sandbox.webhooks.url = before
         inbox._stop()
