@@ -155,6 +155,10 @@ def test_the_page_renders(site: dict[str, Visit], path: str) -> None:
         # mkdocstrings rendered the docstrings (an unresolved ::: would leave its text)
         assert visit.api_objects > 0
         assert ":::" not in visit.text
+    if path == "reference/resources/":
+        # the methods declared with endpoint(...) are documented (docs/declared_endpoints.py)
+        assert "paycombat_async.resources.payouts.Payouts.create" in visit.ids
+        assert "paycombat_async.resources.checkouts.Checkouts.bind_payin_method" in visit.ids
 
 
 @pytest.mark.parametrize(
