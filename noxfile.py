@@ -91,7 +91,7 @@ PYTHONS = _pythons()
 NEWEST = PYTHONS[-1]
 
 PACKAGES = ["paycombat_async", "paycombat_sync"]
-DOCS_CODE = ["docs/test_site.py", "docs/declared_endpoints.py"]  # (ruff would format docs/*.md)
+DOCS_CODE = ["docs/test_site.py", "docs/test_snippets.py", "docs/declared_endpoints.py"]
 LINTED = [*PACKAGES, "tests", "benchmarks", "examples", "tools", *DOCS_CODE, "noxfile.py"]
 
 
@@ -136,13 +136,14 @@ def typing(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """The documentation site: ``mkdocs build --strict`` (a warning, a broken link or a docstring
     that does not parse fails it), then docs/test_site.py opens it in headless Chromium (Debian's
-    ``chromium``) and checks that every page renders, search works and no link is broken."""
+    ``chromium``) and checks that every page renders, search works and no link is broken;
+    docs/test_snippets.py runs the complete programs of the pages against the sandbox."""
     session.install("-e", ".[docs]")
     session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
     chromium = os.environ.get("PAYCOMBAT_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).exists():
         session.error(f"{chromium} not found: install Debian's chromium (apt-get install chromium)")
-    session.run("pytest", "-p", "no:cacheprovider", "docs/test_site.py", *session.posargs)
+    session.run("pytest", "-p", "no:cacheprovider", "docs", *session.posargs)  # the site, snippets
 
 
 @nox.session(python=PYTHONS)
