@@ -221,21 +221,32 @@ def new_pipeline(config: ClientConfig, limiter: Limiter) -> Pipeline:
 # -- OpenTelemetry ------------------------------------------------------------------------------
 
 
-class _Unknown:
-    """Stands for a class this version of OpenTelemetry does not have (nothing is one)."""
+class _GlobalProviders:
+    """Whether the application has set OpenTelemetry's global providers yet, asked per call.
 
-
-@functools.cache
-def _proxy_meter_provider() -> type[Any]:
-    """The class of the global meter provider before the application sets one.
-
-    The tracing API names its placeholder (``ProxyTracerProvider``); the metrics API does not,
-    so its private name is looked up once. Without it, meters count as set: every call is
-    observed, which is correct, only slower (``tests/aio/test_telemetry.py`` pins the name).
+    The plain way is ``get_tracer_provider()`` and ``get_meter_provider()``: each looks the
+    ``OTEL_PYTHON_*_PROVIDER`` variables up in ``os.environ`` while none is set, a missed key
+    raised and caught, ~6% of a read's instructions for the two (``benchmarks/PROFILE.md``).
+    Instead the API modules' own globals are read (private; they are None until set). Where an
+    OpenTelemetry version lacks them, the plain calls are used for tracing, and meters count as
+    set (every call observed: correct, only slower); ``tests/aio/test_telemetry.py`` fails then.
     """
-    module = importlib.import_module("opentelemetry.metrics._internal")
-    found = getattr(module, "_ProxyMeterProvider", None)
-    return found if isinstance(found, type) else _Unknown
+
+    def __init__(self, trace: ModuleType, metrics: ModuleType) -> None:
+        # Once through the public calls: they load providers named by those variables.
+        trace.get_tracer_provider()
+        metrics.get_meter_provider()
+        self._trace = trace
+        self._meters = importlib.import_module("opentelemetry.metrics._internal")
+        self.fast = hasattr(trace, "_TRACER_PROVIDER") and hasattr(self._meters, "_METER_PROVIDER")
+
+    def tracer_set(self) -> bool:
+        if self.fast:
+            return self._trace._TRACER_PROVIDER is not None
+        return not isinstance(self._trace.get_tracer_provider(), self._trace.ProxyTracerProvider)
+
+    def meter_set(self) -> bool:
+        return not self.fast or self._meters._METER_PROVIDER is not None
 
 
 class _Instruments:
@@ -243,9 +254,7 @@ class _Instruments:
 
     def __init__(self, config: ClientConfig, trace: ModuleType, metrics: ModuleType) -> None:
         self.trace = trace
-        self._metrics = metrics
-        self._proxy: type[Any] = trace.ProxyTracerProvider
-        self._proxy_meters = _proxy_meter_provider()
+        self.globals = _GlobalProviders(trace, metrics)
         self._tracer: Tracer | None = None
         provider: TracerProvider | None = config.tracer_provider
         if provider is not None:
@@ -288,11 +297,7 @@ class _Instruments:
 
     def listening(self) -> bool:
         """Whether a provider was given, or the application has set a global one by now."""
-        if self.live:
-            return True
-        if self.tracer() is not None or not isinstance(
-            self._metrics.get_meter_provider(), self._proxy_meters
-        ):
+        if not self.live and (self.globals.tracer_set() or self.globals.meter_set()):
             self.live = True
         return self.live
 
@@ -301,12 +306,9 @@ class _Instruments:
         sets the global one)."""
         tracer = self._tracer
         if tracer is None:
-            provider = self.trace.get_tracer_provider()
-            if isinstance(provider, self._proxy):
+            if not self.globals.tracer_set():
                 return None
-            tracer = self._tracer = self.trace.get_tracer(
-                "paycombat", __version__, tracer_provider=provider
-            )
+            tracer = self._tracer = self.trace.get_tracer("paycombat", __version__)
         return tracer
 
     def span_start(self, op: Operation) -> tuple[str, Mapping[str, Any]]:
