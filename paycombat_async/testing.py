@@ -82,6 +82,7 @@ __all__ = [
     "paycombat_sync_sandbox",
     "paycombat_sync_webhooks",
     "paycombat_webhooks",
+    "sandbox_env",
 ]
 
 NO_WAIT = RetryPolicy(max_retries=2, initial_backoff=0, max_backoff=0, max_retry_after=0)
@@ -93,6 +94,26 @@ DEFAULT_CLIENT_OPTIONS: Mapping[str, Any] = MappingProxyType({"timeout": 10, "re
 ``paycombat_client`` marker overrides them."""
 
 WEBHOOK_PATH = "/paycombat/webhooks"
+
+
+def sandbox_env(sandbox: LocalSandbox | paycombat_sync.sandbox.LocalSandbox) -> dict[str, str]:
+    """``PAYCOMBAT_TOKEN``, ``PAYCOMBAT_SIGNATURE_KEY`` and ``PAYCOMBAT_BASE_URL`` of a running
+    sandbox: for code under test that builds its client from the environment.
+
+    ```python
+    def test_the_nightly_job(paycombat_sync_sandbox, monkeypatch):
+        for name, value in sandbox_env(paycombat_sync_sandbox).items():
+            monkeypatch.setenv(name, value)
+        ...  # or subprocess.run(..., env={**os.environ, **sandbox_env(paycombat_sync_sandbox)})
+    ```
+    """
+    return {
+        "PAYCOMBAT_TOKEN": sandbox.token,
+        "PAYCOMBAT_SIGNATURE_KEY": sandbox.signature_key,
+        "PAYCOMBAT_BASE_URL": sandbox.base_url,
+    }
+
+
 _MARKERS = (
     "paycombat_sandbox(**options): LocalSandbox arguments for the test's sandbox fixture "
     "(seed=, refuse_duplicate_order_id=...)",

@@ -36,9 +36,11 @@ from paycombat_async import (
     AuthenticationError,
     ConflictError,
     OutcomeUnknownError,
+    PayCombat,
     RetryPolicy,
     ServerError,
 )
+from paycombat_async.testing import sandbox_env
 from paycombat_async.webhooks import PayoutFailed, PayoutSucceeded
 
 
@@ -82,6 +84,14 @@ async def test_a_fault_injected_mid_test(paycombat_client, paycombat_sandbox):
     paycombat_sandbox.inject("payouts.list", status=401)
     with pytest.raises(AuthenticationError):
         await paycombat_client.payouts.list().to_list()
+
+
+async def test_code_that_reads_the_environment(paycombat_sandbox, monkeypatch):
+    for name, value in sandbox_env(paycombat_sandbox).items():
+        monkeypatch.setenv(name, value)
+    async with PayCombat() as client:
+        assert await client.payouts.list().to_list() == []
+    assert len(paycombat_sandbox.requests_for("payouts.list")) == 1
 
 
 @pytest.mark.paycombat_sandbox(refuse_duplicate_order_id=True)
@@ -131,7 +141,7 @@ def test_every_fixture_and_marker_in_a_project_without_our_conftest(
 ) -> None:
     pytester.makepyfile(test_merchant=MERCHANT_TESTS)
     result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=10)
+    result.assert_outcomes(passed=11)
 
 
 def test_loading_the_plugin_imports_neither_aiohttp_nor_the_sandbox(

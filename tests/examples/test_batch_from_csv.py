@@ -11,6 +11,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+from paycombat_async.testing import sandbox_env
 from paycombat_sync.sandbox import LocalSandbox
 
 ROOT = Path(__file__).parents[2]
@@ -35,15 +36,9 @@ def payroll(n: int = N) -> list[list[str]]:
 
 
 def run(sandbox: LocalSandbox, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PAYCOMBAT_TOKEN": sandbox.token,
-        "PAYCOMBAT_SIGNATURE_KEY": sandbox.signature_key,
-        "PAYCOMBAT_BASE_URL": sandbox.base_url,
-    }
     return subprocess.run(  # noqa: S603 - this interpreter, the example, fixed arguments
         [sys.executable, str(SCRIPT), *args],
-        env=env,
+        env={**os.environ, **sandbox_env(sandbox)},
         capture_output=True,
         text=True,
         timeout=120,

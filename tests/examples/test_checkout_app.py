@@ -14,6 +14,7 @@ import pytest
 from examples.checkout_app.app import WEBHOOK_PATH, create_app
 from paycombat_async import CheckoutStatus, PayCombat
 from paycombat_async.sandbox import LocalSandbox
+from paycombat_async.testing import sandbox_env
 from tests.helpers import serve_app
 
 ORDER = {"amount": "100.00", "currency": "AUD", "country_code": "AU"}
@@ -24,9 +25,8 @@ async def shop(
     paycombat_sandbox: LocalSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[str]:
     """The shop's URL, configured from the environment as in production, webhooks wired."""
-    monkeypatch.setenv("PAYCOMBAT_TOKEN", paycombat_sandbox.token)
-    monkeypatch.setenv("PAYCOMBAT_SIGNATURE_KEY", paycombat_sandbox.signature_key)
-    monkeypatch.setenv("PAYCOMBAT_BASE_URL", paycombat_sandbox.base_url)
+    for name, value in sandbox_env(paycombat_sandbox).items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("SHOP_PUBLIC_URL", "https://shop.example")
     async with serve_app(create_app()) as url:
         paycombat_sandbox.webhooks.url = url + WEBHOOK_PATH
