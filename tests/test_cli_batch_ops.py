@@ -12,12 +12,12 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from paycombat_async._cli import main
+from paycombat_async.testing import sandbox_env
 from paycombat_sync.sandbox import LocalSandbox
 from tests.test_cli import HEADER, on_server, read_results, row, write_csv
 
@@ -25,12 +25,11 @@ STATUSES = {"created", "rejected", "unknown", "conflict"}
 
 
 @pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalSandbox]:
-    with LocalSandbox() as sb:
-        monkeypatch.setenv("PAYCOMBAT_TOKEN", sb.token)
-        monkeypatch.setenv("PAYCOMBAT_SIGNATURE_KEY", sb.signature_key)
-        monkeypatch.setenv("PAYCOMBAT_BASE_URL", sb.base_url)
-        yield sb
+def sandbox(paycombat_sync_sandbox: LocalSandbox, monkeypatch: pytest.MonkeyPatch) -> LocalSandbox:
+    """The plugin's blocking sandbox, in the PAYCOMBAT_* variables the CLI reads."""
+    for name, value in sandbox_env(paycombat_sync_sandbox).items():
+        monkeypatch.setenv(name, value)
+    return paycombat_sync_sandbox
 
 
 def batch(source: Path, out: Path, *more: str) -> list[str]:
