@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+import paycombat_sync.sandbox
 from paycombat_async import JournalEntry, SQLiteJournal
 from paycombat_async._cli import main
+from paycombat_async.testing import sandbox_env
 from tests.batch.postgres import postgres_server, postgres_url
 
 __all__ = ["postgres_server", "postgres_url"]  # the fixtures, for the PostgreSQL case
@@ -176,18 +178,18 @@ def test_no_journal_is_an_error_and_nothing_is_created(
 
 
 def test_a_batch_run_by_the_cli_is_reported(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    paycombat_sync_sandbox: paycombat_sync.sandbox.LocalSandbox,
 ) -> None:
-    from paycombat_sync.sandbox import LocalSandbox
     from tests.test_cli import row, write_csv
 
-    with LocalSandbox() as sandbox:
-        monkeypatch.setenv("PAYCOMBAT_TOKEN", sandbox.token)
-        monkeypatch.setenv("PAYCOMBAT_SIGNATURE_KEY", sandbox.signature_key)
-        monkeypatch.setenv("PAYCOMBAT_BASE_URL", sandbox.base_url)
-        source = write_csv(tmp_path / "payouts.csv", [row(f"o-{i}") for i in range(5)])
-        out = tmp_path / "results.csv"
-        assert main(["payouts", "batch", str(source), "--out", str(out), "--settle", "0"]) == 0
+    for name, value in sandbox_env(paycombat_sync_sandbox).items():
+        monkeypatch.setenv(name, value)
+    source = write_csv(tmp_path / "payouts.csv", [row(f"o-{i}") for i in range(5)])
+    out = tmp_path / "results.csv"
+    assert main(["payouts", "batch", str(source), "--out", str(out), "--settle", "0"]) == 0
     capsys.readouterr()
     code, data = report(tmp_path / "payouts.csv.journal", capsys, "--expect", "5")
     assert code == 0
