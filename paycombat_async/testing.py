@@ -38,6 +38,9 @@ async def test_a_lost_answer_is_an_unknown_outcome(paycombat_client):
   ``refuse_duplicate_order_id=``...).
 - ``paycombat_client(**options)``: the ``PayCombat`` arguments, over the defaults.
 
+Code under test that builds its own client from the environment gets the sandbox's
+``PAYCOMBAT_*`` variables from ``sandbox_env(sandbox)``.
+
 Async tests using these fixtures run under anyio's pytest plugin (installed with the SDK) with no
 marker of their own; they need asyncio (aiohttp), so a test run for the ``trio`` backend (anyio's
 ``anyio_backend`` lists every backend installed) is skipped. To run them on uvloop, override
