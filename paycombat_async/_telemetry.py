@@ -245,8 +245,12 @@ class _GlobalProviders:
             return self._trace._TRACER_PROVIDER is not None
         return not isinstance(self._trace.get_tracer_provider(), self._trace.ProxyTracerProvider)
 
-    def meter_set(self) -> bool:
-        return not self.fast or self._meters._METER_PROVIDER is not None
+    def any_set(self) -> bool:
+        if self.fast:
+            return (
+                self._trace._TRACER_PROVIDER is not None or self._meters._METER_PROVIDER is not None
+            )
+        return True  # meters count as set (see above)
 
 
 class _Instruments:
@@ -260,8 +264,8 @@ class _Instruments:
         if provider is not None:
             self._tracer = trace.get_tracer("paycombat", __version__, tracer_provider=provider)
         meter_provider: MeterProvider | None = config.meter_provider
-        self.live = provider is not None or meter_provider is not None
-        """A provider listens (sticky: OpenTelemetry's global providers are set once)."""
+        self.given = provider is not None or meter_provider is not None
+        """A provider was given to the client."""
         # The global meter provider's meter is a proxy until the application sets one, then
         # forwards to it: measurements before that go nowhere, at the cost of a no-op.
         meter = metrics.get_meter("paycombat", __version__, meter_provider=meter_provider)
@@ -294,12 +298,6 @@ class _Instruments:
         self.server["server.port"] = parts.port or (443 if parts.scheme == "https" else 80)
         self._labels: dict[tuple[str, str], Mapping[str, str]] = {}
         self._spans: dict[str, tuple[Operation, str, Mapping[str, Any]]] = {}
-
-    def listening(self) -> bool:
-        """Whether a provider was given, or the application has set a global one by now."""
-        if not self.live and (self.globals.tracer_set() or self.globals.meter_set()):
-            self.live = True
-        return self.live
 
     def tracer(self) -> Tracer | None:
         """The tracer, once there is a provider to record spans (none before the application
@@ -358,10 +356,20 @@ class Observer:
     config: ClientConfig
     instruments: _Instruments | None
     log_bodies: bool
+    live: bool = attrs.field(init=False)
+    """Calls are observed: DEBUG lines are wanted, or a provider listens (for good: the global
+    providers of OpenTelemetry are set once)."""
+
+    def __attrs_post_init__(self) -> None:
+        self.live = self.log_bodies or (self.instruments is not None and self.instruments.given)
 
     def listening(self) -> bool:
-        """Whether a call must be observed now: DEBUG lines wanted, or a provider listening."""
-        return self.log_bodies or (self.instruments is not None and self.instruments.listening())
+        """Whether a call must be observed now (``live``, or a global provider set by now)."""
+        if not self.live:
+            instruments = self.instruments
+            if instruments is not None and instruments.globals.any_set():
+                self.live = True
+        return self.live
 
     def batch_item(self, status: str) -> None:
         """A batch decided an item (``created``, ``rejected``, ``unknown``, ``conflict``)."""
@@ -520,7 +528,7 @@ class ObservedPipeline(Pipeline):
 
     def call(self, op: Operation, **arguments: Any) -> Coroutine[Any, Any, Any]:
         # Returned, not awaited here: a call nobody listens to costs one check and a frame less.
-        if self.observer.listening():
+        if self.observer.live or self.observer.listening():
             return self._observed_call(op, arguments)
         return Pipeline.call(self, op, **arguments)
 
