@@ -482,8 +482,13 @@ async def test_an_item_held_by_another_run_is_reported_unknown_if_this_run_stops
     with pytest.raises(BatchAbortedError) as caught:
         await run(gateway, source(), journal=path, on_counts=counts)
     [result] = caught.value.results
-    assert result.status == "unknown"
-    assert "another run of this batch holds it" in str(result.error)
+    assert (result.index, result.order_id, result.status) == (0, "b-0", "unknown")
+    assert isinstance(result.error, OutcomeUnknownError)
+    assert result.error.order_id == "b-0"
+    assert "another run of this batch holds it and had not decided it when this run stopped; " in (
+        str(result.error)
+    )
+    assert "run the batch again with the same journal" in str(result.error)
     assert seen[-1].waiting == 0
     assert max(c.waiting for c in seen) == 1
     assert creates(gateway) == 0
@@ -542,13 +547,14 @@ async def test_a_journaled_conflict_or_mismatch_is_reported_again_never_sent(
     path = tmp_path / "j.sqlite"
     old = {"id": "p-old", "order_id": "b-0", "wire_amount": "5000", "currency": "AUD"}
     changed = attrs.evolve(row("b-1", "created", payout={"id": "p-1"}), fingerprint="other")
+    bare = row("b-2", "conflict")  # a conflict recorded without the payout found
     await anyio.to_thread.run_sync(
-        journal_with, path, [row("b-0", "conflict", payout=old), changed]
+        journal_with, path, [row("b-0", "conflict", payout=old), changed, bare]
     )
     gateway = Gateway()
-    results = await run(gateway, items(2), journal=path)
-    assert [r.status for r in results] == ["conflict", "conflict"]
-    first, second = results
+    results = await run(gateway, items(3), journal=path)
+    assert [r.status for r in results] == ["conflict", "conflict", "conflict"]
+    first, second, third = results
     assert [p.id for p in first.found] == ["p-old"]
     assert isinstance(first.error, PayoutConflictError)
     assert first.error.order_id == "b-0"
@@ -557,6 +563,11 @@ async def test_a_journaled_conflict_or_mismatch_is_reported_again_never_sent(
     assert isinstance(second.error, PayoutConflictError)
     assert "the journal holds a different payout" in str(second.error)
     assert [p.id for p in second.found] == ["p-1"]
+    assert (second.index, second.order_id, second.error.order_id) == (1, "b-1", "b-1")
+    assert "it was not sent. Check it, then use a fresh order_id" in str(second.error)
+    assert third.found == ()
+    assert isinstance(third.error, PayoutConflictError)
+    assert third.error.found == ()
     assert creates(gateway) == 0
 
 
