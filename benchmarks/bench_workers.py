@@ -349,7 +349,6 @@ def report(
         "round(s), rounds alternating the order of the runs. PostgreSQL with its durable "
         "defaults (fsync, synchronous commit), in a throwaway cluster on this machine.",
         "",
-        "",
         "- `one`: one process, `create_many` at concurrency 64;",
         "- `shared`: four processes at 16, each given the whole batch (several CLI processes on "
         "one journal): claims split the work, and each waits for the items others hold;",
