@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["tests", "tests_uvloop", "lint", "typing", "docs"]
+nox.options.sessions = ["tests", "tests_uvloop", "lint", "typing", "docs", "build"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.download_python = "never"  # the sessions run on the Pythons found, never fetched
 

@@ -188,9 +188,10 @@ async def test_the_generator_is_pulled_lazily_and_leaving_early_stops_it(
 
 
 async def test_waiting_for_a_connection_does_not_burn_the_deadline(sandbox: LocalSandbox) -> None:
-    sandbox.inject(CREATE, latency=0.1, rate=1.0)
-    # 12 items through 2 connections take ~0.6s; each call's own deadline is 0.3s.
-    async with batch_client(sandbox, timeout=0.3, max_connections=2) as client:
+    sandbox.inject(CREATE, latency=0.2, rate=1.0)
+    # 12 items through 2 connections take ~1.2s; each call's own deadline is 0.6s (three times
+    # its answer's latency: a loaded machine must not turn the test into a timeout).
+    async with batch_client(sandbox, timeout=0.6, max_connections=2) as client:
         results = await client.payouts.create_many(items(12), concurrency=12, settle=0)
     assert [r.status for r in results] == ["created"] * 12
     assert sandbox.requests_for(LIST) == []  # no call timed out: nothing had to be looked up
