@@ -71,9 +71,11 @@ async def test_a_fault_mix_creates_each_payout_at_most_once_and_loses_no_result(
 async def test_a_late_commit_is_found_by_the_lookup_after_the_settle_period(
     sandbox: LocalSandbox,
 ) -> None:
-    sandbox.inject(CREATE, latency=0.3)  # the client gives up at 0.1s; committed at 0.3s
-    async with batch_client(sandbox, timeout=0.1) as client:
-        [result] = await client.payouts.create_many(items(1), settle=0.8, resend_after_settle=True)
+    # The client gives up at 0.4s, committed at 1.2s (a loaded machine may take a tenth of a
+    # second to write the request: then the call is refused as never sent, not in doubt).
+    sandbox.inject(CREATE, latency=1.2)
+    async with batch_client(sandbox, timeout=0.4) as client:
+        [result] = await client.payouts.create_many(items(1), settle=1.6, resend_after_settle=True)
     assert result.status == "created"
     assert on_server(sandbox)["b-0"] == 1
     assert len(sandbox.requests_for(CREATE)) == 1  # found, not resent
@@ -83,8 +85,8 @@ async def test_a_resend_refused_as_a_duplicate_is_looked_up_never_failed() -> No
     async with LocalSandbox(refuse_duplicate_order_id=True) as sandbox:
         # Too short a settle: the lookup misses the late commit and the item is resent, but the
         # server refuses the duplicate order_id; the item is then looked up again.
-        sandbox.inject(CREATE, latency=0.3)
-        async with batch_client(sandbox, timeout=0.1) as client:
+        sandbox.inject(CREATE, latency=1.2)  # gives up at 0.4s, committed at 1.2s (as above)
+        async with batch_client(sandbox, timeout=0.4) as client:
             [result] = await client.payouts.create_many(
                 items(1), settle=0.0, resend_after_settle=True
             )
