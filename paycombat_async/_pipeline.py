@@ -43,12 +43,20 @@ from ._routes import Operation
 from ._signing import js_dumps
 from ._transport import Attempts, new_session
 
-__all__ = ["Pipeline"]
+__all__ = ["REDACTED", "Pipeline", "without_secrets"]
 
 T = TypeVar("T")
 logger = logging.getLogger("paycombat")
 
 REDACTED = "[REDACTED]"
+
+
+def without_secrets(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with each of ``secrets`` (``ClientConfig.secret_forms``: longest first) redacted."""
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
 
 
 @attrs.define(slots=True, repr=False, eq=False)  # no repr: its headers hold the X-token
@@ -208,10 +216,7 @@ class Pipeline:
 
     def scrub(self, text: str) -> str:
         """Remove every secret, in every form it may be echoed in, from text bound for an error."""
-        for secret in self.config.secret_forms:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
+        return without_secrets(text, self.config.secret_forms)
 
     def encode(
         self, op: Operation, body: Any, payload: bytes | None = None

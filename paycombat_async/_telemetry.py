@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from ._exceptions import ClientStateError, ConfigurationError, OutcomeUnknownError, PayCombatError
-from ._pipeline import Pipeline, _Call, _reference, _Wire
+from ._pipeline import REDACTED, Pipeline, _Call, _reference, _Wire, without_secrets
 from ._ratelimit import Limiter
 from ._retry import classify
 from ._routes import Operation
@@ -64,7 +64,6 @@ logger = logging.getLogger("paycombat")
 LOG_ENV = "PAYCOMBAT_LOG"
 """``PAYCOMBAT_LOG=debug``: log every request and response (scrubbed) at DEBUG on ``paycombat``."""
 
-REDACTED = "[REDACTED]"
 BODY_LOG_LIMIT = 4000
 """Characters of a body a DEBUG line shows (after scrubbing)."""
 
@@ -106,10 +105,7 @@ def _sensitive(key: str) -> bool:
 
 def scrub_text(text: str, secrets: tuple[str, ...] = ()) -> str:
     """Prose with ``secrets`` (every form, longest first), long numbers and URLs redacted."""
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return _NUMBER.sub(REDACTED, _URL.sub(REDACTED, text))
+    return _NUMBER.sub(REDACTED, _URL.sub(REDACTED, without_secrets(text, secrets)))
 
 
 def _scrub_json(value: Any, key: str = "") -> Any:
@@ -141,10 +137,10 @@ def scrub_body(body: bytes | None, secrets: tuple[str, ...] = ()) -> str:
     except (ValueError, RecursionError):
         shown = scrub_text(text, secrets)
     else:
-        shown = json.dumps(_scrub_json(document), ensure_ascii=False, default=str)
-        for secret in secrets:  # a secret the server echoed under an innocent key
-            if secret in shown:
-                shown = shown.replace(secret, REDACTED)
+        # (and a secret the server echoed under an innocent key)
+        shown = without_secrets(
+            json.dumps(_scrub_json(document), ensure_ascii=False, default=str), secrets
+        )
     if len(shown) > BODY_LOG_LIMIT:
         shown = f"{shown[:BODY_LOG_LIMIT]}... ({len(shown)} characters)"
     return shown
