@@ -201,8 +201,9 @@ def mutation(session: nox.Session) -> None:
     the batch's journal, reconciliation and claims; not CI.
 
     ``nox -s mutation`` runs every mutant, then prints the survivors; ``mutmut show NAME`` shows
-    one; ``nox -s mutation -- "paycombat_async._journal*"`` runs one module's. Survivors that only
-    change log or error message text do not count against the target (benchmarks/MUTATION.md).
+    one; ``nox -s mutation -- "paycombat_async._batch.journal*"`` runs one module's. Survivors
+    that only change log or error message text do not count against the target
+    (benchmarks/MUTATION.md).
     """
     session.install("-e", ".[test]", "mutmut>=3.3")
     session.run("mutmut", "run", "--max-children", "2", *session.posargs)

@@ -24,7 +24,7 @@ def _patch(target: Any, name: str, value: Any, stack: ExitStack) -> None:
 def no_trace(stack: ExitStack) -> None:
     import aiohttp
 
-    from paycombat_async import _pipeline
+    from paycombat_async._core import pipeline as _pipeline
 
     empty = aiohttp.TraceConfig()
     empty.freeze()
@@ -41,7 +41,7 @@ class _Direct:
 
 
 def no_tenacity(stack: ExitStack) -> None:
-    from paycombat_async._retry import RetryPolicy
+    from paycombat_async._core.retry import RetryPolicy
 
     _patch(RetryPolicy, "retrying", lambda self, **_: _Direct(), stack)
 
@@ -50,14 +50,14 @@ def no_deadline(stack: ExitStack) -> None:
     import contextlib
     import types
 
-    from paycombat_async import _pipeline
+    from paycombat_async._core import pipeline as _pipeline
 
     fail_after = types.SimpleNamespace(fail_after=lambda _: contextlib.nullcontext())
     _patch(_pipeline, "anyio", fail_after, stack)
 
 
 def c_json(stack: ExitStack) -> None:
-    from paycombat_async import _pipeline
+    from paycombat_async._core import pipeline as _pipeline
 
     def dumps(value: Any) -> bytes:
         return json.dumps(value, separators=(",", ":"), default=float).encode()

@@ -96,7 +96,7 @@ def run_sdk(base_url: str, *, opentelemetry: bool) -> None:
     if not opentelemetry:
         sys.meta_path.insert(0, _NoOpenTelemetry())
     from paycombat_async import PayCombat
-    from paycombat_async._telemetry import ObservedPipeline
+    from paycombat_async._core.telemetry import ObservedPipeline
 
     loop = asyncio.new_event_loop()
     client = PayCombat(token=TOKEN, signature_key=KEY, base_url=base_url)

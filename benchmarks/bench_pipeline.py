@@ -128,8 +128,8 @@ def scenarios(quick: bool) -> list[Scenario]:
 
 def signed_bodies(count: int, path: Path) -> None:
     """The creates the raw baseline sends, serialized and signed exactly as the SDK does."""
-    from paycombat_async._converter import unstructure
-    from paycombat_async._signing import js_dumps, sign
+    from paycombat_async._codec.signing import js_dumps, sign
+    from paycombat_async.models._converter import unstructure
 
     pairs = []
     for i in range(count):

@@ -70,7 +70,7 @@ def worker(base_url: str, dsn: str, table: str, prefix: str, span: str, concurre
     """In a worker process: connect, say ``ready``, wait for ``go`` on stdin, run the batch
     (items ``start:stop`` of ``prefix``), then print what it did as one JSON line."""
     from paycombat_async import PayCombat, PostgresJournal
-    from paycombat_async._journal import Claim, JournalEntry
+    from paycombat_async._batch.journal import Claim, JournalEntry
 
     from .bench_batch import payouts
 

@@ -94,8 +94,8 @@ class Raw:
         import aiohttp
 
         from paycombat_async import OPERATIONS
-        from paycombat_async._converter import unstructure
-        from paycombat_async._signing import js_dumps, sign
+        from paycombat_async._codec.signing import js_dumps, sign
+        from paycombat_async.models._converter import unstructure
 
         self.loop = asyncio.new_event_loop()
         self.session = self.loop.run_until_complete(self._open(aiohttp))

@@ -12,7 +12,13 @@ import logging as _logging
 import typing as _typing
 
 from . import models
-from ._config import ClientConfig as ClientConfig
+from ._core.config import ClientConfig as ClientConfig
+from ._core.pagination import AsyncPaginator as AsyncPaginator
+from ._core.pagination import Page as Page
+from ._core.pagination import Paginator as Paginator
+from ._core.raw import RawResponse as RawResponse
+from ._core.retry import RetryPolicy as RetryPolicy
+from ._core.routes import Operation as Operation
 from ._exceptions import APIConnectionError as APIConnectionError
 from ._exceptions import APIError as APIError
 from ._exceptions import APITimeoutError as APITimeoutError
@@ -37,12 +43,6 @@ from ._exceptions import ValidationError as ValidationError
 from ._exceptions import WebhookPayloadError as WebhookPayloadError
 from ._exceptions import WebhookSignatureError as WebhookSignatureError
 from ._lazy import LazyExports as _LazyExports
-from ._pagination import AsyncPaginator as AsyncPaginator
-from ._pagination import Page as Page
-from ._pagination import Paginator as Paginator
-from ._raw import RawResponse as RawResponse
-from ._retry import RetryPolicy as RetryPolicy
-from ._routes import Operation as Operation
 from ._version import __version__ as __version__
 from .resources import OPERATIONS as OPERATIONS
 
@@ -99,9 +99,13 @@ _lazy = _LazyExports(
     # The client pulls in aiohttp (half a second): importing the package for its models,
     # errors or the pytest plugin (``paycombat_async.testing``) must not pay for it.
     {"PayCombat": "._client"}
-    | {"Journal": "._journal", "JournalEntry": "._journal", "SQLiteJournal": "._journal"}
-    | {"PostgresJournal": "._journal_postgres"}  # needs the postgres extra (psycopg)
-    | {"BatchResult": "._reconcile", "BatchCounts": "._batch"}
+    | {
+        "Journal": "._batch.journal",
+        "JournalEntry": "._batch.journal",
+        "SQLiteJournal": "._batch.journal",
+    }
+    | {"PostgresJournal": "._batch.postgres"}  # needs the postgres extra (psycopg)
+    | {"BatchResult": "._batch.reconcile", "BatchCounts": "._batch.engine"}
     | dict.fromkeys(models.__all__, ".models"),
 )
 """Imported on first use (``_lazy``): the models of each API group, and the batch journals."""
@@ -116,13 +120,13 @@ def __dir__() -> list[str]:
 
 
 if _typing.TYPE_CHECKING:
-    from ._batch import BatchCounts as BatchCounts
+    from ._batch.engine import BatchCounts as BatchCounts
+    from ._batch.journal import Journal as Journal
+    from ._batch.journal import JournalEntry as JournalEntry
+    from ._batch.journal import SQLiteJournal as SQLiteJournal
+    from ._batch.postgres import PostgresJournal as PostgresJournal
+    from ._batch.reconcile import BatchResult as BatchResult
     from ._client import PayCombat as PayCombat
-    from ._journal import Journal as Journal
-    from ._journal import JournalEntry as JournalEntry
-    from ._journal import SQLiteJournal as SQLiteJournal
-    from ._journal_postgres import PostgresJournal as PostgresJournal
-    from ._reconcile import BatchResult as BatchResult
     from .models._base import FrozenMapping as FrozenMapping
     from .models._base import Model as Model
     from .models._base import OpenEnum as OpenEnum

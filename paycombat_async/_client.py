@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from . import _converter
-from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig
-from ._lifecycle import AsyncClosing
-from ._pipeline import Pipeline
-from ._ratelimit import Limiter
-from ._retry import RetryPolicy
-from ._routes import adhoc_operation
-from ._telemetry import new_pipeline
+from ._core.config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig
+from ._core.lifecycle import AsyncClosing
+from ._core.pipeline import Pipeline
+from ._core.ratelimit import Limiter
+from ._core.retry import RetryPolicy
+from ._core.routes import adhoc_operation
+from ._core.telemetry import new_pipeline
+from .models import _converter
 from .resources import AsyncMode, AsyncRawMode, ClientResources
 from .resources._base import AsyncTransport
 

@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._retry import RetryPolicy
+from ._core.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer

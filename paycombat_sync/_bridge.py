@@ -18,8 +18,8 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
-from paycombat_async._pagination import Paginator
-from paycombat_async._routes import Operation
+from paycombat_async._core.pagination import Paginator
+from paycombat_async._core.routes import Operation
 from paycombat_async.resources._base import Resource, Transport
 from paycombat_async.resources._declare import _Method, blocking_doc
 

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from paycombat_async import PayCombat as AsyncPayCombat
 from paycombat_async._client import NOT_GIVEN, NotGiven
-from paycombat_async._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig
-from paycombat_async._lifecycle import Closing
-from paycombat_async._retry import RetryPolicy
-from paycombat_async._routes import Operation, adhoc_operation
+from paycombat_async._core.config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig
+from paycombat_async._core.lifecycle import Closing
+from paycombat_async._core.retry import RetryPolicy
+from paycombat_async._core.routes import Operation, adhoc_operation
 from paycombat_async.resources import BlockingMode, BlockingRawMode, ClientResources
 
 from ._bridge import BlockingTransport, Forwarder, View, blocking, same

@@ -60,9 +60,9 @@ from typing import Any, NoReturn, SupportsIndex, TypeVar
 from urllib.parse import urlsplit
 
 from paycombat_async import PayCombat as AsyncPayCombat
+from paycombat_async._core.lifecycle import NOT_PICKLABLE
+from paycombat_async._core.routes import Operation
 from paycombat_async._exceptions import ClientStateError, OutcomeUnknownError
-from paycombat_async._lifecycle import NOT_PICKLABLE
-from paycombat_async._routes import Operation
 
 from ._loop import THREAD_NAME, PortalThread, finished, gevent_monkey, wait
 

@@ -23,7 +23,7 @@ import warnings
 import weakref
 from typing import Any
 
-from paycombat_async._lifecycle import Closing
+from paycombat_async._core.lifecycle import Closing
 from paycombat_async.sandbox import Fault as Fault
 from paycombat_async.sandbox import Faults as Faults
 from paycombat_async.sandbox import LocalSandbox as AsyncLocalSandbox

@@ -189,7 +189,7 @@ def test_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_sandbox_faults_parse_from_the_command_line() -> None:
-    from paycombat_async._cli_app import _parse_fault
+    from paycombat_async._cli.app import _parse_fault
 
     assert _parse_fault("Create Payout:status=503,rate=0.05,commit=true") == (
         "Create Payout",

@@ -327,8 +327,8 @@ def test_a_journal_that_fails_mid_batch_is_one_line_and_keeps_the_decided_rows(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    from paycombat_async._batch.journal import SQLiteJournal
     from paycombat_async._exceptions import JournalError
-    from paycombat_async._journal import SQLiteJournal
 
     claim = SQLiteJournal.claim
     claims = Counter[str]()
@@ -360,7 +360,7 @@ def test_a_journal_that_fails_mid_batch_is_one_line_and_keeps_the_decided_rows(
 
 
 def test_cells_amounts_statuses_and_delimiters() -> None:
-    from paycombat_async._cli_batch import detect_delimiter, money, plain, safe_cell
+    from paycombat_async._cli.batch import detect_delimiter, money, plain, safe_cell
     from paycombat_async.models.payout import PayoutStatus
 
     for cell in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx"):

@@ -120,7 +120,7 @@ class Model:
         (``"2024-12-30T20:12:35.484000Z"``), dates ``"2024-12-30"``; enums are their values;
         nested objects are dicts. ``from_dict`` reads it back into an equal object.
         """
-        from .._converter import to_json_ready  # (that module imports this one)
+        from ._converter import to_json_ready  # (that module imports this one)
 
         data: dict[str, Any] = to_json_ready(self)
         return data
@@ -137,8 +137,8 @@ class Model:
             ValidationError: ``data`` is not a mapping, lacks a required field, or holds a
                 value that does not fit its field.
         """
-        from .._converter import structure
         from .._exceptions import ValidationError
+        from ._converter import structure
 
         if not isinstance(data, Mapping):
             raise ValidationError(
@@ -179,7 +179,7 @@ class Request:
 
 
 def _page_number(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    from .._pagination import check_page
+    from .._core.pagination import check_page
 
     check_page(value, 1) if attribute.name == "page" else check_page(1, value)
 

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 import attrs
 
-from .. import _validation as _v
 from .._exceptions import ValidationError
+from . import _validation as _v
 from ._base import PATH, Model, OpenEnum, PageRequest, Params, Request
 
 __all__ = [

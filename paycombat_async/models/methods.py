@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .. import _validation as _v
+from . import _validation as _v
 from ._base import PATH, Model, Request
 
 __all__ = [

@@ -15,8 +15,8 @@ from typing import Any
 
 import attrs
 
-from .. import _validation as _v
 from .._exceptions import ValidationError
+from . import _validation as _v
 from ._base import Params
 
 __all__ = ["Company", "Person"]

@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 import attrs
 
-from .. import _validation as _v
 from .._exceptions import ValidationError
+from . import _validation as _v
 from ._base import PATH, Model, OpenEnum, PageRequest, Params, Request
 from .party import Company, Person
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import attrs
 
-from .. import _validation as _v
+from . import _validation as _v
 from ._base import PATH, Model, OpenEnum, PageRequest, Request
 
 __all__ = [

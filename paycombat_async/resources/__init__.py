@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generic
 
+from .._core.lifecycle import OneProcess
 from .._lazy import LazyExports
-from .._lifecycle import OneProcess
 from ._base import (
     OPERATIONS,
     AsyncMode,

@@ -43,12 +43,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import attrs
 
-from .._lifecycle import OneProcess
-from .._routes import OperationTable
+from .._core.lifecycle import OneProcess
+from .._core.routes import OperationTable
 from ..models._base import PATH, QUERY, PageRequest, Request
 
 if TYPE_CHECKING:
-    from .._pipeline import Pipeline
+    from .._core.pipeline import Pipeline
     from ._declare import _Method
 
 __all__ = [

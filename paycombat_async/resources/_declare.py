@@ -28,13 +28,13 @@ from typing import (
 
 import attrs
 
-from .._converter import unstructure
+from .._codec.signing import js_dumps_fields
+from .._core.pagination import AsyncPaginator, Paginator, page_params
+from .._core.raw import RAW_CAPTURE, Captured, RawResponse
+from .._core.retry import Resend
+from .._core.routes import HTTPMethod, Operation, operation
 from .._exceptions import ValidationError
-from .._pagination import AsyncPaginator, Paginator, page_params
-from .._raw import RAW_CAPTURE, Captured, RawResponse
-from .._retry import Resend
-from .._routes import HTTPMethod, Operation, operation
-from .._signing import js_dumps_fields
+from ..models._converter import unstructure
 from ._base import (
     OPERATIONS,
     AsyncMode,
@@ -46,7 +46,7 @@ from ._base import (
 )
 
 if TYPE_CHECKING:
-    from .._pipeline import Pipeline
+    from .._core.pipeline import Pipeline
 
 __all__ = ["Endpoint", "ListEndpoint", "NoContent", "blocking_doc", "endpoint"]
 

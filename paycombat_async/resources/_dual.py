@@ -25,7 +25,7 @@ from ._base import OPERATIONS, Resource
 from ._declare import _Method, _Modes
 
 if TYPE_CHECKING:
-    from .._pipeline import Pipeline
+    from .._core.pipeline import Pipeline
 
 __all__ = ["dual_iterator", "dual_method"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._retry import Resend
+from .._core.retry import Resend
 from ..models.beneficiary import (
     BeneficiaryIdRequest,
     BeneficiaryValidation,

@@ -9,7 +9,7 @@ The ``checkout_url`` embeds your X-token: treat it as a secret (never log it).
 
 from __future__ import annotations
 
-from .._retry import Resend
+from .._core.retry import Resend
 from ..models.checkout import (
     Checkout,
     CheckoutIdRequest,

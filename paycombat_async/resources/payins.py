@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .._retry import Resend
-from .._waiting import PAYIN
+from .._core.retry import Resend
 from ..models.payin import (
     CreatePayinRequest,
     CreateVirtualAccountRequest,
@@ -16,6 +15,7 @@ from ..models.payin import (
     SimulateVirtualAccountRequest,
     VirtualAccount,
 )
+from ..webhooks._waiting import PAYIN
 from ._base import AsyncMode, M, Resource
 from ._declare import endpoint
 from ._dual import dual_method

@@ -7,13 +7,12 @@ import contextlib
 import os
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 
-from .. import _batch
-from .._batch import DEFAULT_CONCURRENCY, BatchCounts, BatchItem
-from .._config import ClientConfig
-from .._journal import Journal
-from .._reconcile import DEFAULT_SETTLE, BatchResult, create_reconciled
-from .._retry import Resend
-from .._waiting import PAYOUT
+from .._batch import engine as _batch
+from .._batch.engine import DEFAULT_CONCURRENCY, BatchCounts, BatchItem
+from .._batch.journal import Journal
+from .._batch.reconcile import DEFAULT_SETTLE, BatchResult, create_reconciled
+from .._core.config import ClientConfig
+from .._core.retry import Resend
 from ..models.payout import (
     CreatePayoutRequest,
     ListPayoutsRequest,
@@ -22,6 +21,7 @@ from ..models.payout import (
     PayoutStatus,
     SimulatePayoutRequest,
 )
+from ..webhooks._waiting import PAYOUT
 from ._base import AsyncMode, AsyncTransport, M, Resource, paged
 from ._declare import endpoint
 from ._dual import dual_iterator, dual_method

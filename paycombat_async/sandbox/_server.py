@@ -33,9 +33,9 @@ import attrs
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from .._lifecycle import AsyncClosing
-from .._routes import Operation
-from .._signing import js_dumps, signature_matches
+from .._codec.signing import js_dumps, signature_matches
+from .._core.lifecycle import AsyncClosing
+from .._core.routes import Operation
 from ..resources import OPERATIONS
 from ._faults import Fault, Faults
 from ._state import SandboxError, SandboxState, now_iso

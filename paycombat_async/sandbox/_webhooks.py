@@ -27,7 +27,7 @@ from typing import Any, Literal
 import aiohttp
 import attrs
 
-from .._signing import js_dumps, sign
+from .._codec.signing import js_dumps, sign
 
 __all__ = ["SWITCHES", "WebhookDelivery", "WebhookSender"]
 

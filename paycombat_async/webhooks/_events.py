@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 import attrs
 from cattrs.errors import BaseValidationError
 
-from .. import _converter
 from .._exceptions import WebhookPayloadError
+from ..models import _converter
 from ..models._base import OpenEnum
 from ..models.payin import Payin, VirtualAccount
 from ..models.payout import Payout

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from .._codec.signing import js_dumps, signature_matches
 from .._exceptions import ConfigurationError, WebhookPayloadError, WebhookSignatureError
-from .._signing import js_dumps, signature_matches
 from ._events import WebhookEvent, event_from_body
 
 __all__ = ["MAX_BODY_BYTES", "MAX_DEPTH", "parse_event", "signature_header"]

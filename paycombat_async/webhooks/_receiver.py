@@ -25,8 +25,8 @@ import anyio.to_thread
 import attrs
 from aiohttp import web
 
-from .. import _waiting
 from .._exceptions import ConfigurationError, WebhookPayloadError, WebhookSignatureError
+from . import _waiting
 from ._events import (
     PayinEvent,
     PayoutEvent,

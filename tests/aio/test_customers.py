@@ -15,8 +15,8 @@ from paycombat_async import (
     PayCombat,
     ValidationError,
 )
-from paycombat_async._converter import structure, unstructure
-from paycombat_async._signing import js_dumps
+from paycombat_async._codec.signing import js_dumps
+from paycombat_async.models._converter import structure, unstructure
 from paycombat_async.models.customer import (
     Customer,
     CustomerCompany,

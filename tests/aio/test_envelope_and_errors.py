@@ -22,7 +22,7 @@ from paycombat_async import (
     UnprocessableEntityError,
     ValidationError,
 )
-from paycombat_async._signing import js_dumps, sign
+from paycombat_async._codec.signing import js_dumps, sign
 from tests.helpers import client_for, payout_args, scripted_server
 
 PAYOUT = {"id": "p-1", "status": "PENDING", "wire_amount": "12.50", "currency": "AUD"}

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from paycombat_async import NotFoundError, PayCombat, ValidationError
-from paycombat_async._converter import structure, unstructure
-from paycombat_async._signing import js_dumps
+from paycombat_async._codec.signing import js_dumps
+from paycombat_async.models._converter import structure, unstructure
 from paycombat_async.models.merchant import PayoutBalance
 from paycombat_async.sandbox import LocalSandbox
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from paycombat_async import NotFoundError, PayCombat, ServerError, ValidationError
-from paycombat_async._converter import structure, unstructure
-from paycombat_async._signing import js_dumps
+from paycombat_async._codec.signing import js_dumps
+from paycombat_async.models._converter import structure, unstructure
 from paycombat_async.models.master_data import CountryCurrency
 from paycombat_async.models.methods import (
     MethodField,

@@ -16,7 +16,7 @@ from paycombat_async import (
     PayoutMethod,
     ValidationError,
 )
-from paycombat_async._converter import structure
+from paycombat_async.models._converter import structure
 from paycombat_async.sandbox import LocalSandbox
 
 AU = {"individual": {"first_name": "Ana"}, "account_number": "12345678", "bsb": "123456"}

@@ -488,7 +488,7 @@ def test_without_opentelemetry_a_call_works_and_nothing_is_imported() -> None:
         BLOCK_OPENTELEMETRY
         + CREATE_ONE
         + """
-from paycombat_async._pipeline import Pipeline
+from paycombat_async._core.pipeline import Pipeline
 
 async def main():
     async with LocalSandbox() as sb, PayCombat(

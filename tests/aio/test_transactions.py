@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from paycombat_async import NotFoundError, PayCombat, Payout, ValidationError
-from paycombat_async._converter import structure, unstructure
-from paycombat_async._signing import js_dumps
+from paycombat_async._codec.signing import js_dumps
+from paycombat_async.models._converter import structure, unstructure
 from paycombat_async.models.transaction import Transaction, TransactionEventType
 from paycombat_async.sandbox import LocalSandbox
 

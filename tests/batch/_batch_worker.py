@@ -11,7 +11,7 @@ import os
 import sys
 
 from paycombat_async import BatchResult, Journal, PayCombat, SQLiteJournal
-from paycombat_async._journal import is_database_url
+from paycombat_async._batch.journal import is_database_url
 from tests.batch.helpers import items
 from tests.helpers import NO_WAIT
 

@@ -10,7 +10,7 @@ import anyio
 import attrs
 
 from paycombat_async import Journal, JournalEntry, PayCombat, SQLiteJournal
-from paycombat_async._journal import Claim, JournalState, decide_claim
+from paycombat_async._batch.journal import Claim, JournalState, decide_claim
 from paycombat_async.sandbox import LocalSandbox
 from tests.batch.helpers import assert_exactly_once, items
 

@@ -26,9 +26,9 @@ from paycombat_async import (
     UnprocessableEntityError,
     ValidationError,
 )
-from paycombat_async._batch import BatchCounts
-from paycombat_async._journal import JournalEntry
-from paycombat_async._reconcile import fingerprint
+from paycombat_async._batch.engine import BatchCounts
+from paycombat_async._batch.journal import JournalEntry
+from paycombat_async._batch.reconcile import fingerprint
 from paycombat_async.sandbox import LocalSandbox
 from tests.batch.gateway import CREATE_PATH, LIST_PATH, Gateway, client_for_gateway, run_gateway
 from tests.batch.helpers import items
@@ -634,7 +634,7 @@ def test_the_fingerprint_of_a_request_never_changes() -> None:
 
 
 async def test_a_lookup_that_runs_past_its_page_bound_proves_nothing() -> None:
-    from paycombat_async._reconcile import LOOKUP_LIMIT, LOOKUP_PAGES
+    from paycombat_async._batch.reconcile import LOOKUP_LIMIT, LOOKUP_PAGES
 
     gateway = Gateway(ignore_order_id_filter=True, reject_with={"b-0": UNAVAILABLE})
     seed_others(gateway, LOOKUP_PAGES * LOOKUP_LIMIT + 1)

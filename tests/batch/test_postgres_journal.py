@@ -32,9 +32,9 @@ from paycombat_async import (  # noqa: E402
     PayCombat,
     PostgresJournal,
 )
+from paycombat_async._batch.journal import masked, open_journal  # noqa: E402
+from paycombat_async._batch.postgres import DDL  # noqa: E402
 from paycombat_async._cli import main  # noqa: E402
-from paycombat_async._journal import masked, open_journal  # noqa: E402
-from paycombat_async._journal_postgres import DDL  # noqa: E402
 from paycombat_async.sandbox import LocalSandbox  # noqa: E402
 from tests.batch.helpers import assert_exactly_once, items, on_server  # noqa: E402
 from tests.batch.postgres import PASSWORD, PostgresServer  # noqa: E402
@@ -295,7 +295,7 @@ def test_without_the_extra_a_url_is_a_journal_error_that_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if not installed
-    monkeypatch.delitem(sys.modules, "paycombat_async._journal_postgres")
+    monkeypatch.delitem(sys.modules, "paycombat_async._batch.postgres")
     with pytest.raises(JournalError, match=r"pip install 'paycombat\[postgres\]'") as caught:
         open_journal(f"postgresql://payer:{PASSWORD}@db.example/journal")
     assert caught.value.path == "postgresql://payer:***@db.example/journal"

@@ -19,7 +19,7 @@ from paycombat_async import (
     RetryPolicy,
     SQLiteJournal,
 )
-from paycombat_async._ratelimit import Limiter
+from paycombat_async._core.ratelimit import Limiter
 from paycombat_async.sandbox import LocalSandbox, RecordedRequest
 from tests.batch.helpers import assert_exactly_once, batch_client, items, on_server
 from tests.helpers import client_for, payout_args, scripted_server

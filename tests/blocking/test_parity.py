@@ -15,7 +15,7 @@ import paycombat_async
 import paycombat_async.sandbox
 import paycombat_sync
 import paycombat_sync.sandbox
-from paycombat_async._pagination import AsyncPaginator, Paginator
+from paycombat_async._core.pagination import AsyncPaginator, Paginator
 from paycombat_async.resources import DECLARED, resource_classes
 from paycombat_async.resources._base import Resource
 from paycombat_async.resources._declare import _Method, blocking_doc

@@ -22,9 +22,9 @@ from typing import Any, BinaryIO
 import pytest
 
 from paycombat_async import JournalEntry, JournalError
+from paycombat_async._batch.journal import is_database_url
 from paycombat_async._cli import main as paycombat
-from paycombat_async._cli_report import read_entries
-from paycombat_async._journal import is_database_url
+from paycombat_async._cli.report import read_entries
 from paycombat_sync.sandbox import LocalSandbox, RecordedRequest
 from tests.batch.helpers import items
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from paycombat_async import ConfigurationError, PayCombat, ValidationError
-from paycombat_async._signing import js_dumps, sign
+from paycombat_async._codec.signing import js_dumps, sign
 from tests.helpers import client_of, payout_args
 from tests.rawserver import RawServer, envelope, respond
 

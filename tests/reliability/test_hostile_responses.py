@@ -21,7 +21,7 @@ from paycombat_async import (
     PayCombat,
     ServerError,
 )
-from paycombat_async._config import DEFAULT_MAX_RESPONSE_BYTES
+from paycombat_async._core.config import DEFAULT_MAX_RESPONSE_BYTES
 from tests.helpers import client_for, payout_args
 from tests.rawserver import (
     Action,

@@ -17,8 +17,8 @@ from paycombat_async import (
     InvalidResponseError,
     OutcomeUnknownError,
     ServerError,
-    _deadlines,
 )
+from paycombat_async._core import deadlines as _deadlines
 from tests.helpers import CREATE_PATH, client_of, payout_args
 from tests.rawserver import RawServer, envelope, reset, respond, stall
 

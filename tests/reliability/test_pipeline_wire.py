@@ -26,7 +26,7 @@ from paycombat_async import (
     PayCombatError,
     ValidationError,
 )
-from paycombat_async._signing import sign
+from paycombat_async._codec.signing import sign
 from tests.helpers import CREATE_PATH, client_for, client_of, payout_args
 from tests.rawserver import RawServer, envelope, reset, respond, stall
 from tests.reliability.test_pipeline import PAYOUT

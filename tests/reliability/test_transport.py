@@ -19,8 +19,9 @@ import aiohttp
 import pytest
 from packaging.requirements import Requirement
 
-from paycombat_async import APIConnectionError, ConfigurationError, OutcomeUnknownError, _transport
-from paycombat_async._config import ClientConfig
+from paycombat_async import APIConnectionError, ConfigurationError, OutcomeUnknownError
+from paycombat_async._core import transport as _transport
+from paycombat_async._core.config import ClientConfig
 from tests.helpers import client_of
 from tests.rawserver import RawServer, close, envelope, reset, respond
 

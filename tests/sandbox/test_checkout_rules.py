@@ -10,7 +10,7 @@ from paycombat_async import (
     PayCombat,
     UnprocessableEntityError,
 )
-from paycombat_async._converter import format_datetime
+from paycombat_async.models._converter import format_datetime
 from paycombat_async.models.checkout import (
     CheckoutStatus,
 )

@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from paycombat_async._signing import js_dumps, sign
+from paycombat_async._codec.signing import js_dumps, sign
 from paycombat_async.resources import OPERATIONS
 from paycombat_async.sandbox import LocalSandbox, RecordedRequest
 from paycombat_async.sandbox.handlers import ALL_HANDLERS

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from paycombat_async import PayCombat
-from paycombat_async._signing import sign
+from paycombat_async._codec.signing import sign
 from paycombat_async.sandbox import LocalSandbox
 from tests.helpers import payout_args
 from tests.webhooks.helpers import serve

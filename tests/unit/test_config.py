@@ -9,7 +9,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from paycombat_async import ConfigurationError, PayCombat, RetryPolicy
-from paycombat_async._config import ClientConfig
+from paycombat_async._core.config import ClientConfig
 
 TOKEN = "snd_token_1234567890"
 KEY = 'k"e/y\\é+ &'

@@ -19,14 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paycombat_async import Payout, PayoutApproval, PayoutStatus, Person, models
-from paycombat_async._converter import (
+from paycombat_async.models._base import FrozenMapping, Model
+from paycombat_async.models._converter import (
     _builder,
     converter,
     format_datetime,
     structure,
     unstructure,
 )
-from paycombat_async.models._base import FrozenMapping, Model
 
 
 @pytest.mark.parametrize("wire", [12.5, "12.50", "12.5", "  12.5 "])

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 import pytest
 
-from paycombat_async._deadlines import GRAIN, Deadlines
+from paycombat_async._core.deadlines import GRAIN, Deadlines
 
 
 @attrs.define(eq=False)

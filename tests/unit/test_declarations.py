@@ -19,8 +19,7 @@ import paycombat_async
 import paycombat_async.resources as resources
 import paycombat_sync
 from paycombat_async import OPERATIONS, AsyncPaginator, Paginator, ValidationError
-from paycombat_async._readme import render_table
-from paycombat_async._retry import Resend
+from paycombat_async._core.retry import Resend
 from paycombat_async.models import Model
 from paycombat_async.resources._base import (
     PATH,
@@ -36,6 +35,7 @@ from paycombat_async.sandbox import LocalSandbox
 from paycombat_async.sandbox.handlers import ALL_HANDLERS
 from paycombat_async.sandbox.handlers._common import Call, Reply, paginate
 from paycombat_sync.sandbox import LocalSandbox as BlockingSandbox
+from tools.readme import render_table
 
 
 @attrs.frozen(kw_only=True)

@@ -20,10 +20,10 @@ import pytest
 from aiohttp import web
 
 from paycombat_async import OPERATIONS, ValidationError
-from paycombat_async._config import ClientConfig
-from paycombat_async._pipeline import Pipeline, _Call
-from paycombat_async._ratelimit import Limiter
-from paycombat_async._response import UnreadableBody, parse_json, read_body
+from paycombat_async._core.config import ClientConfig
+from paycombat_async._core.pipeline import Pipeline, _Call
+from paycombat_async._core.ratelimit import Limiter
+from paycombat_async._core.response import UnreadableBody, parse_json, read_body
 from paycombat_async.models.payout import PayoutBeneficiaryParam
 from tests.helpers import client_for, payout_args, serve_app
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pycountry
 import pytest
 
-from paycombat_async import ValidationError, _iso
+from paycombat_async import ValidationError
+from paycombat_async._codec import iso as _iso
 from paycombat_async.models.methods import CurrencyRequest
 from paycombat_async.models.methods import MethodFilters as PayinMethodFilters
 
@@ -13,7 +14,7 @@ from paycombat_async.models.methods import MethodFilters as PayinMethodFilters
 def test_the_table_matches_pycountry() -> None:
     currencies = {c.alpha_3 for c in pycountry.currencies}
     countries = {c.alpha_2 for c in pycountry.countries}
-    hint = "regenerate paycombat_async/_iso.py from the installed pycountry"
+    hint = "regenerate paycombat_async/_codec/iso.py from the installed pycountry"
     assert currencies == _iso.CURRENCIES, hint
     assert countries == _iso.COUNTRIES, hint
 

@@ -34,7 +34,7 @@ def _run(code: str) -> list[list[str]]:
 def test_importing_the_package_builds_no_api_group() -> None:
     (loaded,) = _run("""
 import paycombat_async
-batch = ("paycombat_async._journal", "paycombat_async._reconcile", "sqlite3")
+batch = ("paycombat_async._batch.journal", "paycombat_async._batch.reconcile", "sqlite3")
 print(json.dumps(loaded() + [name for name in batch if name in sys.modules]))
 """)
     assert loaded == []

@@ -24,8 +24,8 @@ from paycombat_async import (
     UnprocessableEntityError,
     ValidationError,
 )
-from paycombat_async._journal import JournalEntry, decide_claim
-from paycombat_async._reconcile import (
+from paycombat_async._batch.journal import JournalEntry, decide_claim
+from paycombat_async._batch.reconcile import (
     error_from_record,
     error_record,
     is_duplicate_order,

@@ -25,8 +25,8 @@ from paycombat_async import (
     ValidationError,
     models,
 )
-from paycombat_async._converter import structure, unstructure
 from paycombat_async.models._base import FrozenMapping, Model
+from paycombat_async.models._converter import structure, unstructure
 
 
 def _model_classes() -> list[type[Model]]:

@@ -25,7 +25,7 @@ from paycombat_async import (
     Payout,
     ValidationError,
 )
-from paycombat_async._pagination import DEFAULT_MAX_PAGES
+from paycombat_async._core.pagination import DEFAULT_MAX_PAGES
 from tests.helpers import client_for, serve_app
 
 LIST_PATH = "/api/v1/payout"

@@ -12,8 +12,8 @@ import pytest
 import paycombat_async
 import paycombat_async.models
 from paycombat_async import OPERATIONS, PayCombat
-from paycombat_async._readme import PAGE, render_table
-from paycombat_async._retry import Resend
+from paycombat_async._core.retry import Resend
+from tools.readme import PAGE, render_table
 
 
 def test_all_is_sorted_and_every_name_resolves() -> None:
@@ -72,6 +72,6 @@ def test_the_package_ships_py_typed() -> None:
 def test_the_docs_table_is_the_one_the_declarations_render() -> None:
     page = (Path(__file__).parents[2] / PAGE).read_text(encoding="utf-8")
     table = render_table(OPERATIONS.values())
-    assert table in page, "run `python -m paycombat_async._readme` to regenerate the table"
+    assert table in page, "run `python -m tools.readme` to regenerate the table"
     for op in OPERATIONS.values():
         assert f"| {op.title} | `client.{op.key}` |" in table

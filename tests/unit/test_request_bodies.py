@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paycombat_async import Person
-from paycombat_async._signing import js_dumps
+from paycombat_async._codec.signing import js_dumps
 from paycombat_async.models.payout import CreatePayoutRequest, PayoutBeneficiaryParam
 from paycombat_async.resources.payouts import Payouts
 from tests.helpers import payout_args

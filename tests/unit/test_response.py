@@ -22,7 +22,7 @@ from paycombat_async import (
     RateLimitError,
     ServerError,
 )
-from paycombat_async._response import (
+from paycombat_async._core.response import (
     MAX_DEPTH,
     UnreadableBody,
     _decompress,

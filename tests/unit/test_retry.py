@@ -30,7 +30,7 @@ from paycombat_async import (
     ServerError,
     UnprocessableEntityError,
 )
-from paycombat_async._retry import Decision, Resend, Resendable, classify, parse_retry_after
+from paycombat_async._core.retry import Decision, Resend, Resendable, classify, parse_retry_after
 
 NEVER, SAFE, IDEMPOTENT = Resend.NEVER, Resend.SAFE, Resend.IDEMPOTENT
 

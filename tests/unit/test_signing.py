@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paycombat_async import _signing
-from paycombat_async._signing import (
+from paycombat_async._codec import signing as _signing
+from paycombat_async._codec.signing import (
     Signer,
     _NeedsWriter,
     _plain,

@@ -20,8 +20,6 @@ import pytest
 import paycombat_sync
 import paycombat_sync.sandbox
 from paycombat_async import PayCombat, ValidationError
-from paycombat_async import _validation as _v
-from paycombat_async._converter import structure
 from paycombat_async.models import (
     AdvancedRedirectUrl,
     Company,
@@ -37,7 +35,9 @@ from paycombat_async.models import (
     UpdatePayoutBeneficiaryRequest,
     ValidateBeneficiaryRequest,
 )
+from paycombat_async.models import _validation as _v
 from paycombat_async.models._base import Params
+from paycombat_async.models._converter import structure
 from paycombat_async.sandbox import LocalSandbox
 from tests.helpers import payout_args
 

@@ -15,7 +15,7 @@ import pytest
 
 import paycombat_async.webhooks
 import paycombat_sync.webhooks
-from paycombat_async._signing import js_dumps, sign
+from paycombat_async._codec.signing import js_dumps, sign
 from paycombat_sync import APITimeoutError, PayCombat, PayoutStatus
 from paycombat_sync.sandbox import LocalSandbox
 from paycombat_sync.webhooks import (

@@ -19,7 +19,7 @@ from paycombat_async import (
     WebhookPayloadError,
     WebhookSignatureError,
 )
-from paycombat_async._signing import js_dumps, sign
+from paycombat_async._codec.signing import js_dumps, sign
 from paycombat_async.webhooks import (
     EventKind,
     PayinExpired,

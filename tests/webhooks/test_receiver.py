@@ -16,7 +16,7 @@ import attrs
 import pytest
 
 from paycombat_async import PayCombat
-from paycombat_async._signing import js_dumps, sign
+from paycombat_async._codec.signing import js_dumps, sign
 from paycombat_async.sandbox import LocalSandbox
 from paycombat_async.webhooks import (
     PayinEvent,

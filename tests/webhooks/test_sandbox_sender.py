@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from paycombat_async import PayCombat
-from paycombat_async._signing import js_dumps, sign
+from paycombat_async._codec.signing import js_dumps, sign
 from paycombat_async.sandbox import LocalSandbox
 from paycombat_async.webhooks import VirtualAccountRegistration, WebhookEvent, handler
 from tests.helpers import payout_args
@@ -149,7 +149,7 @@ async def test_any_2xx_counts_as_delivered(
 
 def test_the_cli_takes_a_webhook_url(capsys: pytest.CaptureFixture[str]) -> None:
     from paycombat_async import _cli
-    from paycombat_async._cli_app import sandbox
+    from paycombat_async._cli.app import sandbox
 
     assert "webhook_url" in [param.name for param in sandbox.params]
     assert _cli.main(["sandbox", "--webhook-url"]) == 2  # the option needs a value

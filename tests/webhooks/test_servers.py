@@ -28,7 +28,7 @@ import pytest
 from aiohttp import web
 
 from paycombat_async import PayCombat
-from paycombat_async._signing import js_dumps, sign
+from paycombat_async._codec.signing import js_dumps, sign
 from paycombat_async.sandbox import LocalSandbox
 from paycombat_async.webhooks import PayoutSucceeded, WebhookEvent, WebhookResponse
 from paycombat_async.webhooks import handler as webhook_handler

@@ -13,11 +13,11 @@ from typing import Any
 
 import click
 
-from ._cli_common import api_client, credential_options, run_api
-from ._pagination import DEFAULT_LIMIT, LIMIT_PARAM, MAX_LIMIT, list_items, page_params
-from ._pipeline import Pipeline
-from ._routes import Operation
-from .resources import OPERATIONS
+from .._core.pagination import DEFAULT_LIMIT, LIMIT_PARAM, MAX_LIMIT, list_items, page_params
+from .._core.pipeline import Pipeline
+from .._core.routes import Operation
+from ..resources import OPERATIONS
+from .common import api_client, credential_options, run_api
 
 __all__ = [
     "call",
@@ -52,8 +52,8 @@ def operation_rows() -> list[dict[str, str]]:
 def paging(op: Operation) -> bool | None:
     """Whether ``op`` is a list read page by page (``page``/``limit``): True; a list answered
     whole: False; not a list: None."""
-    from .resources import resource_classes
-    from .resources._declare import ListEndpoint
+    from ..resources import resource_classes
+    from ..resources._declare import ListEndpoint
 
     attribute, _, method = op.key.partition(".")
     for cls in resource_classes():

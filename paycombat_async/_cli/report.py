@@ -25,7 +25,7 @@ from typing import Any
 
 import click
 
-from ._journal import HELD, STATES, JournalEntry, SQLiteJournal, is_database_url, masked
+from .._batch.journal import HELD, STATES, JournalEntry, SQLiteJournal, is_database_url, masked
 
 __all__ = ["build_report", "read_entries", "report"]
 
@@ -39,7 +39,7 @@ async def read_entries(where: str) -> list[JournalEntry]:
     """Every entry of the journal ``where`` (a SQLite file that exists, or a ``postgresql://``
     URL), read without creating a table; ``JournalError`` if it cannot be read."""
     if is_database_url(where):
-        from ._journal_postgres import PostgresJournal
+        from .._batch.postgres import PostgresJournal
 
         journal = PostgresJournal(where, create_table=False)
         try:
@@ -173,7 +173,7 @@ def report(where: str, as_json: bool, expect: int | None) -> int:
     Exit codes: 0 all created; 3 some rejected (none in doubt); 4 some unknown or in flight
     (run the batch again with the same journal); 5 some conflict (check it by hand).
     """
-    from ._cli_common import run_api
+    from .common import run_api
 
     if not is_database_url(where) and not Path(where).is_file():
         raise click.ClickException(f"no journal at {where}")  # (and none is created)

@@ -23,8 +23,8 @@ import attrs
 from cattrs import Converter
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from ._exceptions import ValidationError
-from .models._base import Model, _frozen
+from .._exceptions import ValidationError
+from ._base import Model, _frozen
 
 __all__ = [
     "converter",

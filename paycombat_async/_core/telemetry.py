@@ -34,12 +34,12 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._exceptions import ClientStateError, ConfigurationError, OutcomeUnknownError, PayCombatError
-from ._pipeline import REDACTED, Pipeline, _Call, _reference, _Wire, without_secrets
-from ._ratelimit import Limiter
-from ._retry import classify
-from ._routes import Operation
-from ._version import __version__
+from .._exceptions import ClientStateError, ConfigurationError, OutcomeUnknownError, PayCombatError
+from .._version import __version__
+from .pipeline import REDACTED, Pipeline, _Call, _reference, _Wire, without_secrets
+from .ratelimit import Limiter
+from .retry import classify
+from .routes import Operation
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from opentelemetry.metrics import Counter, Histogram, MeterProvider
     from opentelemetry.trace import Span, Tracer, TracerProvider
 
-    from ._config import ClientConfig
+    from .config import ClientConfig
 
 __all__ = [
     "LOG_ENV",

@@ -14,7 +14,7 @@ import collections
 import time
 from typing import TYPE_CHECKING
 
-from ._exceptions import ConfigurationError
+from .._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from aiolimiter import AsyncLimiter

@@ -40,8 +40,8 @@ from typing import Any
 import anyio
 import attrs
 
-from ._exceptions import JournalError
-from ._journal import (
+from .._exceptions import JournalError
+from .journal import (
     DEFAULT_LEASE,
     HELD,
     Claim,

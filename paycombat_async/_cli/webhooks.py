@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 import click
 
-from ._exceptions import PayCombatError
-from ._signing import sign
+from .._codec.signing import sign
+from .._exceptions import PayCombatError
 
 __all__ = ["DEFAULT_PORT", "InputStop", "event_name", "listen", "local_credentials"]
 
@@ -117,7 +117,7 @@ async def _reachable(url: str, host: str, port: int) -> None:
 
 def event_name(body: bytes) -> tuple[str, str]:
     """``(event, object id)`` of a notification body, named as the SDK's receiver names it."""
-    from .webhooks._events import event_from_body
+    from ..webhooks._events import event_from_body
 
     try:
         payload = json.loads(body)
@@ -224,7 +224,7 @@ def listen(
         token, signature_key = token or saved_token, signature_key or saved_key
 
     async def serve() -> None:
-        from .sandbox import LocalSandbox
+        from ..sandbox import LocalSandbox
 
         await _reachable(forward_to, *target)
         box = LocalSandbox(host=host, port=port, token=token, signature_key=signature_key)

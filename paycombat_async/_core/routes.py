@@ -20,9 +20,9 @@ from urllib.parse import quote
 
 import attrs
 
-from ._exceptions import ValidationError
-from ._retry import Resend
-from ._validation import check_path_id
+from .._exceptions import ValidationError
+from ..models._validation import check_path_id
+from .retry import Resend
 
 __all__ = ["HTTPMethod", "Operation", "OperationTable", "adhoc_operation", "normalise", "operation"]
 

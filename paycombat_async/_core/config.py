@@ -13,15 +13,15 @@ from urllib.parse import quote, quote_plus, urlsplit
 
 import attrs
 
-from ._exceptions import ConfigurationError
-from ._retry import RetryPolicy
-from ._signing import Signer
+from .._codec.signing import Signer
+from .._exceptions import ConfigurationError
+from .retry import RetryPolicy
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
 
-    from ._telemetry import Observer
+    from .telemetry import Observer
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "ClientConfig"]
 
@@ -73,7 +73,7 @@ class ClientConfig:
     def observer(self) -> Observer | None:
         """What the client reports its calls to (OpenTelemetry, ``PAYCOMBAT_LOG=debug``), or
         None when there is nothing to report to: decided once, here."""
-        from ._telemetry import observer_for  # it needs the pipeline, so aiohttp
+        from .telemetry import observer_for  # it needs the pipeline, so aiohttp
 
         return observer_for(self)
 

@@ -20,14 +20,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``paycombat`` command; returns its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args in (["--version"], ["-V"]):  # answered with or without the extra
-        from ._version import __version__
+        from .._version import __version__
 
         print(f"paycombat, version {__version__}")
         return 0
     try:
         import click
 
-        from ._cli_app import cli
+        from .app import cli
     except ImportError as exc:
         if exc.name not in ("click", "rich") and not str(exc.name).startswith(("click.", "rich.")):
             raise
@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args:
         print(cli.get_help(click.Context(cli, info_name="paycombat")), file=sys.stderr)
         return 2
-    from . import _cli_app
+    from . import app as _cli_app
 
     _cli_app.ARGV[:] = args
     try:

@@ -14,9 +14,9 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from ._config import ClientConfig
-from ._exceptions import ConfigurationError
-from ._version import __version__
+from .._exceptions import ConfigurationError
+from .._version import __version__
+from .config import ClientConfig
 
 __all__ = ["USER_AGENT", "Attempt", "Attempts", "new_session"]
 

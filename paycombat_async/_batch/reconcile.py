@@ -31,8 +31,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import anyio
 import attrs
 
-from . import _converter
-from ._exceptions import (
+from .._codec.signing import js_dumps
+from .._core.ratelimit import Limiter
+from .._exceptions import (
     APIError,
     ClientStateError,
     JournalError,
@@ -41,15 +42,14 @@ from ._exceptions import (
     PayoutConflictError,
     ValidationError,
 )
-from ._journal import Journal, JournalEntry
-from ._ratelimit import Limiter
-from ._signing import js_dumps
-from .models.payout import CreatePayoutRequest, Payout
+from ..models import _converter
+from ..models.payout import CreatePayoutRequest, Payout
+from .journal import Journal, JournalEntry
 
 if TYPE_CHECKING:
-    from ._config import ClientConfig
-    from .resources._base import AsyncMode
-    from .resources.payouts import Payouts
+    from .._core.config import ClientConfig
+    from ..resources._base import AsyncMode
+    from ..resources.payouts import Payouts
 
 __all__ = [
     "DEFAULT_SETTLE",
@@ -126,7 +126,7 @@ def error_record(error: PayCombatError) -> dict[str, Any]:
 
 def error_from_record(record: dict[str, Any] | None) -> PayCombatError:
     """The error a journal row recorded (a ``PayCombatError`` if its type is not one)."""
-    from . import _exceptions
+    from .. import _exceptions
 
     record = record or {}
     cls = getattr(_exceptions, str(record.get("type")), None)

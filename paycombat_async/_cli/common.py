@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from ._client import PayCombat
-from ._exceptions import PayCombatError
+from .._client import PayCombat
+from .._exceptions import PayCombatError
 
 __all__ = ["NO_CREDENTIALS", "api_client", "credential_options", "run_api"]
 

@@ -31,7 +31,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from ._exceptions import PaginationError, ValidationError
+from .._exceptions import PaginationError, ValidationError
 
 __all__ = [
     "DEFAULT_LIMIT",

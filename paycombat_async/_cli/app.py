@@ -18,13 +18,13 @@ from typing import Any
 import click
 from rich.console import Console
 
-from ._cli_call import call, unknown_operation
-from ._cli_common import NO_CREDENTIALS, api_client, credential_options, run_api
-from ._cli_report import report
-from ._cli_trigger import trigger
-from ._cli_webhooks import listen
-from ._version import __version__
-from .resources import OPERATIONS
+from .._version import __version__
+from ..resources import OPERATIONS
+from .call import call, unknown_operation
+from .common import NO_CREDENTIALS, api_client, credential_options, run_api
+from .report import report
+from .trigger import trigger
+from .webhooks import listen
 
 __all__ = ["cli"]
 
@@ -151,7 +151,7 @@ def sandbox(
         raise click.UsageError("--webhook-unsigned and --webhook-wrong-signature: choose one")
 
     async def serve() -> None:
-        from .sandbox import LocalSandbox
+        from ..sandbox import LocalSandbox
 
         box = LocalSandbox(
             host=host,
@@ -228,7 +228,7 @@ def _sandbox_settings(
 @click.option("-v", "--verbose", is_flag=True, help="Log every request.")
 def demo(verbose: bool) -> None:
     """A tour of the SDK against a local sandbox, ending with a 1,000-payout batch."""
-    from ._demo import run_demo
+    from .demo import run_demo
 
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="  %(name)s: %(message)s")
@@ -337,7 +337,7 @@ def batch(
       130  interrupted (Ctrl-C); 143 terminated (SIGTERM): run the same
            command again
     """
-    from ._cli_batch import BatchInputError, BatchRun, delimiter_option, journal_option
+    from .batch import BatchInputError, BatchRun, delimiter_option, journal_option
 
     if options.get("token") is None or not str(options["token"]).strip():
         raise click.UsageError(NO_CREDENTIALS)

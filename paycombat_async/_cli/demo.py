@@ -15,11 +15,11 @@ from typing import Any
 
 from aiohttp import web
 
-from ._cli_batch import money, plain
-from ._client import PayCombat
-from ._exceptions import OutcomeUnknownError, ValidationError
-from .sandbox import LocalSandbox
-from .webhooks import PayoutSucceeded, handler
+from .._client import PayCombat
+from .._exceptions import OutcomeUnknownError, ValidationError
+from ..sandbox import LocalSandbox
+from ..webhooks import PayoutSucceeded, handler
+from .batch import money, plain
 
 __all__ = ["run_demo"]
 

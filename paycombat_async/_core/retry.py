@@ -34,7 +34,7 @@ import attrs
 if TYPE_CHECKING:
     import tenacity
 
-from ._exceptions import (
+from .._exceptions import (
     APIConnectionError,
     ConflictError,
     NotFoundError,

@@ -33,11 +33,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ._batch import BatchCounts
-from ._client import PayCombat
-from ._exceptions import BatchAbortedError, JournalError, PayCombatError, ValidationError
-from ._journal import is_database_url, masked, open_journal
-from .models.payout import CreatePayoutRequest
+from .._batch.engine import BatchCounts
+from .._batch.journal import is_database_url, masked, open_journal
+from .._client import PayCombat
+from .._exceptions import BatchAbortedError, JournalError, PayCombatError, ValidationError
+from ..models.payout import CreatePayoutRequest
 
 __all__ = [
     "EXIT_ALL_CREATED",

@@ -13,9 +13,9 @@ from typing import Any
 
 import attrs
 
-from ._exceptions import ValidationError
-from ._iso import COUNTRIES, CURRENCIES
-from ._signing import js_number
+from .._codec.iso import COUNTRIES, CURRENCIES
+from .._codec.signing import js_number
+from .._exceptions import ValidationError
 
 __all__ = ["amount", "check_path_id", "country_code", "currency_code", "non_empty"]
 __all__ += ["check_with", "one_of", "optional_text", "path_id", "region_code"]
@@ -208,7 +208,7 @@ def _shape(cls: type[Any]) -> _Shape:
 
 def _make_shape(cls: type[Any]) -> _Shape:
     # Imported here: the models import this module, so it cannot import them at its top.
-    from .models._base import Params
+    from ._base import Params
 
     hints = typing.get_type_hints(cls)
     nested: list[_Nested] = []

@@ -20,10 +20,8 @@ import aiohttp
 import attrs
 from yarl import URL
 
-from . import _converter
-from ._config import ClientConfig
-from ._deadlines import Deadlines
-from ._exceptions import (
+from .._codec.signing import js_dumps
+from .._exceptions import (
     APIConnectionError,
     APITimeoutError,
     ClientStateError,
@@ -34,14 +32,16 @@ from ._exceptions import (
     RateLimitError,
     ValidationError,
 )
-from ._pagination import list_items
-from ._ratelimit import Limiter
-from ._raw import capture
-from ._response import UnreadableBody, interpret, read_body, unreadable
-from ._retry import Resend, Resendable, classify
-from ._routes import Operation
-from ._signing import js_dumps
-from ._transport import Attempts, new_session
+from ..models import _converter
+from .config import ClientConfig
+from .deadlines import Deadlines
+from .pagination import list_items
+from .ratelimit import Limiter
+from .raw import capture
+from .response import UnreadableBody, interpret, read_body, unreadable
+from .retry import Resend, Resendable, classify
+from .routes import Operation
+from .transport import Attempts, new_session
 
 __all__ = ["REDACTED", "Pipeline", "without_secrets"]
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from ._exceptions import (
+from .._exceptions import (
     APIError,
     InvalidResponseError,
     PayCombatError,
@@ -24,7 +24,7 @@ from ._exceptions import (
     ServerError,
     error_class_for_status,
 )
-from ._retry import parse_retry_after
+from .retry import parse_retry_after
 
 __all__ = ["Answering", "UnreadableBody", "interpret", "parse_json", "read_body", "unreadable"]
 

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeVar
 import anyio
 import attrs
 
-from ._exceptions import APITimeoutError, ValidationError
-from .models.payin import Payin
-from .models.payout import Payout
+from .._exceptions import APITimeoutError, ValidationError
+from ..models.payin import Payin
+from ..models.payout import Payout
 
 if TYPE_CHECKING:
-    from .webhooks._events import WebhookEvent
+    from ._events import WebhookEvent
 
 __all__ = ["PAYIN", "PAYOUT", "TrackedKind", "notify", "wait_for"]
 

@@ -39,8 +39,8 @@ import anyio
 import anyio.abc
 import attrs
 
-from . import _converter
-from ._exceptions import (
+from .._core.ratelimit import Limiter
+from .._exceptions import (
     BatchAbortedError,
     JournalError,
     OutcomeUnknownError,
@@ -48,9 +48,10 @@ from ._exceptions import (
     PayoutConflictError,
     ValidationError,
 )
-from ._journal import Claim, Journal, open_journal
-from ._ratelimit import Limiter
-from ._reconcile import (
+from ..models import _converter
+from ..models.payout import CreatePayoutRequest, Payout
+from .journal import Claim, Journal, open_journal
+from .reconcile import (
     DEFAULT_SETTLE,
     BatchResult,
     Engine,
@@ -58,12 +59,11 @@ from ._reconcile import (
     error_from_record,
     fingerprint,
 )
-from .models.payout import CreatePayoutRequest, Payout
 
 if TYPE_CHECKING:
-    from ._config import ClientConfig
-    from .resources._base import AsyncMode
-    from .resources.payouts import Payouts
+    from .._core.config import ClientConfig
+    from ..resources._base import AsyncMode
+    from ..resources.payouts import Payouts
 
 __all__ = [
     "DEFAULT_CONCURRENCY",

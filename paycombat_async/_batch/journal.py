@@ -35,7 +35,7 @@ from typing import Any, Literal, Protocol, get_args, runtime_checkable
 import anyio
 import attrs
 
-from ._exceptions import JournalError
+from .._exceptions import JournalError
 
 __all__ = [
     "DEFAULT_LEASE",
@@ -281,7 +281,7 @@ def open_journal(where: str | os.PathLike[str]) -> Journal:
     text = os.fspath(where)
     if is_database_url(text):
         try:
-            from ._journal_postgres import PostgresJournal
+            from .postgres import PostgresJournal
         except ImportError as exc:
             raise JournalError(str(exc), path=masked(text)) from exc
         return PostgresJournal(text)

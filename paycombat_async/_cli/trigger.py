@@ -22,11 +22,11 @@ import aiohttp
 import attrs
 import click
 
-from ._cli_batch import money, plain
-from ._cli_webhooks import DEFAULT_PORT, InputStop, local_credentials
-from ._client import PayCombat
-from ._exceptions import PayCombatError, ValidationError
-from .sandbox._server import WEBHOOKS_PATH
+from .._client import PayCombat
+from .._exceptions import PayCombatError, ValidationError
+from ..sandbox._server import WEBHOOKS_PATH
+from .batch import money, plain
+from .webhooks import DEFAULT_PORT, InputStop, local_credentials
 
 __all__ = ["EVENTS", "build_create", "trigger"]
 
@@ -104,7 +104,7 @@ _SIMULATE = {  # the create's key: (the simulate method, what it creates)
 
 def _endpoint(key: str) -> Any:
     """The declared endpoint (request class, operation) of a resource method key."""
-    from .resources import resource_classes
+    from ..resources import resource_classes
 
     attribute, _, method = key.partition(".")
     for cls in resource_classes():

@@ -1,0 +1,1 @@
+"""Sans-IO encoding: JavaScript-exact JSON and its signature, ISO code lists."""

@@ -1,0 +1,1 @@
+"""The request core: one pipeline every operation goes through."""
