@@ -101,9 +101,17 @@ LINTED = [*PACKAGES, "tests", "benchmarks", "examples", "tools", *DOCS_CODE, "no
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The test suite, on a real loopback sandbox, with warnings as errors, on every supported
-    Python found here (``nox -s tests-3.12`` for one)."""
+    Python found here (``nox -s tests-3.12`` for one). The first Python's session searches
+    the Hypothesis properties in full, the others with a tenth of the examples (tests/budget.py;
+    ``PAYCOMBAT_TEST_EXAMPLES=full`` searches in full everywhere)."""
     session.install("-e", ".[test]")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *session.posargs, env=examples_env(session.python != PYTHONS[0]))
+
+
+def examples_env(light: bool) -> dict[str, str]:
+    """How hard a session's property tests search (tests/budget.py)."""
+    chosen = os.environ.get("PAYCOMBAT_TEST_EXAMPLES") or ("light" if light else "full")
+    return {"PAYCOMBAT_TEST_EXAMPLES": chosen}
 
 
 @nox.session(python=NEWEST)
@@ -111,7 +119,8 @@ def tests_uvloop(session: nox.Session) -> None:
     """The test suite's async tests on uvloop, on the newest Python found (the others, which
     never run on the test's loop, are deselected: tests/conftest.py)."""
     session.install("-e", ".[test]", "uvloop")
-    session.run("pytest", *session.posargs, env={"PAYCOMBAT_TEST_LOOP": "uvloop"})
+    env = {"PAYCOMBAT_TEST_LOOP": "uvloop", **examples_env(light=True)}
+    session.run("pytest", *session.posargs, env=env)
 
 
 @nox.session

@@ -11,6 +11,7 @@ import pytest
 
 from paycombat_async import PayCombat
 from paycombat_async.sandbox import LocalSandbox
+from tests import budget  # noqa: F401  (a light session loads its Hypothesis profile here)
 
 
 @pytest.hookimpl(tryfirst=True)

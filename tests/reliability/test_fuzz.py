@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from paycombat_async import APIError, OutcomeUnknownError, PayCombat, PayCombatError
 from paycombat_async.models.payout import Payout
+from tests.budget import examples
 from tests.helpers import client_for, payout_args
 from tests.rawserver import RawServer, respond
 
@@ -106,7 +107,7 @@ async def outcome_of(call: Any) -> object:
 
 @pytest.mark.anyio
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

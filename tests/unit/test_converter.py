@@ -27,6 +27,7 @@ from paycombat_async.models._converter import (
     structure,
     unstructure,
 )
+from tests.budget import examples
 
 
 @pytest.mark.parametrize("wire", [12.5, "12.50", "12.5", "  12.5 "])
@@ -243,7 +244,7 @@ def _wire_dicts(draw: st.DrawFn, cls: type[Model]) -> dict[str, Any]:
     return {key: draw(_values) for key in present}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(data=st.data())
 @pytest.mark.parametrize("cls", [Payout, _EveryShape])
 def test_the_compiled_function_agrees_with_the_hooks_on_any_values(

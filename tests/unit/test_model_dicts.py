@@ -27,6 +27,7 @@ from paycombat_async import (
 )
 from paycombat_async.models._base import FrozenMapping, Model
 from paycombat_async.models._converter import structure, unstructure
+from tests.budget import examples
 
 
 def _model_classes() -> list[type[Model]]:
@@ -122,7 +123,7 @@ def _models(draw: st.DrawFn, cls: type[Model]) -> Model:
 
 
 @pytest.mark.parametrize("cls", _MODELS, ids=lambda cls: cls.__name__)
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(data=st.data())
 def test_every_model_round_trips_through_json(cls: type[Model], data: st.DataObject) -> None:
     model = data.draw(_models(cls))

@@ -19,6 +19,7 @@ from paycombat_async import Person
 from paycombat_async._codec.signing import js_dumps
 from paycombat_async.models.payout import CreatePayoutRequest, PayoutBeneficiaryParam
 from paycombat_async.resources.payouts import Payouts
+from tests.budget import examples
 from tests.helpers import payout_args
 
 CREATE = Payouts.__dict__["create"]
@@ -98,7 +99,7 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     beneficiary=st.dictionaries(st.text(max_size=5), _json, min_size=1, max_size=4),
     order_id=st.one_of(st.none(), st.text(min_size=1, max_size=8).filter(str.strip)),

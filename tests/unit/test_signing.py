@@ -30,6 +30,7 @@ from paycombat_async._codec.signing import (
     sign,
     signature_matches,
 )
+from tests.budget import examples
 
 # Text with everything JSON.stringify treats specially: quotes, backslashes, controls, non-ASCII,
 # U+2028/2029, slashes, and lone surrogates (which it escapes).
@@ -142,7 +143,7 @@ def test_non_json_values_are_refused(bad: Any) -> None:
         js_dumps(bad)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(json_values)
 def test_bytes_are_a_fixed_point_of_parse_then_stringify(value: Any) -> None:
     """A server that re-serializes the parsed body gets the bytes we signed."""
@@ -200,7 +201,7 @@ def node() -> Iterator[subprocess.Popen[str]]:
     proc.stdout.close()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(value=json_values)
 def test_node_produces_the_same_bytes_and_signature(
     node: subprocess.Popen[str], value: Any
@@ -295,7 +296,7 @@ def test_a_body_with_amounts_is_normalised_on_a_copy_never_in_place() -> None:
     assert type(body["party"]["fee"]) is Decimal
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(
     st.one_of(
         st.integers(0, 22).flatmap(
@@ -339,7 +340,7 @@ def test_cpython_builds_its_c_encoder_once() -> None:
         assert _signing._encode_fast is not _signing._encode_public  # the 0.9 us a body saves
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(plain_json)
 def test_the_c_encoder_built_once_writes_what_the_public_encoder_writes(value: Any) -> None:
     encode = _signing._c_encoder() or _signing._encode_public
@@ -410,7 +411,7 @@ def _leaves(value: Any) -> Iterator[Any]:
         yield value
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(key=st.text(max_size=100), body=st.binary(max_size=300))
 def test_a_signer_is_hmac_sha256_for_keys_of_every_length(key: str, body: bytes) -> None:
     # keys shorter than, equal to and longer than SHA-256's 64-byte block (hashed first)

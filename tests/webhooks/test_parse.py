@@ -33,6 +33,7 @@ from paycombat_async.webhooks import (
     WebhookEvent,
     parse_event,
 )
+from tests.budget import examples
 from tests.webhooks.helpers import KEY, PAYIN_SUCCESS, PAYOUT_SUCCESS, VA_APPROVED, payload
 
 
@@ -286,21 +287,21 @@ def _outcome(raw: bytes, headers: Any, **kwargs: Any) -> None:
     assert isinstance(event, WebhookEvent)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=st.binary(max_size=600), signature=st.text(max_size=70))
 def test_fuzz_arbitrary_bytes_and_headers(raw: bytes, signature: str) -> None:
     _outcome(raw, {"X-Signature": signature}, signature_key=KEY)
     _outcome(raw, {}, signature_key=None, allow_unsigned=True)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(value=json_values)
 def test_fuzz_arbitrary_json(value: Any) -> None:
     raw, headers = signed(value)
     _outcome(raw, headers, signature_key=KEY)
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=examples(250), deadline=None)
 @given(
     base=st.sampled_from([PAYOUT_SUCCESS, PAYIN_SUCCESS, VA_APPROVED]),
     changes=st.dictionaries(st.sampled_from(fields), json_values, max_size=4),
@@ -316,7 +317,7 @@ def test_fuzz_documented_payloads_with_wrong_values(
     _outcome(json.dumps(body).encode(), headers, signature_key=KEY)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(raw=st.binary(min_size=1, max_size=300), cut=st.integers(min_value=0, max_value=299))
 def test_fuzz_truncations_of_a_signed_body(raw: bytes, cut: int) -> None:
     body, headers = signed(PAYOUT_SUCCESS)
