@@ -48,6 +48,7 @@ from .._core.routes import OperationTable
 from ..models._base import PATH, QUERY, PageRequest, Request
 
 if TYPE_CHECKING:
+    from .._core.config import ClientConfig
     from .._core.pipeline import Pipeline
     from ._declare import _Method
 
@@ -159,3 +160,13 @@ class Resource(OneProcess, Generic[M]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+    @property
+    def client_config(self) -> ClientConfig:
+        """The configuration of the async client this resource calls through: the call timeout
+        and retry policy that hand-written methods (``payouts.create_many``) follow too. A
+        blocking client's resources have none of their own (``client.config`` has it)."""
+        transport = self._transport
+        if not isinstance(transport, AsyncTransport):
+            raise AttributeError("client_config: only an async client's resources run on one")
+        return transport.pipeline.config
