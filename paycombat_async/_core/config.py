@@ -15,13 +15,12 @@ import attrs
 
 from .._codec.signing import Signer
 from .._exceptions import ConfigurationError
+from .observer import Observer, observer_for
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
-
-    from .telemetry import Observer
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "ClientConfig"]
 
@@ -73,8 +72,6 @@ class ClientConfig:
     def observer(self) -> Observer | None:
         """What the client reports its calls to (OpenTelemetry, ``PAYCOMBAT_LOG=debug``), or
         None when there is nothing to report to: decided once, here."""
-        from .telemetry import observer_for  # it needs the pipeline, so aiohttp
-
         return observer_for(self)
 
     @functools.cached_property

@@ -38,25 +38,16 @@ from .deadlines import Deadlines
 from .pagination import list_items
 from .ratelimit import Limiter
 from .raw import capture
+from .redaction import without_secrets
 from .response import UnreadableBody, interpret, read_body, unreadable
 from .retry import Resend, Resendable, classify
 from .routes import Operation
 from .transport import Attempts, new_session
 
-__all__ = ["REDACTED", "Pipeline", "without_secrets"]
+__all__ = ["Pipeline"]
 
 T = TypeVar("T")
 logger = logging.getLogger("paycombat")
-
-REDACTED = "[REDACTED]"
-
-
-def without_secrets(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with each of ``secrets`` (``ClientConfig.secret_forms``: longest first) redacted."""
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
 
 
 @attrs.define(slots=True, repr=False, eq=False)  # no repr: its headers hold the X-token
