@@ -34,7 +34,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .._batch.engine import BatchCounts
-from .._batch.journal import is_database_url, masked, open_journal
+from .._batch.journal import is_database_url, masked
+from .._batch.opening import open_journal
 from .._client import PayCombat
 from .._exceptions import BatchAbortedError, JournalError, PayCombatError, ValidationError
 from ..models.payout import CreatePayoutRequest
