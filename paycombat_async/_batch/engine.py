@@ -50,7 +50,8 @@ from .._exceptions import (
 )
 from ..models import _converter
 from ..models.payout import CreatePayoutRequest, Payout
-from .journal import Claim, Journal, open_journal
+from .journal import Claim, Journal
+from .opening import open_journal
 from .reconcile import (
     DEFAULT_SETTLE,
     BatchResult,

@@ -15,7 +15,8 @@ States are a closed set (``STATES``). A row in any other state, or ``created`` w
 (a hand-repaired or foreign journal), is in doubt: it is looked up before anything is sent.
 
 ``decide_claim`` is the one rule every implementation applies inside its transaction, so a
-shared database follows the same contract as the local ``SQLiteJournal``.
+shared database (``postgres.PostgresJournal``) follows the same contract as the local
+``SQLiteJournal``. ``opening.open_journal`` picks one for a batch's ``journal=``.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ __all__ = [
     "SQLiteJournal",
     "decide_claim",
     "masked",
-    "open_journal",
 ]
 
 JournalState = Literal["sending", "settling", "created", "rejected", "unknown", "conflict"]
@@ -275,20 +275,7 @@ def _hide(text: str) -> str:
     return _PASSWORD_PARAM.sub(r"\1***", text)
 
 
-def open_journal(where: str | os.PathLike[str]) -> Journal:
-    """The journal a batch's ``journal=`` names: a ``postgresql://`` URL (``PostgresJournal``,
-    with the ``postgres`` extra) or the path of a SQLite file."""
-    text = os.fspath(where)
-    if is_database_url(text):
-        try:
-            from .postgres import PostgresJournal
-        except ImportError as exc:
-            raise JournalError(str(exc), path=masked(text)) from exc
-        return PostgresJournal(text)
-    return SQLiteJournal(where)
-
-
-class _Op:
+class Op:
     """One queued journal operation and, once its transaction committed, its result."""
 
     __slots__ = ("args", "kind", "result")
@@ -304,17 +291,17 @@ class GroupCommit:
     queued, and committed together in the next one (``_transact``, one at a time)."""
 
     def __init__(self) -> None:
-        self._pending: list[_Op] = []
+        self._pending: list[Op] = []
         self._flushing: anyio.Event | None = None
         self._generation = 0  # transactions committed so far
         self._queued_generation = 1  # the transaction that operations queued now will join
 
-    async def _transact(self, ops: list[_Op]) -> None:
+    async def _transact(self, ops: list[Op]) -> None:
         """Run ``ops`` in one transaction, setting each one's ``result``: all of them are
         durable when it returns, or it raises."""
         raise NotImplementedError
 
-    async def _submit(self, op: _Op) -> Any:
+    async def _submit(self, op: Op) -> Any:
         """Queue ``op``; return its result once the transaction holding it has committed.
 
         Whoever finds no commit running commits everything queued (group commit); the others
@@ -348,17 +335,17 @@ class GroupCommit:
 
     async def claim(self, entry: JournalEntry) -> Claim:
         """Claim ``entry.key`` for ``entry.owner``, atomically and durably (``decide_claim``)."""
-        claim: Claim = await self._submit(_Op("claim", entry))
+        claim: Claim = await self._submit(Op("claim", entry))
         return claim
 
     async def renew(self, keys: Sequence[str], owner: str) -> None:
         """Extend ``owner``'s leases on those of ``keys`` it still holds."""
         if keys:
-            await self._submit(_Op("renew", list(keys), owner))
+            await self._submit(Op("renew", list(keys), owner))
 
     async def put(self, entry: JournalEntry) -> None:
         """Record ``entry``, durably, group-committed with whatever else is queued."""
-        await self._submit(_Op("put", entry))
+        await self._submit(Op("put", entry))
 
 
 class SQLiteJournal(GroupCommit):
@@ -449,7 +436,7 @@ class SQLiteJournal(GroupCommit):
             raise self._error(exc, "read") from exc
         return None if row is None else entry_from_row(row)
 
-    def _commit(self, ops: list[_Op]) -> None:
+    def _commit(self, ops: list[Op]) -> None:
         """Run ``ops`` in one immediate transaction: all of them are durable, or none."""
         try:
             with self._lock:
@@ -466,7 +453,7 @@ class SQLiteJournal(GroupCommit):
         except sqlite3.Error as exc:
             raise self._error(exc, "written") from exc
 
-    def _apply(self, db: sqlite3.Connection, op: _Op, now: float) -> None:
+    def _apply(self, db: sqlite3.Connection, op: Op, now: float) -> None:
         entry: JournalEntry
         if op.kind == "put":
             entry = op.args[0]
@@ -504,7 +491,7 @@ class SQLiteJournal(GroupCommit):
         else:
             raise AssertionError(f"no journal operation {op.kind!r}")
 
-    async def _transact(self, ops: list[_Op]) -> None:
+    async def _transact(self, ops: list[Op]) -> None:
         await anyio.to_thread.run_sync(self._commit, ops)
 
     async def open(self) -> None:
@@ -517,7 +504,7 @@ class SQLiteJournal(GroupCommit):
 
     async def release(self, owner: str) -> None:
         """End every lease ``owner`` holds now: the next run takes its items over at once."""
-        await self._submit(_Op("release", owner))
+        await self._submit(Op("release", owner))
 
     def entries(self) -> list[JournalEntry]:
         """Every entry (blocking, on a connection of its own; for inspection and tests)."""

@@ -47,7 +47,7 @@ from .journal import (
     Claim,
     GroupCommit,
     JournalEntry,
-    _Op,
+    Op,
     decide_claim,
     entry_from_row,
     masked,
@@ -135,7 +135,7 @@ def _already_claimed(row: JournalEntry | None, entry: JournalEntry) -> bool:
     )
 
 
-def _key_of(op: _Op) -> str:
+def _key_of(op: Op) -> str:
     return str(op.args[0] if op.kind == "get" else op.args[0].key)
 
 
@@ -305,7 +305,7 @@ class PostgresJournal(GroupCommit):
 
     # -- transactions ----------------------------------------------------------------------
 
-    async def _transact(self, ops: list[_Op]) -> None:
+    async def _transact(self, ops: list[Op]) -> None:
         for attempt in range(1, _RETRIES + 1):
             connected = False
             try:
@@ -336,7 +336,7 @@ class PostgresJournal(GroupCommit):
                 raise self._error(exc, "written (timed out)") from exc
             await anyio.sleep(random.uniform(0.01, 0.05) * 2**attempt)
 
-    async def _apply(self, conn: psycopg.AsyncConnection[Any], ops: list[_Op]) -> None:
+    async def _apply(self, conn: psycopg.AsyncConnection[Any], ops: list[Op]) -> None:
         """Every operation of one transaction, in a handful of statements whatever their number.
 
         Items are decided in memory, in order, first on rows read without a lock: an item whose
@@ -393,7 +393,7 @@ class PostgresJournal(GroupCommit):
                     (op.args[0],),
                 )
 
-    def _replay(self, ops: list[_Op], view: dict[str, JournalEntry | None], now: float) -> set[str]:
+    def _replay(self, ops: list[Op], view: dict[str, JournalEntry | None], now: float) -> set[str]:
         """Apply ``ops`` in order to ``view`` (rows by key, in memory), setting each one's
         result; the keys whose row changed."""
         written: set[str] = set()
@@ -490,17 +490,17 @@ class PostgresJournal(GroupCommit):
 
     async def get(self, key: str) -> JournalEntry | None:
         """The entry for ``key`` (read in the next transaction)."""
-        entry: JournalEntry | None = await self._submit(_Op("get", key))
+        entry: JournalEntry | None = await self._submit(Op("get", key))
         return entry
 
     async def release(self, owner: str) -> None:
         """End every lease ``owner`` holds now: the next run takes its items over at once."""
         if self._ready:  # else this journal never reached the database: it claimed nothing
-            await self._submit(_Op("release", owner))
+            await self._submit(Op("release", owner))
 
     async def entries(self) -> list[JournalEntry]:
         """Every entry, in key order (for inspection and tests)."""
-        op = _Op("all")
+        op = Op("all")
         await self._submit(op)
         entries: list[JournalEntry] = op.result
         return entries

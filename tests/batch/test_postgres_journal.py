@@ -32,7 +32,8 @@ from paycombat_async import (  # noqa: E402
     PayCombat,
     PostgresJournal,
 )
-from paycombat_async._batch.journal import masked, open_journal  # noqa: E402
+from paycombat_async._batch.journal import masked  # noqa: E402
+from paycombat_async._batch.opening import open_journal  # noqa: E402
 from paycombat_async._batch.postgres import DDL  # noqa: E402
 from paycombat_async._cli import main  # noqa: E402
 from paycombat_async.sandbox import LocalSandbox  # noqa: E402
