@@ -168,6 +168,13 @@ class PayCombat(ClientResources[AsyncMode], AsyncClosing):
         """The resolved configuration (its repr hides the secrets)."""
         return self._config
 
+    @property
+    def pipeline(self) -> Pipeline:
+        """The request pipeline every call of this client goes through. Not needed to make
+        calls: it is there for what is built on the client (the ``paycombat`` command runs an
+        operation by its key on it; the blocking client releases its pool before ``fork()``)."""
+        return self._pipeline
+
     def __repr__(self) -> str:
         return (
             f"<PayCombat base_url={self._config.base_url!r} "

@@ -486,7 +486,7 @@ class Runner:
                 return
             self._io = None
         with contextlib.suppress(Exception):  # a stuck close: the loop is stopped regardless
-            io.portal.start_task_soon(self._client._pipeline.release).result(CLOSE_GRACE)
+            io.portal.start_task_soon(self._client.pipeline.release).result(CLOSE_GRACE)
         io.stop(timeout=CLOSE_GRACE)
 
     def collected(self, description: str) -> None:

@@ -212,7 +212,7 @@ def call(
 
     async def run() -> Any:
         async with api_client(options) as client:
-            pipeline = client._pipeline
+            pipeline = client.pipeline
             if every_page:
                 return await walk(pipeline, op, path, query)
             return await pipeline.call(op, path_params=path, body=body, params=query)
