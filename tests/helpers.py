@@ -1,20 +1,32 @@
-"""Test helpers: a payout request that the sandbox accepts, and a scripted loopback server."""
+"""Test helpers shared by the suite: a payout request that the sandbox accepts, the documented
+payloads, a client for any test server, a scripted loopback server, and the model round trip.
+
+The fixtures themselves (a sandbox, a client bound to it, webhooks, faults) are the pytest
+plugin's, ``paycombat_async.testing``; ``tests/conftest.py`` gives them the suite's names.
+"""
 
 from __future__ import annotations
 
+import importlib
+import json
+import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal, Protocol, overload
 
 import attrs
 from aiohttp import web
 
-from paycombat_async import PayCombat
+import paycombat_sync
+import paycombat_sync.sandbox
+from paycombat_async import PayCombat, models
+from paycombat_async._codec.signing import js_dumps
+from paycombat_async.models._base import Model
+from paycombat_async.models._converter import structure, unstructure
+from paycombat_async.sandbox import LocalSandbox
+from paycombat_async.testing import DEFAULT_CLIENT_OPTIONS
 from paycombat_async.testing import NO_WAIT as NO_WAIT  # resends without waiting: never sleeps
-
-if TYPE_CHECKING:
-    from tests.rawserver import RawServer
 
 
 def payout_args(**overrides: Any) -> dict[str, Any]:
@@ -90,18 +102,124 @@ async def scripted_server() -> AsyncIterator[Scripted]:
 CREATE_PATH = "/api/v1/payout/create-payout"
 
 
-def client_of(server: RawServer, **kwargs: Any) -> PayCombat:
-    """A client of a raw socket server: a 2 s deadline unless told, resends without waiting."""
-    kwargs.setdefault("timeout", 2)
-    return client_for(server.base_url, **kwargs)
+TOKEN = "snd_test_token_value"
+SIGNATURE_KEY = "snd_test_signature_key"
+"""The credentials of a client of a server that checks none (a raw or scripted server)."""
 
 
-def client_for(base_url: str, **kwargs: Any) -> PayCombat:
-    kwargs.setdefault("retry", NO_WAIT)
-    kwargs.setdefault("timeout", 10)
-    return PayCombat(
-        token="snd_test_token_value",
-        signature_key="snd_test_signature_key",
-        base_url=base_url,
-        **kwargs,
-    )
+class Served(Protocol):
+    """A test server: ``RawServer``, ``Scripted``, a sandbox (which also has credentials)."""
+
+    @property
+    def base_url(self) -> str: ...
+
+
+@overload
+def client_for(
+    server: paycombat_sync.sandbox.LocalSandbox,
+    *,
+    blocking: Literal[True] | None = None,
+    **options: Any,
+) -> paycombat_sync.PayCombat: ...
+@overload
+def client_for(
+    server: str | Served, *, blocking: Literal[True], **options: Any
+) -> paycombat_sync.PayCombat: ...
+@overload
+def client_for(
+    server: str | Served, *, blocking: Literal[False] | None = None, **options: Any
+) -> PayCombat: ...
+def client_for(
+    server: str | Served, *, blocking: bool | None = None, **options: Any
+) -> PayCombat | paycombat_sync.PayCombat:
+    """A client of a test server (its URL, or the server), with the plugin fixtures' options
+    (resends without waiting, a 10 s deadline) unless ``options`` say otherwise.
+
+    A sandbox's own credentials are used, or ``TOKEN``/``SIGNATURE_KEY`` for a server that checks
+    none. The client is blocking (``paycombat_sync``) when ``blocking`` says so, or by default
+    when ``server`` is a blocking sandbox.
+    """
+    if blocking is None:
+        blocking = isinstance(server, paycombat_sync.sandbox.LocalSandbox)
+    base_url = server if isinstance(server, str) else server.base_url
+    credentials: dict[str, Any] = {
+        "token": getattr(server, "token", TOKEN),
+        "signature_key": getattr(server, "signature_key", SIGNATURE_KEY),
+    }
+    client = paycombat_sync.PayCombat if blocking else PayCombat
+    return client(base_url=base_url, **{**credentials, **DEFAULT_CLIENT_OPTIONS, **options})
+
+
+# -- documented payloads and the models --------------------------------------------------------
+
+# The PAYIN SUCCESS webhook example (PayCombat docs: Webhooks), made valid JSON: the docs print
+# single quotes and unquoted timestamps.
+PAYIN_SUCCESS_WEBHOOK: dict[str, Any] = {
+    "id": "005e1272-baec-43f6-8f7b-8ab8ddda8144",
+    "merchant_id": "42e90341-cc68-4fbc-9baf-c3714b6fce0d",
+    "status": "SUCCESS",
+    "amount": 100,
+    "original_amount": 100,
+    "amount_type": "AUD",
+    "transaction": "invoice_13032025_002",
+    "transaction_date": "2025-03-19T13:18:09.000Z",
+    "payment_method": "au_bank_npp",
+    "order_reference": "invoice_19032025_14414443",
+    "customer_full_name": "Fajar 20",
+    "reply_code": "invoice_19032025_11@paycombat.com",
+    "brand": "Blackpink",
+    "currency": "FIAT",
+    "credit_type": "PAYIN",
+    "payer_id": "invoice_06032025_002",
+    "recon_id": "invoice_06032025_002",
+    "order_reference_1": "invoice_06032025_002",
+    "order_reference_2": "invoice_06032025_002",
+    "platform_identifier": "invoice_06032025_002",
+    "trx_type": "DIRECT_PAYIN",
+    "customer_email": "fajarwww@yopmail.com",
+    "customer_phone": "+6285156781122",
+    "customer_personal_number": "",
+    "fee_taken": 0,
+    "fee_expected": 0,
+    "charge_back": 0,
+    "rolling_serve": 0,
+    "retrieval": 0,
+    "is_black_list": 0,
+    "ip_address": "",
+    "billing_address_country": "AU",
+    "billing_address_city": "",
+    "billing_address_zip_code": "",
+    "billing_address": "",
+    "bin": "",
+    "is_3ds": "",
+    "created_at": "2025-03-19T08:48:03.000Z",
+    "updated_at": "2025-03-19T08:48:03.000Z",
+    "deleted_at": None,
+    "payment_date": None,
+    "type": "PAYIN",
+}
+
+
+def round_trip(example: dict[str, Any], cls: type[Any]) -> dict[str, Any]:
+    """Structure ``example`` into ``cls`` and back to JSON; model fields the example lacks
+    come back as null, so those (and only those) are dropped before comparing."""
+    out = json.loads(js_dumps(unstructure(structure(example, cls))))
+    return {k: v for k, v in out.items() if k in example or v is not None}
+
+
+def sent_body(sandbox: LocalSandbox, title: str) -> dict[str, Any]:
+    """The JSON body of the one request titled ``title`` that ``sandbox`` received."""
+    (request,) = sandbox.requests_for(title)
+    body: dict[str, Any] = json.loads(request.body)
+    return body
+
+
+def model_classes() -> list[type[Model]]:
+    """Every model class: each one defined or imported in a module of ``models``, once."""
+    found: list[type[Model]] = []
+    for info in pkgutil.iter_modules(models.__path__):
+        module = importlib.import_module(f"{models.__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and attrs.has(value) and issubclass(value, Model):
+                found += [] if value in found else [value]
+    return found

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -15,8 +14,7 @@ from paycombat_async import (
     UnprocessableEntityError,
     ValidationError,
 )
-from paycombat_async._codec.signing import js_dumps
-from paycombat_async.models._converter import format_datetime, structure, unstructure
+from paycombat_async.models._converter import format_datetime, structure
 from paycombat_async.models.checkout import (
     AdvancedRedirectUrl,
     Checkout,
@@ -25,6 +23,7 @@ from paycombat_async.models.checkout import (
 from paycombat_async.models.methods import PaymentMethod
 from paycombat_async.models.payin import PayinStatus
 from paycombat_async.sandbox import LocalSandbox
+from tests.helpers import round_trip, sent_body
 
 # The docs' examples print a real-looking merchant token in checkout_url; a stand-in replaces it.
 DOC_IDENTIFIER = "snd_EXAMPLE-TOKEN-NOT-REAL=="
@@ -86,19 +85,6 @@ GET_DETAIL_CHECKOUT_DATA: dict[str, Any] = {
     "checkout_url": "https://checkout.paycombat.com/?token=5c57543e5dd646350e452890774a3927aacee5e"
     f"500f6f89e54df1a82e3a6f539&identifier={DOC_IDENTIFIER}",
 }
-
-
-def round_trip(example: dict[str, Any], cls: type[Any]) -> dict[str, Any]:
-    """Structure ``example`` into ``cls`` and back to JSON; model fields the example lacks
-    come back as null, so those (and only those) are dropped before comparing."""
-    out = json.loads(js_dumps(unstructure(structure(example, cls))))
-    return {k: v for k, v in out.items() if k in example or v is not None}
-
-
-def sent_body(sandbox: LocalSandbox, title: str) -> dict[str, Any]:
-    (request,) = sandbox.requests_for(title)
-    body: dict[str, Any] = json.loads(request.body)
-    return body
 
 
 # -- models -----------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -14,61 +13,14 @@ from paycombat_async import (
     UnprocessableEntityError,
     ValidationError,
 )
-from paycombat_async._codec.signing import js_dumps
-from paycombat_async.models._converter import structure, unstructure
+from paycombat_async.models._converter import structure
 from paycombat_async.models.payin import (
     Payin,
     PayinStatus,
     VirtualAccount,
 )
 from paycombat_async.sandbox import LocalSandbox
-
-# The PAYIN SUCCESS webhook example (PayCombat docs: Webhooks), made valid JSON: the docs print
-# single quotes and unquoted timestamps.
-PAYIN_SUCCESS_WEBHOOK: dict[str, Any] = {
-    "id": "005e1272-baec-43f6-8f7b-8ab8ddda8144",
-    "merchant_id": "42e90341-cc68-4fbc-9baf-c3714b6fce0d",
-    "status": "SUCCESS",
-    "amount": 100,
-    "original_amount": 100,
-    "amount_type": "AUD",
-    "transaction": "invoice_13032025_002",
-    "transaction_date": "2025-03-19T13:18:09.000Z",
-    "payment_method": "au_bank_npp",
-    "order_reference": "invoice_19032025_14414443",
-    "customer_full_name": "Fajar 20",
-    "reply_code": "invoice_19032025_11@paycombat.com",
-    "brand": "Blackpink",
-    "currency": "FIAT",
-    "credit_type": "PAYIN",
-    "payer_id": "invoice_06032025_002",
-    "recon_id": "invoice_06032025_002",
-    "order_reference_1": "invoice_06032025_002",
-    "order_reference_2": "invoice_06032025_002",
-    "platform_identifier": "invoice_06032025_002",
-    "trx_type": "DIRECT_PAYIN",
-    "customer_email": "fajarwww@yopmail.com",
-    "customer_phone": "+6285156781122",
-    "customer_personal_number": "",
-    "fee_taken": 0,
-    "fee_expected": 0,
-    "charge_back": 0,
-    "rolling_serve": 0,
-    "retrieval": 0,
-    "is_black_list": 0,
-    "ip_address": "",
-    "billing_address_country": "AU",
-    "billing_address_city": "",
-    "billing_address_zip_code": "",
-    "billing_address": "",
-    "bin": "",
-    "is_3ds": "",
-    "created_at": "2025-03-19T08:48:03.000Z",
-    "updated_at": "2025-03-19T08:48:03.000Z",
-    "deleted_at": None,
-    "payment_date": None,
-    "type": "PAYIN",
-}
+from tests.helpers import PAYIN_SUCCESS_WEBHOOK, round_trip, sent_body
 
 # PayCombat docs, Retrieve Payin: the documented response, its schema placeholders filled in.
 RETRIEVE_PAYIN_DATA: dict[str, Any] = {
@@ -115,19 +67,6 @@ RETRIEVE_PAYIN_DATA: dict[str, Any] = {
     "deleted_at": None,
     "payment_date": None,
 }
-
-
-def round_trip(example: dict[str, Any], cls: type[Any]) -> dict[str, Any]:
-    """Structure ``example`` into ``cls`` and back to JSON; model fields the example lacks
-    come back as null, so those (and only those) are dropped before comparing."""
-    out = json.loads(js_dumps(unstructure(structure(example, cls))))
-    return {k: v for k, v in out.items() if k in example or v is not None}
-
-
-def sent_body(sandbox: LocalSandbox, title: str) -> dict[str, Any]:
-    (request,) = sandbox.requests_for(title)
-    body: dict[str, Any] = json.loads(request.body)
-    return body
 
 
 # -- models -----------------------------------------------------------------------------------

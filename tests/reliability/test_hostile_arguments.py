@@ -15,10 +15,10 @@ import pytest
 
 from paycombat_async import ConfigurationError, PayCombat, ValidationError
 from paycombat_async._codec.signing import js_dumps, sign
-from tests.helpers import client_of, payout_args
+from tests.helpers import SIGNATURE_KEY, client_for, payout_args
 from tests.rawserver import RawServer, envelope, respond
 
-KEY = "snd_test_signature_key"  # tests.helpers.client_for's signature key
+KEY = SIGNATURE_KEY  # what client_for signs with, for a server that checks none
 
 
 # -- path ids ----------------------------------------------------------------------------------
@@ -40,7 +40,7 @@ KEY = "snd_test_signature_key"  # tests.helpers.client_for's signature key
 async def test_a_dot_segment_id_is_refused_before_sending(
     server: RawServer, value: str, call: Any
 ) -> None:
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(ValidationError) as caught:
             await call(c, value)
     assert caught.value.field in ("checkout_id", "payout_id", "customer_id")
@@ -61,7 +61,7 @@ async def test_an_id_arrives_as_one_percent_encoded_segment(
     server: RawServer, value: str, segment: str
 ) -> None:
     server.default = respond(200, envelope({"id": value}))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         assert (await c.payouts.retrieve(value)).id == value
     assert server.requests[0].target == f"/api/v1/payout-method/retrieve-payout/{segment}"
 
@@ -177,7 +177,7 @@ def test_loopback_http_and_any_https_are_accepted(url: str) -> None:
 async def test_an_amount_that_cannot_be_sent_exactly_is_refused_naming_the_field(
     server: RawServer, amount: Any, field: str
 ) -> None:
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(ValidationError) as caught:
             await c.payouts.create(**payout_args(**{field: amount}))
     assert caught.value.field == field
@@ -189,7 +189,7 @@ async def test_a_huge_amount_in_exponent_form_is_refused_or_sent_as_javascript_w
 ) -> None:
     server.default = respond(201, envelope({"id": "p-1"}))
     refused: ValidationError | None = None
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         try:
             await c.payouts.create(**payout_args(sender_amount=Decimal("1E+26")))
         except ValidationError as exc:  # never decimal.InvalidOperation
@@ -206,7 +206,7 @@ async def test_the_callers_decimal_traps_do_not_change_what_an_amount_check_deci
 ) -> None:
     server.default = respond(201, envelope({"id": "p-1"}))
     every_signal = [decimal.Inexact, decimal.Rounded, decimal.InvalidOperation, decimal.Overflow]
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with decimal.localcontext(prec=3, traps=every_signal):
             await c.payouts.create(**payout_args(sender_amount=Decimal("12345.67")))
             with pytest.raises(ValidationError) as caught:
@@ -232,7 +232,7 @@ async def test_an_exact_amount_is_sent_as_javascript_prints_it(
     server: RawServer, amount: Any, sent: bytes
 ) -> None:
     server.default = respond(201, envelope({"id": "p-1"}))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         await c.payouts.create(**payout_args(sender_amount=amount))
     assert b'"sender_amount":' + sent + b"," in server.requests[0].body
 
@@ -255,7 +255,7 @@ async def test_false_and_exponent_numbers_arrive_in_a_signed_body_that_verifies(
         "negative_zero": -0.0,
         "text": "é/\u2028",
     }
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         await c.request("POST", "/api/v1/echo", json=document)
     arrived = server.requests[0]
     assert arrived.body == (
@@ -275,7 +275,7 @@ async def test_false_and_exponent_numbers_arrive_in_a_signed_body_that_verifies(
 async def test_a_number_a_double_cannot_carry_is_refused_in_any_signed_body(
     server: RawServer, number: object
 ) -> None:
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(ValidationError, match="cannot be sent exactly"):
             await c.request("POST", "/api/v1/echo", json={"n": number})
     assert server.requests == []
@@ -288,14 +288,14 @@ async def test_a_number_a_double_cannot_carry_is_refused_in_any_signed_body(
 async def test_a_large_integer_a_double_carries_is_sent(
     server: RawServer, number: int, sent: bytes
 ) -> None:
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         await c.request("POST", "/api/v1/echo", json={"n": number})
     assert server.requests[0].body == b'{"n":' + sent + b"}"
 
 
 async def test_a_signed_create_verifies_over_the_exact_bytes(server: RawServer) -> None:
     server.default = respond(201, envelope({"id": "p-1"}))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         await c.payouts.create(**payout_args(sender_amount=Decimal("1E+3"), order_id="sig"))
     arrived = server.requests[0]
     assert arrived.headers["signature"] == sign(arrived.body, KEY)
@@ -315,7 +315,7 @@ async def test_boolean_and_date_query_parameters_arrive_as_the_server_expects(
         "status": ["PENDING", "FAILED"],
         "page": 2,
     }
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         await c.request("GET", "/api/v1/customer", params=params)
     assert server.requests[0].query == [
         ("include_deleted", "true"),
@@ -344,7 +344,7 @@ async def test_boolean_and_date_query_parameters_arrive_as_the_server_expects(
 )
 async def test_timestamps_structure_to_aware_utc_datetimes(server: RawServer, stamp: Any) -> None:
     server.default = respond(200, envelope({"id": "p-1", "created_at": stamp}))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         payout = await c.payouts.retrieve("p-1")
     assert payout.created_at == dt.datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=dt.UTC)
     assert payout.created_at is not None
@@ -355,7 +355,7 @@ async def test_timestamps_structure_to_aware_utc_datetimes(server: RawServer, st
 async def test_a_body_that_contains_itself_is_refused_before_sending(server: RawServer) -> None:
     looped: dict[str, Any] = {"note": "x"}
     looped["self"] = looped
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(ValidationError, match="contains itself"):
             await c.payouts.create(**payout_args(extra={"meta": looped}))
         with pytest.raises(ValidationError, match="contains itself"):

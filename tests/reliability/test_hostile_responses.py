@@ -35,11 +35,8 @@ from tests.rawserver import (
 
 PAYOUT = {"id": "p-1", "order_id": "order-1", "wire_amount": "12.50"}
 MiB = 1024 * 1024
-
-
-def client(server: RawServer, **kwargs: object) -> PayCombat:
-    kwargs.setdefault("timeout", 10)  # generous: a bounded read must end long before this
-    return client_for(server.base_url, **kwargs)
+# The clients (tests.helpers.client_for) have a 10 s deadline: generous, since a bounded read must
+# end long before it.
 
 
 def head_then_stall(headers: dict[str, str]) -> Action:
@@ -86,7 +83,7 @@ def test_the_default_cap_is_8_mib() -> None:
 
 async def test_a_content_length_over_the_cap_is_refused_without_reading(server: RawServer) -> None:
     server.default = head_then_stall({"Content-Length": str(8 * MiB + 1)})
-    async with client(server) as c:
+    async with client_for(server) as c:
         read, _ = await read_and_create(c)
     assert read.may_have_taken_effect is False
     assert len(server.requests) == 2  # neither was resent
@@ -97,7 +94,7 @@ async def test_a_body_at_the_cap_is_read_and_one_byte_more_is_not(server: RawSer
     cap = len(body) + 10
     server.then(respond(200, body + b" " * 10))
     server.then(respond(200, body + b" " * 11))
-    async with client(server, max_response_bytes=cap) as c:
+    async with client_for(server, max_response_bytes=cap) as c:
         assert (await c.payouts.retrieve("p-1")).id == "p-1"
         with pytest.raises(InvalidResponseError):
             await c.payouts.retrieve("p-1")
@@ -110,7 +107,7 @@ async def test_a_chunked_body_at_the_cap_is_read_and_one_byte_more_is_not(
     cap = len(body) + 10
     server.then(chunked(200, body + b" " * 10, size=7))
     server.then(chunked(200, body + b" " * 11, size=7))
-    async with client(server, max_response_bytes=cap) as c:
+    async with client_for(server, max_response_bytes=cap) as c:
         assert (await c.payouts.retrieve("p-1")).id == "p-1"
         with pytest.raises(InvalidResponseError, match="cap"):
             await c.payouts.retrieve("p-1")
@@ -118,26 +115,26 @@ async def test_a_chunked_body_at_the_cap_is_read_and_one_byte_more_is_not(
 
 async def test_a_chunked_body_longer_than_one_read_is_read_whole(server: RawServer) -> None:
     server.default = chunked(200, envelope(PAYOUT) + b" " * (3 * MiB), size=100_000)
-    async with client(server) as c:
+    async with client_for(server) as c:
         assert (await c.payouts.retrieve("p-1")).id == "p-1"
 
 
 async def test_the_default_cap_holds_for_a_body_without_content_length(server: RawServer) -> None:
     server.default = endless_chunked()
-    async with client(server) as c:
+    async with client_for(server) as c:
         await read_and_create(c)
     assert server.streams == 2
 
 
 async def test_a_configured_cap_holds_for_a_chunked_body(server: RawServer) -> None:
     server.default = endless_chunked(chunk=b" " * 100)
-    async with client(server, max_response_bytes=1000) as c:
+    async with client_for(server, max_response_bytes=1000) as c:
         await read_and_create(c)
 
 
 async def test_a_gzip_bomb_is_refused(server: RawServer, gzip_bomb: bytes) -> None:
     server.default = respond(200, gzip_bomb, headers={"Content-Encoding": "gzip"})
-    async with client(server) as c:
+    async with client_for(server) as c:
         read, _create = await read_and_create(c)
     assert "decompressed" in read.message
     assert len(server.requests) == 2
@@ -148,7 +145,7 @@ async def test_a_body_within_the_cap_only_before_decompression_is_refused(
 ) -> None:
     big = envelope(PAYOUT) + b" " * 5000
     server.default = respond(200, gzip.compress(big), headers={"Content-Encoding": "gzip"})
-    async with client(server, max_response_bytes=4000) as c:
+    async with client_for(server, max_response_bytes=4000) as c:
         await read_and_create(c)
 
 
@@ -168,7 +165,7 @@ async def test_compressed_answers_are_read(
 ) -> None:
     body = compress(envelope(PAYOUT))  # type: ignore[operator]
     server.default = respond(200, body, headers={"Content-Encoding": encoding})
-    async with client(server) as c:
+    async with client_for(server) as c:
         assert (await c.payouts.retrieve("p-1")).id == "p-1"
 
 
@@ -212,7 +209,7 @@ async def test_an_unreadable_2xx_is_a_typed_error_and_outcome_unknown_on_a_creat
     server: RawServer, body: bytes, headers: dict[str, str]
 ) -> None:
     server.default = respond(200, body, headers=headers)
-    async with client(server) as c:
+    async with client_for(server) as c:
         read, create = await read_and_create(c)
     assert read.may_have_taken_effect is False  # a read has no effect to doubt
     assert isinstance(create.__cause__, InvalidResponseError)
@@ -235,7 +232,7 @@ async def test_an_unreadable_error_body_keeps_the_status_class(
     server: RawServer, body: bytes, status: int, cls: type[APIError]
 ) -> None:
     server.default = respond(status, body)
-    async with client(server, max_retries=0) as c:
+    async with client_for(server, max_retries=0) as c:
         with pytest.raises(cls) as caught:
             await c.payouts.retrieve("p-1")
     assert caught.value.status == status
@@ -244,7 +241,7 @@ async def test_an_unreadable_error_body_keeps_the_status_class(
 @pytest.mark.parametrize("status", [200, 503])
 async def test_an_unreadable_body_keeps_the_status(server: RawServer, status: int) -> None:
     server.default = respond(status, b"not gzip", headers={"Content-Encoding": "gzip"})
-    async with client(server, max_retries=0) as c:
+    async with client_for(server, max_retries=0) as c:
         with pytest.raises(APIError) as caught:
             await c.payouts.retrieve("p-1")
     assert caught.value.status == status
@@ -255,7 +252,7 @@ async def test_a_non_finite_amount_in_a_string_does_not_fit_the_model(
     server: RawServer, amount: str
 ) -> None:
     server.default = respond(200, envelope({**PAYOUT, "wire_amount": amount}))
-    async with client(server) as c:
+    async with client_for(server) as c:
         await read_and_create(c)
 
 
@@ -264,7 +261,7 @@ async def test_a_finite_amount_in_a_string_or_exponent_form_is_read_exactly(
 ) -> None:
     server.then(respond(200, b'{"status":true,"data":{"id":"p-1","wire_amount":1.5e3}}'))
     server.then(respond(200, envelope({**PAYOUT, "wire_amount": " 0.10 "})))
-    async with client(server) as c:
+    async with client_for(server) as c:
         first = await c.payouts.retrieve("p-1")
         second = await c.payouts.retrieve("p-1")
     assert str(first.wire_amount) == "1500.0"
@@ -274,7 +271,7 @@ async def test_a_finite_amount_in_a_string_or_exponent_form_is_read_exactly(
 async def test_the_raw_body_of_an_unreadable_create_is_kept(server: RawServer) -> None:
     body = b'{"status":true,"data":{"id":"p-1","wire_amount":NaN}}'
     server.default = respond(200, body)
-    async with client(server) as c:
+    async with client_for(server) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.payouts.create(**payout_args())
     assert caught.value.body == body.decode()

@@ -28,7 +28,7 @@ from paycombat_async import (
     UnprocessableEntityError,
 )
 from paycombat_async.models.payout import Payout
-from tests.helpers import CREATE_PATH, client_of, payout_args
+from tests.helpers import CREATE_PATH, client_for, payout_args
 from tests.rawserver import (
     Action,
     RawServer,
@@ -58,7 +58,7 @@ async def test_a_create_dropped_after_it_was_read_is_outcome_unknown_and_sent_on
     server: RawServer, fault: object
 ) -> None:
     server.then(fault())  # type: ignore[operator]
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.payouts.create(**payout_args(order_id="dropped"))
     error = caught.value
@@ -78,7 +78,7 @@ async def test_a_create_that_times_out_waiting_for_the_pool_was_never_sent(
     server.then(stall(respond(200, envelope(PAYOUT)), until=answer))
     # More requests may be in flight than there are connections (by default they may not, and a
     # call waiting for its turn does not start its deadline): the second one waits for the pool.
-    async with client_of(server, timeout=5, max_connections=1, max_in_flight=2) as c:
+    async with client_for(server, timeout=5, max_connections=1, max_in_flight=2) as c:
         first = asyncio.ensure_future(c.payouts.create(**payout_args(order_id="holds-the-pool")))
         try:
             await server.wait_for_requests(1)
@@ -100,7 +100,7 @@ async def test_a_dripping_answer_times_out_a_read_without_resending_past_the_dea
     server: RawServer,
 ) -> None:
     server.default = drip(200, envelope(PAYOUT), every=0.05)
-    async with client_of(server, timeout=0.5) as c:
+    async with client_for(server, timeout=0.5) as c:
         with pytest.raises(APITimeoutError) as caught:
             await c.payouts.retrieve("p-1")
     assert caught.value.may_have_taken_effect is False
@@ -109,7 +109,7 @@ async def test_a_dripping_answer_times_out_a_read_without_resending_past_the_dea
 
 async def test_a_dripping_answer_to_a_create_is_outcome_unknown(server: RawServer) -> None:
     server.default = drip(200, envelope(PAYOUT), every=0.05)
-    async with client_of(server, timeout=0.5) as c:
+    async with client_for(server, timeout=0.5) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.payouts.create(**payout_args(order_id="slow"))
     assert isinstance(caught.value.__cause__, APITimeoutError)
@@ -122,7 +122,7 @@ async def test_a_put_on_a_pooled_connection_closed_after_reading_it_is_not_resen
     server: RawServer,
 ) -> None:
     server.then(respond(200, envelope({"warm": True})), close())
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         assert await c.request("GET", "/api/v1/anything") == {"warm": True}
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.request("PUT", "/api/v1/anything", json={"order_id": "put-1"})
@@ -135,7 +135,7 @@ async def test_the_escape_hatch_treats_every_write_as_a_money_move(
     server: RawServer, method: str
 ) -> None:
     server.default = respond(503, '{"status":false,"message":"busy"}')
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         body = None if method == "DELETE" else {"order_id": "hatch"}  # DELETE has no body
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.request(method, "/api/v1/anything", json=body)
@@ -146,7 +146,7 @@ async def test_the_escape_hatch_treats_every_write_as_a_money_move(
 async def test_the_escape_hatch_resends_reads(server: RawServer) -> None:
     server.then(respond(503, "{}"), reset())
     server.default = respond(200, envelope({"n": 1}))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         assert await c.request("GET", "/api/v1/anything") == {"n": 1}
     assert len(server.requests) == 3
 
@@ -159,7 +159,7 @@ def truncated() -> Action:
 
 async def test_a_create_whose_answer_is_cut_short_is_outcome_unknown(server: RawServer) -> None:
     server.default = truncated()
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.payouts.create(**payout_args(order_id="cut"))
     assert isinstance(caught.value.__cause__, APIConnectionError)
@@ -172,7 +172,7 @@ async def test_a_read_is_resent_after_a_lost_answer_and_its_final_error_says_no_
     server: RawServer, fault: object
 ) -> None:
     server.default = fault()  # type: ignore[operator]
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(APIConnectionError) as caught:
             await c.payouts.retrieve("p-1")
     assert not isinstance(caught.value, APITimeoutError)
@@ -185,7 +185,7 @@ async def test_a_create_cancelled_after_it_was_sent_is_logged_with_its_reference
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="paycombat")
     server.default = stall()
-    async with client_of(server, timeout=None) as c:
+    async with client_for(server, timeout=None) as c:
         task = asyncio.ensure_future(c.payouts.create(**payout_args(order_id="cancelled-1")))
         await server.wait_for_requests(1)
         task.cancel()
@@ -207,7 +207,7 @@ async def test_a_redirect_is_not_followed_and_says_nothing_happened(
     server: RawServer, status: int, create: bool
 ) -> None:
     server.default = respond(status, "", headers={"Location": "https://elsewhere.example/x"})
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         call = c.payouts.create(**payout_args()) if create else c.payouts.retrieve("p-1")
         with pytest.raises(InvalidResponseError) as caught:
             await call
@@ -233,7 +233,7 @@ async def test_a_create_answered_2xx_that_does_not_fit_the_model_is_outcome_unkn
     server: RawServer, data: object
 ) -> None:
     server.default = respond(201, envelope(data))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.payouts.create(**payout_args(order_id="odd-shape"))
     cause = caught.value.__cause__
@@ -248,7 +248,7 @@ async def test_a_read_answered_2xx_that_does_not_fit_the_model_is_an_invalid_res
     server: RawServer,
 ) -> None:
     server.default = respond(200, envelope({"no_id": 1}))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(InvalidResponseError) as caught:
             await c.payouts.retrieve("p-1")
     assert caught.value.may_have_taken_effect is False
@@ -258,7 +258,7 @@ async def test_a_read_answered_2xx_that_does_not_fit_the_model_is_an_invalid_res
 @pytest.mark.parametrize("body", [b'{"status":true}', b'{"status":true,"message":"OK"}', b"{}"])
 async def test_a_2xx_without_data(server: RawServer, body: bytes) -> None:
     server.default = respond(200, body)
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(InvalidResponseError) as read:
             await c.payouts.retrieve("p-1")
         with pytest.raises(OutcomeUnknownError) as create:
@@ -274,7 +274,7 @@ async def test_an_envelope_whose_status_is_not_success_is_an_error_never_a_model
     server: RawServer, flag: object
 ) -> None:
     server.default = respond(200, envelope(PAYOUT, status=flag, message="declined"))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(APIError) as read:
             await c.payouts.retrieve("p-1")
         with pytest.raises(APIError) as create:
@@ -292,7 +292,7 @@ async def test_an_envelope_whose_status_says_success_gives_the_model(
 ) -> None:
     body = envelope(PAYOUT, status=flag) if flag is not None else json.dumps({"data": PAYOUT})
     server.default = respond(200, body)
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         payout = await c.payouts.retrieve("p-1")
     assert isinstance(payout, Payout)
     assert payout.id == "p-1"
@@ -306,7 +306,7 @@ async def test_a_nested_upstream_429_or_5xx_on_a_create_is_outcome_unknown_and_n
     server: RawServer, nested: int
 ) -> None:
     server.default = respond(200, upstream(nested))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.payouts.create(**payout_args(order_id="upstream"))
     assert caught.value.order_id == "upstream"
@@ -321,7 +321,7 @@ async def test_a_nested_upstream_refusal_on_a_create_says_it_did_not_happen(
     server: RawServer, nested: int, cls: type[APIError]
 ) -> None:
     server.default = respond(200, upstream(nested))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(cls) as caught:
             await c.payouts.create(**payout_args())
     assert not isinstance(caught.value, OutcomeUnknownError)
@@ -334,7 +334,7 @@ async def test_data_with_a_success_field_but_no_request_id_is_not_an_upstream_en
     server: RawServer,
 ) -> None:
     server.default = respond(200, envelope({**PAYOUT, "success": False, "status_code": 500}))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         payout = await c.payouts.retrieve("p-1")
     assert payout.id == "p-1"
     assert len(server.requests) == 1
@@ -343,7 +343,7 @@ async def test_data_with_a_success_field_but_no_request_id_is_not_an_upstream_en
 async def test_a_nested_upstream_5xx_on_a_read_is_resent(server: RawServer) -> None:
     server.then(respond(200, upstream(503)))
     server.default = respond(200, envelope(PAYOUT))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         assert (await c.payouts.retrieve("p-1")).id == "p-1"
     assert len(server.requests) == 2
 
@@ -355,7 +355,7 @@ async def test_a_create_throttled_then_dropped_is_outcome_unknown_after_two_send
     server: RawServer,
 ) -> None:
     server.then(respond(429, '{"status":false}'), reset())
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.payouts.create(**payout_args())
     assert isinstance(caught.value.__cause__, APIConnectionError)
@@ -364,7 +364,7 @@ async def test_a_create_throttled_then_dropped_is_outcome_unknown_after_two_send
 
 async def test_a_create_throttled_then_refused_is_the_refusal(server: RawServer) -> None:
     server.then(respond(429, '{"status":false}'), respond(400, '{"message":"bad iban"}'))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(BadRequestError, match="bad iban") as caught:
             await c.payouts.create(**payout_args())
     assert caught.value.may_have_taken_effect is False
@@ -374,7 +374,7 @@ async def test_a_create_throttled_then_refused_is_the_refusal(server: RawServer)
 async def test_a_create_throttled_then_created_returns_the_payout(server: RawServer) -> None:
     server.then(respond(429, "{}", headers={"Retry-After": "0"}))
     server.default = respond(201, envelope(PAYOUT))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         assert (await c.payouts.create(**payout_args())).id == "p-1"
     assert len(server.requests) == 2
 
@@ -383,7 +383,7 @@ async def test_a_read_that_arrived_then_404s_says_not_found_without_doubt(
     server: RawServer,
 ) -> None:
     server.then(reset(), respond(404, '{"message":"no such payout"}'))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(NotFoundError) as caught:
             await c.payouts.retrieve("p-1")
     assert caught.value.may_have_taken_effect is False
@@ -407,7 +407,7 @@ async def test_a_state_conflict_after_an_attempt_that_may_have_arrived_is_outcom
 ) -> None:
     server.then(reset() if first == "reset" else respond(503, "{}"))
     server.then(respond(then, '{"message":"already cancelled"}'))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.checkouts.cancel("k-1")
     assert isinstance(caught.value.__cause__, cls)
@@ -419,7 +419,7 @@ async def test_a_state_conflict_on_the_first_attempt_is_the_plain_error(
     server: RawServer, status: int, cls: type[APIError]
 ) -> None:
     server.default = respond(status, '{"message":"no"}')
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(cls) as caught:
             await c.customers.disable("c-1")
     assert not isinstance(caught.value, OutcomeUnknownError)
@@ -431,7 +431,7 @@ async def test_the_doubt_of_an_early_attempt_outlives_a_later_429(server: RawSer
     # reset (may have arrived), then a 429 (refused), then a 404: the first attempt may be what
     # cancelled the checkout, whatever the 429 in between said.
     server.then(reset(), respond(429, "{}"), respond(404, '{"message":"gone"}'))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.checkouts.cancel("k-1")
     assert isinstance(caught.value.__cause__, NotFoundError)
@@ -440,7 +440,7 @@ async def test_the_doubt_of_an_early_attempt_outlives_a_later_429(server: RawSer
 
 async def test_a_state_conflict_after_a_429_is_the_plain_error(server: RawServer) -> None:
     server.then(respond(429, "{}"), respond(404, '{"message":"gone"}'))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(NotFoundError):
             await c.customers.delete("c-1")
     assert len(server.requests) == 2
@@ -451,7 +451,7 @@ async def test_an_idempotent_change_is_resent_after_a_drop_and_succeeds(
 ) -> None:
     server.then(reset(), respond(502, "<html>bad gateway</html>"))
     server.default = respond(200, envelope(CUSTOMER))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         customer = await c.customers.enable("c-1")
     assert customer.customer_id == "c-1"
     assert len(server.requests) == 3
@@ -461,7 +461,7 @@ async def test_giving_up_on_an_idempotent_change_after_transient_errors_is_outco
     server: RawServer,
 ) -> None:
     server.default = respond(503, '{"message":"down"}')
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.checkouts.cancel("k-1")
     assert isinstance(caught.value.__cause__, ServerError)
@@ -478,7 +478,7 @@ async def test_a_retry_after_http_date_beyond_the_deadline_gives_up_with_the_rea
         429, '{"message":"slow down"}', headers={"Retry-After": "Fri, 01 Jan 2100 00:00:00 GMT"}
     )
     patient = RetryPolicy(max_retries=5, initial_backoff=0, max_backoff=0, max_retry_after=3600)
-    async with client_of(server, timeout=2, retry=patient) as c:
+    async with client_for(server, timeout=2, retry=patient) as c:
         with pytest.raises(RateLimitError) as caught:
             await c.payouts.retrieve("p-1")
     assert caught.value.retry_after is not None
@@ -490,7 +490,7 @@ async def test_a_retry_after_http_date_in_the_past_is_resent_at_once(server: Raw
     server.then(respond(503, "{}", headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}))
     server.default = respond(200, envelope(PAYOUT))
     patient = RetryPolicy(max_retries=2, initial_backoff=60, max_backoff=60, max_retry_after=60)
-    async with client_of(server, retry=patient) as c:
+    async with client_for(server, timeout=2, retry=patient) as c:
         assert (await c.payouts.retrieve("p-1")).id == "p-1"
     assert len(server.requests) == 2
 
@@ -498,7 +498,7 @@ async def test_a_retry_after_http_date_in_the_past_is_resent_at_once(server: Raw
 async def test_a_retry_after_in_seconds_past_the_deadline_is_not_slept(server: RawServer) -> None:
     server.default = respond(503, "{}", headers={"Retry-After": "30"})
     patient = RetryPolicy(max_retries=5, initial_backoff=0, max_backoff=0, max_retry_after=60)
-    async with client_of(server, timeout=1, retry=patient) as c:
+    async with client_for(server, timeout=1, retry=patient) as c:
         with pytest.raises(ServerError) as caught:
             await c.payouts.retrieve("p-1")
     assert caught.value.retry_after == 30
@@ -516,7 +516,7 @@ async def test_outcome_unknown_is_logged_at_warning_with_the_reference_and_resen
     server.then(respond(200, envelope(PAYOUT)))
     server.then(reset())  # the create: outcome unknown
     server.then(close())  # the PUT through the escape hatch: outcome unknown
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         await c.payouts.retrieve("p-1")
         with pytest.raises(OutcomeUnknownError):
             await c.payouts.create(**payout_args(order_id="ref-42"))

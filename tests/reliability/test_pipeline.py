@@ -19,7 +19,7 @@ from paycombat_async import (
     ServerError,
 )
 from paycombat_async._core import deadlines as _deadlines
-from tests.helpers import CREATE_PATH, client_of, payout_args
+from tests.helpers import CREATE_PATH, client_for, payout_args
 from tests.rawserver import RawServer, envelope, reset, respond, stall
 
 PAYOUT = {"id": "p-1", "order_id": "order-1", "status": "PENDING"}
@@ -39,7 +39,7 @@ def warnings_in(caplog: pytest.LogCaptureFixture) -> list[str]:
 async def test_a_read_without_a_deadline_is_resent(server: RawServer) -> None:
     server.then(respond(503, "{}"), reset())
     server.default = respond(200, envelope(PAYOUT))
-    async with client_of(server, timeout=None) as c:
+    async with client_for(server, timeout=None) as c:
         assert (await c.payouts.retrieve("p-1")).id == "p-1"
     assert len(server.requests) == 3
 
@@ -48,7 +48,7 @@ async def test_the_deadline_ends_a_stalled_read_as_a_timeout_and_leaves_the_task
     server: RawServer,
 ) -> None:
     server.default = stall()
-    async with client_of(server, timeout=0.2) as c:
+    async with client_for(server, timeout=0.2) as c:
         with pytest.raises(APITimeoutError) as caught:
             async with asyncio.timeout(10):  # had the deadline not applied: fail, do not hang
                 await c.payouts.retrieve("p-1")
@@ -70,7 +70,7 @@ async def test_a_finished_calls_deadline_never_cancels_what_its_task_does_next(
 ) -> None:
     server.default = respond(200, envelope(PAYOUT))
     loop = asyncio.get_running_loop()
-    async with client_of(server, timeout=0.1) as c:
+    async with client_for(server, timeout=0.1) as c:
         assert (await c.payouts.retrieve("p-1")).id == "p-1"
         # Wait, in the same task, until the call's deadline window has surely passed: had the
         # call left its deadline behind, the timer would cancel this wait.
@@ -86,7 +86,7 @@ async def test_a_caller_cancelling_a_call_with_a_deadline_gets_its_cancellation(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="paycombat")
     server.default = stall()
-    async with client_of(server, timeout=30) as c:
+    async with client_for(server, timeout=30) as c:
         task = asyncio.ensure_future(c.payouts.retrieve("p-1"))
         await server.wait_for_requests(1)
         task.cancel()
@@ -101,7 +101,7 @@ async def test_a_callers_own_shorter_timeout_wins_over_the_client_deadline(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="paycombat")
     server.default = stall()
-    async with client_of(server, timeout=30) as c:
+    async with client_for(server, timeout=30) as c:
         with pytest.raises(TimeoutError) as caught:
             async with asyncio.timeout(0.2):
                 await c.payouts.create(**payout_args(order_id="caller-gave-up"))
@@ -118,7 +118,7 @@ async def test_a_create_cancelled_before_it_was_sent_logs_no_doubt(
     caplog.set_level(logging.DEBUG, logger="paycombat")
     answer = asyncio.Event()
     server.then(stall(respond(200, envelope(PAYOUT)), until=answer))
-    async with client_of(server, timeout=None, max_connections=1, max_in_flight=2) as c:
+    async with client_for(server, timeout=None, max_connections=1, max_in_flight=2) as c:
         first = asyncio.ensure_future(c.payouts.retrieve("p-1"))
         await server.wait_for_requests(1)
         # The only connection is held: the create waits for the pool until its caller gives up.
@@ -153,7 +153,7 @@ async def test_a_create_cancelled_in_the_pause_after_a_429_leaves_no_doubt(
     # No Retry-After: the client pauses every request for its default pause before resending.
     server.default = respond(429, '{"status":false,"message":"slow down"}')
     try:
-        async with client_of(server, timeout=None) as c:
+        async with client_for(server, timeout=None) as c:
             task = asyncio.ensure_future(c.payouts.create(**payout_args(order_id="paused")))
             await seen.event.wait()  # answered 429: the create is now waiting to be resent
             task.cancel()
@@ -176,7 +176,7 @@ async def test_a_create_refused_with_429_whose_deadline_passes_in_the_pause_did_
     server.default = respond(429, '{"status":false,"message":"slow down"}')
     # No Retry-After: the client pauses every request for its default pause (0.5 s), which
     # outlasts this deadline; the resend is never made.
-    async with client_of(server, timeout=0.2) as c:
+    async with client_for(server, timeout=0.2) as c:
         with pytest.raises(APITimeoutError) as caught:
             await c.payouts.create(**payout_args(order_id="refused"))
     assert not isinstance(caught.value, OutcomeUnknownError)
@@ -194,7 +194,7 @@ async def test_a_read_that_may_have_arrived_then_timed_out_says_it_had_no_effect
 ) -> None:
     server.then(reset())
     server.default = stall()
-    async with client_of(server, timeout=0.3) as c:
+    async with client_for(server, timeout=0.3) as c:
         with pytest.raises(APITimeoutError) as caught:
             await c.payouts.retrieve("p-1")
     assert caught.value.may_have_taken_effect is False
@@ -207,7 +207,7 @@ async def test_a_change_whose_deadline_passes_after_an_attempt_in_doubt_is_outco
     # A 503 (it may have happened), then a 429 whose default pause outlasts the deadline: the
     # resend is never made, yet the first attempt may have cancelled the checkout.
     server.then(respond(503, '{"message":"busy"}'), respond(429, '{"message":"slow down"}'))
-    async with client_of(server, timeout=0.3) as c:
+    async with client_for(server, timeout=0.3) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.checkouts.cancel("k-1")
     assert isinstance(caught.value.__cause__, APITimeoutError)
@@ -232,7 +232,7 @@ async def test_outcome_unknown_carries_the_callers_order_id_only_when_it_is_one(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="paycombat")
     server.default = respond(503, '{"message":"down"}')
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.request("POST", "/api/v1/thing", json=body)
     assert caught.value.order_id == reference
@@ -251,7 +251,7 @@ async def test_outcome_unknown_carries_the_callers_order_id_only_when_it_is_one(
 async def test_data_that_does_not_fit_keeps_decimal_amounts_as_json(server: RawServer) -> None:
     data = {"id": None, "sender_amount": 25.5, "order_id": "o-9"}
     server.default = respond(200, envelope(data))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(InvalidResponseError) as read:
             await c.payouts.retrieve("p-1")
         with pytest.raises(OutcomeUnknownError) as create:
@@ -273,7 +273,7 @@ async def test_data_that_does_not_fit_keeps_decimal_amounts_as_json(server: RawS
 
 async def test_data_that_does_not_fit_keeps_the_status_the_server_sent(server: RawServer) -> None:
     server.default = respond(201, envelope({"no_id": 1}))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(OutcomeUnknownError) as caught:
             await c.payouts.create(**payout_args())
     assert caught.value.status == 201

@@ -27,7 +27,7 @@ from paycombat_async import (
     ValidationError,
 )
 from paycombat_async._codec.signing import sign
-from tests.helpers import CREATE_PATH, client_for, client_of, payout_args
+from tests.helpers import CREATE_PATH, client_for, payout_args
 from tests.rawserver import RawServer, envelope, reset, respond, stall
 from tests.reliability.test_pipeline import PAYOUT
 
@@ -38,7 +38,7 @@ async def test_a_derived_client_shares_the_pool_and_closes_with_its_origin(
     server: RawServer,
 ) -> None:
     server.default = respond(200, envelope(PAYOUT))
-    c = client_of(server)
+    c = client_for(server, timeout=2)
     derived = c.with_options(timeout=1)
     twice = derived.with_options(max_retries=0)
     try:
@@ -64,7 +64,7 @@ async def test_a_derived_client_shares_the_in_flight_cap_of_its_origin(
 ) -> None:
     answer = asyncio.Event()
     server.then(stall(respond(200, envelope(PAYOUT)), until=answer))
-    async with client_of(server, timeout=None, max_in_flight=1) as c:
+    async with client_for(server, timeout=None, max_in_flight=1) as c:
         first = asyncio.ensure_future(c.payouts.retrieve("p-1"))
         await server.wait_for_requests(1)
         # The only place in flight is taken: the derived client's call waits for it.
@@ -80,7 +80,7 @@ async def test_closing_a_client_from_another_event_loop_is_refused_and_leaks_not
     server: RawServer,
 ) -> None:
     server.default = respond(200, envelope(PAYOUT))
-    c = client_of(server)
+    c = client_for(server, timeout=2)
     try:
         await c.payouts.retrieve("p-1")  # the pool now belongs to this loop
 
@@ -143,7 +143,7 @@ async def test_calls_in_flight_when_the_client_closes_say_so_and_whether_they_we
     server: RawServer,
 ) -> None:
     server.default = stall()
-    c = client_of(server, timeout=None)
+    c = client_for(server, timeout=None)
     outcomes: dict[str, BaseException] = {}
 
     async def run(name: str, call: Awaitable[object]) -> None:
@@ -182,7 +182,7 @@ async def test_calls_in_flight_when_the_client_closes_say_so_and_whether_they_we
 
 async def test_a_dropped_connection_names_the_request_and_what_failed(server: RawServer) -> None:
     server.default = reset()
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(APIConnectionError) as read:
             await c.payouts.retrieve("p-1")
         with pytest.raises(OutcomeUnknownError) as create:
@@ -209,7 +209,7 @@ async def test_each_attempt_is_logged_at_debug_with_its_status(
     caplog.set_level(logging.DEBUG, logger="paycombat")
     server.then(respond(503, "{}"))
     server.default = respond(200, envelope(PAYOUT))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         await c.payouts.retrieve("p-1")
     attempts = [
         r.getMessage()
@@ -225,7 +225,7 @@ async def test_each_attempt_is_logged_at_debug_with_its_status(
 
 async def test_an_error_after_a_resend_has_a_traceback_of_its_own(server: RawServer) -> None:
     server.then(respond(503, '{"message":"busy"}'), respond(404, '{"message":"no such payout"}'))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(NotFoundError) as caught:
             await c.payouts.retrieve("p-1")
     shown = "".join(traceback.format_exception(caught.value))
@@ -238,7 +238,7 @@ async def test_an_error_body_that_is_not_utf8_is_kept_with_replacement_character
     server: RawServer,
 ) -> None:
     server.default = respond(400, b'{"message":"bad \xff\xfe amount"}')
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(BadRequestError) as caught:
             await c.payouts.create(**payout_args())
     assert caught.value.body == '{"message":"bad \ufffd\ufffd amount"}'
@@ -252,7 +252,7 @@ async def test_an_error_body_that_is_not_utf8_is_kept_with_replacement_character
 async def test_a_raw_response_is_exactly_what_came_over_the_wire(server: RawServer) -> None:
     body = envelope(PAYOUT)
     server.default = respond(201, body, headers={"X-Request-Id": "req-9"})
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         raw = await c.with_raw_response.payouts.retrieve("p-1")
     assert raw.status == 201
     assert raw.headers["x-request-id"] == "req-9"
@@ -263,7 +263,7 @@ async def test_a_raw_response_is_exactly_what_came_over_the_wire(server: RawServ
 async def test_a_binary_answer_is_returned_as_its_bytes(server: RawServer) -> None:
     pdf = b"%PDF-1.4\n\xe2\xe3\xcf\xd3 not json"
     server.default = respond(200, pdf, headers={"Content-Type": "application/pdf"})
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         assert await c.payouts.retrieve_memo("p-1") == pdf
 
 
@@ -275,7 +275,7 @@ async def test_a_429s_pause_for_the_whole_client_is_capped_like_its_resend(
     # a hint), well within this deadline.
     server.then(respond(429, '{"message":"slow down"}', headers={"Retry-After": "30"}))
     server.default = respond(200, envelope(PAYOUT))
-    async with client_of(server, timeout=0.3) as c:
+    async with client_for(server, timeout=0.3) as c:
         assert (await c.payouts.create(**payout_args())).id == "p-1"
         assert (await c.payouts.retrieve("p-1")).id == "p-1"
     assert len(server.requests) == 3
@@ -283,7 +283,7 @@ async def test_a_429s_pause_for_the_whole_client_is_capped_like_its_resend(
 
 async def test_an_answer_over_the_cap_keeps_none_of_its_body(server: RawServer) -> None:
     server.default = respond(200, b'{"status":true,"data":{"id":"' + b"x" * 200 + b'"}}')
-    async with client_of(server, max_response_bytes=100) as c:
+    async with client_for(server, timeout=2, max_response_bytes=100) as c:
         with pytest.raises(InvalidResponseError) as caught:
             await c.payouts.retrieve("p-1")
     assert caught.value.status == 200
@@ -299,7 +299,7 @@ async def test_an_answer_over_the_cap_keeps_none_of_its_body(server: RawServer) 
 
 async def test_a_signed_request_declares_json(server: RawServer) -> None:
     server.default = respond(201, envelope(PAYOUT))
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         await c.payouts.create(**payout_args())
         await c.payouts.retrieve("p-1")
     create, read = server.requests
@@ -310,7 +310,7 @@ async def test_a_signed_request_declares_json(server: RawServer) -> None:
 async def test_a_signed_call_without_fields_sends_and_signs_an_empty_object(
     server: RawServer,
 ) -> None:
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         await c.request("POST", "/api/v1/thing")
     arrived = server.requests[0]
     assert arrived.body == b"{}"
@@ -318,7 +318,7 @@ async def test_a_signed_call_without_fields_sends_and_signs_an_empty_object(
 
 
 async def test_a_body_on_a_get_is_refused_before_anything_is_sent(server: RawServer) -> None:
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         with pytest.raises(ValidationError, match="no request body"):
             await c.request("GET", "/api/v1/thing", json={"order_id": "x"})
     assert server.requests == []

@@ -10,6 +10,7 @@ import json
 import logging
 import pickle
 import traceback
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -21,7 +22,7 @@ from paycombat_async import (
     PayCombat,
     PayCombatError,
 )
-from tests.helpers import NO_WAIT, payout_args
+from tests.helpers import client_for, payout_args
 from tests.rawserver import RawServer, respond, send_raw
 
 TOKEN = "snd_Q7xv9KpL2mW4zR8tHc3NbY5j"
@@ -29,15 +30,9 @@ KEY = 'sig_AbCdEf"GhIjKl/MnOpQr\\StUvWxé_YzAbCdEf'
 BODY_LIMIT = 2000
 
 
-def client(server: RawServer, **kwargs: object) -> PayCombat:
-    return PayCombat(
-        token=TOKEN,
-        signature_key=KEY,
-        base_url=server.base_url,
-        timeout=2,
-        retry=NO_WAIT,
-        **kwargs,  # type: ignore[arg-type]
-    )
+def client(server: RawServer, **options: Any) -> PayCombat:
+    """A client holding this module's secrets, with a 2 s deadline."""
+    return client_for(server, token=TOKEN, signature_key=KEY, timeout=2, **options)
 
 
 def pieces(secret: str) -> list[str]:

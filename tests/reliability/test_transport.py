@@ -22,7 +22,7 @@ from packaging.requirements import Requirement
 from paycombat_async import APIConnectionError, ConfigurationError, OutcomeUnknownError
 from paycombat_async._core import transport as _transport
 from paycombat_async._core.config import ClientConfig
-from tests.helpers import client_of
+from tests.helpers import client_for
 from tests.rawserver import RawServer, close, envelope, reset, respond
 
 PYPROJECT = Path(__file__).parents[2] / "pyproject.toml"
@@ -77,7 +77,7 @@ async def test_a_write_whose_pooled_connection_was_lost_after_reading_it_is_not_
     server: RawServer, method: str, fault: Any
 ) -> None:
     server.then(respond(200, envelope({"warm": True})), fault())
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         assert await c.request("GET", "/api/v1/anything") == {"warm": True}
         body = None if method == "DELETE" else {"order_id": "write-1"}
         with pytest.raises(OutcomeUnknownError):
@@ -89,7 +89,7 @@ async def test_a_write_whose_pooled_connection_was_lost_after_reading_it_is_not_
 async def test_a_read_is_resent_by_the_retry_policy_only(server: RawServer, fault: Any) -> None:
     server.then(respond(200, envelope({"warm": True})), fault())
     server.default = respond(200, envelope({"n": 1}))
-    async with client_of(server, max_retries=0) as c:
+    async with client_for(server, timeout=2, max_retries=0) as c:
         assert await c.request("GET", "/api/v1/anything") == {"warm": True}
         with pytest.raises(APIConnectionError):
             await c.request("GET", "/api/v1/anything")
@@ -132,7 +132,7 @@ async def test_an_aiohttp_without_the_switch_fails_loudly_before_sending(
     server: RawServer, monkeypatch: pytest.MonkeyPatch, break_switch: Any
 ) -> None:
     break_switch(monkeypatch)
-    async with client_of(server) as c:
+    async with client_for(server, timeout=2) as c:
         for _ in range(2):  # every call, not only the first
             with pytest.raises(ConfigurationError, match=r"aiohttp .* '_retry_connection'"):
                 await c.request("PUT", "/api/v1/anything", json={"order_id": "never-sent"})

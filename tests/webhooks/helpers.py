@@ -12,7 +12,7 @@ from aiohttp import web
 
 from paycombat_async.sandbox import LocalSandbox, RecordedRequest
 from paycombat_async.webhooks import WebhookEvent
-from tests.helpers import serve_app
+from tests.helpers import PAYIN_SUCCESS_WEBHOOK, serve_app
 
 KEY = "snd_webhook_signature_key_0123456789"
 
@@ -43,32 +43,7 @@ PAYOUT_SUCCESS: dict[str, Any] = {
     "type": "PAYOUT",
 }
 
-# PayCombat docs: Webhook PAYIN SUCCESS (the example, made valid JSON).
-PAYIN_SUCCESS: dict[str, Any] = {
-    "id": "005e1272-baec-43f6-8f7b-8ab8ddda8144",
-    "merchant_id": "42e90341-cc68-4fbc-9baf-c3714b6fce0d",
-    "status": "SUCCESS",
-    "amount": 100,
-    "original_amount": 100,
-    "amount_type": "AUD",
-    "transaction": "invoice_13032025_002",
-    "transaction_date": "2025-03-19T13:18:09.000Z",
-    "payment_method": "au_bank_npp",
-    "order_reference": "invoice_19032025_14414443",
-    "customer_full_name": "Fajar 20",
-    "currency": "FIAT",
-    "credit_type": "PAYIN",
-    "trx_type": "DIRECT_PAYIN",
-    "fee_taken": 0,
-    "charge_back": 0,
-    "is_black_list": 0,
-    "billing_address_country": "AU",
-    "created_at": "2025-03-19T08:48:03.000Z",
-    "updated_at": "2025-03-19T08:48:03.000Z",
-    "deleted_at": None,
-    "payment_date": None,
-    "type": "PAYIN",
-}
+PAYIN_SUCCESS = PAYIN_SUCCESS_WEBHOOK  # PayCombat docs: Webhook PAYIN SUCCESS
 
 VA_APPROVED: dict[str, Any] = {
     "id": "9b0f3c7e-8f57-4e0a-9a35-0f6f1d3c2b11",
