@@ -32,6 +32,8 @@ from typing import Any, Generic, Protocol, TypeVar
 import attrs
 
 from .._exceptions import PaginationError, ValidationError
+from ..models._base import MAX_LIMIT as MAX_LIMIT  # (the CLI pages by it)
+from ..models._base import check_page
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -48,7 +50,6 @@ T = TypeVar("T")
 PAGE_PARAM = "page"
 LIMIT_PARAM = "limit"
 DEFAULT_LIMIT = 10
-MAX_LIMIT = 100  # what the sandbox, like Finmo, accepts
 FIRST_PAGE = 1
 DEFAULT_MAX_PAGES = 10_000
 """Pages one walk may fetch unless told otherwise: a million items at ``limit=100``, 100,000 at
@@ -74,17 +75,6 @@ class Page(Generic[T]):
 def page_params(page: int, limit: int, filters: Mapping[str, Any]) -> dict[str, Any]:
     """The query for one page: the filters plus the inferred paging parameters."""
     return {**filters, PAGE_PARAM: page, LIMIT_PARAM: limit}
-
-
-def check_page(page: object, limit: object) -> None:
-    """``page`` and ``limit`` as the list operations take them, or a ``ValidationError``."""
-    for name, value, top in (("page", page, None), ("limit", limit, MAX_LIMIT)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValidationError(
-                f"must be a whole number of at least 1, got {value!r}", field=name
-            )
-        if top is not None and value > top:
-            raise ValidationError(f"must be at most {top}, got {value!r}", field=name)
 
 
 def check_max_pages(max_pages: object) -> int:

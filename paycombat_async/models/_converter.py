@@ -7,6 +7,9 @@ prints it as JavaScript would; unset request fields are omitted).
 ``json_converter`` is the one other converter: it unstructures models for ``Model.to_dict``, into
 what ``json.dumps`` takes as it is (amounts as decimal strings, timestamps as ISO 8601 strings).
 It only unstructures; ``Model.from_dict`` structures with ``converter``, as responses are read.
+
+A model is any ``Record`` (``_record``): ``Model`` is one that calls this module for its
+``to_dict``/``from_dict``, so it is defined above this module (``_base``), not below it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from cattrs import Converter
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from .._exceptions import ValidationError
-from ._base import Model, _frozen
+from ._record import Record, frozen
 
 __all__ = [
     "converter",
@@ -223,7 +226,7 @@ converter.register_structure_hook_factory(_is_optional, _optional_hook)
 
 
 def _is_model(tp: Any) -> bool:
-    return isinstance(tp, type) and attrs.has(tp) and issubclass(tp, Model)
+    return isinstance(tp, type) and attrs.has(tp) and issubclass(tp, Record)
 
 
 _SHARED = {  # what any compiled structure function may refer to
@@ -234,7 +237,7 @@ _SHARED = {  # what any compiled structure function may refer to
 }
 
 
-def _compile_structure(cls: type[Model]) -> Callable[[Any, Any], Model]:
+def _compile_structure(cls: type[Record]) -> Callable[[Any, Any], Record]:
     """The structure hook of a model class: Python source written for ``cls``, compiled once.
 
     What cattrs' ``make_dict_structure_fn`` generates, made cheaper for the shapes responses
@@ -258,7 +261,7 @@ def _compile_structure(cls: type[Model]) -> Callable[[Any, Any], Model]:
         "cls": cls,
         "builder": builder,
         "new": object.__new__,
-        "Model": Model,
+        "Record": Record,
         "not_an_object": _not_an_object,
         "known": frozenset(a.name for a in attrs.fields(cls)) - {"extra"},
         "unknown": _unknown,
@@ -270,7 +273,7 @@ def _compile_structure(cls: type[Model]) -> Callable[[Any, Any], Model]:
     body = [
         "def structure(o, _):",
         "    if type(o) is not dict:",
-        "        if isinstance(o, Model):",
+        "        if isinstance(o, Record):",
         "            return o",
         "        if not isinstance(o, dict):",
         "            raise not_an_object(o, cls)",
@@ -317,7 +320,7 @@ def _compile_structure(cls: type[Model]) -> Callable[[Any, Any], Model]:
         ]
     source = "\n".join(body)
     exec(compile(source, f"<structure {cls.__qualname__}>", "exec"), names)  # noqa: S102
-    built: Callable[[Any, Any], Model] = names["structure"]
+    built: Callable[[Any, Any], Record] = names["structure"]
     return built
 
 
@@ -404,7 +407,7 @@ def _missing_of(enum_cls: type[Enum]) -> Any:
     return getattr(enum_cls._missing_, "__func__", None)
 
 
-def _builder(cls: type[Model]) -> type[Model] | None:
+def _builder(cls: type[Record]) -> type[Record] | None:
     """A subclass of ``cls`` whose instances take plain assignment, if ``cls``'s objects can be
     built through it; else None.
 
@@ -416,7 +419,7 @@ def _builder(cls: type[Model]) -> type[Model] | None:
 
     That builds what ``cls(...)`` would only if the ``__init__`` does nothing but store the values
     it is given: attrs' own, of a slotted class whose every slot is a field (no cached hash), with
-    no validator, no converter but ``extra``'s ``_frozen`` (the compiled function applies it), no
+    no validator, no converter but ``extra``'s ``frozen`` (the compiled function applies it), no
     ``on_setattr`` hook, no ``__attrs_pre_init__`` or ``__attrs_post_init__``, every field in the
     ``__init__`` and no default that takes ``self``.
     """
@@ -432,14 +435,14 @@ def _builder(cls: type[Model]) -> type[Model] | None:
     if (
         no_extra is attrs.NOTHING
         or isinstance(no_extra, _FACTORY)
-        or _frozen(no_extra) is not no_extra
+        or frozen(no_extra) is not no_extra
     ):
         return None
     slots = {s for c in cls.__mro__ for s in c.__dict__.get("__slots__", ())} - {"__weakref__"}
     if slots != {f.name for f in fields}:
         return None
     for field in fields:
-        expected = _frozen if field.name == "extra" else None
+        expected = frozen if field.name == "extra" else None
         plain_default = not (isinstance(field.default, _FACTORY) and field.default.takes_self)
         if (
             field.validator is not None
@@ -464,7 +467,7 @@ def _builder(cls: type[Model]) -> type[Model] | None:
     )
 
 
-def _not_an_object(data: Any, cls: type[Model]) -> TypeError:
+def _not_an_object(data: Any, cls: type[Record]) -> TypeError:
     return TypeError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
 
 
@@ -473,17 +476,17 @@ def _unknown(data: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
     return {k: data[k] for k in data.keys() - known}
 
 
-def _model_unstructurer(conv: Converter) -> Callable[[type[Model]], Any]:
+def _model_unstructurer(conv: Converter) -> Callable[[type[Record]], Any]:
     """The unstructure hook factory of models for ``conv``: every field by its key (``None``
     omitted on ``Params``), then the ``extra`` fields at the top level, as they were sent."""
 
-    def hook(cls: type[Model]) -> Any:
+    def hook(cls: type[Record]) -> Any:
         dump = make_dict_unstructure_fn(
             cls, conv, extra=override(omit=True), _cattrs_omit_if_default=False
         )
         names = [a.name for a in attrs.fields(cls) if a.name != "extra"]
 
-        def unstructure(obj: Model) -> dict[str, Any]:
+        def unstructure(obj: Record) -> dict[str, Any]:
             out: dict[str, Any] = dump(obj)
             if cls.omit_unset:
                 out = {k: v for k, v in out.items() if v is not None}
