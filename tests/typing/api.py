@@ -190,6 +190,9 @@ def batch_user() -> None:
             assert_type(result, paycombat_sync.BatchResult)
             assert_type(result.payout, Payout | None)
         client.payouts.create_many(rows, concurrency="8")  # type: ignore[arg-type]
+        client.payouts.stream_many(rows, settle="5")  # type: ignore[arg-type]
+        client.payouts.create_many(rows, journal=3)  # type: ignore[arg-type]
+        client.payouts.create_many(rows, on_counts=lambda counts: counts.sent, rate_limit=2.5)
 
 
 async def async_batch_user() -> None:
@@ -200,6 +203,9 @@ async def async_batch_user() -> None:
         assert_type(results, list[paycombat_async.BatchResult])
         async for result in client.payouts.stream_many(rows, resend_after_settle=True):
             assert_type(result.status, Literal["created", "rejected", "unknown", "conflict"])
+        await client.payouts.create_many(rows, concurrency="8")  # type: ignore[arg-type]
+        client.payouts.stream_many(rows, resend_after_settle="yes")  # type: ignore[arg-type]
+        await client.payouts.create_many(rows, on_progress=lambda result: result.payout)
         reconciled = await client.payouts.create_reconciled(rows[0], settle=5)
         assert_type(reconciled, Payout)
 
