@@ -2,9 +2,9 @@
 
 serialize -> sign -> send (first attempt awaited directly; resends only through the retry policy)
 -> read a size-capped body -> check the envelope -> structure ``data``. Every way a call can end
-goes through ``_retry.classify``, which decides between resending, raising the error, and
+goes through ``retry.classify``, which decides between resending, raising the error, and
 raising ``OutcomeUnknownError``. Resources describe *what* to call; this module knows nothing about
-payouts, only about operations (see ``_routes``).
+payouts, only about operations (see ``routes``).
 """
 
 from __future__ import annotations
@@ -44,14 +44,14 @@ from .retry import Resend, Resendable, classify
 from .routes import Operation
 from .transport import Attempts, new_session
 
-__all__ = ["Pipeline"]
+__all__ = ["Call", "Pipeline", "Wire", "reference_of"]
 
 T = TypeVar("T")
 logger = logging.getLogger("paycombat")
 
 
 @attrs.define(slots=True, repr=False, eq=False)  # no repr: its headers hold the X-token
-class _Call:
+class Call:
     """One call across its attempts; what ``interpret`` reads an answer for (``Answering``) and
     what its deadline cancels (``Timed``)."""
 
@@ -111,7 +111,7 @@ class _Call:
         return self.doubted or self.sent
 
 
-class _Wire(NamedTuple):
+class Wire(NamedTuple):
     """What a client's calls share on the loop they run on."""
 
     session: aiohttp.ClientSession
@@ -132,7 +132,7 @@ class Pipeline:
         self.config = config
         self.limiter = limiter or Limiter()
         """The client-wide rate limiter every request goes through."""
-        self._wire: _Wire | None = None
+        self._wire: Wire | None = None
         """The session, deadline timers and attempts in flight, of the loop ``_loop``."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -150,7 +150,7 @@ class Pipeline:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def _wire_here(self) -> tuple[asyncio.AbstractEventLoop, _Wire]:
+    def _wire_here(self) -> tuple[asyncio.AbstractEventLoop, Wire]:
         """The running loop, and what the calls share on it."""
         loop = asyncio.get_running_loop()
         owner = self._pool_of or self
@@ -159,7 +159,7 @@ class Pipeline:
             return loop, wire
         return loop, self._wire_for_this_loop(loop)
 
-    def _wire_for_this_loop(self, loop: asyncio.AbstractEventLoop) -> _Wire:
+    def _wire_for_this_loop(self, loop: asyncio.AbstractEventLoop) -> Wire:
         """What the calls share on ``loop``, the running one."""
         if self._pool_of is not None:
             return self._pool_of._wire_for_this_loop(loop)
@@ -167,7 +167,7 @@ class Pipeline:
             raise ClientStateError("This PayCombat client is closed; create a new one.")
         if self._wire is None:
             session, attempts = new_session(self.config, loop)
-            self._wire = _Wire(session, Deadlines(loop), attempts)
+            self._wire = Wire(session, Deadlines(loop), attempts)
             self._loop = loop
         elif self._loop is not loop:
             raise ClientStateError(
@@ -262,7 +262,11 @@ class Pipeline:
         path = op.render_path(path_params)
         payload, headers, document = self.encode(op, body, payload)
         loop, wire = self._wire_here()
-        call = _Call(  # by position, in field order: keywords cost 0.3 us more per call
+        # Call(pipeline=self, op=op, path=path, url=..., payload=payload, headers=headers,
+        # query=..., reference=..., expect_bytes=expect_bytes, task=...), written by position:
+        # the one speed exception of this method (benchmarks/PERFORMANCE.md, "the call object":
+        # ten keywords cost more than building the object itself, on 3.11 and 3.13 alike).
+        call = Call(
             self,
             op,
             path,
@@ -270,7 +274,7 @@ class Pipeline:
             payload,
             headers,
             _query(params),
-            reference if reference is not None else _reference(document),
+            reference if reference is not None else reference_of(document),
             expect_bytes,
             wire.attempts.current_task(),
         )
@@ -287,7 +291,7 @@ class Pipeline:
                 call.deadline = loop.time() + timeout
                 deadlines.start(call)
             try:  # the first attempt, awaited directly: resends only after a failure allows them
-                data = await self._attempt(wire, call)
+                data = await self.attempt(wire, call)
             except Resendable as first:
                 data = await self._resend(wire, call, first)
         except Resendable as gave_up:
@@ -319,7 +323,7 @@ class Pipeline:
             return data
         try:
             if many:
-                return _structure_each(data, cast)
+                return [_converter.structure(item, cast) for item in list_items(data)]
             return _converter.structure(data, cast)
         except Exception as exc:  # noqa: BLE001 - any structuring failure means a bad response
             reason = self.scrub(f"{type(exc).__name__}: {exc}")
@@ -334,14 +338,14 @@ class Pipeline:
         decision = classify(error, op.resend, doubted=call.doubted)
         raise self._error_for(call, error, decision.unknown)
 
-    async def _resend(self, wire: _Wire, call: _Call, first: Resendable) -> Any:
+    async def _resend(self, wire: Wire, call: Call, first: Resendable) -> Any:
         """Resend as the retry policy allows after a first attempt failed with ``first``."""
 
         async def again() -> Any:
             await self.limiter.pace()  # a resend is a request too
             if call.deadline is not None and call.deadline <= asyncio.get_running_loop().time():
                 self._fail(call, self._timeout(call, sent=False))
-            return await self._attempt(wire, call)
+            return await self.attempt(wire, call)
 
         async def back_off(seconds: float) -> None:
             # Out of the in-flight limit meanwhile: a call waiting to resend must not keep the
@@ -361,17 +365,21 @@ class Pipeline:
             sleep=back_off,
         )
 
-    async def _attempt(self, wire: _Wire, call: _Call) -> Any:
+    async def attempt(self, wire: Wire, call: Call) -> Any:
         """One attempt: ``data``, or ``Resendable``, or the error the caller gets.
 
-        The call's deadline (``_deadlines``) cancels it from outside when it passes.
+        The call's deadline (``deadlines``) cancels it from outside when it passes. The hook for
+        whoever observes attempts: ``call`` and each resend go through it, so a subclass that
+        overrides it (``telemetry.ObservedPipeline``) sees every attempt, and must run this one.
         """
         wire.attempts.track(call.task, call)  # the connector marks it once it holds a connection
         call.status, call.body = None, b""
         failure: PayCombatError | None = None
         try:
-            # Awaited rather than ``async with``: the finally clause is what the context managers'
-            # exits do, without their four coroutines per attempt.
+            # ``async with wire.session.request(...) as response:``, written out: the finally
+            # clause below is what the two context managers' exits do. A speed exception
+            # (benchmarks/PERFORMANCE.md, "the response's context managers"): their four
+            # coroutines are four frames per attempt that do nothing else.
             response = await wire.session.request(
                 call.op.method,
                 call.url,
@@ -415,7 +423,7 @@ class Pipeline:
             self._fail(call, outcome)
         return outcome
 
-    def _transport_error(self, call: _Call, exc: BaseException, *, sent: bool) -> PayCombatError:
+    def _transport_error(self, call: Call, exc: BaseException, *, sent: bool) -> PayCombatError:
         if self.closed:  # aclose() tore the connection down under this call
             return ClientStateError(
                 "This PayCombat client was closed while the call was in flight.",
@@ -431,7 +439,7 @@ class Pipeline:
             may_have_taken_effect=sent,
         )
 
-    def _fail(self, call: _Call, error: PayCombatError) -> NoReturn:
+    def _fail(self, call: Call, error: PayCombatError) -> NoReturn:
         """Classify a failed attempt: resend it, or raise what the caller gets."""
         decision = classify(error, call.op.resend, doubted=call.doubted)
         # The attempt is over: whether it may have taken effect lives on in ``doubted`` (a 429's
@@ -442,7 +450,7 @@ class Pipeline:
             raise Resendable(decision, error)
         raise self._error_for(call, error, decision.unknown)
 
-    def _error_for(self, call: _Call, error: PayCombatError, unknown: bool) -> PayCombatError:
+    def _error_for(self, call: Call, error: PayCombatError, unknown: bool) -> PayCombatError:
         """What the caller gets: ``error``, or the ``OutcomeUnknownError`` it amounts to.
 
         ``raise`` it: its cause is set here, and no third-party exception is chained (their text
@@ -473,7 +481,7 @@ class Pipeline:
         unknown_error.__cause__ = error
         return unknown_error
 
-    def _timeout(self, call: _Call, *, sent: bool) -> APITimeoutError:
+    def _timeout(self, call: Call, *, sent: bool) -> APITimeoutError:
         return APITimeoutError(
             f"No answer within the {self.config.timeout}s deadline",
             method=call.op.method,
@@ -488,12 +496,7 @@ def _url(base_url: str, path: str) -> URL:
     return URL(base_url + path, encoded=True)
 
 
-def _structure_each(data: Any, cast: type[T]) -> list[T]:
-    # Not inline in ``call``: its comprehension would make ``cast`` a cell on every call.
-    return [_converter.structure(item, cast) for item in list_items(data)]
-
-
-def _reference(document: Any) -> str | None:
+def reference_of(document: Any) -> str | None:
     """The caller's own reference in a request body (``order_id``), for logs and errors."""
     if isinstance(document, dict):
         value = document.get("order_id")

@@ -160,44 +160,49 @@ class RetryPolicy:
         ``max_retries`` resends, or rather than sleep past ``deadline`` (a ``clock()`` time).
         Every backoff is waited out with ``sleep``.
         """
-        last = [first]
+        import tenacity  # only a resend needs it: 5 ms less to import the SDK
 
-        def wait(state: tenacity.RetryCallState) -> float:
-            failure = state.outcome.exception() if state.outcome else None
-            if isinstance(failure, Resendable):
-                last.append(failure)
-            # tenacity's attempt n is the call's attempt n + 1: the first was made before.
-            return self.backoff(state.attempt_number + 1, last[-1].decision.hint)
+        def pause(state: tenacity.RetryCallState) -> float:
+            return self.backoff(state.attempt_number, _failure(state).decision.hint)
 
-        def stop(state: tenacity.RetryCallState) -> bool:
-            too_late = deadline is not None and clock() + (state.upcoming_sleep or 0) >= deadline
-            return state.attempt_number >= self.max_retries or too_late
+        def give_up(state: tenacity.RetryCallState) -> bool:
+            if state.attempt_number > self.max_retries:
+                return True
+            return deadline is not None and clock() + (state.upcoming_sleep or 0) >= deadline
 
         def log(state: tenacity.RetryCallState) -> None:
             logger.debug(
                 "%s: attempt %d failed (%s); retrying in %.2fs",
                 describe,
-                state.attempt_number + 1,
-                last[-1].error,
+                state.attempt_number,
+                _failure(state).error,
                 state.upcoming_sleep,
             )
 
-        import tenacity  # only a resend needs it: 5 ms less to import the SDK
-
-        pause = self.backoff(1, first.decision.hint)
-        if self.max_retries < 1 or (deadline is not None and clock() + pause >= deadline):
-            raise first
-        logger.debug("%s: attempt 1 failed (%s); retrying in %.2fs", describe, first.error, pause)
-        await sleep(pause)
         retrying = tenacity.AsyncRetrying(
-            sleep=sleep,
             retry=tenacity.retry_if_exception_type(Resendable),
-            wait=wait,
-            stop=stop,
+            wait=pause,
+            stop=give_up,
             before_sleep=log,
+            sleep=sleep,
             reraise=True,
         )
-        return await retrying(attempt)
+        async for turn in retrying:
+            with turn:
+                if turn.retry_state.attempt_number == 1:
+                    # The pipeline made the first attempt itself (the success path never meets
+                    # tenacity): the loop starts from its failure.
+                    raise first
+                return await attempt()
+        raise AssertionError("tenacity ends a loop by returning or raising")  # pragma: no cover
+
+
+def _failure(state: tenacity.RetryCallState) -> Resendable:
+    """The failure of the attempt ``state`` is about (only a ``Resendable`` is retried)."""
+    assert state.outcome is not None
+    failure = state.outcome.exception()
+    assert isinstance(failure, Resendable)
+    return failure
 
 
 class Resendable(Exception):

@@ -15,7 +15,7 @@ from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .observer import Observer, Watch
-from .pipeline import Pipeline, _Call, _reference, _Wire
+from .pipeline import Call, Pipeline, Wire, reference_of
 from .ratelimit import Limiter
 
 if TYPE_CHECKING:
@@ -57,7 +57,9 @@ class ObservedPipeline(Pipeline):
         )
 
     def call(self, op: Operation, **arguments: Any) -> Coroutine[Any, Any, Any]:
-        # Returned, not awaited here: a call nobody listens to costs one check and a frame less.
+        # The plain form is ``async def call`` awaiting one or the other. A speed exception
+        # (benchmarks/PERFORMANCE.md, "the unobserved call"): the coroutine is handed back, not
+        # awaited here, so a call nobody listens to costs one check and no frame of its own.
         if self.observer.live or self.observer.listening():
             return self._observed_call(op, arguments)
         return Pipeline.call(self, op, **arguments)
@@ -86,21 +88,23 @@ class ObservedPipeline(Pipeline):
         observer.end(watch, span, None)
         return result
 
-    def _attempt(self, wire: _Wire, call: _Call) -> Coroutine[Any, Any, Any]:
+    def attempt(self, wire: Wire, call: Call) -> Coroutine[Any, Any, Any]:
+        """``Pipeline.attempt``, counted (and logged with ``PAYCOMBAT_LOG=debug``) when the call
+        is observed; handed back as it is otherwise, as ``call`` does."""
         watch = _WATCH.get(None)
         if watch is None:  # the call is not observed
-            return Pipeline._attempt(self, wire, call)
+            return Pipeline.attempt(self, wire, call)
         watch.attempts += 1
         watch.call = call
         if not self.observer.log_bodies:
-            return Pipeline._attempt(self, wire, call)
+            return Pipeline.attempt(self, wire, call)
         return self._logged_attempt(wire, call, watch.attempts)
 
-    async def _logged_attempt(self, wire: _Wire, call: _Call, attempt: int) -> Any:
+    async def _logged_attempt(self, wire: Wire, call: Call, attempt: int) -> Any:
         self.observer.request_line(call, attempt)
         started = time.perf_counter()
         try:
-            data = await super()._attempt(wire, call)
+            data = await super().attempt(wire, call)
         except BaseException as exc:
             self.observer.response_line(call, attempt, time.perf_counter() - started, exc)
             raise
@@ -111,4 +115,4 @@ class ObservedPipeline(Pipeline):
 def _reference_in(arguments: Mapping[str, Any]) -> str | None:
     """The caller's ``order_id`` for a call that fails before the pipeline reads it."""
     reference = arguments.get("reference")
-    return reference if isinstance(reference, str) else _reference(arguments.get("body"))
+    return reference if isinstance(reference, str) else reference_of(arguments.get("body"))

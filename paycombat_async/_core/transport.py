@@ -75,12 +75,9 @@ class _Connector(aiohttp.TCPConnector):
         self.attempts = attempts
 
     async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
-        connection = await _CONNECT(self, req, traces, timeout)  # (super() costs more per call)
+        connection = await super().connect(req, traces, timeout)
         self.attempts.connected()
         return connection
-
-
-_CONNECT = aiohttp.TCPConnector.connect
 
 
 def new_session(

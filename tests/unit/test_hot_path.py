@@ -21,7 +21,7 @@ from aiohttp import web
 
 from paycombat_async import OPERATIONS, ValidationError
 from paycombat_async._core.config import ClientConfig
-from paycombat_async._core.pipeline import Pipeline, _Call
+from paycombat_async._core.pipeline import Call, Pipeline
 from paycombat_async._core.ratelimit import Limiter
 from paycombat_async._core.response import UnreadableBody, parse_json, read_body
 from paycombat_async.models.payout import PayoutBeneficiaryParam
@@ -190,7 +190,7 @@ def test_a_calls_repr_never_shows_its_headers() -> None:
     )
     pipeline = Pipeline(config)
     op = OPERATIONS["payouts.retrieve"]
-    call = _Call(
+    call = Call(
         pipeline=pipeline,
         op=op,
         path="/x",
