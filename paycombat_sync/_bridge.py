@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from paycombat_async._core.pagination import Paginator
 from paycombat_async._core.routes import Operation
-from paycombat_async.resources._base import Resource, Transport
+from paycombat_async.resources._base import Method, Resource, Transport
 from paycombat_async.resources._declare import _Method, blocking_doc
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class BlockingTransport(Transport):
     def resource_class(self, resource: type[Resource[Any]]) -> type[Resource[Any]]:
         return _blocking_class(resource)
 
-    def bind(self, resource: Resource[Any], method: _Method) -> Callable[..., Any]:
+    def bind(self, resource: Resource[Any], method: Method) -> Callable[..., Any]:
         runner, view, path, name = self.runner, self.view, resource.client_attribute, method.name
         op, owner = method.operation, type(resource)
 

@@ -3,16 +3,22 @@
 Each operation is one declaration on its resource class, and that declaration is all there is:
 
 ```python
+from paycombat_async.models.payout import Payout, PayoutIdRequest
+from paycombat_async.resources._base import M, Resource
+from paycombat_async.resources._declare import endpoint
+
+
 class Payouts(Resource[M]):
-    client_attribute = "payouts"
+    client_attribute = "payouts"  # ``client.payouts``; the operations' keys start "payouts."
 
     retrieve = endpoint(
-        "Retrieve Payout",  # the docs title (``OPERATIONS.find("Retrieve Payout")`` finds it)
-        "GET",
-        "/api/v1/payout-method/retrieve-payout/{payout_id}",
-        request=PayoutIdRequest,  # an attrs class: its fields are the method's parameters
-        returns=Payout,  # a model, ``bytes``, ``None``, ``many(Model)`` or ``paged(Model)``
+        # The docs title, then a colon: ``OPERATIONS.find("Retrieve Payout")`` finds it.
         doc="Retrieve Payout: one payout by its PayCombat id.",
+        method="GET",
+        path="/api/v1/payout-method/retrieve-payout/{payout_id}",
+        request=PayoutIdRequest,  # an attrs class: its fields are the method's parameters
+        returns=Payout,  # a model, ``bytes``, ``NoContent``, ``many(Model)`` or ``paged(Model)``
+        documented=False,  # the docs do not show this path (the mirror serves it)
     )
 ```
 
@@ -39,7 +45,7 @@ is there too). In a class that declares ``list``, annotate lists as ``builtins.l
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -50,7 +56,7 @@ from ..models._base import PATH, QUERY, PageRequest, Request
 if TYPE_CHECKING:
     from .._core.config import ClientConfig
     from .._core.pipeline import Pipeline
-    from ._declare import _Method
+    from .._core.routes import Operation
 
 __all__ = [
     "OPERATIONS",
@@ -63,6 +69,7 @@ __all__ = [
     "BlockingRawMode",
     "M",
     "Many",
+    "Method",
     "NoRequest",
     "PageRequest",
     "Request",
@@ -120,13 +127,48 @@ def paged(item: type[T]) -> Many[T]:
     return Many(item, paged=True)
 
 
+class Method(Protocol):
+    """A declared method as a transport binds it (``_declare``'s descriptors are these)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str:
+        """``"call"``, ``"list"`` (it returns a paginator) or ``"iter"`` (an async iterator)."""
+        ...
+
+    @property
+    def operation(self) -> Operation | None:
+        """The operation it runs, when it runs one (or moves money through one)."""
+        ...
+
+    def dress(
+        self,
+        function: Callable[..., Any],
+        *,
+        blocking: bool,
+        raw: bool = False,
+        owner: type[Any] | None = None,
+    ) -> Callable[..., Any]:
+        """``function`` with the method's name, docstring and signature in the mode's terms."""
+        ...
+
+    def bind_async(self, resource: Resource[Any], pipeline: Pipeline) -> Callable[..., Any]:
+        """The method as a coroutine function on ``resource``, running on ``pipeline``."""
+        ...
+
+    def bind_raw(self, pipeline: Pipeline) -> Callable[..., Any]:
+        """Its ``with_raw_response`` form: the same call, returning a ``RawResponse``."""
+        ...
+
+
 class Transport:
     """How a resource's methods run: on a pipeline (here) or through a blocking runner."""
 
     raw = False
     """Whether calls return a ``RawResponse`` (``with_raw_response``)."""
 
-    def bind(self, resource: Resource[Any], method: _Method) -> Callable[..., Any]:
+    def bind(self, resource: Resource[Any], method: Method) -> Callable[..., Any]:
         """The callable ``resource.<method>`` is, in this transport's mode."""
         raise NotImplementedError
 
@@ -142,7 +184,7 @@ class AsyncTransport(Transport):
         self.pipeline = pipeline
         self.raw = raw
 
-    def bind(self, resource: Resource[Any], method: _Method) -> Callable[..., Any]:
+    def bind(self, resource: Resource[Any], method: Method) -> Callable[..., Any]:
         if self.raw:
             return method.bind_raw(self.pipeline)
         return method.bind_async(resource, self.pipeline)
@@ -157,6 +199,11 @@ class Resource(OneProcess, Generic[M]):
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
+
+    @property
+    def transport(self) -> Transport:
+        """How this resource's methods run (each is bound to it on first use)."""
+        return self._transport
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

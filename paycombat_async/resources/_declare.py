@@ -203,7 +203,7 @@ class _Method:
             if blocking or self.kind != "call":
                 return self.dress(unbound, blocking=blocking, owner=owner)
             return self.dress(unbound_async, blocking=False, owner=owner)
-        function = instance._transport.bind(instance, self)
+        function = instance.transport.bind(instance, self)
         instance.__dict__[self.name] = function  # bound once per resource object
         return function
 
