@@ -7,27 +7,13 @@ plain ``def`` functions with no event loop of their own, as a blocking user's wo
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 import pytest
 
 from paycombat_sync import PayCombat
 from paycombat_sync.sandbox import LocalSandbox, RecordedRequest
-from tests.helpers import NO_WAIT
 
 IO_THREAD = "paycombat-io"
-
-
-def client_for(sandbox: LocalSandbox, **kwargs: Any) -> PayCombat:
-    """A blocking client on the sandbox, with retries that never wait."""
-    kwargs.setdefault("retry", NO_WAIT)
-    kwargs.setdefault("timeout", 10)
-    return PayCombat(
-        token=sandbox.token,
-        signature_key=sandbox.signature_key,
-        base_url=sandbox.base_url,
-        **kwargs,
-    )
 
 
 def io_threads() -> set[threading.Thread]:

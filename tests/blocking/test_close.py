@@ -28,8 +28,8 @@ from paycombat_sync import (
     PayCombat,
 )
 from paycombat_sync.sandbox import LocalSandbox
-from tests.blocking.conftest import client_for, io_threads, watch
-from tests.helpers import payout_args
+from tests.blocking.conftest import io_threads, watch
+from tests.helpers import client_for, payout_args
 
 STUCK_HOST = "stuck.paycombat.test"  # .test is reserved: never resolvable for real
 

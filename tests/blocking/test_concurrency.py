@@ -18,7 +18,7 @@ import pytest
 from paycombat_sync import ClientStateError, PayCombat, Payout
 from paycombat_sync.sandbox import LocalSandbox
 from tests.blocking.conftest import IO_THREAD, io_threads
-from tests.helpers import payout_args
+from tests.helpers import client_for, payout_args
 
 THREADS = 16
 CALLS = 50
@@ -64,8 +64,6 @@ def test_works_inside_a_running_event_loop_and_warns_once(
 
 
 def test_a_new_client_first_used_inside_a_running_loop(sandbox: LocalSandbox) -> None:
-    from tests.blocking.conftest import client_for
-
     async def framework_handler() -> str:
         with client_for(sandbox) as client:
             return client.payouts.create(**payout_args(order_id="framework")).order_id or ""

@@ -30,8 +30,7 @@ from typing import Any
 import pytest
 
 from paycombat_sync.sandbox import LocalSandbox
-from tests.blocking.conftest import client_for
-from tests.helpers import payout_args
+from tests.helpers import client_for, payout_args
 
 pytest.importorskip("gevent", reason="gevent is in the test extra")
 pytest.importorskip("gunicorn", reason="gunicorn is in the test extra")

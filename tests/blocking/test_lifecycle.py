@@ -11,8 +11,8 @@ import pytest
 from paycombat_sync import ClientStateError, ConfigurationError, NotFoundError, PayCombat
 from paycombat_sync.sandbox import LocalSandbox
 from tests.blocking import scripts
-from tests.blocking.conftest import client_for, io_threads, watch
-from tests.helpers import payout_args
+from tests.blocking.conftest import io_threads, watch
+from tests.helpers import client_for, payout_args
 
 
 def test_context_manager_closes_and_joins_its_thread(sandbox: LocalSandbox) -> None:

@@ -16,8 +16,7 @@ import pytest
 import paycombat_async
 from paycombat_sync import PayCombat
 from paycombat_sync.sandbox import LocalSandbox
-from tests.blocking.conftest import client_for
-from tests.helpers import payout_args
+from tests.helpers import client_for, payout_args
 
 ONE_PER_PROCESS = "one client per process, in the worker"
 

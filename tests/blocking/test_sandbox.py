@@ -9,8 +9,7 @@ import pytest
 
 from paycombat_sync import OutcomeUnknownError, PayCombat, ServerError
 from paycombat_sync.sandbox import LocalSandbox
-from tests.blocking.conftest import client_for
-from tests.helpers import payout_args
+from tests.helpers import client_for, payout_args
 
 
 def _sandbox_threads() -> set[threading.Thread]:

@@ -25,8 +25,8 @@ from paycombat_sync.webhooks import (
     Receiver,
     WebhookEvent,
 )
-from tests.blocking.conftest import client_for, watch
-from tests.helpers import payout_args
+from tests.blocking.conftest import watch
+from tests.helpers import client_for, payout_args
 from tests.webhooks.helpers import KEY, PAYOUT_SUCCESS, payload
 
 
