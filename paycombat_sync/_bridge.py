@@ -118,10 +118,18 @@ def _blocking_class(resource: type[Resource[Any]]) -> type[Resource[Any]]:
 
 
 class Forwarder:
-    """A blocking object whose methods forward to an async twin (``_view`` of the client)."""
+    """A blocking object whose client-level methods (``blocking``) forward to an async twin.
 
-    _runner: Runner
-    _view: View = staticmethod(same)
+    It binds them itself, when it is set up (``_forward_through``): each call then runs on
+    ``runner``, against ``view`` of the runner's current async client.
+    """
+
+    def _forward_through(self, runner: Runner, view: View) -> None:
+        for klass in type(self).__mro__:
+            for name, member in vars(klass).items():
+                if isinstance(member, _Blocking):
+                    # Held by the object itself, read before the class's descriptor.
+                    self.__dict__[name] = member.bind(runner, view)
 
 
 class _Blocking(Generic[S, P, R]):
@@ -150,18 +158,13 @@ class _Blocking(Generic[S, P, R]):
         method.__dict__.pop("__wrapped__", None)  # help() shows the blocking signature
         method.__doc__ = self.__doc__  # as blocking code reads it
 
-    def __get__(self, instance: Forwarder | None, owner: type[Any] | None = None) -> Callable[P, R]:
-        if instance is None:
-            # What pydoc and IDEs see on the class: a function with the blocking signature.
-            def unbound(*args: P.args, **kwargs: P.kwargs) -> R:
-                raise TypeError(f"call {self._name} on a client, not on the class")
-
-            self._dress(unbound)
-            return unbound
-        runner, name, func, operation = instance._runner, self._name, self._func, self._operation
+    def bind(self, runner: Runner, view: View) -> Callable[P, R]:
+        """The method of a ``Forwarder`` that runs on ``runner``, against ``view`` of its
+        current async client."""
+        func, operation = self._func, self._operation
 
         def method(*args: P.args, **kwargs: P.kwargs) -> R:
-            target = instance._view(runner.target(""))
+            target = view(runner.target(""))
             return runner.run(
                 lambda: func(target, *args, **kwargs),
                 operation=functools.partial(operation, args, kwargs),
@@ -169,8 +172,16 @@ class _Blocking(Generic[S, P, R]):
             )
 
         self._dress(method)
-        instance.__dict__[name] = method  # bound once per object; no reference back to it
         return method
+
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> Callable[P, R]:
+        # What pydoc and IDEs see on the class: a function with the blocking signature. (A
+        # ``Forwarder`` holds its bound method in its ``__dict__``, read before this.)
+        def unbound(*args: P.args, **kwargs: P.kwargs) -> R:
+            raise TypeError(f"call {self._name} on a client, not on the class")
+
+        self._dress(unbound)
+        return unbound
 
 
 def blocking(

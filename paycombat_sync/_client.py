@@ -119,6 +119,7 @@ class PayCombat(ClientResources[BlockingMode], Forwarder, Closing):
         self._view = view
         self._finalizer = finalizer
         self._attach(BlockingTransport(self._runner, view))
+        self._forward_through(self._runner, view)
 
     def with_options(
         self,
