@@ -2,10 +2,11 @@
 
 Each operation is declared once, with its resource (``resources/payouts.py``). Each says how to
 call the operation (method, path template), whether the body is signed, and what may be resent
-after an attempt that may have reached PayCombat (``resend``, see ``_retry.Resend``): reads
+after an attempt that may have reached PayCombat (``resend``, see ``retry.Resend``): reads
 freely, creates and money moves never, idempotent-in-effect changes with care. ``documented`` is
-False where the path is our inference from the docs' naming pattern (see the operations table);
-correcting an inferred path is a one-line change in its declaration.
+False where the path is our inference from the docs' naming pattern (see the operations table,
+``docs/reference/operations.md``); correcting an inferred path is a one-line change in its
+declaration.
 """
 
 from __future__ import annotations
@@ -149,8 +150,9 @@ def normalise(name: str) -> str:
 class OperationTable(Mapping[str, Operation]):
     """Every operation by its stable key (``"payouts.create"``); ``find`` also takes a title.
 
-    Built from the declarations in ``paycombat_async.resources`` (see ``_operations``): nothing is
-    listed here by hand.
+    Built from the declarations in ``paycombat_async.resources`` (each ``endpoint`` adds its
+    operation when its class is built; ``complete_with`` imports the rest): nothing is listed
+    here by hand.
     """
 
     def __init__(self, operations: Iterable[Operation]) -> None:
