@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import pickle
-import pkgutil
 import typing
 from collections import OrderedDict
 from collections.abc import Callable
@@ -18,7 +16,7 @@ from cattrs.gen import make_dict_structure_fn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paycombat_async import Payout, PayoutApproval, PayoutStatus, Person, models
+from paycombat_async import Payout, PayoutApproval, PayoutStatus, Person
 from paycombat_async.models._base import FrozenMapping, Model
 from paycombat_async.models._converter import (
     _builder,
@@ -28,6 +26,7 @@ from paycombat_async.models._converter import (
     unstructure,
 )
 from tests.budget import examples
+from tests.helpers import model_classes
 
 
 @pytest.mark.parametrize("wire", [12.5, "12.50", "12.5", "  12.5 "])
@@ -160,17 +159,7 @@ def test_a_float_amount_that_is_not_finite_is_refused(amount: float) -> None:
 # ``cls(...)`` give, the same object or the same error.
 
 
-def _model_classes() -> list[type[Model]]:
-    found: list[type[Model]] = []
-    for info in pkgutil.iter_modules(models.__path__):
-        module = importlib.import_module(f"{models.__name__}.{info.name}")
-        for value in vars(module).values():
-            if isinstance(value, type) and attrs.has(value) and issubclass(value, Model):
-                found += [] if value in found else [value]
-    return found
-
-
-_MODELS = _model_classes()
+_MODELS = model_classes()
 
 
 def _reference(data: dict[str, Any], cls: type[Model]) -> Model:

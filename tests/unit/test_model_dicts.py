@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import importlib
 import json
-import pkgutil
 import typing
 from collections.abc import Mapping
 from decimal import Decimal
@@ -23,25 +21,13 @@ from paycombat_async import (
     PayoutStatus,
     Person,
     ValidationError,
-    models,
 )
 from paycombat_async.models._base import FrozenMapping, Model
 from paycombat_async.models._converter import structure, unstructure
 from tests.budget import examples
+from tests.helpers import model_classes
 
-
-def _model_classes() -> list[type[Model]]:
-    """Every model class, as ``test_converter`` finds them: each module of ``models``."""
-    found: list[type[Model]] = []
-    for info in pkgutil.iter_modules(models.__path__):
-        module = importlib.import_module(f"{models.__name__}.{info.name}")
-        for value in vars(module).values():
-            if isinstance(value, type) and attrs.has(value) and issubclass(value, Model):
-                found += [] if value in found else [value]
-    return found
-
-
-_MODELS = _model_classes()
+_MODELS = model_classes()
 
 _ZONES = [
     dt.UTC,
