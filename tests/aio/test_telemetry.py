@@ -41,7 +41,7 @@ from paycombat_async.models.checkout import AdvancedRedirectUrl
 from paycombat_async.sandbox import LocalSandbox
 from paycombat_async.sandbox._server import RecordedRequest
 from tests.blocking.scripts import run
-from tests.helpers import NO_WAIT, payout_args
+from tests.helpers import client_for, payout_args
 
 ACCOUNT_NUMBER = "87654321"
 """The beneficiary's account number in every payout here: it must show nowhere."""
@@ -98,14 +98,11 @@ def telemetry() -> Iterator[Telemetry]:
 
 
 def _client(sandbox: LocalSandbox, telemetry: Telemetry, **options: Any) -> PayCombat:
-    return PayCombat(
-        token=sandbox.token,
-        signature_key=sandbox.signature_key,
-        base_url=sandbox.base_url,
-        retry=NO_WAIT,
+    return client_for(
+        sandbox,
         tracer_provider=telemetry.tracer_provider,
         meter_provider=telemetry.meter_provider,
-        **{"timeout": 10, **options},
+        **options,
     )
 
 
@@ -330,13 +327,12 @@ async def test_the_calls_span_is_current_while_it_runs(
         assert span.parent.span_id == page.get_span_context().span_id
 
 
-def test_the_blocking_client_reports_the_same_spans(telemetry: Telemetry) -> None:
+def test_the_blocking_client_reports_the_same_spans(
+    telemetry: Telemetry, paycombat_sync_sandbox: paycombat_sync.sandbox.LocalSandbox
+) -> None:
     with (
-        paycombat_sync.sandbox.LocalSandbox() as sandbox,
-        paycombat_sync.PayCombat(
-            token=sandbox.token,
-            signature_key=sandbox.signature_key,
-            base_url=sandbox.base_url,
+        client_for(
+            paycombat_sync_sandbox,
             tracer_provider=telemetry.tracer_provider,
             meter_provider=telemetry.meter_provider,
         ) as client,
