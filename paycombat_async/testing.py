@@ -221,8 +221,9 @@ class WebhookInbox:
         assert isinstance(event, PayoutSucceeded)
     ```
 
-    It is set as the sandbox's webhook URL (``sandbox.webhooks.url``) for the test. A
-    ``client.payouts.wait_for(...)`` in the test is woken by its notifications too.
+    ``async with WebhookInbox(sandbox) as inbox:`` (what the fixture does) serves the receiver
+    and makes it the sandbox's webhook URL (``sandbox.webhooks.url``), the one before coming back
+    on exit. A ``client.payouts.wait_for(...)`` in the test is woken by its notifications too.
     """
 
     def __init__(self, sandbox: LocalSandbox) -> None:
@@ -232,6 +233,7 @@ class WebhookInbox:
         self._taken = 0
         self._arrived = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self._before: str | None = None
         self.url = ""
         """The receiver's URL, ``http://127.0.0.1:<port>/paycombat/webhooks``."""
 
@@ -260,7 +262,7 @@ class WebhookInbox:
         taken, self._taken = self.events[self._taken : wanted], wanted
         return taken
 
-    async def _start(self) -> None:
+    async def __aenter__(self) -> WebhookInbox:
         from aiohttp import web
 
         from .webhooks import Receiver, WebhookEvent
@@ -276,8 +278,11 @@ class WebhookInbox:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         self.url = f"http://127.0.0.1:{runner.addresses[0][1]}{WEBHOOK_PATH}"
+        self._before, self._sandbox.webhooks.url = self._sandbox.webhooks.url, self.url
+        return self
 
-    async def _stop(self) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._sandbox.webhooks.url = self._before
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -295,14 +300,8 @@ def _late(count: int, timeout: float, arrived: int, sender: Any) -> str:
 @pytest.fixture
 async def paycombat_webhooks(paycombat_sandbox: LocalSandbox) -> AsyncIterator[WebhookInbox]:
     """A ``WebhookInbox`` receiving ``paycombat_sandbox``'s notifications."""
-    inbox = WebhookInbox(paycombat_sandbox)
-    await inbox._start()
-    before, paycombat_sandbox.webhooks.url = paycombat_sandbox.webhooks.url, inbox.url
-    try:
+    async with WebhookInbox(paycombat_sandbox) as inbox:
         yield inbox
-    finally:
-        paycombat_sandbox.webhooks.url = before
-        await inbox._stop()
 
 
 # -- blocking fixtures -----------------------------------------------------------------------
@@ -336,7 +335,8 @@ def paycombat_sync_client(
 
 class SyncWebhookInbox:
     """``WebhookInbox`` for blocking tests: a ``paycombat_sync.webhooks.Receiver`` served from a
-    background thread; ``paycombat_sync_webhooks.next()`` blocks until the next notification."""
+    background thread; ``paycombat_sync_webhooks.next()`` blocks until the next notification.
+    ``with SyncWebhookInbox(sandbox) as inbox:`` serves it as the sandbox's webhook URL."""
 
     def __init__(self, sandbox: paycombat_sync.sandbox.LocalSandbox) -> None:
         self._sandbox = sandbox
@@ -346,6 +346,7 @@ class SyncWebhookInbox:
         self._arrived = threading.Condition()
         self._server: WSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._before: str | None = None
         self.url = ""
         """The receiver's URL, ``http://127.0.0.1:<port>/paycombat/webhooks``."""
 
@@ -367,7 +368,7 @@ class SyncWebhookInbox:
             taken, self._taken = self.events[self._taken : wanted], wanted
         return taken
 
-    def _start(self) -> None:
+    def __enter__(self) -> SyncWebhookInbox:
         from wsgiref.simple_server import WSGIRequestHandler, make_server
 
         from paycombat_sync.webhooks import Receiver, WebhookEvent
@@ -385,8 +386,11 @@ class SyncWebhookInbox:
         )
         self._thread.start()
         self.url = f"http://127.0.0.1:{server.server_port}{WEBHOOK_PATH}"
+        self._before, self._sandbox.webhooks.url = self._sandbox.webhooks.url, self.url
+        return self
 
-    def _stop(self) -> None:
+    def __exit__(self, *exc_info: object) -> None:
+        self._sandbox.webhooks.url = self._before
         server, self._server = self._server, None
         if server is not None and self._thread is not None:
             server.shutdown()
@@ -399,11 +403,5 @@ def paycombat_sync_webhooks(
     paycombat_sync_sandbox: paycombat_sync.sandbox.LocalSandbox,
 ) -> Iterator[SyncWebhookInbox]:
     """A ``SyncWebhookInbox`` receiving ``paycombat_sync_sandbox``'s notifications."""
-    inbox = SyncWebhookInbox(paycombat_sync_sandbox)
-    inbox._start()
-    before, paycombat_sync_sandbox.webhooks.url = paycombat_sync_sandbox.webhooks.url, inbox.url
-    try:
+    with SyncWebhookInbox(paycombat_sync_sandbox) as inbox:
         yield inbox
-    finally:
-        paycombat_sync_sandbox.webhooks.url = before
-        inbox._stop()

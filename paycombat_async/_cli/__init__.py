@@ -1,7 +1,7 @@
 """The ``paycombat`` command's entry point: one clear line for every way it can go wrong.
 
-The commands themselves (``_cli_app``) need click and rich, which come with the ``cli`` extra
-(``pip install 'paycombat[cli]'``): the SDK itself does not depend on them.
+The commands themselves (``app`` and the modules beside it) need click and rich, which come with
+the ``cli`` extra (``pip install 'paycombat[cli]'``): the SDK itself does not depend on them.
 """
 
 from __future__ import annotations
@@ -27,20 +27,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         import click
 
-        from .app import cli
+        from . import app
     except ImportError as exc:
         if exc.name not in ("click", "rich") and not str(exc.name).startswith(("click.", "rich.")):
             raise
         print(NEEDS_EXTRA, file=sys.stderr)
         return 1
     if not args:
-        print(cli.get_help(click.Context(cli, info_name="paycombat")), file=sys.stderr)
+        print(app.cli.get_help(click.Context(app.cli, info_name="paycombat")), file=sys.stderr)
         return 2
-    from . import app as _cli_app
-
-    _cli_app.ARGV[:] = args
+    app.ARGV[:] = args
     try:
-        code = cli.main(args=args, prog_name="paycombat", standalone_mode=False)
+        code = app.cli.main(args=args, prog_name="paycombat", standalone_mode=False)
     except click.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "paycombat"
         print(f"{where}: {exc.format_message()} (see '{where} --help')", file=sys.stderr)

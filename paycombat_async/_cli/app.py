@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import logging
 import shlex
 from collections.abc import Callable
@@ -21,7 +20,16 @@ from rich.console import Console
 from .._version import __version__
 from ..resources import OPERATIONS
 from .call import call, unknown_operation
-from .common import NO_CREDENTIALS, api_client, credential_options, run_api
+from .common import (
+    NO_CREDENTIALS,
+    InputStop,
+    api_client,
+    credential_options,
+    delivery_switches,
+    run_api,
+    sandbox_lines,
+    start_sandbox,
+)
 from .report import report
 from .trigger import trigger
 from .webhooks import listen
@@ -29,7 +37,7 @@ from .webhooks import listen
 __all__ = ["cli"]
 
 ARGV: list[str] = []
-"""The command line as given (set by ``_cli.main``): the command to run again."""
+"""The command line as given (set by ``paycombat_async._cli.main``): the command to run again."""
 SECRET_OPTIONS = ("--token", "--signature-key")
 RESET_WHEN = ("before", "after")
 FAULT_TYPES: dict[str, Callable[[str], Any]] = {
@@ -102,21 +110,7 @@ def _check_fault(setting_of: dict[str, Any]) -> None:
     "--refuse-duplicate-order-id", is_flag=True, help="Answer 409 to a reused payout order_id."
 )
 @click.option("--webhook-url", help="POST signed notifications here on every state change.")
-@click.option(
-    "--webhook-duplicate",
-    type=click.IntRange(min=1),
-    default=1,
-    metavar="N",
-    help="Deliver each notification N times in all.",
-)
-@click.option(
-    "--webhook-delay", type=click.FloatRange(min=0), default=0.0, help="Seconds before each one."
-)
-@click.option(
-    "--webhook-out-of-order", is_flag=True, help="Deliver notifications in swapped pairs."
-)
-@click.option("--webhook-unsigned", is_flag=True, help="Send no X-Signature.")
-@click.option("--webhook-wrong-signature", is_flag=True, help="Sign with another key.")
+@delivery_switches("webhook-")
 @click.option(
     "--fault",
     "faults",
@@ -133,11 +127,7 @@ def sandbox(
     seed: int | None,
     refuse_duplicate_order_id: bool,
     webhook_url: str | None,
-    webhook_duplicate: int,
-    webhook_delay: float,
-    webhook_out_of_order: bool,
-    webhook_unsigned: bool,
-    webhook_wrong_signature: bool,
+    switches: dict[str, Any],
     faults: tuple[str, ...],
 ) -> None:
     """Serve the local PayCombat sandbox (in memory) until Ctrl-C.
@@ -147,8 +137,6 @@ def sandbox(
     serves one that forwards to your app and prints each delivery.
     """
     parsed = [_parse_fault(spec) for spec in faults]
-    if webhook_unsigned and webhook_wrong_signature:
-        raise click.UsageError("--webhook-unsigned and --webhook-wrong-signature: choose one")
 
     async def serve() -> None:
         from ..sandbox import LocalSandbox
@@ -164,27 +152,17 @@ def sandbox(
         )
         for title, fields in parsed:
             box.inject(title, **fields)
-        hooks = box.webhooks
-        hooks.copies, hooks.delay, hooks.out_of_order = (
-            webhook_duplicate,
-            webhook_delay,
-            webhook_out_of_order,
-        )
-        hooks.unsigned, hooks.wrong_signature = webhook_unsigned, webhook_wrong_signature
+        for name, value in switches.items():  # named as the sender's attributes
+            setattr(box.webhooks, name, value)
         try:
-            await box.start()
-        except OSError as exc:
-            await box.aclose()
-            reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
-            raise click.ClickException(
-                f"cannot listen on {host}:{port}: {reason}; choose another with --port"
-            ) from None
+            await start_sandbox(box)
+        except InputStop as exc:
+            raise click.ClickException(str(exc)) from None
         try:
             print("PayCombat local sandbox (in-memory; state is lost on exit)")
-            print(f"  PAYCOMBAT_BASE_URL={box.base_url}")
-            print(f"  PAYCOMBAT_TOKEN={box.token}")
-            print(f"  PAYCOMBAT_SIGNATURE_KEY={box.signature_key}")
-            for line in _sandbox_settings(parsed, hooks.settings(), seed):
+            for line in sandbox_lines(box):
+                print(line)
+            for line in _sandbox_settings(parsed, box.webhooks.settings(), seed):
                 print(line)
             print("Press Ctrl-C to stop.", flush=True)
             await asyncio.Event().wait()
@@ -386,7 +364,7 @@ def _again() -> str:
     return command + (" (with your --token/--signature-key)" if hidden else "")
 
 
-cli.add_command(call)  # paycombat call (_cli_call)
-payouts.add_command(report)  # paycombat payouts report (_cli_report)
-cli.add_command(listen)  # paycombat listen (_cli_webhooks)
-cli.add_command(trigger)  # paycombat trigger (_cli_trigger)
+cli.add_command(call)  # paycombat call (call.py)
+payouts.add_command(report)  # paycombat payouts report (report.py)
+cli.add_command(listen)  # paycombat listen (webhooks.py)
+cli.add_command(trigger)  # paycombat trigger (trigger.py)

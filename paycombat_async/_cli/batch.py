@@ -39,6 +39,7 @@ from .._batch.opening import open_journal
 from .._client import PayCombat
 from .._exceptions import BatchAbortedError, JournalError, PayCombatError, ValidationError
 from ..models.payout import CreatePayoutRequest
+from .common import say
 
 __all__ = [
     "EXIT_ALL_CREATED",
@@ -466,10 +467,9 @@ class BatchRun:
                 if self.interrupted is None:
                     self.interrupted = signum
                     consumer.cancel()  # the stream stops sending; in-flight items finish
-                    progress.console.print(
+                    say(
+                        progress.console,
                         "paycombat: stopping: recording the payouts in flight...",
-                        markup=False,
-                        highlight=False,
                     )
 
             for signum in (int(signal.SIGINT), int(signal.SIGTERM)):
@@ -569,13 +569,9 @@ class BatchRun:
                 what = f"not sent: {_one_line(bad[number])}"
             about = ", ".join(filter(None, (order_id, amounts.get(number, ""))))
             label = f"row {number}" + (f" ({about})" if about else "")
-            self.console.print(f"{label}: {what}", markup=False, highlight=False)
+            say(self.console, f"{label}: {what}")
         if len(lines) > SHOWN:
-            self.console.print(
-                f"and {len(lines) - SHOWN} more (see {self.out_path})",
-                markup=False,
-                highlight=False,
-            )
+            say(self.console, f"and {len(lines) - SHOWN} more (see {self.out_path})")
         table = Table(title=f"Payout batch: {self.csv_path.name}")
         table.add_column("status")
         table.add_column("payouts", justify="right")
@@ -584,28 +580,25 @@ class BatchRun:
         table.add_row("total", str(sum(self.counts.values())))
         self.console.print(table)
         rate = sum(self.counts.values()) / elapsed if elapsed else 0.0
-        self.console.print(
+        say(
+            self.console,
             f"{elapsed:.1f}s ({rate:.0f}/s). Results: {self.out_path}. "
             f"Journal: {masked(self.journal)}",
-            markup=False,
-            highlight=False,
         )
         if self.counts["conflict"]:
-            self.console.print(
+            say(
+                self.console,
                 f"{self.counts['conflict']} row(s) conflict: a payout found under the row's "
                 "order_id is not the row's (another amount, currency or payee, or several "
                 "payouts). Nothing was resent for them; their payout ids are in the results "
                 "file. Check them with PayCombat, then give those rows a fresh order_id.",
-                markup=False,
-                highlight=False,
             )
         if self.counts["unknown"]:
-            self.console.print(
+            say(
+                self.console,
                 f"{self.counts['unknown']} payout(s) may or may not exist: they were looked up "
                 "by order_id after the settle period and not found, or the lookup could not be "
                 "trusted (see the error column). Nothing was resent. Run the same command "
                 "again (same journal) to look them up again; add --resend-after-settle to send "
                 "the ones proven absent.",
-                markup=False,
-                highlight=False,
             )

@@ -17,7 +17,7 @@ from .._core.pagination import DEFAULT_LIMIT, LIMIT_PARAM, MAX_LIMIT, list_items
 from .._core.pipeline import Pipeline
 from .._core.routes import Operation
 from ..resources import OPERATIONS
-from .common import api_client, credential_options, run_api
+from .common import api_client, credential_options, declaration, run_api
 
 __all__ = [
     "call",
@@ -52,15 +52,10 @@ def operation_rows() -> list[dict[str, str]]:
 def paging(op: Operation) -> bool | None:
     """Whether ``op`` is a list read page by page (``page``/``limit``): True; a list answered
     whole: False; not a list: None."""
-    from ..resources import resource_classes
-    from ..resources._declare import ListEndpoint
-
-    attribute, _, method = op.key.partition(".")
-    for cls in resource_classes():
-        declared = vars(cls).get(method) if cls.client_attribute == attribute else None
-        if isinstance(declared, ListEndpoint):
-            return bool(declared.shape.paged)
-    return None
+    declared = declaration(op.key)
+    if getattr(declared, "kind", None) != "list":  # a ListEndpoint's kind
+        return None
+    return bool(declared.shape.paged)
 
 
 async def walk(

@@ -20,14 +20,9 @@ from .._exceptions import OutcomeUnknownError, ValidationError
 from ..sandbox import LocalSandbox
 from ..webhooks import PayoutSucceeded, handler
 from .batch import money, plain
+from .common import BENEFICIARY
 
 __all__ = ["run_demo"]
-
-BENEFICIARY = {
-    "individual": {"first_name": "Ana", "last_name": "Lima"},
-    "account_number": "12345678",
-    "bsb": "123456",
-}
 
 
 def _status(record: Any) -> str:

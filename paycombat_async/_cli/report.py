@@ -111,6 +111,8 @@ def _print(where: str, data: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from .common import say
+
     console = Console()
     table = Table(title=f"Payout batch journal: {masked(where)}")
     table.add_column("state")
@@ -129,22 +131,18 @@ def _print(where: str, data: dict[str, Any]) -> None:
         table.add_row("not started", str(data["not_started"]), f"of {data['expected']} expected")
     console.print(table)
     if data["live_runs"]:
-        console.print(f"{len(data['live_runs'])} run(s) hold items now.", markup=False)
+        say(console, f"{len(data['live_runs'])} run(s) hold items now.")
     expired = sum(lease["expired"] for lease in data["in_flight"].values())
     if expired:
-        console.print(
+        say(
+            console,
             f"{expired} item(s) were held by a run that stopped or died: the next run of the "
             "batch (same journal) looks them up before anything is sent.",
-            markup=False,
         )
     attention = data["attention"]
     for problem in attention[:SHOWN]:
         ids = f" (payout {problem['payout_id']})" if problem["payout_id"] else ""
-        console.print(
-            f"{problem['order_id']}: {problem['state']}{ids}: {problem['error'] or ''}",
-            markup=False,
-            highlight=False,
-        )
+        say(console, f"{problem['order_id']}: {problem['state']}{ids}: {problem['error'] or ''}")
     if len(attention) > SHOWN:
         console.print(f"... and {len(attention) - SHOWN} more (--json lists them all)")
 

@@ -2,9 +2,11 @@
 
 It creates the objects an event needs through the sandbox's HTTP API and moves them with the
 sandbox's simulate calls, so the sandbox itself sends the event: the notifications are the
-sandbox's own (``sandbox._webhooks``), never a second implementation. The chaos switches travel
-to the sender over the sandbox's control route (``PATCH /sandbox/webhooks``), set just for the
-event's notifications (the sender takes them when a notification is made) and put back after.
+sandbox's own (its ``WebhookSender``), never a second implementation. The chaos switches
+(``common.delivery_switches``, the options ``paycombat sandbox`` takes with a ``--webhook-``
+prefix) travel to the sender over the sandbox's control route (``PATCH
+LocalSandbox.webhooks_path``), set just for the event's notifications (the sender takes them
+when a notification is made) and put back after.
 """
 
 from __future__ import annotations
@@ -24,17 +26,12 @@ import click
 
 from .._client import PayCombat
 from .._exceptions import PayCombatError, ValidationError
-from ..sandbox._server import WEBHOOKS_PATH
+from ..sandbox import LocalSandbox
 from .batch import money, plain
-from .webhooks import DEFAULT_PORT, InputStop, local_credentials
+from .common import BENEFICIARY, InputStop, declaration, delivery_switches
+from .webhooks import DEFAULT_PORT, local_credentials
 
 __all__ = ["EVENTS", "build_create", "trigger"]
-
-BENEFICIARY = {
-    "individual": {"first_name": "Ana", "last_name": "Lima"},
-    "account_number": "12345678",
-    "bsb": "123456",
-}
 
 
 @attrs.frozen
@@ -102,17 +99,6 @@ _SIMULATE = {  # the create's key: (the simulate method, what it creates)
 # -- trigger ---------------------------------------------------------------------------------
 
 
-def _endpoint(key: str) -> Any:
-    """The declared endpoint (request class, operation) of a resource method key."""
-    from ..resources import resource_classes
-
-    attribute, _, method = key.partition(".")
-    for cls in resource_classes():
-        if cls.client_attribute == attribute and method in vars(cls):
-            return vars(cls)[method]
-    raise LookupError(key)
-
-
 def _override_value(field_type: str, name: str, text: str) -> Any:
     if "Decimal" in field_type:
         try:
@@ -127,7 +113,7 @@ def _override_value(field_type: str, name: str, text: str) -> Any:
 def build_create(event: Event, overrides: tuple[str, ...]) -> dict[str, Any]:
     """The create call's keyword arguments: the event's defaults, then each ``field=value``
     (dotted for a nested field), checked by the SDK's own request class before sending."""
-    endpoint = _endpoint(event.create)
+    endpoint = declaration(event.create)  # every event's create is declared
     fields = {field.name: str(field.type) for field in attrs.fields(endpoint.request)}
     arguments = copy.deepcopy(event.defaults)
     for reference in ("order_id", "order_reference"):  # what a receiver finds its order by
@@ -166,7 +152,8 @@ async def _control(
     session: aiohttp.ClientSession, base_url: str, token: str, changes: dict[str, Any] | None
 ) -> dict[str, Any]:
     """``GET`` (or ``PATCH`` with ``changes``) the sandbox's webhook settings."""
-    url = base_url.rstrip("/") + WEBHOOKS_PATH
+    path = LocalSandbox.webhooks_path
+    url = base_url.rstrip("/") + path
     headers = {"X-token": token}
     try:
         async with session.request(
@@ -191,7 +178,7 @@ async def _control(
         data = {}
     if status != 200 or not isinstance(data, dict) or "copies" not in data:
         raise InputStop(
-            f"{base_url} answered {status} to {WEBHOOKS_PATH}: it is not a local PayCombat "
+            f"{base_url} answered {status} to {path}: it is not a local PayCombat "
             "sandbox (trigger works with 'paycombat listen' or 'paycombat sandbox' only)"
         )
     return data
@@ -214,32 +201,7 @@ def _amount_of(record: Any) -> str:
     help="A field of the create call (repeatable), dotted when nested, e.g. "
     "order_id=inv-42, sender_amount=99.95, payout_beneficiary_param.individual.first_name=Li.",
 )
-@click.option(
-    "--duplicate",
-    type=click.IntRange(min=1),
-    default=1,
-    metavar="N",
-    help="Deliver each notification N times in all (your receiver must act once).",
-)
-@click.option(
-    "--out-of-order",
-    is_flag=True,
-    help="Deliver the event's notifications last first (payout.returned: RETURNED before "
-    "SUCCESS; your receiver must not move the payout back).",
-)
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    metavar="S",
-    help="Wait S seconds before each delivery.",
-)
-@click.option("--unsigned", is_flag=True, help="Send no X-Signature (your receiver must refuse).")
-@click.option(
-    "--wrong-signature",
-    is_flag=True,
-    help="Sign with another key: a forgery your receiver must refuse (401).",
-)
+@delivery_switches("")
 @click.option(
     "--base-url",
     envvar="PAYCOMBAT_BASE_URL",
@@ -256,11 +218,7 @@ def _amount_of(record: Any) -> str:
 def trigger(
     event_name: str,
     overrides: tuple[str, ...],
-    duplicate: int,
-    out_of_order: bool,
-    delay: float,
-    unsigned: bool,
-    wrong_signature: bool,
+    switches: dict[str, Any],
     base_url: str,
     token: str | None,
     signature_key: str | None,
@@ -295,9 +253,7 @@ def trigger(
         raise click.BadParameter(
             f"no event {event_name!r}; {hint}events: {', '.join(EVENTS)}", param_hint="EVENT"
         )
-    if unsigned and wrong_signature:
-        raise click.UsageError("--unsigned and --wrong-signature: choose one")
-    if out_of_order and len(event.moves) < 2:
+    if switches["out_of_order"] and len(event.moves) < 2:
         raise click.UsageError(
             f"--out-of-order swaps an event's notifications; {event.name} sends one "
             "(payout.returned sends two: SUCCESS, then RETURNED)"
@@ -309,13 +265,6 @@ def trigger(
         arguments = build_create(event, overrides)
     except InputStop as exc:
         raise click.UsageError(str(exc)) from None
-    chaos: dict[str, Any] = {  # the sender's switch names (sandbox._webhooks.SWITCHES)
-        "copies": duplicate,
-        "out_of_order": out_of_order,
-        "delay": delay,
-        "unsigned": unsigned,
-        "wrong_signature": wrong_signature,
-    }
 
     async def fire() -> list[str]:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
@@ -325,14 +274,14 @@ def trigger(
                     f"the sandbox at {base_url} sends no webhooks (nothing was sent); run "
                     "'paycombat listen --forward-to URL' or 'paycombat sandbox --webhook-url URL'"
                 )
-            restore = {name: before[name] for name in chaos}
+            restore = {name: before[name] for name in switches}
             async with PayCombat(
                 token=token, signature_key=signature_key, base_url=base_url
             ) as client:
-                await _control(session, base_url, token, chaos)
+                await _control(session, base_url, token, switches)
                 try:
                     lines = await _steps(client, event, arguments, before["url"])
-                    return [*lines, *_chaos_line(chaos)]
+                    return [*lines, *_chaos_line(switches)]
                 finally:
                     await _control(session, base_url, token, restore)
 
@@ -347,13 +296,13 @@ def trigger(
     return 0
 
 
-def _chaos_line(chaos: dict[str, Any]) -> list[str]:
+def _chaos_line(switches: dict[str, Any]) -> list[str]:
     """What ``trigger`` did to this event's deliveries, in one line (none when nothing)."""
-    said = [f"{chaos['copies']} copies each"] if chaos["copies"] > 1 else []
-    said += ["out of order"] if chaos["out_of_order"] else []
-    said += [f"{chaos['delay']:g}s delay each"] if chaos["delay"] else []
-    said += ["unsigned"] if chaos["unsigned"] else []
-    said += ["wrong signature"] if chaos["wrong_signature"] else []
+    said = [f"{switches['copies']} copies each"] if switches["copies"] > 1 else []
+    said += ["out of order"] if switches["out_of_order"] else []
+    said += [f"{switches['delay']:g}s delay each"] if switches["delay"] else []
+    said += ["unsigned"] if switches["unsigned"] else []
+    said += ["wrong signature"] if switches["wrong_signature"] else []
     return [f"Delivered {', '.join(said)}"] if said else []
 
 

@@ -1,8 +1,8 @@
 """``paycombat listen``: a local sandbox that forwards its signed webhooks to the merchant's app.
 
-It serves an in-memory sandbox whose webhook sender (``sandbox._webhooks``) posts to the app, and
-prints every delivery attempt and the app's answer. ``paycombat trigger`` (``_cli_trigger``) makes
-that sandbox send events.
+It serves an in-memory sandbox whose webhook sender (``LocalSandbox.webhooks``) posts to the app,
+and prints every delivery attempt and the app's answer. ``paycombat trigger`` (``trigger.py``)
+makes that sandbox send events.
 
 The sandbox's token and signing key are kept in a small file (``sandbox.json`` in the user's
 configuration folder), so the key a receiver is configured with stays the same from one
@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import errno
 import json
 import os
 import secrets
@@ -29,16 +28,13 @@ import click
 
 from .._codec.signing import sign
 from .._exceptions import PayCombatError
+from .common import InputStop, sandbox_lines, start_sandbox
 
-__all__ = ["DEFAULT_PORT", "InputStop", "event_name", "listen", "local_credentials"]
+__all__ = ["DEFAULT_PORT", "event_name", "listen", "local_credentials"]
 
 DEFAULT_PORT = 8765
 """The port ``listen`` (and ``paycombat sandbox``) serve on, and ``trigger`` looks at."""
 CONFIG_NAME = "sandbox.json"
-
-
-class InputStop(Exception):
-    """An input error found before anything was sent: one line, exit code 2."""
 
 
 # -- the stable sandbox credentials ----------------------------------------------------------
@@ -117,12 +113,11 @@ async def _reachable(url: str, host: str, port: int) -> None:
 
 def event_name(body: bytes) -> tuple[str, str]:
     """``(event, object id)`` of a notification body, named as the SDK's receiver names it."""
-    from ..webhooks._events import event_from_body
+    from ..webhooks import parse_event
 
-    try:
-        payload = json.loads(body)
-        event = event_from_body(payload, verified=False)
-    except (ValueError, PayCombatError):
+    try:  # listen prints the signing itself: here only the body is read
+        event = parse_event(body, {}, signature_key=None, allow_unsigned=True)
+    except PayCombatError:
         return "unknown", ""
     name = str(event.kind.value)
     if name == "virtual_account.registration":
@@ -230,21 +225,13 @@ def listen(
         box = LocalSandbox(host=host, port=port, token=token, signature_key=signature_key)
         box.webhooks.url = forward_to
         box.webhooks.max_attempts = max_attempts
-        try:
-            await box.start()
-        except OSError as exc:
-            await box.aclose()
-            reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
-            raise InputStop(
-                f"cannot listen on {host}:{port}: {reason}; choose another with --port"
-            ) from None
+        await start_sandbox(box)
         describe = _describe(signature_key)
         box.webhooks.observers.append(lambda delivery: print(describe(delivery), flush=True))
         try:
             print(f"PayCombat local sandbox, forwarding its webhooks to {forward_to}")
-            print(f"  PAYCOMBAT_BASE_URL={box.base_url}")
-            print(f"  PAYCOMBAT_TOKEN={box.token}")
-            print(f"  PAYCOMBAT_SIGNATURE_KEY={box.signature_key}")
+            for line in sandbox_lines(box):
+                print(line)
             print("Verify X-Signature with that key (the same on every run).")
             again = "" if port == DEFAULT_PORT else f" --base-url {box.base_url}"
             print(f"Fire an event: paycombat trigger payout.succeeded{again}")

@@ -27,7 +27,7 @@ import socket
 import string
 import struct
 from collections import Counter
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 from aiohttp import web
@@ -40,8 +40,7 @@ from ..resources import OPERATIONS
 from ._faults import Fault, Faults
 from ._state import SandboxError, SandboxState, now_iso
 from ._webhooks import SWITCHES, WebhookSender
-from .handlers import ALL_ARRIVALS, ALL_HANDLERS
-from .handlers._common import Call, Handler, Reply
+from .handlers import ALL_ARRIVALS, ALL_HANDLERS, Call, Handler, Reply
 from .handlers.payins import expire_if_due
 
 __all__ = ["LocalSandbox", "RecordedRequest", "serving_loop"]
@@ -51,9 +50,6 @@ logger = logging.getLogger("paycombat.sandbox")
 _SERVING: dict[int, tuple[str, asyncio.AbstractEventLoop]] = {}
 """Running sandboxes by port: (host, the loop serving it)."""
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})  # noqa: S104
-WEBHOOKS_PATH = "/sandbox/webhooks"
-"""The sandbox's own control route (not a PayCombat operation): ``GET`` the webhook URL and
-switches, ``PATCH`` any of them (``paycombat trigger`` does, around the event it fires)."""
 _SWITCH_TYPES: dict[str, tuple[type, ...]] = {
     "url": (str, type(None)),
     "copies": (int,),
@@ -215,6 +211,9 @@ class LocalSandbox(AsyncClosing):
     max_recorded_bytes: int = 64 * 1024 * 1024
     max_body_size: int = 1024 * 1024
     max_json_depth: int = 64
+    webhooks_path: ClassVar[str] = "/sandbox/webhooks"
+    """The sandbox's own control route (not a PayCombat operation): ``GET`` the webhook URL and
+    switches, ``PATCH`` any of them (``paycombat trigger`` does, around the event it fires)."""
 
     def __init__(
         self,
@@ -297,8 +296,8 @@ class LocalSandbox(AsyncClosing):
         for name, handler in ALL_HANDLERS.items():
             op = OPERATIONS.find(name)  # handlers are keyed by operation key (or docs title)
             app.router.add_route(op.method, op.path, self._endpoint(op, handler))
-        app.router.add_get(WEBHOOKS_PATH, self._webhook_settings)
-        app.router.add_patch(WEBHOOKS_PATH, self._webhook_settings)
+        app.router.add_get(self.webhooks_path, self._webhook_settings)
+        app.router.add_patch(self.webhooks_path, self._webhook_settings)
         return app
 
     async def _aopen(self) -> None:

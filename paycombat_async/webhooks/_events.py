@@ -16,8 +16,7 @@ import attrs
 from cattrs.errors import BaseValidationError
 
 from .._exceptions import WebhookPayloadError
-from ..models import _converter
-from ..models._base import OpenEnum
+from ..models import OpenEnum, _converter
 from ..models.payin import Payin, VirtualAccount
 from ..models.payout import Payout
 

@@ -1,8 +1,12 @@
-"""Sandbox handlers by API group; each module exports ``HANDLERS`` keyed by operation key."""
+"""Sandbox handlers by API group; each module exports ``HANDLERS`` keyed by operation key.
+
+The server takes them all from here, with what a handler is given and answers (``Call``,
+``Reply``, ``Handler``).
+"""
 
 from __future__ import annotations
 
-from ._common import Arrival, Handler
+from ._common import Arrival, Call, Handler, Reply
 from .beneficiaries import HANDLERS as _BENEFICIARIES
 from .checkouts import HANDLERS as _CHECKOUTS
 from .customers import HANDLERS as _CUSTOMERS
@@ -13,7 +17,7 @@ from .payouts import HANDLERS as _PAYOUTS
 from .transactions import HANDLERS as _TRANSACTIONS
 from .wallets import HANDLERS as _WALLETS
 
-__all__ = ["ALL_ARRIVALS", "ALL_HANDLERS"]
+__all__ = ["ALL_ARRIVALS", "ALL_HANDLERS", "Arrival", "Call", "Handler", "Reply"]
 
 ALL_HANDLERS: dict[str, Handler] = {
     **_BENEFICIARIES,
