@@ -15,9 +15,7 @@ from typing import Any
 import attrs
 import pytest
 
-import paycombat_async
 import paycombat_async.resources as resources
-import paycombat_sync
 from paycombat_async import OPERATIONS, AsyncPaginator, Paginator, ValidationError
 from paycombat_async._core.retry import Resend
 from paycombat_async.models import Model
@@ -35,6 +33,7 @@ from paycombat_async.sandbox import LocalSandbox
 from paycombat_async.sandbox.handlers import ALL_HANDLERS
 from paycombat_async.sandbox.handlers._common import Call, Reply, paginate
 from paycombat_sync.sandbox import LocalSandbox as BlockingSandbox
+from tests.helpers import client_for
 from tools.readme import render_table
 
 
@@ -150,17 +149,9 @@ def test_the_declaration_is_in_the_route_table_and_the_docs_table() -> None:
     )
 
 
-def _options(sandbox: Any) -> dict[str, Any]:
-    return {
-        "token": sandbox.token,
-        "signature_key": sandbox.signature_key,
-        "base_url": sandbox.base_url,
-    }
-
-
 @pytest.mark.usefixtures("handlers")
 async def test_the_async_client_gets_the_methods() -> None:
-    async with LocalSandbox() as sandbox, paycombat_async.PayCombat(**_options(sandbox)) as aio:
+    async with LocalSandbox() as sandbox, client_for(sandbox) as aio:
         widgets: Any = aio.widgets  # type: ignore[attr-defined]
         assert await widgets.retrieve("abc") == Widget(id="abc", size=3, extra={"colour": "red"})
         polished = await widgets.polish(widget_id="abc", shine=7, extra={"wax": True})
@@ -188,7 +179,7 @@ async def test_the_async_client_gets_the_methods() -> None:
 def test_the_blocking_client_gets_the_same_methods() -> None:
     with (
         BlockingSandbox() as sandbox,
-        paycombat_sync.PayCombat(**_options(sandbox)) as blocking,
+        client_for(sandbox) as blocking,
     ):
         twin: Any = blocking.widgets  # type: ignore[attr-defined]
         assert twin.retrieve("abc").size == 3
