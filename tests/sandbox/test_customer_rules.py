@@ -55,6 +55,6 @@ async def test_sandbox_rejects_what_the_sdk_rejects(
 ) -> None:
     # Past the SDK's own checks, straight through the pipeline: the sandbox must refuse too.
     with pytest.raises(BadRequestError) as caught:
-        await client._pipeline.call(OPERATIONS["Create Customer"], body=body)
+        await client.pipeline.call(OPERATIONS["Create Customer"], body=body)
     assert caught.value.status == 400
     assert message in caught.value.message

@@ -20,8 +20,7 @@ import pytest
 from paycombat_async._codec.signing import js_dumps, sign
 from paycombat_async.resources import OPERATIONS
 from paycombat_async.sandbox import LocalSandbox, RecordedRequest
-from paycombat_async.sandbox.handlers import ALL_HANDLERS
-from paycombat_async.sandbox.handlers._common import Call, Reply
+from paycombat_async.sandbox.handlers import ALL_HANDLERS, Call, Reply
 from tests.helpers import payout_args
 
 CREATE = OPERATIONS.find("Create Payout")
