@@ -264,12 +264,7 @@ async def test_a_bad_max_pages_is_refused_before_any_request(bad: Any) -> None:
 async def test_the_blocking_paginator_raises_the_same_errors() -> None:
     def use(base_url: str) -> dict[str, Any]:
         seen: dict[str, Any] = {}
-        with paycombat_sync.PayCombat(
-            token="snd_test_token_value",
-            signature_key="snd_test_signature_key",
-            base_url=base_url,
-            timeout=10,
-        ) as client:
+        with client_for(base_url, blocking=True) as client:
             listing = client.payouts.list(limit=3)
             assert isinstance(listing, paycombat_sync.Paginator)
             with pytest.raises(ValidationError, match="max_pages"):
@@ -297,7 +292,7 @@ async def test_the_blocking_paginator_raises_the_same_errors() -> None:
     async with payout_server(never_ends) as server:
 
         def walk_past(base_url: str) -> list[int]:
-            with paycombat_sync.PayCombat(token="snd_x", base_url=base_url, timeout=10) as client:
+            with client_for(base_url, blocking=True) as client:
                 listing = client.payouts.list(limit=2)
                 assert len(listing.to_list(max_items=3)) == 3
                 walked: list[int] = []
