@@ -14,6 +14,7 @@ from paycombat_async._codec.signing import js_dumps
 from paycombat_async.models._converter import structure, unstructure
 from paycombat_async.models.transaction import Transaction, TransactionEventType
 from paycombat_async.sandbox import LocalSandbox
+from tests.helpers import payout_args
 
 # Finmo docs, Find Transaction by Id (internal mirror): the schema-style example
 # with its "string"/number/boolean placeholders replaced by values of those types.
@@ -66,20 +67,9 @@ def seed_payin(sandbox: LocalSandbox, **overrides: Any) -> dict[str, Any]:
 
 
 async def create_payout(client: PayCombat, **overrides: Any) -> Payout:
-    args: dict[str, Any] = {
-        "payout_beneficiary_param": {
-            "individual": {"first_name": "Ana", "last_name": "Lima"},
-            "account_number": "12345678",
-            "bsb": "123456",
-        },
-        "sender_amount": Decimal("12.50"),
-        "sender_currency": "AUD",
-        "sender_country": "AU",
-        "payout_method_name": "au_bank_acct",
-        "order_id": "inv-1",
-    }
-    args.update(overrides)
-    return await client.payouts.create(**args)
+    amount = Decimal("12.50")
+    args = payout_args(sender_amount=amount, beneficiary_amount=amount, order_id="inv-1")
+    return await client.payouts.create(**{**args, **overrides})
 
 
 def test_transaction_example_round_trips() -> None:
