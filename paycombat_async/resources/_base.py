@@ -209,11 +209,9 @@ class Resource(OneProcess, Generic[M]):
         return f"<{type(self).__name__}>"
 
     @property
-    def client_config(self) -> ClientConfig:
+    def client_config(self) -> ClientConfig | None:
         """The configuration of the async client this resource calls through: the call timeout
-        and retry policy that hand-written methods (``payouts.create_many``) follow too. A
-        blocking client's resources have none of their own (``client.config`` has it)."""
+        and retry policy that hand-written methods (``payouts.create_many``) follow too. None on
+        a blocking client's resources: their calls run on the async twin's (``client.config``)."""
         transport = self._transport
-        if not isinstance(transport, AsyncTransport):
-            raise AttributeError("client_config: only an async client's resources run on one")
-        return transport.pipeline.config
+        return transport.pipeline.config if isinstance(transport, AsyncTransport) else None
