@@ -22,6 +22,7 @@ import paycombat_sync
 import paycombat_sync.sandbox
 from paycombat_async import PayCombat, models
 from paycombat_async._codec.signing import js_dumps
+from paycombat_async._core.config import ClientConfig
 from paycombat_async.models._base import Model
 from paycombat_async.models._converter import structure, unstructure
 from paycombat_async.sandbox import LocalSandbox
@@ -148,6 +149,21 @@ def client_for(
     }
     client = paycombat_sync.PayCombat if blocking else PayCombat
     return client(base_url=base_url, **{**credentials, **DEFAULT_CLIENT_OPTIONS, **options})
+
+
+def client_config(**overrides: Any) -> ClientConfig:
+    """A client's settings as the pipeline and transport get them, without a client: for tests of
+    those layers alone. A sandbox token and signing key, every other argument its default."""
+    arguments: dict[str, Any] = {
+        "token": "snd_x",
+        "signature_key": "k",
+        "base_url": None,
+        "timeout": None,
+        "max_retries": None,
+        "retry": None,
+        "max_connections": 10,
+    }
+    return ClientConfig.from_arguments(**{**arguments, **overrides})
 
 
 # -- documented payloads and the models --------------------------------------------------------

@@ -21,8 +21,7 @@ from packaging.requirements import Requirement
 
 from paycombat_async import APIConnectionError, ConfigurationError, OutcomeUnknownError
 from paycombat_async._core import transport as _transport
-from paycombat_async._core.config import ClientConfig
-from tests.helpers import client_for
+from tests.helpers import client_config, client_for
 from tests.rawserver import RawServer, close, envelope, reset, respond
 
 PYPROJECT = Path(__file__).parents[2] / "pyproject.toml"
@@ -140,17 +139,7 @@ async def test_an_aiohttp_without_the_switch_fails_loudly_before_sending(
 
 
 async def test_the_switch_is_turned_off_on_the_installed_aiohttp() -> None:
-    config = ClientConfig.from_arguments(
-        token="snd_x",
-        signature_key="k",
-        base_url=None,
-        timeout=None,
-        max_retries=None,
-        retry=None,
-        max_connections=10,
-        max_response_bytes=1000,
-        allow_insecure_http=False,
-    )
+    config = client_config(max_response_bytes=1000)
     session, _ = _transport.new_session(config, asyncio.get_running_loop())
     async with session:
         assert session._retry_connection is False
