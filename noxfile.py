@@ -199,7 +199,7 @@ def build(session: nox.Session) -> None:
 @nox.session
 def profile(session: nox.Session) -> None:
     """Where the SDK's time per call goes (pyinstrument, cProfile, garbage, imports); see
-    benchmarks/PROFILE.md. ``nox -s profile -- read`` for one scenario."""
+    benchmarks/PERFORMANCE.md. ``nox -s profile -- read`` for one scenario."""
     session.install("-e", ".", "pyinstrument")
     session.run("python", "-m", "benchmarks.profile_pipeline", *session.posargs)
 
