@@ -5,27 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import payout_args
+
 pytest_plugins = ["pytester"]
 
-PAYOUT = """
-from decimal import Decimal
-
-PAYOUT = {
-    "payout_beneficiary_param": {
-        "individual": {"first_name": "Ana", "last_name": "Lima"},
-        "account_number": "12345678",
-        "bsb": "123456",
-    },
-    "sender_amount": Decimal("25.00"),
-    "sender_currency": "AUD",
-    "sender_country": "AU",
-    "beneficiary_amount": Decimal("25.00"),
-    "beneficiary_currency": "AUD",
-    "payout_method_name": "au_bank_acct",
-    "purpose_code": "SELF",
-    "order_id": "order-1",
-}
-"""
+# The suite's payout (tests.helpers.payout_args), written out in the merchant's test module.
+PAYOUT = f"from decimal import Decimal\n\nPAYOUT = {payout_args()!r}\n"
 
 MERCHANT_TESTS = (
     PAYOUT
