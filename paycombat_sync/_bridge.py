@@ -101,7 +101,7 @@ def _blocking_class(resource: type[Resource[Any]]) -> type[Resource[Any]]:
     found = _BLOCKING_CLASSES.get(resource)
     if found is None:
         namespace = {
-            "_blocking": True,
+            "blocking": True,
             "__module__": __name__,
             "__qualname__": resource.__qualname__,
             "__doc__": blocking_doc(resource.__doc__ or ""),

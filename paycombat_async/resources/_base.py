@@ -195,7 +195,9 @@ class Resource(OneProcess, Generic[M]):
 
     client_attribute: ClassVar[str] = ""
     """The client attribute holding the resource, and the prefix of its operations' keys."""
-    _blocking: ClassVar[bool] = False  # True on the blocking client's subclass (help() reads it)
+    blocking: ClassVar[bool] = False
+    """Whether its methods block: True on the blocking client's subclass (``help()`` then shows
+    them with their blocking signatures, on the class too)."""
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport

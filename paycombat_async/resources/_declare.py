@@ -199,7 +199,7 @@ class _Method:
             async def unbound_async(*args: Any, **kwargs: Any) -> Any:
                 unbound()
 
-            blocking = bool(getattr(owner, "_blocking", False))
+            blocking = bool(getattr(owner, "blocking", False))
             if blocking or self.kind != "call":
                 return self.dress(unbound, blocking=blocking, owner=owner)
             return self.dress(unbound_async, blocking=False, owner=owner)
