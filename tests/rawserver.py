@@ -4,7 +4,7 @@ Unlike ``aiohttp.web`` (or the sandbox), nothing here is HTTP-correct on purpose
 what happens after each request is read (answer, reset, close, stall, drip, stream forever) and
 sees every request exactly as it arrived, with the connection it came on::
 
-    async with RawServer() as server, client_for(server.base_url) as client:
+    async with RawServer() as server, client_for(server) as client:
         server.then(reset())
         ...
         assert len(server.requests) == 1

@@ -45,7 +45,7 @@ PAYOUT = {"id": "p-1", "status": "PENDING", "wire_amount": "12.50", "currency": 
     ],
 )
 async def test_each_status_maps_to_its_error_class(status: int, cls: type[APIError]) -> None:
-    async with scripted_server() as server, client_for(server.base_url, max_retries=0) as client:
+    async with scripted_server() as server, client_for(server, max_retries=0) as client:
         server.reply(status, json.dumps({"status": False, "message": f"nope {status}"}))
         with pytest.raises(cls) as caught:
             await client.payouts.retrieve("p-1")
@@ -59,7 +59,7 @@ async def test_each_status_maps_to_its_error_class(status: int, cls: type[APIErr
 
 
 async def test_a_2xx_with_status_false_is_an_error() -> None:
-    async with scripted_server() as server, client_for(server.base_url) as client:
+    async with scripted_server() as server, client_for(server) as client:
         server.reply(200, '{"status": false, "message": "Payout method disabled", "data": null}')
         with pytest.raises(APIError, match="Payout method disabled") as caught:
             await client.payouts.retrieve("p-1")
@@ -69,14 +69,14 @@ async def test_a_2xx_with_status_false_is_an_error() -> None:
 
 @pytest.mark.parametrize("body", [b"", b"   ", b"<html>oops</html>", b'["not", "an envelope"]'])
 async def test_a_2xx_that_is_not_the_envelope_is_an_invalid_response(body: bytes) -> None:
-    async with scripted_server() as server, client_for(server.base_url) as client:
+    async with scripted_server() as server, client_for(server) as client:
         server.reply(200, body)
         with pytest.raises(InvalidResponseError):
             await client.payouts.retrieve("p-1")
 
 
 async def test_finmo_style_error_messages_are_surfaced() -> None:
-    async with scripted_server() as server, client_for(server.base_url) as client:
+    async with scripted_server() as server, client_for(server) as client:
         server.reply(
             400,
             json.dumps({"status": False, "error": {"code": 400, "message": ["a is bad", "b too"]}}),
@@ -94,7 +94,7 @@ async def test_a_nested_finmo_envelope_is_unwrapped() -> None:
         "status_text": "OK",
         "data": PAYOUT,
     }
-    async with scripted_server() as server, client_for(server.base_url) as client:
+    async with scripted_server() as server, client_for(server) as client:
         server.reply(200, json.dumps({"status": True, "message": "OK", "data": nested}))
         payout = await client.payouts.retrieve("p-1")
         server.reply(
@@ -118,7 +118,7 @@ async def test_a_nested_finmo_envelope_is_unwrapped() -> None:
 
 async def test_unknown_fields_and_enum_values_never_crash_and_are_kept() -> None:
     future = {**PAYOUT, "status": "ON_HOLD", "new_field": {"x": [1, 2]}, "fee_taken": None}
-    async with scripted_server() as server, client_for(server.base_url) as client:
+    async with scripted_server() as server, client_for(server) as client:
         server.reply(200, json.dumps({"status": True, "data": future}))
         payout = await client.payouts.retrieve("p-1")
     assert payout.status == "ON_HOLD"
@@ -128,13 +128,13 @@ async def test_unknown_fields_and_enum_values_never_crash_and_are_kept() -> None
 
 async def test_an_envelope_without_status_is_accepted() -> None:
     # Retrieve Payin's public schema shows only message and data.
-    async with scripted_server() as server, client_for(server.base_url) as client:
+    async with scripted_server() as server, client_for(server) as client:
         server.reply(200, json.dumps({"message": "OK", "data": PAYOUT}))
         assert (await client.payouts.retrieve("p-1")).id == "p-1"
 
 
 async def test_the_wire_carries_exactly_the_signed_bytes() -> None:
-    async with scripted_server() as server, client_for(server.base_url) as client:
+    async with scripted_server() as server, client_for(server) as client:
         server.reply(200, json.dumps({"status": True, "message": "Created", "data": PAYOUT}))
         await client.payouts.create(**payout_args(order_id="ünï/cødé"))
         request, body = server.seen[0], server.bodies[0]
@@ -148,7 +148,7 @@ async def test_the_wire_carries_exactly_the_signed_bytes() -> None:
 
 
 async def test_get_requests_carry_no_body_and_no_signature() -> None:
-    async with scripted_server() as server, client_for(server.base_url) as client:
+    async with scripted_server() as server, client_for(server) as client:
         server.reply(200, json.dumps({"status": True, "data": PAYOUT}))
         await client.payouts.retrieve("p/1 ?")
         request, body = server.seen[0], server.bodies[0]
@@ -158,7 +158,7 @@ async def test_get_requests_carry_no_body_and_no_signature() -> None:
 
 
 async def test_a_post_with_no_fields_signs_an_empty_object() -> None:
-    async with scripted_server() as server, client_for(server.base_url) as client:
+    async with scripted_server() as server, client_for(server) as client:
         await client.request("POST", "/api/v1/anything")
         request, body = server.seen[0], server.bodies[0]
     assert body == b"{}"
@@ -182,7 +182,7 @@ async def test_a_post_with_no_fields_signs_an_empty_object() -> None:
 async def test_bad_input_is_refused_before_anything_is_sent(
     override: dict[str, object], field: str
 ) -> None:
-    async with scripted_server() as server, client_for(server.base_url) as client:
+    async with scripted_server() as server, client_for(server) as client:
         with pytest.raises(ValidationError) as caught:
             await client.payouts.create(**payout_args(**override))
         assert server.seen == []
@@ -191,7 +191,7 @@ async def test_bad_input_is_refused_before_anything_is_sent(
 
 
 async def test_a_blank_id_is_refused_before_sending() -> None:
-    async with scripted_server() as server, client_for(server.base_url) as client:
+    async with scripted_server() as server, client_for(server) as client:
         with pytest.raises(ValidationError):
             await client.payouts.retrieve("")
         assert server.seen == []

@@ -85,7 +85,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="module")
 async def fuzzed() -> AsyncIterator[tuple[RawServer, PayCombat]]:
-    async with RawServer() as server, client_for(server.base_url, timeout=5) as client:
+    async with RawServer() as server, client_for(server, timeout=5) as client:
         yield server, client
 
 

@@ -106,7 +106,7 @@ async def drain(source: AsyncIterator[Any], into: list[Any], pick: Callable[[Any
 
 
 async def test_a_server_ignoring_page_raises_after_the_second_page() -> None:
-    async with payout_server(ignores_page) as server, client_for(server.base_url) as client:
+    async with payout_server(ignores_page) as server, client_for(server) as client:
         with pytest.raises(PaginationError) as caught:
             await client.payouts.list(limit=3)
     assert server.asked == [(1, 3), (2, 3)]  # two requests, not 22,831
@@ -120,7 +120,7 @@ async def test_a_server_ignoring_page_raises_after_the_second_page() -> None:
 
 
 async def test_iterating_yields_the_first_page_then_raises() -> None:
-    async with payout_server(ignores_page) as server, client_for(server.base_url) as client:
+    async with payout_server(ignores_page) as server, client_for(server) as client:
         seen: list[str] = []
         with pytest.raises(PaginationError):
             await drain(client.payouts.list(limit=4), seen, lambda item: item.id)
@@ -143,7 +143,7 @@ async def test_a_repeat_is_recognised_by_id_even_when_the_objects_changed() -> N
 
     async with (
         payout_server(ignores_page_while_updating) as server,
-        client_for(server.base_url) as client,
+        client_for(server) as client,
     ):
         with pytest.raises(PaginationError, match="page 2 repeated page 1"):
             await client.payouts.list(limit=2).to_list()
@@ -152,7 +152,7 @@ async def test_a_repeat_is_recognised_by_id_even_when_the_objects_changed() -> N
 
 async def test_a_short_page_that_repeats_just_ends_the_list() -> None:
     # Page 1 is not full: the list ends there, page 2 is never asked for.
-    async with payout_server(holding(2)) as server, client_for(server.base_url) as client:
+    async with payout_server(holding(2)) as server, client_for(server) as client:
         assert ids(await client.payouts.list(limit=3)) == ["po-0", "po-1"]
     assert server.asked == [(1, 3)]
 
@@ -172,7 +172,7 @@ async def test_the_error_carries_the_operation_when_the_paginator_knows_it() -> 
 
 
 async def test_a_list_with_no_end_raises_once_past_max_pages() -> None:
-    async with payout_server(never_ends) as server, client_for(server.base_url) as client:
+    async with payout_server(never_ends) as server, client_for(server) as client:
         with pytest.raises(PaginationError) as caught:
             await client.payouts.list(limit=2).to_list(max_pages=3)
         assert server.requests == 4  # max_pages, plus the one that shows the list goes on
@@ -188,7 +188,7 @@ async def test_a_list_with_no_end_raises_once_past_max_pages() -> None:
 
 
 async def test_a_list_that_ends_exactly_at_max_pages_is_not_an_error() -> None:
-    async with payout_server(holding(6)) as server, client_for(server.base_url) as client:
+    async with payout_server(holding(6)) as server, client_for(server) as client:
         listing = client.payouts.list(limit=3)
         assert ids(await listing.to_list(max_pages=2)) == [f"po-{n}" for n in range(6)]
     assert server.asked == [(1, 3), (2, 3), (3, 3)]  # page 3 is empty: the list ended
@@ -213,7 +213,7 @@ async def test_the_default_bound_is_documented_and_applies() -> None:
 
 
 async def test_to_list_stopping_at_max_items_is_not_an_error() -> None:
-    async with payout_server(never_ends) as server, client_for(server.base_url) as client:
+    async with payout_server(never_ends) as server, client_for(server) as client:
         listing = client.payouts.list(limit=3)
         assert ids(await listing.to_list(max_items=5)) == [f"po-{n}" for n in range(5)]
         assert server.requests == 2
@@ -223,7 +223,7 @@ async def test_to_list_stopping_at_max_items_is_not_an_error() -> None:
 
 
 async def test_a_well_behaved_list_is_walked_completely() -> None:
-    async with payout_server(holding(7)) as server, client_for(server.base_url) as client:
+    async with payout_server(holding(7)) as server, client_for(server) as client:
         listing = client.payouts.list(limit=3)
         assert ids(await listing) == [f"po-{n}" for n in range(7)]
         assert server.asked == [(1, 3), (2, 3), (3, 3)]
@@ -242,7 +242,7 @@ async def test_a_well_behaved_list_is_walked_completely() -> None:
 
 @pytest.mark.parametrize("bad", [0, -1, True, 2.5, "3"])
 async def test_a_bad_max_pages_is_refused_before_any_request(bad: Any) -> None:
-    async with payout_server(never_ends) as server, client_for(server.base_url) as client:
+    async with payout_server(never_ends) as server, client_for(server) as client:
         listing = client.payouts.list(limit=2)
         with pytest.raises(ValidationError, match="max_pages") as caught:
             listing.pages(max_pages=bad)  # at the call, not at the first iteration
