@@ -1,11 +1,15 @@
-"""Batch payouts: ``payouts.create_many`` and ``payouts.stream_many``.
+"""Batch payouts: the engine behind ``payouts.create_many`` and ``payouts.stream_many``.
+
+Their keyword arguments arrive as one ``BatchOptions``, checked when it is built; the payouts
+resource arrives as a ``PayoutsAPI`` and its client's settings as ``ClientSettings``
+(``protocol``: this package never imports ``resources``).
 
 The batch pulls items lazily (bounded memory for any number) and runs ``concurrency`` workers
 that each send one item at a time (the batch's gate sits outside the call, so waiting never
 burns a call's deadline). An item whose outcome is unknown is handed to a reconciler of its own
-(``_reconcile``), so settling never holds back new sends.
+(``reconcile``), so settling never holds back new sends.
 
-With a journal, the journal owns each item's fate (``_journal``): a worker claims the item
+With a journal, the journal owns each item's fate (``journal``): a worker claims the item
 before its request leaves, renews its claims while it works, takes a dead worker's claim over
 through settle-then-lookup, and waits (without holding a worker) for an item a live worker of
 another run holds. Two runs of one batch on one journal therefore share the work and never send
@@ -33,7 +37,7 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 import anyio.abc
@@ -52,27 +56,25 @@ from ..models import _converter
 from ..models.payout import CreatePayoutRequest, Payout
 from .journal import Claim, Journal
 from .opening import open_journal
+from .protocol import ClientSettings, PayoutsAPI
 from .reconcile import (
     DEFAULT_SETTLE,
     BatchResult,
     Engine,
     Item,
+    check_settle,
     error_from_record,
     fingerprint,
 )
-
-if TYPE_CHECKING:
-    from .._core.config import ClientConfig
-    from ..resources._base import AsyncMode
-    from ..resources.payouts import Payouts
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "DEFAULT_SETTLE",
     "BatchCounts",
     "BatchItem",
+    "BatchOptions",
     "BatchResult",
-    "create_many",
+    "collect",
     "stream_many",
 ]
 
@@ -113,6 +115,42 @@ class BatchCounts:
         return self.created + self.rejected + self.unknown + self.conflict
 
 
+def _check_concurrency(_: Any, __: Any, concurrency: Any) -> None:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ValidationError("must be a whole number of at least 1", field="concurrency")
+
+
+def _check_journal(_: Any, __: Any, journal: Any) -> None:
+    if journal is not None and not isinstance(journal, (str, os.PathLike, Journal)):
+        raise ValidationError(
+            "must be a path, a postgresql:// URL or a Journal (lease, open, get, claim, "
+            "renew, release, put, aclose)",
+            field="journal",
+        )
+
+
+def _check_settle(_: Any, __: Any, settle: float) -> None:
+    check_settle(settle)
+
+
+@attrs.frozen(kw_only=True)
+class BatchOptions:
+    """How one batch runs: the keyword arguments of ``payouts.create_many`` and ``stream_many``
+    (documented there), checked once, here: ``ValidationError`` before anything is sent.
+
+    ``rate_limit`` is checked by the batch's ``Limiter`` (``ConfigurationError``), as the
+    client's own ``rate_limit`` is.
+    """
+
+    concurrency: int = attrs.field(default=DEFAULT_CONCURRENCY, validator=_check_concurrency)
+    rate_limit: float | None = None
+    journal: JournalArg = attrs.field(default=None, validator=_check_journal)
+    on_progress: ProgressCallback | None = None
+    on_counts: Callable[[BatchCounts], object] | None = None
+    settle: float = attrs.field(default=DEFAULT_SETTLE, validator=_check_settle)
+    resend_after_settle: bool = False
+
+
 def _as_request(item: Any) -> CreatePayoutRequest:
     """An item as a validated Create Payout body; ``ValidationError`` if it is not one."""
     if isinstance(item, CreatePayoutRequest):
@@ -140,53 +178,38 @@ class _Batch:
 
     def __init__(
         self,
-        payouts: Payouts[AsyncMode],
+        payouts: PayoutsAPI,
         items: Iterable[BatchItem] | AsyncIterable[BatchItem],
-        *,
-        config: ClientConfig,
-        concurrency: int,
-        rate_limit: float | None,
-        journal: JournalArg,
-        on_progress: ProgressCallback | None,
-        on_counts: Callable[[BatchCounts], object] | None,
-        settle: float,
-        resend_after_settle: bool,
+        options: BatchOptions,
+        client: ClientSettings,
     ) -> None:
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise ValidationError("must be a whole number of at least 1", field="concurrency")
+        journal = options.journal
         self._own_journal = isinstance(journal, (str, os.PathLike))
-        opened: Journal | None = (
-            open_journal(journal) if isinstance(journal, (str, os.PathLike)) else journal
-        )
-        if opened is not None and not isinstance(opened, Journal):
-            raise ValidationError(
-                "must be a path, a postgresql:// URL or a Journal (lease, open, get, claim, "
-                "renew, release, put, aclose)",
-                field="journal",
-            )
+        opened = open_journal(journal) if isinstance(journal, (str, os.PathLike)) else journal
         self.journal = opened
         self.owner = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        rate_limit = options.rate_limit
         self.engine = Engine(
             payouts,
-            settle=settle,
-            resend_after_settle=resend_after_settle,
+            settle=options.settle,
+            resend_after_settle=options.resend_after_settle,
             journal=opened,
             pace=Limiter(rate_limit) if rate_limit is not None else None,
-            config=config,
+            client=client,
             owner=self.owner,
         )
         self.engine.on_send = self._sent
         self.engine.on_settling = self._settling
         self.engine.on_journal_error = self.abort
-        self.concurrency = concurrency
-        self.on_progress = on_progress
-        self.on_counts = on_counts
+        self.concurrency = options.concurrency
+        self.on_progress = options.on_progress
+        self.on_counts = options.on_counts
         self.counts = BatchCounts()
-        self.observer = config.observer  # the batch.items metric, with OpenTelemetry
+        self.observer = client.observer  # the batch.items metric, with OpenTelemetry
         # Results wait here for the consumer; ``room`` bounds them (not the queue itself, so the
         # end-of-batch marker can always be queued, whatever happened).
         self.results: asyncio.Queue[BatchResult | None] = asyncio.Queue()
-        self.room = asyncio.Semaphore(concurrency * 2)
+        self.room = asyncio.Semaphore(self.concurrency * 2)
         if isinstance(items, AsyncIterable):
             self._aiter: AsyncIterator[BatchItem] | None = aiter(items)
             self._iter: Iterator[BatchItem] | None = None
@@ -531,12 +554,13 @@ def _warn_unseen(journal: Journal | None, results: asyncio.Queue[BatchResult | N
 
 
 async def stream_many(
-    payouts: Payouts[AsyncMode],
+    payouts: PayoutsAPI,
     items: Iterable[BatchItem] | AsyncIterable[BatchItem],
-    **options: Any,
+    options: BatchOptions,
+    client: ClientSettings,
 ) -> AsyncGenerator[BatchResult, None]:
-    """The engine behind ``payouts.stream_many``; ``options`` are its keyword arguments."""
-    batch = _Batch(payouts, items, **options)
+    """The engine behind ``payouts.stream_many``: each result as it is decided."""
+    batch = _Batch(payouts, items, options, client)
     task = asyncio.create_task(batch.main())
     task.add_done_callback(lambda _: batch.results.put_nowait(None))
     try:
@@ -555,17 +579,16 @@ async def stream_many(
         _warn_unseen(batch.journal, batch.results)
 
 
-async def create_many(
-    payouts: Payouts[AsyncMode],
-    items: Iterable[BatchItem] | AsyncIterable[BatchItem],
-    **options: Any,
-) -> list[BatchResult]:
-    """The engine behind ``payouts.create_many``: every result, in input order."""
+async def collect(stream: AsyncIterator[BatchResult]) -> list[BatchResult]:
+    """``payouts.create_many`` from ``stream_many``: every result, in input order.
+
+    The loop only appends, so ``stream`` always runs to its end or to its own exception (a
+    cancellation lands inside it too): it needs no closing here.
+    """
     results: list[BatchResult] = []
     try:
-        async with contextlib.aclosing(stream_many(payouts, items, **options)) as stream:
-            async for result in stream:
-                results.append(result)
+        async for result in stream:
+            results.append(result)
     except BatchAbortedError as exc:
         exc.results = sorted(results, key=lambda result: result.index)
         exc.may_have_taken_effect = any(r.status != "rejected" for r in results)

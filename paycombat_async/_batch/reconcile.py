@@ -16,7 +16,8 @@ outcome is unknown waits a *settle period* first. The lookup is evidence, not tr
   exists, so it is looked up again.
 
 ``Engine`` does this for one item (and journals each step); the batch runs many of them
-(``_batch``), and ``payouts.create_reconciled`` runs one (``create_reconciled`` here).
+(``engine``), and ``payouts.create_reconciled`` runs one (``create_reconciled`` here). Neither
+knows the resource: both take a ``PayoutsAPI`` and the client's ``ClientSettings`` (``protocol``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import anyio
 import attrs
@@ -45,11 +46,7 @@ from .._exceptions import (
 from ..models import _converter
 from ..models.payout import CreatePayoutRequest, Payout
 from .journal import Journal, JournalEntry
-
-if TYPE_CHECKING:
-    from .._core.config import ClientConfig
-    from ..resources._base import AsyncMode
-    from ..resources.payouts import Payouts
+from .protocol import ClientSettings, PayoutsAPI
 
 __all__ = [
     "DEFAULT_SETTLE",
@@ -58,6 +55,7 @@ __all__ = [
     "Engine",
     "Evidence",
     "Item",
+    "check_settle",
     "create_reconciled",
     "fingerprint",
     "matches",
@@ -111,6 +109,12 @@ class BatchResult:
     payout: Payout | None = None
     error: PayCombatError | None = None
     found: tuple[Payout, ...] = ()
+
+
+def check_settle(settle: float) -> None:
+    """``ValidationError`` unless ``settle`` is a number of seconds (>= 0)."""
+    if settle < 0:
+        raise ValidationError("must be >= 0 seconds", field="settle")
 
 
 def fingerprint(request: CreatePayoutRequest) -> str:
@@ -227,20 +231,18 @@ class Engine:
 
     def __init__(
         self,
-        payouts: Payouts[AsyncMode],
+        payouts: PayoutsAPI,
         *,
         settle: float,
         resend_after_settle: bool,
         journal: Journal | None,
         pace: Limiter | None,
-        config: ClientConfig,
+        client: ClientSettings,
         owner: str | None = None,
     ) -> None:
-        if settle < 0:
-            raise ValidationError("must be >= 0 seconds", field="settle")
         self.payouts = payouts
-        self.timeout = config.timeout or 0.0
-        self.backoff = config.retry.backoff
+        self.timeout = client.timeout
+        self.backoff = client.backoff
         self.settle = settle
         self.resend_after_settle = resend_after_settle
         self.journal = journal
@@ -485,11 +487,11 @@ class Engine:
 
 
 async def create_reconciled(
-    payouts: Payouts[AsyncMode],
+    payouts: PayoutsAPI,
     request: CreatePayoutRequest,
     *,
     settle: float,
-    config: ClientConfig,
+    client: ClientSettings,
 ) -> Payout:
     """One Create Payout that settles and looks itself up when its outcome is unknown.
 
@@ -500,8 +502,9 @@ async def create_reconciled(
     """
     if not request.order_id:
         raise ValidationError("is required to reconcile a payout", field="order_id")
+    check_settle(settle)
     engine = Engine(
-        payouts, settle=settle, resend_after_settle=False, journal=None, pace=None, config=config
+        payouts, settle=settle, resend_after_settle=False, journal=None, pace=None, client=client
     )
     item = Item(0, request, request.order_id)
     outcome = await engine.run(item)

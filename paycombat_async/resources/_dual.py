@@ -3,8 +3,15 @@
 ```python
 class Payouts(Resource[M]):
     @dual_method("payouts.create")  # the operation it runs, if it moves money
-    async def create_many(self: Payouts[AsyncMode], ...) -> builtins.list[Payout]:
+    async def create_reconciled(self: Payouts[AsyncMode], request: ...) -> Payout:
         ...  # may await self.create(...): self is the async resource
+
+    @dual_iterator
+    async def stream_many(self: Payouts[AsyncMode], items: ..., *, concurrency: int = 32):
+        ...  # yields each result
+
+    # the same arguments, everything gathered: one signature for both methods
+    create_many = stream_many.collected(collect, returns="builtins.list[BatchResult]", doc=...)
 ```
 
 On the async client the method is the coroutine function itself; on the blocking client each
@@ -104,6 +111,38 @@ class _DualIterator(
 
     kind = "iter"
 
+    def __init__(self, function: Callable[Concatenate[Any, P], AsyncIterator[T]]) -> None:
+        super().__init__(function, None)
+        self.stream = function
+
+    def collected(
+        self,
+        collect: Callable[[AsyncIterator[T]], Awaitable[R]],
+        *,
+        returns: str,
+        doc: str,
+        moves_money_as: str | None = None,
+    ) -> _Dual[P, R]:
+        """A method (``dual_method``) that takes this one's very arguments and returns what
+        ``collect`` makes of everything it yields.
+
+        Args:
+            collect: gathers the iterator's items (``create_many``: every result, in order).
+            returns: the method's return annotation, as ``help()`` shows it.
+            doc: the method's docstring.
+            moves_money_as: as for ``dual_method``.
+        """
+        stream = self.stream
+
+        async def method(resource: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            return await collect(stream(resource, *args, **kwargs))
+
+        method.__doc__ = inspect.cleandoc(doc)
+        method.__signature__ = inspect.signature(stream).replace(  # type: ignore[attr-defined]
+            return_annotation=returns
+        )
+        return _Dual(method, moves_money_as)
+
 
 def dual_method(
     moves_money_as: str | None = None,
@@ -112,7 +151,7 @@ def dual_method(
 
     ```python
     @dual_method("payouts.create")
-    async def create_many(self: Payouts[AsyncMode], requests: ...) -> list[Payout]:
+    async def create_reconciled(self: Payouts[AsyncMode], request: ...) -> Payout:
         ...
     ```
 
@@ -131,4 +170,4 @@ def dual_iterator(
     function: Callable[Concatenate[Any, P], AsyncIterator[T]],
 ) -> _DualIterator[P, T]:
     """Declare a hand-written async generator method once for both packages."""
-    return _DualIterator(function, None)
+    return _DualIterator(function)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import os
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 
-from .._batch import engine as _batch
-from .._batch.engine import DEFAULT_CONCURRENCY, BatchCounts, BatchItem
+from .._batch import engine
+from .._batch.engine import DEFAULT_CONCURRENCY, BatchCounts, BatchItem, BatchOptions
 from .._batch.journal import Journal
+from .._batch.protocol import ClientSettings
 from .._batch.reconcile import DEFAULT_SETTLE, BatchResult, create_reconciled
-from .._core.config import ClientConfig
 from .._core.retry import Resend
 from ..models.payout import (
     CreatePayoutRequest,
@@ -22,7 +21,7 @@ from ..models.payout import (
     SimulatePayoutRequest,
 )
 from ..webhooks._waiting import PAYOUT
-from ._base import AsyncMode, AsyncTransport, M, Resource, paged
+from ._base import AsyncMode, M, Resource, paged
 from ._declare import endpoint
 from ._dual import dual_iterator, dual_method
 
@@ -34,11 +33,10 @@ class Payouts(Resource[M]):
 
     client_attribute = "payouts"
 
-    def _client_config(self) -> ClientConfig:
-        # The batch engine needs the call timeout and retry backoff of the client it runs on.
-        transport = self._transport
-        assert isinstance(transport, AsyncTransport)
-        return transport.pipeline.config
+    def _batch_settings(self: Payouts[AsyncMode]) -> ClientSettings:
+        config = self.client_config
+        assert config is not None  # hand-written methods run on the async client's resources
+        return ClientSettings.of(config)
 
     create = endpoint(
         doc="""Create Payout: send ``sender_amount`` to a beneficiary over ``payout_method_name``.
@@ -125,10 +123,11 @@ class Payouts(Resource[M]):
             OutcomeUnknownError: still absent after the settle period (it was not resent).
             APIError: PayCombat refused the payout (nothing was created).
         """
-        return await create_reconciled(self, request, settle=settle, config=self._client_config())
+        client = self._batch_settings()
+        return await create_reconciled(self, request, settle=settle, client=client)
 
-    @dual_method("payouts.create")
-    async def create_many(
+    @dual_iterator
+    async def stream_many(
         self: Payouts[AsyncMode],
         items: Iterable[BatchItem] | AsyncIterable[BatchItem],
         *,
@@ -139,8 +138,37 @@ class Payouts(Resource[M]):
         on_counts: Callable[[BatchCounts], object] | None = None,
         settle: float = DEFAULT_SETTLE,
         resend_after_settle: bool = False,
-    ) -> builtins.list[BatchResult]:
-        """Create many payouts concurrently, each exactly once as far as the API allows.
+    ) -> AsyncIterator[BatchResult]:
+        """Like ``create_many``, yielding each ``BatchResult`` as it completes (any order).
+
+        ``async for result in client.payouts.stream_many(items): ...`` runs in bounded memory
+        for any number of items. Closing the stream early (``aclose()``, or leaving its
+        ``async with contextlib.aclosing(...)`` block) stops sending at once and cancels the
+        items in flight: with a journal, a re-run picks them up safely; without one, every
+        item that may have reached PayCombat is named in a WARNING log. If the item source or
+        a callback raises, the results decided so far are yielded, then ``BatchAbortedError``
+        is raised.
+        """
+        options = BatchOptions(
+            concurrency=concurrency,
+            rate_limit=rate_limit,
+            journal=journal,
+            on_progress=on_progress,
+            on_counts=on_counts,
+            settle=settle,
+            resend_after_settle=resend_after_settle,
+        )
+        results = engine.stream_many(self, items, options, self._batch_settings())
+        async with contextlib.aclosing(results):
+            async for result in results:
+                yield result
+
+    # stream_many gathered: one signature for both (help(), inspect.signature, mypy).
+    create_many = stream_many.collected(
+        engine.collect,
+        returns="builtins.list[BatchResult]",
+        moves_money_as="payouts.create",
+        doc="""Create many payouts concurrently, each exactly once as far as the API allows.
 
         Returns one ``BatchResult`` per item, in input order: ``created`` (with ``payout``),
         ``rejected`` (not created; ``error`` says why), ``unknown`` (it may exist; ``error``
@@ -179,58 +207,8 @@ class Payouts(Resource[M]):
             JournalError: the journal cannot be opened or read; nothing was sent.
             BatchAbortedError: the item source or a callback raised: sending stopped, the
                 items in flight were finished or recorded, and ``results`` holds every result.
-        """
-        return await _batch.create_many(
-            self,
-            items,
-            concurrency=concurrency,
-            rate_limit=rate_limit,
-            journal=journal,
-            on_progress=on_progress,
-            on_counts=on_counts,
-            settle=settle,
-            config=self._client_config(),
-            resend_after_settle=resend_after_settle,
-        )
-
-    @dual_iterator
-    async def stream_many(
-        self: Payouts[AsyncMode],
-        items: Iterable[BatchItem] | AsyncIterable[BatchItem],
-        *,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        rate_limit: float | None = None,
-        journal: str | os.PathLike[str] | Journal | None = None,
-        on_progress: Callable[[BatchResult], object] | None = None,
-        on_counts: Callable[[BatchCounts], object] | None = None,
-        settle: float = DEFAULT_SETTLE,
-        resend_after_settle: bool = False,
-    ) -> AsyncIterator[BatchResult]:
-        """Like ``create_many``, yielding each ``BatchResult`` as it completes (any order).
-
-        ``async for result in client.payouts.stream_many(items): ...`` runs in bounded memory
-        for any number of items. Closing the stream early (``aclose()``, or leaving its
-        ``async with contextlib.aclosing(...)`` block) stops sending at once and cancels the
-        items in flight: with a journal, a re-run picks them up safely; without one, every
-        item that may have reached PayCombat is named in a WARNING log. If the item source or
-        a callback raises, the results decided so far are yielded, then ``BatchAbortedError``
-        is raised.
-        """
-        results = _batch.stream_many(
-            self,
-            items,
-            concurrency=concurrency,
-            rate_limit=rate_limit,
-            journal=journal,
-            on_progress=on_progress,
-            on_counts=on_counts,
-            settle=settle,
-            config=self._client_config(),
-            resend_after_settle=resend_after_settle,
-        )
-        async with contextlib.aclosing(results):
-            async for result in results:
-                yield result
+        """,
+    )
 
     simulate = endpoint(
         doc="""Simulate Payout: drive a sandbox payout to a final status (sandbox only).
