@@ -30,7 +30,7 @@ import attrs
 from aiohttp import web
 
 from paycombat_async import PayCombat
-from tests.helpers import CREATE_PATH, NO_WAIT, serve_app
+from tests.helpers import CREATE_PATH, client_for, serve_app
 
 __all__ = ["CREATE_PATH", "LIST_PATH", "Gateway", "client_for_gateway", "run_gateway"]
 
@@ -242,7 +242,5 @@ async def run_gateway(gateway: Gateway) -> AsyncIterator[str]:
 
 
 def client_for_gateway(base_url: str, **kwargs: Any) -> PayCombat:
-    """A client of the gateway: resends without waiting and a 10 s deadline, unless told."""
-    kwargs.setdefault("retry", NO_WAIT)
-    kwargs.setdefault("timeout", 10)
-    return PayCombat(token="snd_test", signature_key="k", base_url=base_url, **kwargs)
+    """A client of the gateway (which checks no credentials): ``tests.helpers.client_for``."""
+    return client_for(base_url, **kwargs)

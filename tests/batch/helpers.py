@@ -6,24 +6,16 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from paycombat_async import BatchResult, PayCombat
+from paycombat_async import BatchResult
 from paycombat_async.sandbox import LocalSandbox
-from tests.helpers import NO_WAIT, payout_args
+from tests.helpers import client_for, payout_args
 
 
 def items(n: int, prefix: str = "b") -> list[dict[str, Any]]:
     return [payout_args(order_id=f"{prefix}-{i}") for i in range(n)]
 
 
-def batch_client(sandbox: LocalSandbox, **kwargs: Any) -> PayCombat:
-    kwargs.setdefault("retry", NO_WAIT)
-    kwargs.setdefault("timeout", 10)
-    return PayCombat(
-        token=sandbox.token,
-        signature_key=sandbox.signature_key,
-        base_url=sandbox.base_url,
-        **kwargs,
-    )
+batch_client = client_for  # a client of the sandbox (tests.helpers)
 
 
 def on_server(sandbox: LocalSandbox) -> Counter[str]:
