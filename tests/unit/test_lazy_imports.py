@@ -1,4 +1,5 @@
-"""What importing costs: each API group's models and resource are imported on first use.
+"""What importing costs: each public name, each API group's models and resource, are imported on
+first use, in both packages (the client and aiohttp, the journals and sqlite3 too).
 
 Each check runs in a fresh interpreter, where nothing else has imported them yet.
 """
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import json
 import threading
+
+import pytest
 
 from paycombat_async import OPERATIONS, PayCombat
 from paycombat_async.resources import DECLARED
@@ -21,6 +24,10 @@ def loaded():
         if name.startswith(("paycombat_async.models.", "paycombat_async.resources."))
         and not name.rsplit(".", 1)[-1].startswith("_")
     )
+def loaded_heavy():
+    heavy = ("aiohttp", "sqlite3", "psycopg", "paycombat_async._batch", "paycombat_async._client",
+             "paycombat_async._static")
+    return [name for name in heavy if name in sys.modules]
 """
 
 
@@ -31,13 +38,32 @@ def _run(code: str) -> list[list[str]]:
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
-def test_importing_the_package_builds_no_api_group() -> None:
-    (loaded,) = _run("""
-import paycombat_async
-batch = ("paycombat_async._batch.journal", "paycombat_async._batch.reconcile", "sqlite3")
-print(json.dumps(loaded() + [name for name in batch if name in sys.modules]))
+@pytest.mark.parametrize("package", ["paycombat_async", "paycombat_sync"])
+def test_importing_either_package_builds_no_api_group_client_or_journal(package: str) -> None:
+    (loaded, heavy) = _run(f"""
+import {package}
+print(json.dumps(loaded()))
+print(json.dumps(loaded_heavy()))
 """)
     assert loaded == []
+    assert heavy == []
+
+
+@pytest.mark.parametrize("package", ["paycombat_async", "paycombat_sync"])
+def test_a_name_imports_what_defines_it_and_no_more(package: str) -> None:
+    payout, journal, client = _run(f"""
+import {package}
+{package}.Payout, {package}.PayCombatError
+print(json.dumps([loaded(), loaded_heavy()]))
+{package}.SQLiteJournal
+print(json.dumps([loaded(), loaded_heavy()]))
+{package}.PayCombat
+print(json.dumps([loaded(), loaded_heavy()]))
+""")
+    # Payouts' models need the party models (a beneficiary is a person or a company).
+    assert payout == [["party", "payout"], []]
+    assert journal == [["party", "payout"], ["sqlite3", "paycombat_async._batch"]]
+    assert "aiohttp" in client[1]
 
 
 def test_a_client_builds_only_the_groups_it_uses() -> None:
