@@ -16,9 +16,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-import secrets
 import signal
-import string
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -59,9 +57,9 @@ def local_credentials() -> tuple[str, str]:
         token, key = saved["token"], saved["signature_key"]
         if isinstance(token, str) and isinstance(key, str) and token and key:
             return token, key
-    alphabet = string.ascii_letters + string.digits
-    token = "snd_" + secrets.token_urlsafe(24)
-    key = "snd_" + "".join(secrets.choice(alphabet) for _ in range(32))
+    from ..sandbox import LocalSandbox
+
+    token, key = LocalSandbox.new_credentials()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

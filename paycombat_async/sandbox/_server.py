@@ -228,11 +228,9 @@ class LocalSandbox(AsyncClosing):
     ) -> None:
         self.host = host
         self.port = port
-        self.token = token or "snd_" + secrets.token_urlsafe(24)
-        alphabet = string.ascii_letters + string.digits
-        self.signature_key = signature_key or "snd_" + "".join(
-            secrets.choice(alphabet) for _ in range(32)
-        )
+        new_token, new_key = self.new_credentials()
+        self.token = token or new_token
+        self.signature_key = signature_key or new_key
         self.state = SandboxState(refuse_duplicate_order_id=refuse_duplicate_order_id)
         self.webhooks = WebhookSender(self.signature_key, webhook_url)
         self.state.listeners.append(self.webhooks.notify)
@@ -250,6 +248,14 @@ class LocalSandbox(AsyncClosing):
 
     def __repr__(self) -> str:
         return f"<LocalSandbox {self.base_url if self._runner else 'not started'}>"
+
+    @staticmethod
+    def new_credentials() -> tuple[str, str]:
+        """A random ``(token, signature key)``, what a sandbox given neither uses (``paycombat
+        listen`` keeps one pair for every run)."""
+        alphabet = string.ascii_letters + string.digits
+        key = "snd_" + "".join(secrets.choice(alphabet) for _ in range(32))
+        return "snd_" + secrets.token_urlsafe(24), key
 
     @property
     def base_url(self) -> str:
