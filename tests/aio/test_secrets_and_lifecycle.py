@@ -19,9 +19,10 @@ from paycombat_async import (
     RetryPolicy,
 )
 from paycombat_async.sandbox import LocalSandbox
-from tests.helpers import payout_args, scripted_server
+from tests.helpers import client_for, payout_args, scripted_server
 
-NO_WAIT = RetryPolicy(max_retries=1, initial_backoff=0, max_backoff=0, max_retry_after=0)
+# Resends once, without waiting (the suite's NO_WAIT resends twice).
+ONE_RESEND = RetryPolicy(max_retries=1, initial_backoff=0, max_backoff=0, max_retry_after=0)
 
 
 async def test_secrets_never_reach_logs_reprs_errors_or_tracebacks(
@@ -39,13 +40,7 @@ async def test_secrets_never_reach_logs_reprs_errors_or_tracebacks(
         else:
             raise AssertionError("expected an error")
 
-    async with PayCombat(
-        token=sandbox.token,
-        signature_key=sandbox.signature_key,
-        base_url=sandbox.base_url,
-        timeout=0.5,
-        retry=NO_WAIT,
-    ) as client:
+    async with client_for(sandbox, timeout=0.5, retry=ONE_RESEND) as client:
         shown = [repr(client), repr(client.config), str(client.config)]
         payout_id = (await client.payouts.create(**payout_args())).id
         for fault in (
@@ -64,21 +59,15 @@ async def test_secrets_never_reach_logs_reprs_errors_or_tracebacks(
         sandbox.faults.clear()
         await expect_error(client.payouts.retrieve("missing"))
         await expect_error(client.payouts.create(**payout_args(sender_amount=1.5)))
-    async with PayCombat(
-        token=sandbox.token,
-        signature_key="snd_wrong_key_0000000000000000",
-        base_url=sandbox.base_url,
-        retry=NO_WAIT,
+    async with client_for(
+        sandbox, signature_key="snd_wrong_key_0000000000000000", retry=ONE_RESEND
     ) as wrong_key:
         await expect_error(wrong_key.payouts.create(**payout_args()))
     # A server that echoes the token back (checkout URLs embed it) must not leak it either.
     async with (
         scripted_server() as server,
-        PayCombat(
-            token=sandbox.token,
-            signature_key=sandbox.signature_key,
-            base_url=server.base_url,
-            retry=NO_WAIT,
+        client_for(
+            server, token=sandbox.token, signature_key=sandbox.signature_key, retry=ONE_RESEND
         ) as echo,
     ):
         server.reply(400, f'{{"status": false, "message": "bad token {sandbox.token}"}}')
@@ -180,7 +169,7 @@ async def test_a_call_in_flight_when_the_client_closes_says_the_client_was_close
     from aiohttp import web
 
     from paycombat_async import ClientStateError, OutcomeUnknownError
-    from tests.helpers import client_for, payout_args
+    from tests.helpers import client_for, payout_args, serve_app
 
     arrived = anyio.Event()
     release = anyio.Event()
@@ -193,36 +182,31 @@ async def test_a_call_in_flight_when_the_client_closes_says_the_client_was_close
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", stall)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
-        client = client_for(base_url)
-        outcomes: dict[str, BaseException] = {}
+    async with serve_app(app) as base_url:
+        try:
+            client = client_for(base_url)
+            outcomes: dict[str, BaseException] = {}
 
-        async def call(name: str, make: Callable[[], Awaitable[object]]) -> None:
-            try:
-                await make()
-            except Exception as exc:
-                outcomes[name] = exc
+            async def call(name: str, make: Callable[[], Awaitable[object]]) -> None:
+                try:
+                    await make()
+                except Exception as exc:
+                    outcomes[name] = exc
 
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(call, "read", lambda: client.payouts.retrieve("po_1"))
-            await arrived.wait()
-            arrived = anyio.Event()
-            create = lambda: client.payouts.create(**payout_args(order_id="closing"))  # noqa: E731
-            tg.start_soon(call, "create", create)
-            await arrived.wait()
-            await client.aclose()
-        read_error, create_error = outcomes["read"], outcomes["create"]
-        assert isinstance(read_error, ClientStateError)
-        assert "closed while the call was in flight" in str(read_error)
-        # The payout had reached the server: its outcome is unknown, and says why.
-        assert isinstance(create_error, OutcomeUnknownError)
-        assert create_error.order_id == "closing"
-        assert "closed while the call was in flight" in str(create_error)
-    finally:
-        release.set()
-        await runner.cleanup()
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(call, "read", lambda: client.payouts.retrieve("po_1"))
+                await arrived.wait()
+                arrived = anyio.Event()
+                create = lambda: client.payouts.create(**payout_args(order_id="closing"))  # noqa: E731
+                tg.start_soon(call, "create", create)
+                await arrived.wait()
+                await client.aclose()
+            read_error, create_error = outcomes["read"], outcomes["create"]
+            assert isinstance(read_error, ClientStateError)
+            assert "closed while the call was in flight" in str(read_error)
+            # The payout had reached the server: its outcome is unknown, and says why.
+            assert isinstance(create_error, OutcomeUnknownError)
+            assert create_error.order_id == "closing"
+            assert "closed while the call was in flight" in str(create_error)
+        finally:
+            release.set()
