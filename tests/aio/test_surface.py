@@ -16,10 +16,8 @@ from paycombat_async import (
     PayoutMethod,
     ValidationError,
 )
-from paycombat_async.models._converter import structure
 from paycombat_async.sandbox import LocalSandbox
-
-AU = {"individual": {"first_name": "Ana"}, "account_number": "12345678", "bsb": "123456"}
+from tests.helpers import payout_args
 
 
 async def test_every_list_is_one_paginator_that_can_be_awaited(client: PayCombat) -> None:
@@ -31,14 +29,7 @@ async def test_every_list_is_one_paginator_that_can_be_awaited(client: PayCombat
     assert [m async for m in client.payout_methods.list(currency="AUD")] == collected
 
     for order in ("a", "b", "c"):
-        await client.payouts.create(
-            payout_beneficiary_param=AU,
-            sender_amount=Decimal(1),
-            sender_currency="AUD",
-            sender_country="AU",
-            payout_method_name="au_bank_acct",
-            order_id=order,
-        )
+        await client.payouts.create(**payout_args(order_id=order))
     payouts = await client.payouts.list(limit=2)  # pages of 2, collected
     assert [p.order_id for p in payouts] == ["a", "b", "c"]
     pages = [page async for page in client.payouts.list(limit=2).pages()]
@@ -122,32 +113,19 @@ async def test_a_payout_to_a_saved_beneficiary(client: PayCombat, sandbox: Local
 
 
 async def test_exactly_one_beneficiary_form(client: PayCombat, sandbox: LocalSandbox) -> None:
-    common = {
-        "sender_amount": Decimal(1),
-        "sender_currency": "AUD",
-        "sender_country": "AU",
-        "payout_method_name": "au_bank_acct",
-    }
     with pytest.raises(ValidationError, match="both"):
-        await client.payouts.create(
-            payout_beneficiary_param=AU, payout_beneficiary_id="pb_1", **common
-        )
+        await client.payouts.create(**payout_args(payout_beneficiary_id="pb_1"))
+    neither = payout_args()
+    del neither["payout_beneficiary_param"]
     with pytest.raises(ValidationError, match="payout_beneficiary_id"):
-        await client.payouts.create(**common)
+        await client.payouts.create(**neither)
     assert sandbox.requests == []
 
 
 async def test_extra_adds_body_fields_but_never_overrides(
     client: PayCombat, sandbox: LocalSandbox
 ) -> None:
-    await client.payouts.create(
-        payout_beneficiary_param=AU,
-        sender_amount=Decimal(2),
-        sender_currency="AUD",
-        sender_country="AU",
-        payout_method_name="au_bank_acct",
-        extra={"memo": "rent", "sender_currency": "USD"},
-    )
+    await client.payouts.create(**payout_args(extra={"memo": "rent", "sender_currency": "USD"}))
     sent = json.loads(sandbox.requests_for("Create Payout")[-1].body)
     assert sent["memo"] == "rent"
     assert sent["sender_currency"] == "AUD"
@@ -155,8 +133,8 @@ async def test_extra_adds_body_fields_but_never_overrides(
 
 def test_models_are_hashable_and_their_extra_is_read_only() -> None:
     data = {"id": "p1", "status": "PENDING", "conversion": {"rate": [1, 2]}, "new_field": [1]}
-    payout = structure(data, Payout)
-    twin = structure(dict(data), Payout)
+    payout = Payout.from_dict(data)
+    twin = Payout.from_dict(dict(data))
     assert payout == twin
     assert hash(payout) == hash(twin)
     assert len({payout, twin}) == 1
@@ -164,8 +142,8 @@ def test_models_are_hashable_and_their_extra_is_read_only() -> None:
     with pytest.raises(TypeError):
         payout.extra["new_field"] = 2  # type: ignore[index]
     assert pickle.loads(pickle.dumps(payout)) == payout  # noqa: S301 - our own bytes
-    assert hash(structure({**data, "status": "SUCCESS"}, Payout)) != hash(payout)
+    assert hash(Payout.from_dict({**data, "status": "SUCCESS"})) != hash(payout)
     # Equal values hash alike even where their text differs.
-    amounts = [structure({"id": "p1", "wire_amount": text}, Payout) for text in ("1.0", "1.00")]
+    amounts = [Payout.from_dict({"id": "p1", "wire_amount": text}) for text in ("1.0", "1.00")]
     assert amounts[0] == amounts[1]
     assert hash(amounts[0]) == hash(amounts[1])
