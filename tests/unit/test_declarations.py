@@ -15,7 +15,9 @@ from typing import Any
 import attrs
 import pytest
 
+import paycombat_async
 import paycombat_async.resources as resources
+import paycombat_sync
 from paycombat_async import OPERATIONS, AsyncPaginator, Paginator, ValidationError
 from paycombat_async._core.retry import Resend
 from paycombat_async.models import Model
@@ -32,8 +34,6 @@ from paycombat_async.resources._dual import dual_iterator, dual_method
 from paycombat_async.sandbox import LocalSandbox
 from paycombat_async.sandbox.handlers import ALL_HANDLERS
 from paycombat_async.sandbox.handlers._common import Call, Reply, paginate
-from paycombat_sync.sandbox import LocalSandbox as BlockingSandbox
-from tests.helpers import client_for
 from tools.readme import render_table
 
 
@@ -150,46 +150,45 @@ def test_the_declaration_is_in_the_route_table_and_the_docs_table() -> None:
 
 
 @pytest.mark.usefixtures("handlers")
-async def test_the_async_client_gets_the_methods() -> None:
-    async with LocalSandbox() as sandbox, client_for(sandbox) as aio:
-        widgets: Any = aio.widgets  # type: ignore[attr-defined]
-        assert await widgets.retrieve("abc") == Widget(id="abc", size=3, extra={"colour": "red"})
-        polished = await widgets.polish(widget_id="abc", shine=7, extra={"wax": True})
-        assert polished.size == 7
-        sent = sandbox.requests_for("Polish Widget")[-1]
-        assert json.loads(sent.body) == {"shine": 7, "wax": True}
-        assert sent.signature
-        listing = widgets.list(limit=2)
-        assert isinstance(listing, AsyncPaginator)
-        assert [w.id for w in await listing] == ["w0", "w1", "w2", "w3", "w4"]
-        assert await widgets.sizes("a", "bb") == [1, 2]
-        assert [w async for w in widgets.walk(2)] == ["w0", "w1"]
-        with pytest.raises(ValidationError):
-            widgets.list(limit=0)
-        assert inspect.iscoroutinefunction(widgets.polish)
-        assert list(inspect.signature(widgets.polish).parameters) == [
-            "widget_id",
-            "shine",
-            "extra",
-        ]
-        assert "404, 409 or 422" in (widgets.polish.__doc__ or "")
+async def test_the_async_client_gets_the_methods(
+    client: paycombat_async.PayCombat, sandbox: LocalSandbox
+) -> None:
+    widgets: Any = client.widgets  # type: ignore[attr-defined]
+    assert await widgets.retrieve("abc") == Widget(id="abc", size=3, extra={"colour": "red"})
+    polished = await widgets.polish(widget_id="abc", shine=7, extra={"wax": True})
+    assert polished.size == 7
+    sent = sandbox.requests_for("Polish Widget")[-1]
+    assert json.loads(sent.body) == {"shine": 7, "wax": True}
+    assert sent.signature
+    listing = widgets.list(limit=2)
+    assert isinstance(listing, AsyncPaginator)
+    assert [w.id for w in await listing] == ["w0", "w1", "w2", "w3", "w4"]
+    assert await widgets.sizes("a", "bb") == [1, 2]
+    assert [w async for w in widgets.walk(2)] == ["w0", "w1"]
+    with pytest.raises(ValidationError):
+        widgets.list(limit=0)
+    assert inspect.iscoroutinefunction(widgets.polish)
+    assert list(inspect.signature(widgets.polish).parameters) == [
+        "widget_id",
+        "shine",
+        "extra",
+    ]
+    assert "404, 409 or 422" in (widgets.polish.__doc__ or "")
 
 
 @pytest.mark.usefixtures("handlers")
-def test_the_blocking_client_gets_the_same_methods() -> None:
-    with (
-        BlockingSandbox() as sandbox,
-        client_for(sandbox) as blocking,
-    ):
-        twin: Any = blocking.widgets  # type: ignore[attr-defined]
-        assert twin.retrieve("abc").size == 3
-        assert twin.polish(widget_id="abc", shine=2).size == 2
-        listing_twin = twin.list(limit=3)
-        assert isinstance(listing_twin, Paginator)
-        assert [w.id for w in listing_twin] == ["w0", "w1", "w2", "w3", "w4"]
-        assert twin.sizes("abcd") == [4]
-        assert list(twin.walk(3)) == ["w0", "w1", "w2"]
-        assert list(inspect.signature(twin.polish).parameters) == ["widget_id", "shine", "extra"]
-        assert list(inspect.signature(twin.sizes).parameters) == ["ids"]
-        assert twin.sizes.__doc__ == type(twin).sizes.__doc__
-        assert not inspect.iscoroutinefunction(twin.polish)
+def test_the_blocking_client_gets_the_same_methods(
+    paycombat_sync_client: paycombat_sync.PayCombat,
+) -> None:
+    twin: Any = paycombat_sync_client.widgets  # type: ignore[attr-defined]
+    assert twin.retrieve("abc").size == 3
+    assert twin.polish(widget_id="abc", shine=2).size == 2
+    listing_twin = twin.list(limit=3)
+    assert isinstance(listing_twin, Paginator)
+    assert [w.id for w in listing_twin] == ["w0", "w1", "w2", "w3", "w4"]
+    assert twin.sizes("abcd") == [4]
+    assert list(twin.walk(3)) == ["w0", "w1", "w2"]
+    assert list(inspect.signature(twin.polish).parameters) == ["widget_id", "shine", "extra"]
+    assert list(inspect.signature(twin.sizes).parameters) == ["ids"]
+    assert twin.sizes.__doc__ == type(twin).sizes.__doc__
+    assert not inspect.iscoroutinefunction(twin.polish)
