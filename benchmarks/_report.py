@@ -191,8 +191,8 @@ PIPELINE_INTRO = [
     "the same ratio from each client's processes' CPU time, which other load on the machine",
     "disturbs less. PASS needs both ratios to meet the target, so a busy machine can cause a",
     "false FAIL but never a false PASS. Every process runs with the same glibc malloc thresholds",
-    "(`_processes.ALLOCATOR`), and imports are timed from compiled bytecode (see",
-    "`benchmarks/PROFILE.md`, fourth round, for why both matter).",
+    "(`_processes.ALLOCATOR`), and imports are timed from compiled bytecode",
+    "(`benchmarks/PERFORMANCE.md` says why both matter).",
 ]
 
 

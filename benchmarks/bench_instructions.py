@@ -1,7 +1,7 @@
 """The SDK's cost per call in CPU instructions: a ratio that does not move with the machine.
 
 ``nox -s bench`` times the clients, and one run's ratios move by 0.1-0.2 on a small shared VM
-(``benchmarks/PROFILE.md``). Instructions retired do not: repeated runs agree within about 0.3%.
+(``benchmarks/PERFORMANCE.md``). Instructions retired do not: repeated runs agree within about 0.3%.
 Each client of ``_workers`` (the same code ``bench_pipeline`` times) runs under valgrind's
 cachegrind twice against the canned server: warmed up, then making ``n`` calls at concurrency
 64, or none; the difference over ``n`` is its instructions per call (start-up, imports and

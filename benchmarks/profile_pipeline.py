@@ -14,7 +14,7 @@ server of ``benchmarks/_server.py`` (its own process), the SDK in this process a
 - imports: ``python -X importtime -c "import paycombat_async"``, grouped by top-level package.
 
 Patches touch private names of today's pipeline; one that no longer applies is reported and
-skipped. Findings are summarized in ``benchmarks/PROFILE.md``.
+skipped. Findings are told in ``benchmarks/PERFORMANCE.md`` (the rounds in full: ``HISTORY.md``).
 """
 
 from __future__ import annotations

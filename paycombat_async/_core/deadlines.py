@@ -1,7 +1,7 @@
 """Call deadlines that share timers: ``asyncio.timeout_at``'s semantics at a fraction of its cost.
 
 A timer per call (``asyncio.timeout``, or aiohttp's per-request ``ClientTimeout``) costs about
-7 us at concurrency 64 - a tenth of a whole loopback request (``benchmarks/PROFILE.md``). Here
+7 us at concurrency 64 - a tenth of a whole loopback request (``benchmarks/PERFORMANCE.md``). Here
 calls whose deadlines fall in the same ``GRAIN``-second window share one timer: a call only adds
 itself to that window's set and removes itself when it ends. A deadline therefore fires up to
 ``GRAIN`` late, never early.

@@ -279,7 +279,8 @@ class Pipeline:
             wire.attempts.current_task(),
         )
         # What the call was built from is not kept while it is in flight: the garbage collector
-        # walks whatever thousands of waiting calls hold (benchmarks/PROFILE.md, fourth round).
+        # walks whatever thousands of waiting calls hold (benchmarks/PERFORMANCE.md, "What a call
+        # holds").
         del path_params, body, params, document
         limiter, timeout, deadlines = self.limiter, self.config.timeout, wire.deadlines
         # The deadline starts once the limiter lets the call through: waiting for the rate or

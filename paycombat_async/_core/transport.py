@@ -37,7 +37,7 @@ class Attempts:
     mapping of its own that lives as long as the task, and a ``gather`` keeps all of its tasks
     until the last one ends, for every full garbage collection to walk. The task is looked up on
     the session's own loop: ``asyncio.current_task()`` without one asks for the running loop,
-    which costs a ``getpid()`` system call each time (``benchmarks/PROFILE.md``).
+    which costs a ``getpid()`` system call each time (``benchmarks/PERFORMANCE.md``).
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:

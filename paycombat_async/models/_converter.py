@@ -241,7 +241,7 @@ def _compile_structure(cls: type[Record]) -> Callable[[Any, Any], Record]:
 
     What cattrs' ``make_dict_structure_fn`` generates, made cheaper for the shapes responses
     have: structuring a ``Payout`` was two thirds of the SDK's own cost on a read
-    (``benchmarks/PROFILE.md``). Per field, a few statements read its key and convert the common
+    (``benchmarks/PERFORMANCE.md``). Per field, a few statements read its key and convert the common
     wire values inline, without a call (see ``_conversion``); any other value goes to the
     field's hook, as cattrs would call it, so an odd value gives the same result or the same
     error. Fields with a default (other than an optional field's None) are converted first, then

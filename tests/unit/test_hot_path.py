@@ -1,6 +1,6 @@
 """The per-call fast paths behave as the general paths they shortcut.
 
-Each shortcut exists to allocate less per call (``benchmarks/PROFILE.md``): taking a place in
+Each shortcut exists to allocate less per call (``benchmarks/PERFORMANCE.md``): taking a place in
 flight without a coroutine, reading a plain body with aiohttp's own ``read()``, and the answer
 checked through the call object instead of two bound methods. What they must not change: the
 FIFO order of waiting calls, the size cap, which bodies are decompressed, and what a call's repr
