@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from paycombat_async.resources import OPERATIONS
-from paycombat_sync import PayCombat
+from paycombat_async.testing import sandbox_env
 from paycombat_sync.sandbox import LocalSandbox
-from tests.helpers import payout_args
+from tests.helpers import client_for, payout_args
 
 
 def paycombat(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -40,15 +40,11 @@ def sandbox(environment: dict[str, str]) -> Iterator[LocalSandbox]:
     """A sandbox with 12 payouts (more than the first page), its credentials in ``environment``."""
     with (
         LocalSandbox() as sb,
-        PayCombat(token=sb.token, signature_key=sb.signature_key, base_url=sb.base_url) as client,
+        client_for(sb) as client,
     ):
         for number in range(12):
             client.payouts.create(**payout_args(order_id=f"list-{number:02d}"))
-        environment.update(
-            PAYCOMBAT_TOKEN=sb.token,
-            PAYCOMBAT_SIGNATURE_KEY=sb.signature_key,
-            PAYCOMBAT_BASE_URL=sb.base_url,
-        )
+        environment.update(sandbox_env(sb))
         yield sb
 
 

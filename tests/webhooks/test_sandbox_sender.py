@@ -13,7 +13,7 @@ from paycombat_async import PayCombat
 from paycombat_async._codec.signing import js_dumps, sign
 from paycombat_async.sandbox import LocalSandbox
 from paycombat_async.webhooks import VirtualAccountRegistration, WebhookEvent, handler
-from tests.helpers import payout_args
+from tests.helpers import client_for, payout_args
 from tests.webhooks.helpers import Collector, serve
 
 
@@ -121,9 +121,7 @@ async def test_closing_the_sandbox_cancels_deliveries_in_flight() -> None:
         sandbox = LocalSandbox(webhook_url=url)
         await sandbox.start()
         try:
-            async with PayCombat(
-                token=sandbox.token, signature_key=sandbox.signature_key, base_url=sandbox.base_url
-            ) as other:
+            async with client_for(sandbox) as other:
                 payout = await other.payouts.create(**payout_args())
                 await other.payouts.simulate(payout.id, status="SUCCESS")
                 await other.payouts.simulate(payout.id, status="RETURNED")
