@@ -7,9 +7,10 @@ journals sqlite3: a program that only sends payouts, or only catches errors, sho
 checkouts, customers or journals. Touching a name imports the module that defines it, in the
 caller's thread, and caches the value in the package.
 
-Type checkers do not run ``__getattr__``: each package's ``__init__`` imports its names under
-``if TYPE_CHECKING:`` as well, and ``tests/unit/test_public_api.py`` holds those imports equal to
-``PUBLIC``.
+A new public name is one line here, and for a type checker (which does not run ``__getattr__``)
+one import in ``_static`` (or the defining module's ``__all__``, for a model):
+``tests/unit/test_public_api.py`` holds what type checkers see, each module's ``__all__`` and
+both packages' ``__all__`` and ``dir()`` equal to this table.
 """
 
 from __future__ import annotations
