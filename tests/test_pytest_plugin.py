@@ -25,7 +25,7 @@ from paycombat_async import (
     RetryPolicy,
     ServerError,
 )
-from paycombat_async.testing import sandbox_env
+from paycombat_async.testing import WebhookInbox, sandbox_env
 from paycombat_async.webhooks import PayoutFailed, PayoutSucceeded
 
 
@@ -108,6 +108,19 @@ async def test_wait_for_is_woken_by_the_inbox(paycombat_client, paycombat_webhoo
     assert settled.status == "SUCCESS"
 
 
+async def test_an_inbox_of_its_own_is_the_webhook_url_while_it_is_open(
+    paycombat_client, paycombat_sandbox
+):
+    paycombat_sandbox.webhooks.url = "http://127.0.0.1:9/the-app"
+    async with WebhookInbox(paycombat_sandbox) as inbox:
+        assert paycombat_sandbox.webhooks.url == inbox.url
+        payout = await paycombat_client.payouts.create(**PAYOUT)
+        await paycombat_client.payouts.simulate(payout.id, status="SUCCESS")
+        [event] = await inbox.next()
+        assert event.object_id == payout.id
+    assert paycombat_sandbox.webhooks.url == "http://127.0.0.1:9/the-app"
+
+
 @pytest.mark.paycombat_fault("payouts.list", status=503)
 def test_blocking(paycombat_sync_client, paycombat_sync_sandbox, paycombat_sync_webhooks):
     assert paycombat_sync_client.payouts.list().to_list() == []
@@ -126,7 +139,7 @@ def test_every_fixture_and_marker_in_a_project_without_our_conftest(
 ) -> None:
     pytester.makepyfile(test_merchant=MERCHANT_TESTS)
     result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=11)
+    result.assert_outcomes(passed=12)
 
 
 def test_loading_the_plugin_imports_neither_aiohttp_nor_the_sandbox(

@@ -152,8 +152,7 @@ def sandbox(
         )
         for title, fields in parsed:
             box.inject(title, **fields)
-        for name, value in switches.items():  # named as the sender's attributes
-            setattr(box.webhooks, name, value)
+        box.webhooks.switch(**switches)
         try:
             await start_sandbox(box)
         except InputStop as exc:

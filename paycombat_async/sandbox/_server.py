@@ -490,10 +490,9 @@ class LocalSandbox(AsyncClosing):
             problem = _bad_switches(changes)
             if problem:
                 return _error(400, problem)
-            for name, value in changes.items():  # JSON.parse made every number a float
-                setattr(sender, name, int(value) if name == "copies" else value)
-            if "copies" in changes:
-                sender.duplicate = False  # copies says how many, alone
+            if "copies" in changes:  # JSON.parse made every number a float
+                changes["copies"] = int(changes["copies"])
+            sender.switch(**changes)
         data = {**sender.settings(), "deliveries": len(sender.deliveries)}
         return _json(200, {"status": True, "message": "OK", "data": data})
 

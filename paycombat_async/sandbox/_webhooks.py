@@ -74,7 +74,8 @@ class _Outgoing:
 class WebhookSender:
     """Sends the sandbox's notifications to ``url`` (nothing is sent while it is ``None``).
 
-    The switches are plain attributes, to be changed at any time:
+    The switches are plain attributes, to be changed at any time (several at once, by name,
+    with ``switch``):
 
     Attributes:
         url: the merchant's webhook URL.
@@ -125,6 +126,17 @@ class WebhookSender:
             "wrong_signature": self.wrong_signature,
             "max_attempts": self.max_attempts,
         }
+
+    def switch(self, **switches: Any) -> None:
+        """Set switches (and ``url``) by name, as ``settings()`` reports them: ``copies`` says
+        how many copies alone (``duplicate`` is cleared)."""
+        unknown = set(switches) - {"url", *SWITCHES}
+        if unknown:
+            raise TypeError(f"no webhook switch {', '.join(sorted(unknown))}")
+        for name, value in switches.items():
+            setattr(self, name, value)
+        if "copies" in switches:
+            self.duplicate = False
 
     # -- what to send ------------------------------------------------------------------------
 
