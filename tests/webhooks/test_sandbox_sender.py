@@ -152,3 +152,19 @@ def test_the_cli_takes_a_webhook_url(capsys: pytest.CaptureFixture[str]) -> None
     assert "webhook_url" in [param.name for param in sandbox.params]
     assert _cli.main(["sandbox", "--webhook-url"]) == 2  # the option needs a value
     assert "--webhook-url" in capsys.readouterr().err
+
+
+async def test_switches_are_set_by_name_and_copies_says_how_many_alone(
+    sandbox: LocalSandbox, client: PayCombat
+) -> None:
+    inbox = Inbox()
+    async with serve(inbox.handle) as url:
+        sandbox.webhooks.duplicate = True
+        sandbox.webhooks.switch(url=url, copies=1)
+        assert sandbox.webhooks.settings()["copies"] == 1  # duplicate no longer makes it 2
+        payout = await client.payouts.create(**payout_args())
+        await client.payouts.simulate(payout.id, status="SUCCESS")
+        await sandbox.webhooks.drain()
+    assert len(inbox.received) == 1
+    with pytest.raises(TypeError, match="no webhook switch duplicates"):
+        sandbox.webhooks.switch(duplicates=2)
