@@ -1,5 +1,7 @@
-"""The ``paycombat`` command group, with sandbox, demo and payouts batch; ``call``, ``listen``,
-``trigger`` and ``payouts report`` live in their own modules.
+"""The ``paycombat`` command group, with the ``sandbox``, ``demo`` and ``payouts batch`` commands
+(the tour is ``demo.py``, a batch's run ``batch.py``); ``call``, ``listen`` (``webhooks.py``),
+``trigger`` and ``payouts report`` are commands of their own modules, and what several commands
+share is in ``common.py``.
 
 Help texts are plain text (click prints them as written), so they carry no reST marks.
 """
