@@ -17,6 +17,7 @@ import pytest
 
 from paycombat_async import __version__
 from paycombat_async._cli import NEEDS_EXTRA, main
+from paycombat_async.testing import sandbox_env
 from paycombat_sync.sandbox import LocalSandbox
 
 HEADER = [
@@ -39,9 +40,8 @@ def row(order_id: str, amount: str = "10.00", method: str = "au_bank_acct") -> l
 @pytest.fixture
 def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalSandbox]:
     with LocalSandbox() as sb:
-        monkeypatch.setenv("PAYCOMBAT_TOKEN", sb.token)
-        monkeypatch.setenv("PAYCOMBAT_SIGNATURE_KEY", sb.signature_key)
-        monkeypatch.setenv("PAYCOMBAT_BASE_URL", sb.base_url)
+        for name, value in sandbox_env(sb).items():
+            monkeypatch.setenv(name, value)
         yield sb
 
 

@@ -252,9 +252,7 @@ def test_help_lists_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
 def _env(sandbox: LocalSandbox) -> dict[str, str]:
     return {
         **os.environ,
-        "PAYCOMBAT_TOKEN": sandbox.token,
-        "PAYCOMBAT_SIGNATURE_KEY": sandbox.signature_key,
-        "PAYCOMBAT_BASE_URL": sandbox.base_url,
+        **sandbox_env(sandbox),
         "COLUMNS": "200",
     }
 

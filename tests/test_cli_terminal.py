@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from paycombat_async.testing import sandbox_env
 from paycombat_sync.sandbox import LocalSandbox
 from tests.test_cli import row, write_csv
 
@@ -70,9 +71,7 @@ def test_the_bar_shows_every_count_and_ends_on_the_summary(
     sandbox.inject("Get All Payout", status=500, times=1000)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAYCOMBAT_")}
     env.update(
-        PAYCOMBAT_TOKEN=sandbox.token,
-        PAYCOMBAT_SIGNATURE_KEY=sandbox.signature_key,
-        PAYCOMBAT_BASE_URL=sandbox.base_url,
+        sandbox_env(sandbox),
         COLUMNS="160",
         LINES="40",
         TERM="xterm-256color",

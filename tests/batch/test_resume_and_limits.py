@@ -21,6 +21,7 @@ from paycombat_async import (
 )
 from paycombat_async._core.ratelimit import Limiter
 from paycombat_async.sandbox import LocalSandbox, RecordedRequest
+from paycombat_async.testing import sandbox_env
 from tests.batch.helpers import assert_exactly_once, batch_client, items, on_server
 from tests.helpers import client_for, payout_args, scripted_server
 
@@ -48,9 +49,7 @@ async def test_a_batch_killed_mid_run_resumes_from_its_journal_with_no_duplicate
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "PAYCOMBAT_TOKEN": sandbox.token,
-        "PAYCOMBAT_SIGNATURE_KEY": sandbox.signature_key,
-        "PAYCOMBAT_BASE_URL": sandbox.base_url,
+        **sandbox_env(sandbox),
     }
     # A short lease (1.5 s), so the re-run takes the killed run's claims over soon.
     command = [

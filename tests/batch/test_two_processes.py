@@ -14,6 +14,7 @@ from anyio.streams.text import TextReceiveStream
 
 from paycombat_async import SQLiteJournal
 from paycombat_async.sandbox import LocalSandbox
+from paycombat_async.testing import sandbox_env
 from tests.batch.helpers import on_server
 
 ROOT = Path(__file__).parents[2]
@@ -24,9 +25,7 @@ def environment(sandbox: LocalSandbox) -> dict[str, str]:
     return {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "PAYCOMBAT_TOKEN": sandbox.token,
-        "PAYCOMBAT_SIGNATURE_KEY": sandbox.signature_key,
-        "PAYCOMBAT_BASE_URL": sandbox.base_url,
+        **sandbox_env(sandbox),
     }
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from paycombat_async.testing import sandbox_env
 from paycombat_sync.sandbox import LocalSandbox
 from tests.helpers import client_for, payout_args
 
@@ -77,9 +78,7 @@ class Gunicorn:
         self.log = reports / "gunicorn.log"
         env = {
             **os.environ,
-            "PAYCOMBAT_TOKEN": sandbox.token,
-            "PAYCOMBAT_SIGNATURE_KEY": sandbox.signature_key,
-            "PAYCOMBAT_BASE_URL": sandbox.base_url,
+            **sandbox_env(sandbox),
             "PAYCOMBAT_TEST_GUNICORN_DIR": str(reports),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         }

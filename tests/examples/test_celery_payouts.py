@@ -25,6 +25,7 @@ from paycombat_async import JournalEntry, JournalError
 from paycombat_async._batch.journal import is_database_url
 from paycombat_async._cli import main as paycombat
 from paycombat_async._cli.report import read_entries
+from paycombat_async.testing import sandbox_env
 from paycombat_sync.sandbox import LocalSandbox, RecordedRequest
 from tests.batch.helpers import items
 
@@ -209,9 +210,7 @@ def test_celery_workers_pay_every_order_id_exactly_once(
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
-            "PAYCOMBAT_TOKEN": sandbox.token,
-            "PAYCOMBAT_SIGNATURE_KEY": sandbox.signature_key,
-            "PAYCOMBAT_BASE_URL": sandbox.base_url,
+            **sandbox_env(sandbox),
             "CELERY_BROKER_URL": redis_url,
             "PAYOUTS_JOURNAL": template,
             "PAYOUTS_JOURNAL_LEASE": "2",  # a dead process's items are taken over soon
