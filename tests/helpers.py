@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import pkgutil
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal, Protocol, overload
 
 import attrs
@@ -26,7 +30,7 @@ from paycombat_async._core.config import ClientConfig
 from paycombat_async.models._base import Model
 from paycombat_async.models._converter import structure, unstructure
 from paycombat_async.sandbox import LocalSandbox
-from paycombat_async.testing import DEFAULT_CLIENT_OPTIONS
+from paycombat_async.testing import DEFAULT_CLIENT_OPTIONS, sandbox_env
 from paycombat_async.testing import NO_WAIT as NO_WAIT  # resends without waiting: never sleeps
 
 
@@ -239,3 +243,18 @@ def model_classes() -> list[type[Model]]:
             if isinstance(value, type) and attrs.has(value) and issubclass(value, Model):
                 found += [] if value in found else [value]
     return found
+
+
+def run_example(
+    script: Path, sandbox: LocalSandbox | paycombat_sync.sandbox.LocalSandbox, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Run an example program with this interpreter, its client configured from the environment
+    as a merchant's would be: the sandbox's ``PAYCOMBAT_*`` variables."""
+    return subprocess.run(  # noqa: S603 - this interpreter, the example, fixed arguments
+        [sys.executable, str(script), *args],
+        env={**os.environ, **sandbox_env(sandbox)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

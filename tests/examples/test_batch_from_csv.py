@@ -4,15 +4,13 @@ variables, against the blocking sandbox, answers lost on the way; then run again
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
-import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from paycombat_async.testing import sandbox_env
 from paycombat_sync.sandbox import LocalSandbox
+from tests.helpers import run_example
 
 ROOT = Path(__file__).parents[2]
 SCRIPT = ROOT / "examples" / "batch_from_csv.py"
@@ -36,14 +34,7 @@ def payroll(n: int = N) -> list[list[str]]:
 
 
 def run(sandbox: LocalSandbox, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - this interpreter, the example, fixed arguments
-        [sys.executable, str(SCRIPT), *args],
-        env={**os.environ, **sandbox_env(sandbox)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_example(SCRIPT, sandbox, *args)
 
 
 def on_server(sandbox: LocalSandbox) -> Counter[tuple[str, Decimal]]:

@@ -4,17 +4,15 @@ PAYCOMBAT_* variables, against the blocking sandbox; then run again."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from paycombat_async.testing import sandbox_env
 from paycombat_sync.sandbox import LocalSandbox
+from tests.helpers import run_example
 
 ROOT = Path(__file__).parents[2]
 SCRIPT = ROOT / "examples" / "pay_beneficiaries.py"
@@ -46,14 +44,7 @@ def roster(tmp_path: Path) -> Path:
 
 
 def run(sandbox: LocalSandbox, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - this interpreter, the example, fixed arguments
-        [sys.executable, str(SCRIPT), *args],
-        env={**os.environ, **sandbox_env(sandbox)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_example(SCRIPT, sandbox, *args)
 
 
 def paid(sandbox: LocalSandbox) -> Counter[tuple[str, str, str, Decimal]]:
