@@ -1,5 +1,8 @@
 """Shared fixtures: a real LocalSandbox on loopback and a client pointed at it (the pytest
-plugin's, ``paycombat_async.testing``), on the event loop ``PAYCOMBAT_TEST_LOOP`` names."""
+plugin's, ``paycombat_async.testing``), on the event loop ``PAYCOMBAT_TEST_LOOP`` names.
+
+What is not a fixture (a client of any test server, a payout request, the documented payloads)
+is in ``tests/helpers.py``."""
 
 from __future__ import annotations
 

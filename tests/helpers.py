@@ -1,5 +1,6 @@
-"""Test helpers shared by the suite: a payout request that the sandbox accepts, the documented
-payloads, a client for any test server, a scripted loopback server, and the model round trip.
+"""Test helpers shared by the suite: a payout request that the sandbox accepts, a scripted
+loopback server, a client for any test server (``client_for``) and a client's settings without
+one, the documented payloads and the model round trip, and the example programs' runner.
 
 The fixtures themselves (a sandbox, a client bound to it, webhooks, faults) are the pytest
 plugin's, ``paycombat_async.testing``; ``tests/conftest.py`` gives them the suite's names.
@@ -107,6 +108,8 @@ async def scripted_server() -> AsyncIterator[Scripted]:
 CREATE_PATH = "/api/v1/payout/create-payout"
 
 
+# -- clients ---------------------------------------------------------------------------------
+
 TOKEN = "snd_test_token_value"
 SIGNATURE_KEY = "snd_test_signature_key"
 """The credentials of a client of a server that checks none (a raw or scripted server)."""
@@ -157,7 +160,7 @@ def client_for(
 
 def client_config(**overrides: Any) -> ClientConfig:
     """A client's settings as the pipeline and transport get them, without a client: for tests of
-    those layers alone. A sandbox token and signing key, every other argument its default."""
+    those layers alone. A sandbox token and signing key, 10 connections, the rest by default."""
     arguments: dict[str, Any] = {
         "token": "snd_x",
         "signature_key": "k",
