@@ -264,8 +264,8 @@ class Pipeline:
         loop, wire = self._wire_here()
         # Call(pipeline=self, op=op, path=path, url=..., payload=payload, headers=headers,
         # query=..., reference=..., expect_bytes=expect_bytes, task=...), written by position:
-        # the one speed exception of this method (benchmarks/PERFORMANCE.md, "the call object":
-        # ten keywords cost more than building the object itself, on 3.11 and 3.13 alike).
+        # a speed exception (benchmarks/PERFORMANCE.md, "The speed exceptions"): matching ten
+        # keywords costs more than building the object itself, on 3.11 and 3.13 alike.
         call = Call(
             self,
             op,
@@ -379,8 +379,8 @@ class Pipeline:
         try:
             # ``async with wire.session.request(...) as response:``, written out: the finally
             # clause below is what the two context managers' exits do. A speed exception
-            # (benchmarks/PERFORMANCE.md, "the response's context managers"): their four
-            # coroutines are four frames per attempt that do nothing else.
+            # (benchmarks/PERFORMANCE.md, "The speed exceptions"): their four coroutines are
+            # four frames per attempt that do nothing else.
             response = await wire.session.request(
                 call.op.method,
                 call.url,

@@ -58,7 +58,7 @@ class ObservedPipeline(Pipeline):
 
     def call(self, op: Operation, **arguments: Any) -> Coroutine[Any, Any, Any]:
         # The plain form is ``async def call`` awaiting one or the other. A speed exception
-        # (benchmarks/PERFORMANCE.md, "the unobserved call"): the coroutine is handed back, not
+        # (benchmarks/PERFORMANCE.md, "The speed exceptions"): the coroutine is handed back, not
         # awaited here, so a call nobody listens to costs one check and no frame of its own.
         if self.observer.live or self.observer.listening():
             return self._observed_call(op, arguments)

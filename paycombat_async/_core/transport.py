@@ -36,8 +36,9 @@ class Attempts:
     Found by task rather than through a context variable: setting one gives the task's context a
     mapping of its own that lives as long as the task, and a ``gather`` keeps all of its tasks
     until the last one ends, for every full garbage collection to walk. The task is looked up on
-    the session's own loop: ``asyncio.current_task()`` without one asks for the running loop,
-    which costs a ``getpid()`` system call each time (``benchmarks/PERFORMANCE.md``).
+    the session's own loop: on Python 3.11 ``asyncio.current_task()`` without one asks for the
+    running loop, which costs a ``getpid()`` system call each time (none on 3.12+;
+    ``benchmarks/PERFORMANCE.md``, "The speed exceptions").
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
