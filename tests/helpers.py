@@ -25,7 +25,7 @@ from aiohttp import web
 
 import paycombat_sync
 import paycombat_sync.sandbox
-from paycombat_async import PayCombat, models
+from paycombat_async import PayCombat, Payout, models
 from paycombat_async._codec.signing import js_dumps
 from paycombat_async._core.config import ClientConfig
 from paycombat_async.models._base import Model
@@ -53,6 +53,12 @@ def payout_args(**overrides: Any) -> dict[str, Any]:
     }
     args.update(overrides)
     return args
+
+
+async def pay_out(client: PayCombat, amount: Decimal, **overrides: Any) -> Payout:
+    """Create a payout of ``amount`` AUD (sent and received), ``payout_args`` otherwise."""
+    args = payout_args(sender_amount=amount, beneficiary_amount=amount, **overrides)
+    return await client.payouts.create(**args)
 
 
 @attrs.define

@@ -16,21 +16,6 @@ from paycombat_async.sandbox import LocalSandbox
 TITLE = "Get Balance Payout"
 
 
-async def _pay_out(client: PayCombat, amount: Decimal) -> None:
-    await client.payouts.create(
-        payout_beneficiary_param={
-            "individual": {"first_name": "Ana"},
-            "account_number": "12345678",
-            "bsb": "123456",
-        },
-        sender_amount=amount,
-        sender_currency="AUD",
-        sender_country="AU",
-        payout_method_name="au_bank_acct",
-        order_id="inv-balance",
-    )
-
-
 def test_balance_round_trips() -> None:
     data = {
         "currency": "AUD",

@@ -17,8 +17,8 @@ from paycombat_async import (
 )
 from paycombat_async.models.merchant import PayoutBalance
 from paycombat_async.sandbox import LocalSandbox
-from tests.aio.test_merchant import _pay_out
 from tests.aio.test_payouts import make_payout
+from tests.helpers import pay_out
 
 
 async def test_success_then_returned_moves_the_balance(
@@ -87,7 +87,7 @@ async def test_balance_moves_with_a_payout(client: PayCombat) -> None:
     assert before.total_balance_available is not None
     assert before.total_hold_balance == 0
 
-    await _pay_out(client, Decimal("12.50"))
+    await pay_out(client, Decimal("12.50"))
 
     after = await client.merchant.get_payout_balance("AUD")
     assert after.total_balance_available is not None
@@ -107,7 +107,7 @@ async def test_balance_reports_the_sandbox_state_exactly(
     assert balance.total_balance_available == Decimal("20.05")
     # A payout larger than the balance is refused, and the balance is unchanged.
     with pytest.raises(UnprocessableEntityError):
-        await _pay_out(client, Decimal("20.06"))
+        await pay_out(client, Decimal("20.06"))
     again = await client.merchant.get_payout_balance("AUD")
     assert again.total_balance_available == Decimal("20.05")
 
