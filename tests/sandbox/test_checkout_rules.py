@@ -20,7 +20,8 @@ from paycombat_async.models.payin import (
 )
 from paycombat_async.sandbox import LocalSandbox
 from tests.aio.test_checkouts import create_aud_checkout
-from tests.aio.test_payins import create_aud_payin, create_va, sent_body
+from tests.aio.test_payins import create_aud_payin, create_va
+from tests.helpers import sent_body
 
 
 async def test_a_failed_payin_leaves_the_checkout_open(client: PayCombat) -> None:
