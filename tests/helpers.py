@@ -112,6 +112,8 @@ async def scripted_server() -> AsyncIterator[Scripted]:
 
 
 CREATE_PATH = "/api/v1/payout/create-payout"
+PAYOUT = {"id": "p-1", "order_id": "order-1", "status": "PENDING"}
+"""The payout a scripted or raw server answers with (``payout_args``' order_id)."""
 
 
 # -- clients ---------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from paycombat_async import (
     UnprocessableEntityError,
 )
 from paycombat_async.models.payout import Payout
-from tests.helpers import CREATE_PATH, client_for, payout_args
+from tests.helpers import CREATE_PATH, PAYOUT, client_for, payout_args
 from tests.rawserver import (
     Action,
     RawServer,
@@ -40,8 +40,6 @@ from tests.rawserver import (
     send_raw,
     stall,
 )
-
-PAYOUT = {"id": "p-1", "order_id": "order-1", "status": "PENDING"}
 
 
 def upstream(status_code: int) -> bytes:

@@ -19,10 +19,8 @@ from paycombat_async import (
     ServerError,
 )
 from paycombat_async._core import deadlines as _deadlines
-from tests.helpers import CREATE_PATH, client_for, payout_args
+from tests.helpers import CREATE_PATH, PAYOUT, client_for, payout_args
 from tests.rawserver import RawServer, envelope, reset, respond, stall
-
-PAYOUT = {"id": "p-1", "order_id": "order-1", "status": "PENDING"}
 
 
 def warnings_in(caplog: pytest.LogCaptureFixture) -> list[str]:

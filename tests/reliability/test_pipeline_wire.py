@@ -27,9 +27,8 @@ from paycombat_async import (
     ValidationError,
 )
 from paycombat_async._codec.signing import sign
-from tests.helpers import CREATE_PATH, client_for, payout_args
+from tests.helpers import CREATE_PATH, PAYOUT, client_for, payout_args
 from tests.rawserver import RawServer, envelope, reset, respond, stall
-from tests.reliability.test_pipeline import PAYOUT
 
 # -- the pool, derived clients, event loops and closing ----------------------------------------
 
