@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .observer import Observer, Watch
@@ -56,16 +56,10 @@ class ObservedPipeline(Pipeline):
             config, observer=self.observer, limiter=self.limiter, pool_of=self.pool
         )
 
-    def call(self, op: Operation, **arguments: Any) -> Coroutine[Any, Any, Any]:
-        # The plain form is ``async def call`` awaiting one or the other. A speed exception
-        # (benchmarks/PERFORMANCE.md, "The speed exceptions"): the coroutine is handed back, not
-        # awaited here, so a call nobody listens to costs one check and no frame of its own.
-        if self.observer.live or self.observer.listening():
-            return self._observed_call(op, arguments)
-        return Pipeline.call(self, op, **arguments)
-
-    async def _observed_call(self, op: Operation, arguments: dict[str, Any]) -> Any:
+    async def call(self, op: Operation, **arguments: Any) -> Any:
         observer = self.observer
+        if not (observer.live or observer.listening()):
+            return await super().call(op, **arguments)
         watch, span = observer.start(op, _reference_in(arguments))
         watching = _WATCH.set(watch)
         try:
@@ -88,27 +82,25 @@ class ObservedPipeline(Pipeline):
         observer.end(watch, span, None)
         return result
 
-    def attempt(self, wire: Wire, call: Call) -> Coroutine[Any, Any, Any]:
-        """``Pipeline.attempt``, counted (and logged with ``PAYCOMBAT_LOG=debug``) when the call
-        is observed; handed back as it is otherwise, as ``call`` does."""
+    async def attempt(self, wire: Wire, call: Call) -> Any:
+        """``Pipeline.attempt``, counted when the call is observed, between DEBUG lines with
+        ``PAYCOMBAT_LOG=debug``."""
         watch = _WATCH.get(None)
         if watch is None:  # the call is not observed
-            return Pipeline.attempt(self, wire, call)
+            return await super().attempt(wire, call)
         watch.attempts += 1
         watch.call = call
         if not self.observer.log_bodies:
-            return Pipeline.attempt(self, wire, call)
-        return self._logged_attempt(wire, call, watch.attempts)
-
-    async def _logged_attempt(self, wire: Wire, call: Call, attempt: int) -> Any:
-        self.observer.request_line(call, attempt)
+            return await super().attempt(wire, call)
+        number = watch.attempts
+        self.observer.request_line(call, number)
         started = time.perf_counter()
         try:
             data = await super().attempt(wire, call)
         except BaseException as exc:
-            self.observer.response_line(call, attempt, time.perf_counter() - started, exc)
+            self.observer.response_line(call, number, time.perf_counter() - started, exc)
             raise
-        self.observer.response_line(call, attempt, time.perf_counter() - started, None)
+        self.observer.response_line(call, number, time.perf_counter() - started, None)
         return data
 
 
