@@ -276,7 +276,7 @@ def js_dumps_fields(
     are identifiers, which ``JSON.stringify`` keeps in the given order. ``prepare`` turns a value
     that is not plain JSON (a model, an enum, a timestamp) into JSON-ready data. The common
     request (strings, amounts, a beneficiary given as a dict) costs a third less than building
-    the object and writing it (``benchmarks/PROFILE.md``); whatever the fast path cannot vouch
+    the object and writing it (``benchmarks/HISTORY.md``); whatever the fast path cannot vouch
     for (an index-like key, a lone surrogate, a number JavaScript would print otherwise) gives
     None, and the caller writes the object with ``js_dumps``, which explains any refusal.
     """
@@ -311,7 +311,7 @@ class Signer:
     HMAC (RFC 2104) is ``H((K ^ opad) + H((K ^ ipad) + body))``. The two keyed SHA-256 states
     are computed once and copied for each body, as the standard library's own pure-Python
     ``hmac.HMAC`` does; that costs half what OpenSSL's HMAC object and its copy do
-    (``benchmarks/PROFILE.md``), and the tests hold it to ``hmac.digest`` for keys of every
+    (``benchmarks/HISTORY.md``), and the tests hold it to ``hmac.digest`` for keys of every
     length. The key lives only inside the hash states: no repr shows it, and a ``Signer``
     refuses to be pickled.
     """

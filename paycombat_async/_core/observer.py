@@ -136,7 +136,7 @@ class _GlobalProviders:
 
     The plain way is ``get_tracer_provider()`` and ``get_meter_provider()``: each looks the
     ``OTEL_PYTHON_*_PROVIDER`` variables up in ``os.environ`` while none is set, a missed key
-    raised and caught, ~6% of a read's instructions for the two (``benchmarks/PROFILE.md``).
+    raised and caught, ~6% of a read's instructions for the two (``benchmarks/HISTORY.md``).
     Instead the API modules' own globals are read (private; they are None until set). Where an
     OpenTelemetry version lacks them, the plain calls are used for tracing, and meters count as
     set (every call observed: correct, only slower); ``tests/aio/test_telemetry.py`` fails then.
