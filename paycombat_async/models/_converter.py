@@ -125,19 +125,26 @@ _AS_IS = frozenset({str, int, float, bool, type(None), Decimal})
 per item (a beneficiary given as a plain dict, for instance)."""
 
 
-def _unstructure_dict(value: dict[Any, Any]) -> dict[Any, Any]:
-    return {
-        k if type(k) is str else converter.unstructure(k): (
-            v if type(v) in _AS_IS else converter.unstructure(v)
-        )
-        for k, v in value.items()
-    }
+def _container_hooks(
+    conv: Converter, as_is: frozenset[object]
+) -> tuple[Callable[[Mapping[Any, Any]], dict[Any, Any]], Callable[[Iterable[Any]], list[Any]]]:
+    """``conv``'s hooks for dicts and lists: an item of an ``as_is`` type is copied as it is,
+    any other is unstructured by ``conv`` (both converters use them, each with its own types)."""
+    unstructure = conv.unstructure
+
+    def unstructure_dict(value: Mapping[Any, Any]) -> dict[Any, Any]:
+        return {
+            k if type(k) is str else unstructure(k): v if type(v) in as_is else unstructure(v)
+            for k, v in value.items()
+        }
+
+    def unstructure_list(value: Iterable[Any]) -> list[Any]:
+        return [v if type(v) in as_is else unstructure(v) for v in value]
+
+    return unstructure_dict, unstructure_list
 
 
-def _unstructure_list(value: list[Any]) -> list[Any]:
-    return [v if type(v) in _AS_IS else converter.unstructure(v) for v in value]
-
-
+_unstructure_dict, _unstructure_list = _container_hooks(converter, _AS_IS)
 converter.register_unstructure_hook(dict, _unstructure_dict)
 converter.register_unstructure_hook(list, _unstructure_list)
 
@@ -561,17 +568,7 @@ def _iso_datetime(value: dt.datetime) -> str:
 _JSON_AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
-def _json_dict(value: Mapping[Any, Any]) -> dict[Any, Any]:
-    return {
-        k if type(k) is str else json_converter.unstructure(k): (
-            v if type(v) in _JSON_AS_IS else json_converter.unstructure(v)
-        )
-        for k, v in value.items()
-    }
-
-
-def _json_list(value: Iterable[Any]) -> list[Any]:
-    return [v if type(v) in _JSON_AS_IS else json_converter.unstructure(v) for v in value]
+_json_dict, _json_list = _container_hooks(json_converter, _JSON_AS_IS)
 
 
 json_converter.register_unstructure_hook(Decimal, _decimal_text)
