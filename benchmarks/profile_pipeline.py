@@ -40,24 +40,27 @@ CONCURRENCY = 64
 
 # Stage -> the (file suffix, function) frames whose time stands for it; "a - b" subtracts.
 STAGES: dict[str, list[tuple[str, str]]] = {
-    "whole SDK call (Pipeline.call)": [("_pipeline.py", "call")],
-    "  tenacity, around resends only": [("tenacity/asyncio/__init__.py", "__call__")],
+    "whole SDK call (Pipeline.call)": [("_core/pipeline.py", "call")],
+    "  the resend loop (tenacity), around resends only": [("_core/retry.py", "resend")],
     "  aiohttp request + response (session.request, read, release)": [
         ("aiohttp/client.py", "__aenter__"),
         ("aiohttp/client.py", "__aexit__"),
         ("aiohttp/client_reqrep.py", "read"),
     ],
-    "  read the body (read_body, size cap)": [("_response.py", "read_body")],
-    "  envelope check (interpret: parse, status, envelope)": [("_response.py", "interpret")],
-    "  structure the response (compiled per model)": [("_converter.py", "structure")],
-    "  encode: js_dumps": [("_signing.py", "js_dumps")],
-    "  encode: sign (HMAC-SHA256)": [("_signing.py", "sign")],
-    "  deadline timers (start + stop)": [("_deadlines.py", "start"), ("_deadlines.py", "stop")],
-    "  render_path": [("_routes.py", "render_path")],
-    "build and validate the request object": [("_declare.py", "build")],
-    "split it into path, query and body (unstructure)": [("_declare.py", "split")],
+    "  read the body (read_body, size cap)": [("_core/response.py", "read_body")],
+    "  envelope check (interpret: parse, status, envelope)": [("_core/response.py", "interpret")],
+    "  structure the response (compiled per model)": [("models/_converter.py", "structure")],
+    "  encode: js_dumps": [("_codec/signing.py", "js_dumps")],
+    "  encode: sign (HMAC-SHA256)": [("_codec/signing.py", "sign")],
+    "  deadline timers (start + stop)": [
+        ("_core/deadlines.py", "start"),
+        ("_core/deadlines.py", "stop"),
+    ],
+    "  render_path": [("_core/routes.py", "render_path")],
+    "build and validate the request object": [("resources/_declare.py", "build")],
+    "split it into path, query and body (unstructure)": [("resources/_declare.py", "split")],
 }
-ATTEMPT = [("_pipeline.py", "once")]
+ATTEMPT = [("_core/pipeline.py", "attempt")]
 
 
 class Client:

@@ -58,6 +58,8 @@ SDIST_TOP = frozenset(
         "docs",
         "mkdocs.yml",
         "README.md",
+        "ARCHITECTURE.md",
+        "CONTRIBUTING.md",
         "CHANGELOG.md",
         "LICENSE",
         "pyproject.toml",

@@ -4,7 +4,7 @@ Hostile servers are expected: a body larger than the cap (before or after decomp
 nesting, ``NaN`` in numbers, bytes that are not UTF-8, an envelope whose ``status`` is not a
 success. Each becomes a typed error, returned rather than raised, carrying
 ``may_have_taken_effect``: whether PayCombat may have processed the request (a 5xx, a 2xx we
-cannot read) or provably did not (a 4xx, a 429, a redirect). ``_retry.classify`` decides the rest.
+cannot read) or provably did not (a 4xx, a 429, a redirect). ``retry.classify`` decides the rest.
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ def new_session(
             "Accept": "application/json",
             "Accept-Encoding": "gzip, deflate",
         },
-        # Bodies are decompressed by _response.read_body, under the size cap.
+        # Bodies are decompressed by response.read_body, under the size cap.
         auto_decompress=False,
     )
     switch_off_resends(session)

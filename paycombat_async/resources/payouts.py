@@ -204,6 +204,7 @@ class Payouts(Resource[M]):
 
         Raises:
             ValidationError: an option is invalid; nothing was sent.
+            ConfigurationError: ``rate_limit`` is not a positive number; nothing was sent.
             JournalError: the journal cannot be opened or read; nothing was sent.
             BatchAbortedError: the item source or a callback raised: sending stopped, the
                 items in flight were finished or recorded, and ``results`` holds every result.

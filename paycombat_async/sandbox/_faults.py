@@ -49,7 +49,8 @@ class Fault:
 
 class Faults:
     """Per-operation faults, keyed by operation key (``"payouts.create"``); ``inject`` also
-    takes the docs title, in any bracket style (``"Create Payout"``).
+    takes the docs title, in any case (``"Create Payout"``; brackets count: ``"(KRW)"`` and
+    ``"[KRW]"`` name two operations).
 
     Queued faults hit the next calls in turn; faults with a ``rate`` hit calls at random, from a
     generator seeded with ``seed`` (``None``: unpredictable).
