@@ -98,12 +98,6 @@ DOCS_CODE = ["docs/test_site.py", "docs/test_snippets.py", "docs/declared_endpoi
 LINTED = [*PACKAGES, "tests", "benchmarks", "examples", "tools", *DOCS_CODE, "noxfile.py"]
 
 
-# Two pytest-xdist workers: one runs the tests that mostly wait (subprocesses, leases, settle
-# periods; tests/conftest.py's WAITING), the other the CPU-bound rest, so one session's waiting
-# overlaps its own work (``-n 0`` after ``--`` runs in one process, e.g. to debug).
-SPLIT = ["-n", "2", "--dist", "loadgroup"]
-
-
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The test suite, on a real loopback sandbox, with warnings as errors, on every supported
@@ -111,8 +105,7 @@ def tests(session: nox.Session) -> None:
     the Hypothesis properties in full, the others with a tenth of the examples (tests/budget.py;
     ``PAYCOMBAT_TEST_EXAMPLES=full`` searches in full everywhere)."""
     session.install("-e", ".[test]")
-    light = session.python != PYTHONS[0]
-    session.run("pytest", *SPLIT, *session.posargs, env=examples_env(light))
+    session.run("pytest", *session.posargs, env=examples_env(session.python != PYTHONS[0]))
 
 
 def examples_env(light: bool) -> dict[str, str]:
@@ -127,7 +120,7 @@ def tests_uvloop(session: nox.Session) -> None:
     never run on the test's loop, are deselected: tests/conftest.py)."""
     session.install("-e", ".[test]", "uvloop")
     env = {"PAYCOMBAT_TEST_LOOP": "uvloop", **examples_env(light=True)}
-    session.run("pytest", *SPLIT, *session.posargs, env=env)
+    session.run("pytest", *session.posargs, env=env)
 
 
 @nox.session

@@ -39,39 +39,12 @@ def pytest_report_header() -> str:
     return f"event loop: {'uvloop' if UVLOOP else 'asyncio'}"
 
 
-# Files whose tests spend most of their time waiting, not computing: on subprocesses and
-# servers (Celery workers, a killed CLI batch and its re-run), a lease to lapse, a settle period,
-# a gateway's injected latency. Under pytest-xdist (``nox -s tests`` runs ``-n 2 --dist
-# loadgroup``) they run on one worker while the other runs the CPU-bound rest, so that their
-# waiting overlaps its work.
-WAITING = frozenset(
-    {
-        "tests/test_cli_batch_ops.py",
-        "tests/examples/test_celery_payouts.py",
-        "tests/batch/test_postgres_journal.py",
-        "tests/batch/test_exactly_once.py",
-        "tests/batch/test_ledger.py",
-        "tests/batch/test_resume_and_limits.py",
-        "tests/test_cli.py",
-        "tests/test_cli_terminal.py",
-        "tests/reliability/test_money.py",
-        "tests/reliability/test_pipeline.py",
-        "tests/webhooks/test_wait_for_defaults.py",
-    }
-)
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group the tests for pytest-xdist (``WAITING``); on uvloop, keep only the tests that run on
-    the test's event loop (they use ``anyio_backend``).
+    """On uvloop, only the tests that run on the test's event loop (they use ``anyio_backend``).
 
     The others (the blocking client, whose loop is always its own asyncio loop; subprocesses;
     pure functions) would run exactly as they do in the asyncio sessions: deselected, not skipped.
     """
-    if config.pluginmanager.hasplugin("xdist"):
-        for item in items:
-            waits = item.nodeid.split("::", 1)[0] in WAITING
-            item.add_marker(pytest.mark.xdist_group("waiting" if waits else "working"))
     if not UVLOOP:
         return
     on_loop: list[pytest.Item] = []
