@@ -685,3 +685,90 @@ async def test_a_batch_that_stops_reports_its_settling_items_unknown_at_once() -
     assert result.status == "unknown"
     assert "the batch stopped before its lookup" in str(result.error)
     assert lists(gateway) == 0  # never looked up, never resent
+
+
+# -- how far reconciling goes -----------------------------------------------------------------
+
+
+async def test_an_item_still_absent_is_resent_at_most_twice_then_reported_unknown() -> None:
+    from paycombat_async._batch.reconcile import RESENDS
+
+    # Every send is refused before commit: each lookup proves it absent, so each may be resent.
+    gateway = Gateway(reject_with={"b-0": UNAVAILABLE})
+    [result] = await run(gateway, items(1), resend_after_settle=True)
+    assert RESENDS == 2
+    assert result.status == "unknown"
+    assert creates(gateway) == 1 + RESENDS  # bounded: a gateway that never commits is let be
+    assert lists(gateway) == 1 + RESENDS  # each send looked up once
+    assert str(result.error).count("; resent;") == RESENDS
+    assert gateway.count_by_order_id()["b-0"] == 0
+
+
+class ListsLate(Gateway):
+    """Refuses b-0 as a duplicate, but lists the payout only from its second lookup on (a
+    listing that lags the commit), if ``appears``."""
+
+    def __init__(self, *, appears: bool) -> None:
+        super().__init__(reject_with={"b-0": (409, "Duplicate order_id b-0")})
+        self.appears = appears
+
+    async def _list(self, request: Any) -> Any:
+        answer = await super()._list(request)
+        if lists(self) == 1 and self.appears:
+            [body] = [body for _, path, _, body in self.requests if path == CREATE_PATH]
+            assert body is not None
+            self.payouts.append(self._payout(body))
+        return answer
+
+
+@pytest.mark.parametrize("appears", [True, False])
+async def test_a_duplicate_refusal_not_yet_listed_is_looked_up_once_more_never_resent(
+    appears: bool,
+) -> None:
+    gateway = ListsLate(appears=appears)
+    with anyio.fail_after(10):  # one more lookup, not one after another
+        [result] = await run(gateway, items(1), resend_after_settle=True)
+    assert lists(gateway) == 2  # the second lookup after a settle period of its own
+    assert creates(gateway) == 1  # the order exists: never resent, even when asked to
+    if appears:
+        assert result.status == "created"
+        assert result.payout is not None
+        assert result.payout.order_id == "b-0"
+    else:
+        assert result.status == "unknown"
+        assert "Duplicate order_id" in str(result.error)
+
+
+async def test_the_settling_row_keeps_the_error_and_when_the_payout_was_sent(
+    tmp_path: Path,
+) -> None:
+    class Recording(SQLiteJournal):
+        def __init__(self, path: Path) -> None:
+            super().__init__(path)
+            self.rows: list[JournalEntry] = []
+
+        async def put(self, entry: JournalEntry) -> None:
+            self.rows.append(entry)
+            await super().put(entry)
+
+    gateway = Gateway(commit_then_fail={"b-0"})  # created, then answered 500
+    journal = Recording(tmp_path / "j.sqlite")
+    before = time.time()
+    try:
+        [result] = await run(gateway, items(1), journal=journal)
+    finally:
+        await journal.aclose()
+    assert result.status == "created"
+    # The claim (``sending``) is written by ``claim``; then the two outcomes, by ``put``.
+    settling, created = journal.rows
+    assert settling.state == "settling"
+    assert settling.error is not None
+    assert settling.error["type"] == "OutcomeUnknownError"  # a create answered 500: in doubt
+    assert settling.error["status"] == 500
+    assert "Internal server error" in settling.error["message"]
+    assert settling.sent_at is not None
+    assert before <= settling.sent_at <= time.time()
+    # A takeover reads when the item was last sent from this row: it is the claim's time.
+    [final] = journal.entries()
+    assert created.state == final.state == "created"
+    assert created.sent_at == settling.sent_at == final.sent_at
