@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
 import attrs
+import pytest
 
-from paycombat_async import Journal, JournalEntry, PayCombat, SQLiteJournal
+from paycombat_async import Journal, JournalEntry, JournalError, PayCombat, SQLiteJournal
 from paycombat_async._batch.journal import Claim, JournalState, decide_claim
 from paycombat_async.sandbox import LocalSandbox
 from tests.batch.helpers import assert_exactly_once, items
@@ -94,3 +96,53 @@ async def test_any_object_with_the_protocol_can_be_the_journal(
     assert [r.payout for r in again] == [r.payout for r in results]
     assert len(sandbox.requests_for("Create Payout")) == 10
     assert_exactly_once(sandbox, again, 10)
+
+
+def locked_new_file(path: Path) -> sqlite3.Connection:
+    """Another process's write transaction on a new file: switching it to WAL fails at once
+    with "database is locked" (SQLite's busy handler does not wait for that lock)."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+async def test_a_new_journal_another_process_holds_is_opened_once_it_lets_go(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "j.sqlite"
+    holder = locked_new_file(path)
+    journal = SQLiteJournal(path, busy_timeout=10)
+    held_for = 0.3  # how long the other process's transaction lasts
+
+    async def let_go() -> None:
+        await anyio.sleep(held_for)
+        holder.execute("COMMIT")
+        holder.close()
+
+    started = time.monotonic()
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(let_go)
+            await journal.open()  # retried while the lock is held, not failed at once
+        assert time.monotonic() - started >= held_for
+        await journal.put(entry(1))
+    finally:
+        await journal.aclose()
+    assert [e.key for e in SQLiteJournal(path).entries()] == ["k-1"]
+
+
+async def test_a_new_journal_held_past_the_busy_timeout_fails_with_its_path(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "j.sqlite"
+    holder = locked_new_file(path)
+    journal = SQLiteJournal(path, busy_timeout=0.3)
+    started = time.monotonic()
+    try:
+        with pytest.raises(JournalError, match="database is locked") as caught:
+            await journal.open()
+    finally:
+        holder.close()
+        await journal.aclose()
+    assert 0.3 <= time.monotonic() - started < 5  # the busy timeout, then no more
+    assert caught.value.path == str(path)
