@@ -1,6 +1,7 @@
 """Test helpers shared by the suite: a payout request that the sandbox accepts, a scripted
 loopback server, a client for any test server (``client_for``) and a client's settings without
-one, the documented payloads and the model round trip, and the example programs' runner.
+one, the documented payloads and the model round trip, the example programs' runner and the
+``paycombat`` command's (``run_cli``).
 
 The fixtures themselves (a sandbox, a client bound to it, webhooks, faults) are the pytest
 plugin's, ``paycombat_async.testing``; ``tests/conftest.py`` gives them the suite's names.
@@ -8,13 +9,16 @@ plugin's, ``paycombat_async.testing``; ``tests/conftest.py`` gives them the suit
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import json
 import os
 import pkgutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -269,3 +273,43 @@ def run_example(
         timeout=120,
         check=False,
     )
+
+
+_ONE_COMMAND = threading.Lock()
+
+
+@contextlib.contextmanager
+def _environment(env: Mapping[str, str] | None) -> Iterator[None]:
+    if env is None:
+        yield
+        return
+    before = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
+
+
+def run_cli(*argv: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run one ``paycombat`` command to its end (exit code, standard output and error) in this
+    process, as ``python -m paycombat_async`` runs it in its own, with ``env`` as its environment.
+
+    For commands that end by themselves (``call``, ``trigger``, a refused ``listen``): a new
+    interpreter would spend about a second of CPU importing the command line each time. A
+    command that serves until stopped (``listen``, ``sandbox``) runs as a process. Call it from a
+    worker thread in an async test (``anyio.to_thread``): the command runs its own event loop.
+    """
+    from paycombat_async._cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        _ONE_COMMAND,  # the environment and standard streams are the process's
+        _environment(env),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        code = main(list(argv))
+    return subprocess.CompletedProcess(["paycombat", *argv], code, out.getvalue(), err.getvalue())

@@ -1,5 +1,5 @@
-"""`paycombat call` (--list, operation keys, --all, --json) and what `paycombat sandbox` prints at
-start, driven as commands in subprocesses."""
+"""`paycombat call` (--list, operation keys, --all, --json), run as commands to their end, and
+what `paycombat sandbox` prints at start, as a process."""
 
 from __future__ import annotations
 
@@ -16,18 +16,7 @@ import pytest
 from paycombat_async.resources import OPERATIONS
 from paycombat_async.testing import sandbox_env
 from paycombat_sync.sandbox import LocalSandbox
-from tests.helpers import client_for, payout_args
-
-
-def paycombat(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 (this interpreter, our own arguments)
-        [sys.executable, "-m", "paycombat_async", *argv],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
+from tests.helpers import client_for, payout_args, run_cli
 
 
 @pytest.fixture
@@ -49,13 +38,13 @@ def sandbox(environment: dict[str, str]) -> Iterator[LocalSandbox]:
 
 
 def test_list_shows_every_operation_with_title_key_method_and_path() -> None:
-    done = paycombat("call", "--list")
+    done = run_cli("call", "--list")
     assert done.returncode == 0
     lines = done.stdout.splitlines()
     assert len(lines) == len(OPERATIONS)
     for op, line in zip(OPERATIONS.values(), lines, strict=True):
         assert line.split() == [*op.title.split(), op.key, op.method, op.path]
-    listed = json.loads(paycombat("call", "--list", "--json").stdout)
+    listed = json.loads(run_cli("call", "--list", "--json").stdout)
     assert {item["key"] for item in listed} == set(OPERATIONS)
     assert listed[0] == {
         "title": next(iter(OPERATIONS.values())).title,
@@ -68,16 +57,16 @@ def test_list_shows_every_operation_with_title_key_method_and_path() -> None:
 def test_a_list_shows_its_first_page_and_says_so(
     sandbox: LocalSandbox, environment: dict[str, str]
 ) -> None:
-    done = paycombat("call", "Get All Payout", env=environment)  # the docs title
+    done = run_cli("call", "Get All Payout", env=environment)  # the docs title
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == 10
     assert done.stderr == (
         "paycombat: showing the first page only (10 items); add --all for every page\n"
     )
-    one = paycombat("call", "payouts.list", "--param", "order_id=list-03", env=environment)
+    one = run_cli("call", "payouts.list", "--param", "order_id=list-03", env=environment)
     assert [p["order_id"] for p in json.loads(one.stdout)] == ["list-03"]
     assert one.stderr == ""  # a page that is not full is the whole list
-    whole = paycombat("call", "payin_methods.list", "--all", "--json", env=environment)
+    whole = run_cli("call", "payin_methods.list", "--all", "--json", env=environment)
     assert whole.returncode == 0, whole.stderr  # a list answered whole: --all changes nothing
     assert json.loads(whole.stdout)
 
@@ -85,14 +74,14 @@ def test_a_list_shows_its_first_page_and_says_so(
 def test_all_walks_every_page_by_key_as_one_line_of_json(
     sandbox: LocalSandbox, environment: dict[str, str]
 ) -> None:
-    done = paycombat("call", "payouts.list", "--all", "--json", env=environment)
+    done = run_cli("call", "payouts.list", "--all", "--json", env=environment)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout.count("\n") == 1  # one line, for a job to parse
     payouts = json.loads(done.stdout)
     assert sorted(p["order_id"] for p in payouts) == [f"list-{n:02d}" for n in range(12)]
     assert {p["status"] for p in payouts} == {"PENDING"}  # by value
-    filtered = paycombat(
+    filtered = run_cli(
         "call", "payouts.list", "--param", "order_id=list-03", "--all", "--json", env=environment
     )
     assert [p["order_id"] for p in json.loads(filtered.stdout)] == ["list-03"]
@@ -110,7 +99,7 @@ def test_all_walks_every_page_by_key_as_one_line_of_json(
 def test_a_wrong_operation_is_one_line_pointing_at_the_list(
     environment: dict[str, str], argv: list[str], needle: str
 ) -> None:
-    done = paycombat(*argv, env=environment)
+    done = run_cli(*argv, env=environment)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1, done.stderr
     assert needle in done.stderr

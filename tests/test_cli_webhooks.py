@@ -1,10 +1,12 @@
-"""`paycombat listen` and `paycombat trigger`, driven as commands against a merchant's aiohttp app
-that uses the SDK's receiver: duplicates acted on once, forgeries refused, order and delay kept,
-overrides in the payload, and one line (exit 2, nothing sent) for every bad input."""
+"""`paycombat listen` (a process) and `paycombat trigger` (run to its end), driven as commands
+against a merchant's aiohttp app that uses the SDK's receiver: duplicates acted on once, forgeries
+refused, order and delay kept, overrides in the payload, and one line (exit 2, nothing sent) for
+every bad input."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import signal
@@ -15,6 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from aiohttp import web
 
@@ -27,6 +30,7 @@ from paycombat_async.webhooks import (
     VirtualAccountRegistration,
     WebhookEvent,
 )
+from tests.helpers import run_cli
 from tests.webhooks.helpers import Collector, serve
 
 TOKEN = "snd_listen_test_token_0123456789"
@@ -74,19 +78,9 @@ class App:
 
 
 async def paycombat(env: dict[str, str], *argv: str) -> tuple[int, str, str]:
-    """Run the `paycombat` command to its end: (exit code, stdout, stderr)."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "paycombat_async",
-        *argv,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), DEADLINE)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    """Run a `paycombat` command to its end (``run_cli``): (exit code, stdout, stderr)."""
+    done = await anyio.to_thread.run_sync(functools.partial(run_cli, *argv, env=env))
+    return done.returncode, done.stdout, done.stderr
 
 
 class Listening:
