@@ -105,13 +105,17 @@ def tests(session: nox.Session) -> None:
     the Hypothesis properties in full, the others with a tenth of the examples (tests/budget.py;
     ``PAYCOMBAT_TEST_EXAMPLES=full`` searches in full everywhere)."""
     session.install("-e", ".[test]")
-    session.run("pytest", *session.posargs, env=examples_env(session.python != PYTHONS[0]))
+    session.run("pytest", *session.posargs, env=test_env(light=session.python != PYTHONS[0]))
 
 
-def examples_env(light: bool) -> dict[str, str]:
-    """How hard a session's property tests search (tests/budget.py)."""
+def test_env(*, light: bool) -> dict[str, str]:
+    """A test session's environment: how hard its property tests search (tests/budget.py), and
+    bytecode written and reused. The suite starts about a hundred Python processes (the CLI,
+    examples, workers, gunicorn, pytester); with ``PYTHONDONTWRITEBYTECODE`` set, as on CI, each
+    would compile the package's source again (a third of their CPU time), and pytest would
+    rewrite every test module again. An empty value unsets it for the session's processes."""
     chosen = os.environ.get("PAYCOMBAT_TEST_EXAMPLES") or ("light" if light else "full")
-    return {"PAYCOMBAT_TEST_EXAMPLES": chosen}
+    return {"PAYCOMBAT_TEST_EXAMPLES": chosen, "PYTHONDONTWRITEBYTECODE": ""}
 
 
 @nox.session(python=NEWEST)
@@ -119,7 +123,7 @@ def tests_uvloop(session: nox.Session) -> None:
     """The test suite's async tests on uvloop, on the newest Python found (the others, which
     never run on the test's loop, are deselected: tests/conftest.py)."""
     session.install("-e", ".[test]", "uvloop")
-    env = {"PAYCOMBAT_TEST_LOOP": "uvloop", **examples_env(light=True)}
+    env = {"PAYCOMBAT_TEST_LOOP": "uvloop", **test_env(light=True)}
     session.run("pytest", *session.posargs, env=env)
 
 
