@@ -207,6 +207,9 @@ def test_a_saved_beneficiary_and_an_iban_are_compared_when_the_payout_carries_th
     assert matches(with_iban, "o-1", payout(beneficiary_account_iban="GB29NWBK60161331926819")) == [
         "iban GB29NWBK60161331926819"
     ]
+    # Spaced as a spreadsheet keeps it, the server's plain: the same account.
+    spaced = request(payout_beneficiary_param={"iban": "DE89 3704 0044 0532 0130 00"})
+    assert matches(spaced, "o-1", payout(beneficiary_account_iban="DE89370400440532013000")) == []
 
 
 # -- "duplicate order" means this order ------------------------------------------------------
