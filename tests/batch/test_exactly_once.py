@@ -214,8 +214,9 @@ async def test_single_create_reconciles_when_asked(
     assert on_server(sandbox)["web-2"] == 0
     assert len(sandbox.requests_for(CREATE)) == 2
 
-    with pytest.raises(ValidationError, match="order_id"):
+    with pytest.raises(ValidationError, match="order_id") as caught:
         await reconciled(CreatePayoutRequest(**payout_args(order_id=None)))
+    assert caught.value.field == "order_id"
 
 
 async def test_cancelling_a_batch_leaves_every_item_known_to_its_journal(

@@ -96,6 +96,31 @@ async def test_a_server_that_ignores_page_is_not_walked_forever() -> None:
     assert creates(gateway) == 1
 
 
+async def test_a_payout_on_a_page_the_server_repeats_is_still_found() -> None:
+    gateway = Gateway(ignore_order_id_filter=True, ignore_page=True, commit_then_fail={"b-0"})
+    seed_others(gateway, 99)  # b-0 is committed after them: the last of a full page 1
+    [result] = await run(gateway, items(1))
+    assert result.status == "created"
+    assert result.payout is not None
+    assert result.payout.order_id == "b-0"
+    assert lists(gateway) == 2  # page 2 repeated page 1: the lookup stops, with what it found
+    assert creates(gateway) == 1
+
+
+async def test_a_payout_found_before_the_page_bound_is_found() -> None:
+    from paycombat_async._batch.reconcile import LOOKUP_LIMIT, LOOKUP_PAGES
+
+    gateway = Gateway(ignore_order_id_filter=True, reject_with={"b-0": UNAVAILABLE})
+    # This item's payout (made by an earlier run) first, then more pages than a lookup reads.
+    gateway.seed_payout(order_id="b-0", amount=25, account_number="12345678")
+    seed_others(gateway, LOOKUP_PAGES * LOOKUP_LIMIT)
+    [result] = await run(gateway, items(1))
+    assert result.status == "created"
+    assert result.payout is not None
+    assert result.payout.order_id == "b-0"
+    assert lists(gateway) == LOOKUP_PAGES
+
+
 async def test_an_honoured_filter_proves_absence_and_allows_the_resend() -> None:
     gateway = Gateway(reject_with={"b-0": UNAVAILABLE})
     async with run_gateway(gateway) as url, client_for_gateway(url) as client:
@@ -739,18 +764,26 @@ async def test_a_duplicate_refusal_not_yet_listed_is_looked_up_once_more_never_r
         assert "Duplicate order_id" in str(result.error)
 
 
+class Recording(SQLiteJournal):
+    """A journal that keeps every claim and write it was asked for, in order."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.claims: list[JournalEntry] = []
+        self.rows: list[JournalEntry] = []
+
+    async def claim(self, entry: JournalEntry) -> Any:
+        self.claims.append(entry)
+        return await super().claim(entry)
+
+    async def put(self, entry: JournalEntry) -> None:
+        self.rows.append(entry)
+        await super().put(entry)
+
+
 async def test_the_settling_row_keeps_the_error_and_when_the_payout_was_sent(
     tmp_path: Path,
 ) -> None:
-    class Recording(SQLiteJournal):
-        def __init__(self, path: Path) -> None:
-            super().__init__(path)
-            self.rows: list[JournalEntry] = []
-
-        async def put(self, entry: JournalEntry) -> None:
-            self.rows.append(entry)
-            await super().put(entry)
-
     gateway = Gateway(commit_then_fail={"b-0"})  # created, then answered 500
     journal = Recording(tmp_path / "j.sqlite")
     before = time.time()
@@ -759,16 +792,36 @@ async def test_the_settling_row_keeps_the_error_and_when_the_payout_was_sent(
     finally:
         await journal.aclose()
     assert result.status == "created"
-    # The claim (``sending``) is written by ``claim``; then the two outcomes, by ``put``.
+    [claimed] = journal.claims
     settling, created = journal.rows
     assert settling.state == "settling"
     assert settling.error is not None
     assert settling.error["type"] == "OutcomeUnknownError"  # a create answered 500: in doubt
     assert settling.error["status"] == 500
     assert "Internal server error" in settling.error["message"]
-    assert settling.sent_at is not None
-    assert before <= settling.sent_at <= time.time()
-    # A takeover reads when the item was last sent from this row: it is the claim's time.
+    # A takeover settles from when the item was last sent: the claim's time, kept throughout.
+    assert claimed.sent_at is not None
+    assert before <= claimed.sent_at <= time.time()
     [final] = journal.entries()
     assert created.state == final.state == "created"
-    assert created.sent_at == settling.sent_at == final.sent_at
+    assert claimed.sent_at == settling.sent_at == created.sent_at == final.sent_at
+
+
+async def test_a_row_taken_over_without_a_send_time_is_given_one(tmp_path: Path) -> None:
+    # A row an earlier version (or a hand edit) left without sent_at: a later takeover would
+    # otherwise take the payout as sent in 1970 and look it up without settling.
+    path = tmp_path / "j.sqlite"
+    left = attrs.evolve(row("b-0", "sending"), sent_at=None)
+    await anyio.to_thread.run_sync(journal_with, path, [left])
+    journal = Recording(path)
+    before = time.time()
+    try:
+        [result] = await run(Gateway(), items(1), journal=journal)
+    finally:
+        await journal.aclose()
+    settling, unknown = journal.rows
+    assert settling.state == "settling"
+    assert settling.sent_at is not None
+    assert settling.sent_at >= before
+    assert unknown.state == result.status == "unknown"  # absent, and not resent unasked
+    assert "run the batch again with the same journal" in str(result.error)
