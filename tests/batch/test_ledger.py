@@ -690,6 +690,22 @@ async def test_a_lookup_retries_a_failing_page_then_gives_up_unknown(
     assert len(sandbox.requests_for("Get All Payout")) == 6 + 1 + 4 * 3
 
 
+async def test_a_lookup_waits_as_long_as_retry_after_says(sandbox: LocalSandbox) -> None:
+    from paycombat_async import RetryPolicy
+    from tests.batch.helpers import batch_client
+
+    # Backoffs of up to 1000 s unless the server says how long: a lookup that did not take
+    # Retry-After (0 s here) would still be waiting when the test gives up.
+    policy = RetryPolicy(max_retries=0, initial_backoff=1000, max_backoff=1000)
+    async with batch_client(sandbox, retry=policy) as client:
+        sandbox.inject("Create Payout", reset="after")
+        sandbox.inject("Get All Payout", status=429, retry_after=0, times=2)
+        with anyio.fail_after(10):
+            [result] = await client.payouts.create_many(items(1), settle=0)
+    assert result.status == "created"
+    assert len(sandbox.requests_for("Get All Payout")) == 3
+
+
 async def test_a_batch_that_stops_reports_its_settling_items_unknown_at_once() -> None:
     settling = anyio.Event()
 
