@@ -278,6 +278,7 @@ async def test_bad_options_are_refused_before_anything_is_sent(
 ) -> None:
     with pytest.raises(ValidationError, match="concurrency"):
         await client.payouts.create_many(items(1), concurrency=0)
-    with pytest.raises(ValidationError, match="settle"):
+    with pytest.raises(ValidationError, match="settle") as caught:
         await client.payouts.create_many(items(1), settle=-1)
+    assert caught.value.field == "settle"
     assert sandbox.requests == []

@@ -731,12 +731,28 @@ async def test_a_batch_that_stops_reports_its_settling_items_unknown_at_once() -
 # -- how far reconciling goes -----------------------------------------------------------------
 
 
-async def test_an_item_still_absent_is_resent_at_most_twice_then_reported_unknown() -> None:
+async def test_an_item_still_absent_is_resent_at_most_twice_then_reported_unknown(
+    tmp_path: Path,
+) -> None:
     from paycombat_async._batch.reconcile import RESENDS
 
     # Every send is refused before commit: each lookup proves it absent, so each may be resent.
     gateway = Gateway(reject_with={"b-0": UNAVAILABLE})
-    [result] = await run(gateway, items(1), resend_after_settle=True)
+    journal = Recording(tmp_path / "j.sqlite")
+    try:
+        with anyio.fail_after(10):  # a bound that did not hold would resend forever
+            [result] = await run(gateway, items(1), journal=journal, resend_after_settle=True)
+    finally:
+        await journal.aclose()
+    # Each resend is recorded (``sending``, with when it left) before it is sent.
+    states = [row.state for row in journal.rows]
+    assert states == ["settling", "sending", "sending", "unknown"]
+    sent_at = [journal.claims[0].sent_at] + [
+        r.sent_at for r in journal.rows if r.state == "sending"
+    ]
+    assert None not in sent_at
+    assert sent_at == sorted(sent_at)
+    assert len(set(sent_at)) == 1 + RESENDS
     assert RESENDS == 2
     assert result.status == "unknown"
     assert creates(gateway) == 1 + RESENDS  # bounded: a gateway that never commits is let be
@@ -841,3 +857,55 @@ async def test_a_row_taken_over_without_a_send_time_is_given_one(tmp_path: Path)
     assert settling.sent_at >= before
     assert unknown.state == result.status == "unknown"  # absent, and not resent unasked
     assert "run the batch again with the same journal" in str(result.error)
+
+
+class FailingPuts(SQLiteJournal):
+    """A journal whose writes of rows in ``states`` fail (claims still succeed), as a full disk
+    would fail them."""
+
+    def __init__(self, path: Path, states: set[str]) -> None:
+        super().__init__(path)
+        self.states = states
+
+    async def put(self, entry: JournalEntry) -> None:
+        if entry.state in self.states:
+            raise JournalError("database or disk is full", path=str(self.path))
+        await super().put(entry)
+
+
+async def test_a_resend_the_journal_cannot_record_is_never_sent(tmp_path: Path) -> None:
+    gateway = Gateway(reject_with={"b-0": UNAVAILABLE})  # absent: the lookup allows a resend
+    journal = FailingPuts(tmp_path / "j.sqlite", {"sending"})
+    try:
+        results = await run(gateway, items(1), journal=journal, resend_after_settle=True)
+    finally:
+        await journal.aclose()
+    [result] = results
+    # The lookup proved it absent and the resend was not sent: not created, for a known reason.
+    assert result.status == "rejected"
+    assert isinstance(result.error, JournalError)
+    assert creates(gateway) == 1  # the resend's claim could not be recorded: never sent
+    assert lists(gateway) == 1
+
+
+async def test_an_outcome_the_journal_cannot_record_is_still_reported_and_the_batch_stops(
+    tmp_path: Path,
+) -> None:
+    gateway = Gateway(commit_then_fail={"b-0"})
+    journal = FailingPuts(tmp_path / "j.sqlite", {"settling"})
+    try:
+        with pytest.raises(BatchAbortedError) as caught:
+            await run(gateway, items(3), journal=journal, concurrency=1)
+    finally:
+        await journal.aclose()
+    assert isinstance(caught.value.__cause__, JournalError)
+    # b-0's outcome is still reported (the batch stopped before its lookup); the item sent
+    # while the journal failed (b-1) is reported too, and nothing is sent after the failure.
+    results = {r.order_id: r for r in caught.value.results}
+    assert results["b-0"].status == "unknown"
+    assert "the batch stopped before its lookup" in str(results["b-0"].error)
+    assert set(results) <= {"b-0", "b-1"}
+    sent = [
+        body["order_id"] for _, path, _, body in gateway.requests if path == CREATE_PATH and body
+    ]
+    assert sent in (["b-0"], ["b-0", "b-1"])
