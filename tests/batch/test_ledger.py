@@ -857,6 +857,45 @@ async def test_a_row_taken_over_without_a_send_time_is_given_one(tmp_path: Path)
     assert settling.sent_at >= before
     assert unknown.state == result.status == "unknown"  # absent, and not resent unasked
     assert "run the batch again with the same journal" in str(result.error)
+    # The earlier run recorded no error: the cause says so, for this order_id.
+    cause = result.error.__cause__ if result.error is not None else None
+    assert isinstance(cause, OutcomeUnknownError)
+    assert cause.order_id == "b-0"
+    assert "an earlier run claimed this payout ('sending') and did not record its outcome" in str(
+        cause
+    )
+
+
+async def test_a_row_taken_over_keeps_when_the_earlier_run_sent_it(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    left = row("b-0", "sending")  # sent an hour ago by a run that died
+    await anyio.to_thread.run_sync(journal_with, path, [left])
+    journal = Recording(path)
+    try:
+        [result] = await run(Gateway(), items(1), journal=journal)
+    finally:
+        await journal.aclose()
+    settling, _ = journal.rows
+    assert settling.sent_at == left.sent_at
+    assert result.status == "unknown"
+
+
+async def test_a_row_taken_over_just_after_its_send_settles_before_its_lookup(
+    tmp_path: Path,
+) -> None:
+    # The earlier run sent it a moment ago and died: PayCombat may still be processing it, so
+    # a lookup now could miss it, and a resend would pay twice.
+    path = tmp_path / "j.sqlite"
+    left = attrs.evolve(row("b-0", "sending"), sent_at=time.time())
+    await anyio.to_thread.run_sync(journal_with, path, [left])
+    gateway = Gateway()
+    started = time.monotonic()
+    with anyio.fail_after(10):  # and not much longer
+        [result] = await run(gateway, items(1), journal=path, settle=1.0, resend_after_settle=True)
+    assert time.monotonic() - started >= 1.0  # the settle period, from the takeover at least
+    assert lists(gateway) == 1
+    assert result.status == "created"  # absent after settling: resent, as asked
+    assert creates(gateway) == 1
 
 
 class FailingPuts(SQLiteJournal):
