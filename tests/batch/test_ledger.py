@@ -797,10 +797,12 @@ async def test_a_duplicate_refusal_not_yet_listed_is_looked_up_once_more_never_r
 
 
 class Recording(SQLiteJournal):
-    """A journal that keeps every claim and write it was asked for, in order."""
+    """A journal that keeps every claim and write it was asked for, in order; its writes of
+    rows in ``failing`` states fail (claims still succeed), as a full disk would fail them."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, failing: frozenset[str] = frozenset()) -> None:
         super().__init__(path)
+        self.failing = failing
         self.claims: list[JournalEntry] = []
         self.rows: list[JournalEntry] = []
 
@@ -810,6 +812,8 @@ class Recording(SQLiteJournal):
 
     async def put(self, entry: JournalEntry) -> None:
         self.rows.append(entry)
+        if entry.state in self.failing:
+            raise JournalError("database or disk is full", path=str(self.path))
         await super().put(entry)
 
 
@@ -898,23 +902,9 @@ async def test_a_row_taken_over_just_after_its_send_settles_before_its_lookup(
     assert creates(gateway) == 1
 
 
-class FailingPuts(SQLiteJournal):
-    """A journal whose writes of rows in ``states`` fail (claims still succeed), as a full disk
-    would fail them."""
-
-    def __init__(self, path: Path, states: set[str]) -> None:
-        super().__init__(path)
-        self.states = states
-
-    async def put(self, entry: JournalEntry) -> None:
-        if entry.state in self.states:
-            raise JournalError("database or disk is full", path=str(self.path))
-        await super().put(entry)
-
-
 async def test_a_resend_the_journal_cannot_record_is_never_sent(tmp_path: Path) -> None:
     gateway = Gateway(reject_with={"b-0": UNAVAILABLE})  # absent: the lookup allows a resend
-    journal = FailingPuts(tmp_path / "j.sqlite", {"sending"})
+    journal = Recording(tmp_path / "j.sqlite", frozenset({"sending"}))
     try:
         results = await run(gateway, items(1), journal=journal, resend_after_settle=True)
     finally:
@@ -931,7 +921,7 @@ async def test_an_outcome_the_journal_cannot_record_is_still_reported_and_the_ba
     tmp_path: Path,
 ) -> None:
     gateway = Gateway(commit_then_fail={"b-0"})
-    journal = FailingPuts(tmp_path / "j.sqlite", {"settling"})
+    journal = Recording(tmp_path / "j.sqlite", frozenset({"settling"}))
     try:
         with pytest.raises(BatchAbortedError) as caught:
             await run(gateway, items(3), journal=journal, concurrency=1)
